@@ -1,0 +1,52 @@
+#include "cli/verb.h"
+
+#include <array>
+
+#include "cli/verbs_list.h"
+
+namespace nodrop::cli {
+namespace {
+
+int run_help(const Args& args, std::ostream& out, std::ostream& err);
+int run_version(const Args& args, std::ostream& out, std::ostream& err);
+
+const auto kVerbs = std::to_array<Verb>({
+    {"version", "print nodrop's version", run_version},
+    {"help", "list the commands", run_help},
+});
+
+int run_help(const Args& /*args*/, std::ostream& out, std::ostream& /*err*/) {
+  out << "nodrop: Kubernetes Deployments and LoadBalancer Services on one host, rolled out without\n"
+         "dropping a request.\n\nUsage: nodrop COMMAND [ARGS...]\n\nCommands:\n";
+  for (const Verb& verb : kVerbs) {
+    out << "  " << verb.name << std::string(12 - std::min<std::size_t>(11, verb.name.size()), ' ')
+        << verb.summary << "\n";
+  }
+  return kExitOk;
+}
+
+int run_version(const Args& /*args*/, std::ostream& out, std::ostream& /*err*/) {
+  out << "nodrop " << NODROP_VERSION << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+std::span<const Verb> verbs() { return kVerbs; }
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  if (argc < 2) {
+    run_help({}, err, err);
+    return kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h") return run_help({}, out, err);
+  if (name == "--version") return run_version({}, out, err);
+  for (const Verb& verb : kVerbs) {
+    if (verb.name == name) return verb.run(Args(argv + 2, argv + argc), out, err);
+  }
+  err << "nodrop: unknown command \"" << name << "\"; run 'nodrop help' for the list\n";
+  return kExitUsage;
+}
+
+}  // namespace nodrop::cli
