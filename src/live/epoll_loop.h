@@ -1,0 +1,84 @@
+// The live event loop: epoll for file descriptors, a timer queue for runtime::EventLoop, and an
+// eventfd so other threads can hand work to the loop.
+//
+// Threading: one thread runs run(); every method except post_from_any_thread() and stop() must be
+// called on that thread (or before run() starts). Timers fire in deadline order with ties broken
+// by scheduling order, as the runtime::EventLoop contract requires.
+//
+// Bounds: the number of fd watches is limited by the process's fd limit; callbacks posted from
+// other threads are queued without bound, so producers must bound themselves.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "live/system_clock.h"
+#include "runtime/event_loop.h"
+
+namespace nodrop::live {
+
+// Interest and event bits for fd watches.
+enum FdEvent : std::uint32_t {
+  kReadable = 1U << 0,
+  kWritable = 1U << 1,
+  kHangup = 1U << 2,  // peer closed or error; always reported
+};
+
+using WatchId = std::uint64_t;
+
+class EpollLoop final : public runtime::EventLoop {
+ public:
+  EpollLoop();
+  ~EpollLoop() override;
+  EpollLoop(const EpollLoop&) = delete;
+  EpollLoop& operator=(const EpollLoop&) = delete;
+
+  // runtime::EventLoop
+  const runtime::Clock& clock() const override { return clock_; }
+  runtime::TimerId run_at(runtime::Time deadline, std::function<void()> callback) override;
+  bool cancel(runtime::TimerId timer) override;
+
+  // Watches fd for the given FdEvent bits; callback receives the bits that fired. The fd stays
+  // owned by the caller, who must unwatch() before closing it.
+  WatchId watch(int fd, std::uint32_t interest, std::function<void(std::uint32_t events)> callback);
+  void modify(WatchId watch, std::uint32_t interest);
+  void unwatch(WatchId watch);
+
+  // Runs until stop(). Returns at once if stop() was already called.
+  void run();
+  // Runs one turn: waits at most max_wait for events or timers, then dispatches them.
+  void run_once(runtime::Duration max_wait);
+  // Thread-safe: makes run() return after the current turn.
+  void stop();
+  // Thread-safe: runs callback on the loop thread on its next turn.
+  void post_from_any_thread(std::function<void()> callback);
+
+ private:
+  struct Watch {
+    int fd = -1;
+    std::function<void(std::uint32_t)> callback;
+  };
+  using TimerKey = std::pair<runtime::Time, runtime::TimerId>;
+
+  void fire_due_timers();
+  void drain_wakeups();
+
+  SystemClock clock_;
+  int epoll_fd_ = -1;
+  int wakeup_fd_ = -1;
+  runtime::TimerId next_timer_ = 1;
+  std::map<TimerKey, std::function<void()>> timers_;
+  std::unordered_map<runtime::TimerId, runtime::Time> timer_deadline_;
+  WatchId next_watch_ = 1;
+  std::unordered_map<WatchId, std::shared_ptr<Watch>> watches_;
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+  bool stop_requested_ = false;  // guarded by posted_mutex_
+};
+
+}  // namespace nodrop::live

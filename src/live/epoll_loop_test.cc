@@ -1,0 +1,85 @@
+#include "live/epoll_loop.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <thread>
+#include <vector>
+
+namespace nodrop::live {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(EpollLoop, TimersFireInDeadlineThenSchedulingOrder) {
+  EpollLoop loop;
+  std::vector<int> fired;
+  const runtime::Time deadline = loop.clock().now() + milliseconds(5);
+  loop.run_at(deadline + milliseconds(1), [&] { fired.push_back(3); });
+  loop.run_at(deadline, [&] { fired.push_back(1); });
+  loop.run_at(deadline, [&] { fired.push_back(2); });
+  const runtime::TimerId cancelled = loop.run_at(deadline, [&] { fired.push_back(99); });
+  EXPECT_TRUE(loop.cancel(cancelled));
+  loop.run_after(milliseconds(20), [&] { loop.stop(); });
+  loop.run();
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 3}));
+  EXPECT_GE(loop.clock().now(), deadline + milliseconds(1));
+}
+
+TEST(EpollLoop, ReportsReadableFdAndStopsWatchingOnUnwatch) {
+  EpollLoop loop;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  int reads = 0;
+  WatchId watch = 0;
+  watch = loop.watch(fds[0], kReadable, [&](std::uint32_t events) {
+    EXPECT_TRUE(events & kReadable);
+    char byte = 0;
+    ASSERT_EQ(read(fds[0], &byte, 1), 1);
+    ++reads;
+    loop.unwatch(watch);
+    loop.stop();
+  });
+  ASSERT_EQ(write(fds[1], "x", 1), 1);
+  loop.run_after(std::chrono::seconds(5), [&] { loop.stop(); });  // bound the wait
+  loop.run();
+  EXPECT_EQ(reads, 1);
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST(EpollLoop, ReportsHangupWhenThePeerCloses) {
+  EpollLoop loop;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::uint32_t seen = 0;
+  const WatchId watch = loop.watch(fds[0], kReadable, [&](std::uint32_t events) {
+    seen = events;
+    loop.stop();
+  });
+  close(fds[1]);
+  loop.run_after(std::chrono::seconds(5), [&] { loop.stop(); });
+  loop.run();
+  EXPECT_TRUE(seen & kHangup);
+  loop.unwatch(watch);
+  close(fds[0]);
+}
+
+TEST(EpollLoop, RunsWorkPostedFromAnotherThreadOnItsOwnThread) {
+  EpollLoop loop;
+  const auto loop_thread = std::this_thread::get_id();
+  std::thread::id ran_on;
+  std::thread producer([&] {
+    loop.post_from_any_thread([&] {
+      ran_on = std::this_thread::get_id();
+      loop.stop();
+    });
+  });
+  loop.run_after(std::chrono::seconds(5), [&] { loop.stop(); });
+  loop.run();
+  producer.join();
+  EXPECT_EQ(ran_on, loop_thread);
+}
+
+}  // namespace
+}  // namespace nodrop::live
