@@ -159,17 +159,24 @@ void check_probes(Checker& checker, const Workload& workload, const std::vector<
     }
     const std::optional<api::Probe>& liveness = container.liveness_probe;
     const std::optional<api::Probe>& readiness = container.readiness_probe;
-    if (liveness.has_value() && readiness.has_value() && liveness->handler == readiness->handler) {
+    // The same check is fine when liveness tolerates failures longer than readiness: readiness
+    // takes the pod out of rotation first, and a restart comes only if that does not help.
+    auto failure_window = [](const api::Probe& probe) {
+      return static_cast<std::int64_t>(probe.period_seconds) * probe.failure_threshold;
+    };
+    if (liveness.has_value() && readiness.has_value() && liveness->handler == readiness->handler &&
+        failure_window(*liveness) <= failure_window(*readiness)) {
       // A TCP connect fails only when nothing listens, which a restart may cure; an HTTP, exec or
       // gRPC answer also fails under load or when a dependency is down, where a restart of every
       // replica at once turns a slowdown into an outage.
       const bool tcp = liveness->handler.tcp_socket.has_value();
       checker.report(source, RuleId::kLivenessSameAsReadiness, tcp ? Severity::kInfo : Severity::kWarning,
                      path + ".livenessProbe",
-                     fmt::format("container \"{}\": the liveness probe is the readiness probe: when the pod is "
-                                 "overloaded or a dependency fails, it is restarted (dropping its in-flight "
-                                 "requests) instead of only being taken out of rotation",
-                                 container.name),
+                     fmt::format("container \"{}\": the liveness probe runs the readiness check and gives up "
+                                 "no later ({} s against {} s): when the pod is overloaded or a dependency "
+                                 "fails, it is restarted (dropping its in-flight requests) instead of only being "
+                                 "taken out of rotation",
+                                 container.name, failure_window(*liveness), failure_window(*readiness)),
                      "livenessProbe:        # a cheaper check that fails only when a restart helps\n  httpGet:\n"
                      "    path: /livez\n    port: " + first_port_text(container) +
                          "\n  failureThreshold: 6   # longer than readiness, so readiness acts first");
