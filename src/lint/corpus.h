@@ -88,8 +88,9 @@ struct Corpus {
   std::size_t checked() const { return workloads.size() + services.size() + budgets.size(); }
 };
 
-// Adds every object of one file's text. A YAML syntax error, or too many objects, is an error
-// whose message starts with "FILE:LINE: " (the caller exits 2); then nothing of the file is added.
+// Adds every object of one file's text. A YAML syntax error is an error whose message starts with
+// "FILE:LINE: " and adds nothing of the file; more than kMaxObjects objects in the corpus is an
+// error too (ResourceExhausted). Either way the caller stops and exits 2.
 Status add_manifest_text(Corpus& corpus, const std::string& text, const std::string& file);
 
 }  // namespace nodrop::lint
