@@ -29,7 +29,8 @@ TEST(Defaults, DeploymentGetsKubernetesDefaults) {
   EXPECT_EQ(deployment.spec.strategy.type, DeploymentStrategyType::kRollingUpdate);
   ASSERT_TRUE(deployment.spec.strategy.rolling_update.has_value());
   EXPECT_EQ(deployment.spec.strategy.rolling_update->max_surge, IntOrString::from_string("25%"));
-  EXPECT_EQ(deployment.spec.strategy.rolling_update->max_unavailable, IntOrString::from_string("25%"));
+  EXPECT_EQ(deployment.spec.strategy.rolling_update->max_unavailable,
+            IntOrString::from_string("25%"));
   EXPECT_EQ(deployment.spec.revision_history_limit, 10);
   EXPECT_EQ(deployment.spec.progress_deadline_seconds, 600);
   EXPECT_EQ(deployment.spec.min_ready_seconds, 0);
@@ -63,7 +64,8 @@ TEST(Defaults, ExplicitZeroesAreKept) {
   Deployment deployment;
   deployment.spec.replicas = 0;
   deployment.spec.revision_history_limit = 0;
-  deployment.spec.strategy.rolling_update = RollingUpdateDeployment{IntOrString::from_int(0), std::nullopt};
+  deployment.spec.strategy.rolling_update =
+      RollingUpdateDeployment{IntOrString::from_int(0), std::nullopt};
   deployment.spec.template_spec.spec.termination_grace_period_seconds = 0;
   set_defaults(deployment);
   EXPECT_EQ(deployment.spec.replicas, 0);
@@ -93,7 +95,8 @@ TEST(Defaults, ServiceDefaults) {
   Service service;
   service.spec.type = "LoadBalancer";
   service.spec.ports.push_back(ServicePort{"http", "", 80, std::nullopt, 0});
-  service.spec.ports.push_back(ServicePort{"admin", "", 9000, IntOrString::from_string("admin"), 0});
+  service.spec.ports.push_back(
+      ServicePort{"admin", "", 9000, IntOrString::from_string("admin"), 0});
   set_defaults(service);
   EXPECT_EQ(service.spec.external_traffic_policy, "Cluster");
   EXPECT_EQ(service.spec.internal_traffic_policy, "Cluster");

@@ -30,14 +30,15 @@ TEST(ScaledValueFromIntOrPercent, FollowsKubernetesRounding) {
     const Result<std::int32_t> result =
         scaled_value_from_int_or_percent(scaled.value, scaled.total, scaled.round_up);
     ASSERT_TRUE(result.is_ok()) << scaled.value.to_string();
-    EXPECT_EQ(*result, scaled.expected)
-        << scaled.value.to_string() << " of " << scaled.total << (scaled.round_up ? " up" : " down");
+    EXPECT_EQ(*result, scaled.expected) << scaled.value.to_string() << " of " << scaled.total
+                                        << (scaled.round_up ? " up" : " down");
   }
 }
 
 TEST(ScaledValueFromIntOrPercent, StringWithoutPercentIsAnError) {
   for (const char* bad : {"5", "", "%", "a%", "5.5%", "5 %"}) {
-    EXPECT_FALSE(scaled_value_from_int_or_percent(IntOrString::from_string(bad), 10, true).is_ok()) << bad;
+    EXPECT_FALSE(scaled_value_from_int_or_percent(IntOrString::from_string(bad), 10, true).is_ok())
+        << bad;
   }
 }
 

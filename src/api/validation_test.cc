@@ -30,14 +30,17 @@ std::vector<std::string> messages(const FieldErrors& errors) {
 }
 
 TEST(Validation, ValidDeploymentHasNoErrors) {
-  EXPECT_TRUE(validate_deployment(valid_deployment()).empty()) << ::testing::PrintToString(messages(validate_deployment(valid_deployment())));
+  EXPECT_TRUE(validate_deployment(valid_deployment()).empty())
+      << ::testing::PrintToString(messages(validate_deployment(valid_deployment())));
 }
 
 TEST(Validation, BothSurgeAndUnavailableZeroIsRejected) {
   Deployment deployment = valid_deployment();
-  deployment.spec.strategy.rolling_update = RollingUpdateDeployment{IntOrString::from_int(0), IntOrString::from_string("0%")};
+  deployment.spec.strategy.rolling_update =
+      RollingUpdateDeployment{IntOrString::from_int(0), IntOrString::from_string("0%")};
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when maxSurge is 0"});
+            std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "
+                                     "0: may not be 0 when maxSurge is 0"});
 }
 
 TEST(Validation, RollingUpdateValues) {
@@ -46,57 +49,73 @@ TEST(Validation, RollingUpdateValues) {
       RollingUpdateDeployment{IntOrString::from_string("150%"), IntOrString::from_string("5")};
   const auto found = messages(validate_deployment(deployment));
   ASSERT_EQ(found.size(), 2U) << ::testing::PrintToString(found);
-  EXPECT_EQ(found[0], "spec.strategy.rollingUpdate.maxSurge: Invalid value: \"5\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
-  EXPECT_EQ(found[1], "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%");
+  EXPECT_EQ(found[0],
+            "spec.strategy.rollingUpdate.maxSurge: Invalid value: \"5\": a valid percent string "
+            "must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used "
+            "for validation is '[0-9]+%')");
+  EXPECT_EQ(found[1],
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be "
+            "greater than 100%");
 
-  deployment.spec.strategy.rolling_update = RollingUpdateDeployment{IntOrString::from_int(-1), std::nullopt};
+  deployment.spec.strategy.rolling_update =
+      RollingUpdateDeployment{IntOrString::from_int(-1), std::nullopt};
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater than or equal to 0"});
+            std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "
+                                     "-1: must be greater than or equal to 0"});
 }
 
 TEST(Validation, RecreateMayNotHaveRollingUpdate) {
   Deployment deployment = valid_deployment();
   deployment.spec.strategy.type = DeploymentStrategyType::kRecreate;
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"});
+            std::vector<std::string>{"spec.strategy.rollingUpdate: Forbidden: may not be specified "
+                                     "when strategy `type` is 'Recreate'"});
 }
 
 TEST(Validation, SelectorMustMatchTemplateAndNotBeEmpty) {
   Deployment deployment = valid_deployment();
   deployment.spec.template_spec.metadata.labels = {{"app", "api"}};
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"api\"}: `selector` does not match template `labels`"});
+            std::vector<std::string>{
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"api\"}: "
+                "`selector` does not match template `labels`"});
 
   deployment = valid_deployment();
   deployment.spec.selector = LabelSelector{};
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.selector: Invalid value: {}: empty selector is invalid for deployment"});
+            std::vector<std::string>{
+                "spec.selector: Invalid value: {}: empty selector is invalid for deployment"});
 
   deployment.spec.has_selector = false;
-  EXPECT_EQ(messages(validate_deployment(deployment)), std::vector<std::string>{"spec.selector: Required value"});
+  EXPECT_EQ(messages(validate_deployment(deployment)),
+            std::vector<std::string>{"spec.selector: Required value"});
 }
 
 TEST(Validation, ProgressDeadlineMustExceedMinReadySeconds) {
   Deployment deployment = valid_deployment();
   deployment.spec.min_ready_seconds = 600;
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds"});
+            std::vector<std::string>{"spec.progressDeadlineSeconds: Invalid value: 600: must be "
+                                     "greater than minReadySeconds"});
 }
 
 TEST(Validation, NegativeCountsAreRejected) {
   Deployment deployment = valid_deployment();
   deployment.spec.replicas = -1;
   deployment.spec.revision_history_limit = -2;
-  EXPECT_EQ(messages(validate_deployment(deployment)),
-            (std::vector<std::string>{"spec.replicas: Invalid value: -1: must be greater than or equal to 0",
-                                      "spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0"}));
+  EXPECT_EQ(
+      messages(validate_deployment(deployment)),
+      (std::vector<std::string>{
+          "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
+          "spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0"}));
 }
 
 TEST(Validation, ControllerPodsMustRestartAlways) {
   Deployment deployment = valid_deployment();
   deployment.spec.template_spec.spec.restart_policy = "Never";
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\""});
+            std::vector<std::string>{"spec.template.spec.restartPolicy: Unsupported value: "
+                                     "\"Never\": supported values: \"Always\""});
 }
 
 TEST(Validation, NamesFollowKubernetesRules) {
@@ -104,14 +123,19 @@ TEST(Validation, NamesFollowKubernetesRules) {
   deployment.metadata.name = "Web_1";
   const auto found = messages(validate_deployment(deployment));
   ASSERT_EQ(found.size(), 1U);
-  EXPECT_EQ(found[0].rfind("metadata.name: Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain", 0), 0U) << found[0];
+  EXPECT_EQ(
+      found[0].rfind("metadata.name: Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain", 0),
+      0U)
+      << found[0];
 
   deployment.metadata.name.clear();
-  EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"metadata.name: Required value: name or generateName is required"});
+  EXPECT_EQ(
+      messages(validate_deployment(deployment)),
+      std::vector<std::string>{"metadata.name: Required value: name or generateName is required"});
 
   Service service;
-  service.metadata.name = "1web";  // a Service name is a DNS-1035 label: it must start with a letter
+  service.metadata.name =
+      "1web";  // a Service name is a DNS-1035 label: it must start with a letter
   service.spec.ports.push_back(ServicePort{"", "", 80, std::nullopt, 0});
   set_defaults(service);
   ASSERT_EQ(validate_service(service).size(), 1U);
@@ -128,13 +152,21 @@ TEST(Validation, ContainerRules) {
   container.env.push_back(EnvVar{"NODE", "", ObjectFieldSelector{"v1", "spec.nodeNam"}});
   const auto found = messages(validate_deployment(deployment));
   const std::string c = "spec.template.spec.containers[0].";
-  EXPECT_EQ(found, (std::vector<std::string>{
-                       c + "image: Required value",
-                       c + "ports[1].name: Duplicate value: \"http\"",
-                       c + "ports[1].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive",
-                       c + "env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty",
-                       c + "env[1].name: Invalid value: \"1BAD\": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')",
-                       c + "env[2].valueFrom.fieldRef.fieldPath: Unsupported value: \"spec.nodeNam\": supported values: \"metadata.name\", \"metadata.namespace\", \"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", \"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""}));
+  EXPECT_EQ(found,
+            (std::vector<std::string>{
+                c + "image: Required value", c + "ports[1].name: Duplicate value: \"http\"",
+                c + "ports[1].containerPort: Invalid value: 70000: must be between 1 and 65535, "
+                    "inclusive",
+                c + "env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is "
+                    "not empty",
+                c + "env[1].name: Invalid value: \"1BAD\": a valid environment variable name must "
+                    "consist of alphabetic characters, digits, '_', '-', or '.', and must not "
+                    "start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', "
+                    "regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')",
+                c + "env[2].valueFrom.fieldRef.fieldPath: Unsupported value: \"spec.nodeNam\": "
+                    "supported values: \"metadata.name\", \"metadata.namespace\", "
+                    "\"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", "
+                    "\"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""}));
 }
 
 TEST(Validation, ProbeRules) {
@@ -144,15 +176,18 @@ TEST(Validation, ProbeRules) {
   container.liveness_probe->success_threshold = 2;
   container.readiness_probe = Probe{};
   container.readiness_probe->handler.exec = ExecAction{{"true"}};
-  container.readiness_probe->handler.tcp_socket = TcpSocketAction{IntOrString::from_string("no_such-port-name-too-long"), ""};
+  container.readiness_probe->handler.tcp_socket =
+      TcpSocketAction{IntOrString::from_string("no_such-port-name-too-long"), ""};
   set_defaults(deployment);
   const auto found = messages(validate_deployment(deployment));
   const std::string c = "spec.template.spec.containers[0].";
   ASSERT_GE(found.size(), 4U) << ::testing::PrintToString(found);
   EXPECT_EQ(found[0], c + "livenessProbe: Required value: must specify a handler type");
   EXPECT_EQ(found[1], c + "livenessProbe.successThreshold: Invalid value: 2: must be 1");
-  EXPECT_EQ(found[2], c + "readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type");
-  EXPECT_EQ(found[3], c + "readinessProbe.tcpSocket.port: Invalid value: \"no_such-port-name-too-long\": must be no more than 15 characters");
+  EXPECT_EQ(found[2],
+            c + "readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type");
+  EXPECT_EQ(found[3], c + "readinessProbe.tcpSocket.port: Invalid value: "
+                          "\"no_such-port-name-too-long\": must be no more than 15 characters");
 }
 
 TEST(Validation, PreStopSleepMustFitTheGracePeriod) {
@@ -164,7 +199,9 @@ TEST(Validation, PreStopSleepMustFitTheGracePeriod) {
   EXPECT_TRUE(validate_deployment(deployment).empty());
   container.lifecycle->pre_stop->sleep = SleepAction{21};
   EXPECT_EQ(messages(validate_deployment(deployment)),
-            std::vector<std::string>{"spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds: Invalid value: 21: must be non-negative and less than terminationGracePeriodSeconds (20)"});
+            std::vector<std::string>{
+                "spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds: Invalid value: "
+                "21: must be non-negative and less than terminationGracePeriodSeconds (20)"});
 }
 
 TEST(Validation, ServiceRules) {
@@ -180,7 +217,8 @@ TEST(Validation, ServiceRules) {
                 "spec.ports[0].name: Required value",
                 "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
                 "spec.ports[1].name: Required value",
-                "spec.externalTrafficPolicy: Invalid value: \"Local\": may only be set when `type` is 'NodePort' or 'LoadBalancer'"}));
+                "spec.externalTrafficPolicy: Invalid value: \"Local\": may only be set when `type` "
+                "is 'NodePort' or 'LoadBalancer'"}));
 
   Service balancer;
   balancer.metadata.name = "web";
@@ -190,22 +228,29 @@ TEST(Validation, ServiceRules) {
   set_defaults(balancer);
   EXPECT_EQ(messages(validate_service(balancer)),
             (std::vector<std::string>{
-                "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767",
-                "spec.healthCheckNodePort: Invalid value: 32000: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"}));
+                "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid "
+                "range. The range of valid ports is 30000-32767",
+                "spec.healthCheckNodePort: Invalid value: 32000: may only be set when `type` is "
+                "'LoadBalancer' and `externalTrafficPolicy` is 'Local'"}));
 }
 
 TEST(Validation, NodeAffinityRules) {
   Deployment deployment = valid_deployment();
   NodeAffinity affinity;
   affinity.required_terms = std::vector<NodeSelectorTerm>{};
-  affinity.preferred.push_back(PreferredSchedulingTerm{0, NodeSelectorTerm{{NodeSelectorRequirement{"zone", NodeSelectorOperator::kIn, {}}}, {}}});
+  affinity.preferred.push_back(PreferredSchedulingTerm{
+      0, NodeSelectorTerm{{NodeSelectorRequirement{"zone", NodeSelectorOperator::kIn, {}}}, {}}});
   deployment.spec.template_spec.spec.affinity = Affinity{affinity};
   const std::string a = "spec.template.spec.affinity.nodeAffinity.";
-  EXPECT_EQ(messages(validate_deployment(deployment)),
-            (std::vector<std::string>{
-                a + "requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term",
-                a + "preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100",
-                a + "preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"}));
+  EXPECT_EQ(
+      messages(validate_deployment(deployment)),
+      (std::vector<std::string>{
+          a + "requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: "
+              "must have at least one node selector term",
+          a + "preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must "
+              "be in the range 1-100",
+          a + "preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0]."
+              "values: Required value: must be specified when `operator` is 'In' or 'NotIn'"}));
 }
 
 TEST(LabelSelector, MatchesLikeKubernetes) {
@@ -226,9 +271,11 @@ TEST(LabelSelector, MatchesLikeKubernetes) {
 TEST(PodAvailability, UsesAStrictComparisonWithMinReadySeconds) {
   Pod pod;
   const WallTime ready_at(std::chrono::seconds(1000));
-  pod.status.conditions.push_back(Condition{kPodReady, ConditionStatus::kTrue, "", "", std::nullopt, ready_at, std::nullopt});
+  pod.status.conditions.push_back(
+      Condition{kPodReady, ConditionStatus::kTrue, "", "", std::nullopt, ready_at, std::nullopt});
   EXPECT_TRUE(is_pod_available(pod, 0, ready_at));
-  EXPECT_FALSE(is_pod_available(pod, 10, ready_at + std::chrono::seconds(10)));  // not strictly after
+  EXPECT_FALSE(
+      is_pod_available(pod, 10, ready_at + std::chrono::seconds(10)));  // not strictly after
   EXPECT_TRUE(is_pod_available(pod, 10, ready_at + std::chrono::seconds(11)));
   pod.status.conditions[0].status = ConditionStatus::kFalse;
   EXPECT_FALSE(is_pod_available(pod, 0, ready_at + std::chrono::seconds(100)));

@@ -22,7 +22,8 @@ void civil_from_days(std::int64_t days, std::int64_t* year, unsigned* month, uns
   const auto day_of_era = static_cast<unsigned>(days - era * 146097);
   const unsigned year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned month_index = (5 * day_of_year + 2) / 153;
   *day = day_of_year - (153 * month_index + 2) / 5 + 1;
   *month = month_index < 10 ? month_index + 3 : month_index - 9;
@@ -40,11 +41,10 @@ std::string format_rfc3339(WallTime time) {
   unsigned day = 0;
   civil_from_days(days, &year, &month, &day);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
-                static_cast<long long>(year), month, day,
-                static_cast<long long>(second_of_day / 3600),
-                static_cast<long long>(second_of_day / 60 % 60),
-                static_cast<long long>(second_of_day % 60));
+  std::snprintf(
+      buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(year),
+      month, day, static_cast<long long>(second_of_day / 3600),
+      static_cast<long long>(second_of_day / 60 % 60), static_cast<long long>(second_of_day % 60));
   return buffer;
 }
 

@@ -7,8 +7,9 @@ namespace {
 
 TEST(Rfc3339, FormatsUtcWithSecondPrecision) {
   EXPECT_EQ(format_rfc3339(WallTime(std::chrono::seconds(0))), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(format_rfc3339(WallTime(std::chrono::seconds(1704067200) + std::chrono::milliseconds(999))),
-            "2024-01-01T00:00:00Z");
+  EXPECT_EQ(
+      format_rfc3339(WallTime(std::chrono::seconds(1704067200) + std::chrono::milliseconds(999))),
+      "2024-01-01T00:00:00Z");
   EXPECT_EQ(format_rfc3339(WallTime(std::chrono::seconds(951782400))), "2000-02-29T00:00:00Z");
 }
 
@@ -17,7 +18,8 @@ TEST(Rfc3339, ParsesWhatKubernetesWrites) {
   ASSERT_TRUE(parse_rfc3339("2024-01-01T00:00:05Z", &time));
   EXPECT_EQ(time.time_since_epoch(), std::chrono::seconds(1704067205));
   ASSERT_TRUE(parse_rfc3339("2024-01-01T01:00:05.5+01:00", &time));
-  EXPECT_EQ(time.time_since_epoch(), std::chrono::seconds(1704067205) + std::chrono::milliseconds(500));
+  EXPECT_EQ(time.time_since_epoch(),
+            std::chrono::seconds(1704067205) + std::chrono::milliseconds(500));
   EXPECT_EQ(format_rfc3339(time), "2024-01-01T00:00:05Z");
 }
 

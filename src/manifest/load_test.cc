@@ -26,31 +26,38 @@ spec:
 )";
 
 TEST(Load, MessageNamesFileLineObjectAndFieldPath) {
-  const std::string text = std::string(kValidDeployment) +
-                           "  strategy:\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 0\n";
+  const std::string text =
+      std::string(kValidDeployment) +
+      "  strategy:\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 0\n";
   const LoadResult result = load_manifest_text(text, "deploy.yaml", {});
-  EXPECT_EQ(texts(result), std::vector<std::string>{
-                               "deploy.yaml:16: Deployment default/web: spec.strategy.rollingUpdate.maxUnavailable: "
-                               "Invalid value: 0: may not be 0 when maxSurge is 0"});
+  EXPECT_EQ(
+      texts(result),
+      std::vector<std::string>{
+          "deploy.yaml:16: Deployment default/web: spec.strategy.rollingUpdate.maxUnavailable: "
+          "Invalid value: 0: may not be 0 when maxSurge is 0"});
   EXPECT_TRUE(result.objects.empty());
 }
 
 TEST(Load, AFileWithAnyErrorYieldsNoObjects) {
-  const std::string text = std::string(kValidDeployment) +
-                           "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 0}]}\n";
+  const std::string text =
+      std::string(kValidDeployment) +
+      "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 0}]}\n";
   const LoadResult result = load_manifest_text(text, "app.yaml", {});
   // Kubernetes defaults targetPort to port first, so both are reported, as the API server does.
-  EXPECT_EQ(texts(result), (std::vector<std::string>{
-                               "app.yaml:17: Service default/web: spec.ports[0].port: Invalid value: 0: must be "
-                               "between 1 and 65535, inclusive",
-                               "app.yaml:17: Service default/web: spec.ports[0].targetPort: Invalid value: 0: must be "
-                               "between 1 and 65535, inclusive"}));
+  EXPECT_EQ(
+      texts(result),
+      (std::vector<std::string>{
+          "app.yaml:17: Service default/web: spec.ports[0].port: Invalid value: 0: must be "
+          "between 1 and 65535, inclusive",
+          "app.yaml:17: Service default/web: spec.ports[0].targetPort: Invalid value: 0: must be "
+          "between 1 and 65535, inclusive"}));
   EXPECT_TRUE(result.objects.empty());  // the valid Deployment above is not applied either
 }
 
 TEST(Load, EveryErrorOfAFileIsReportedAtOnce) {
   const std::string text =
-      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: -1, selector: {matchLabels: {x: y}},"
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: -1, selector: "
+      "{matchLabels: {x: y}},"
       " template: {metadata: {labels: {x: z}}, spec: {containers: [{name: c}]}}}\n"
       "---\napiVersion: v1\nkind: Pod\nmetadata: {name: B}\nspec: {containers: []}\n";
   const LoadResult result = load_manifest_text(text, "many.yaml", {});
@@ -81,11 +88,15 @@ TEST(Load, KindListIsUnpacked) {
 }
 
 TEST(Load, StrictTurnsUnknownFieldsAndKindsIntoErrors) {
-  const std::string text = std::string(kValidDeployment) + "  replica: 3\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+  const std::string text =
+      std::string(kValidDeployment) +
+      "  replica: 3\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
   const LoadResult relaxed = load_manifest_text(text, "x.yaml", {});
-  EXPECT_EQ(texts(relaxed), (std::vector<std::string>{
-                                "x.yaml:13: warning: Deployment default/web: spec.replica: unknown field: did you mean \"replicas\"?",
-                                "x.yaml:15: warning: ConfigMap default/c: kind ConfigMap (v1) is not one nodrop runs; skipped"}));
+  EXPECT_EQ(texts(relaxed),
+            (std::vector<std::string>{"x.yaml:13: warning: Deployment default/web: spec.replica: "
+                                      "unknown field: did you mean \"replicas\"?",
+                                      "x.yaml:15: warning: ConfigMap default/c: kind ConfigMap "
+                                      "(v1) is not one nodrop runs; skipped"}));
   EXPECT_EQ(relaxed.objects.size(), 1U);
   const LoadResult strict = load_manifest_text(text, "x.yaml", LoadOptions{true});
   EXPECT_EQ(strict.error_count(), 2U);
@@ -101,7 +112,8 @@ TEST(Load, SyntaxErrorNamesTheLine) {
 
 TEST(Load, MissingFileIsOneError) {
   const LoadResult result = load_manifest_file("/nonexistent/deploy.yaml", {});
-  EXPECT_EQ(texts(result), std::vector<std::string>{"/nonexistent/deploy.yaml: cannot open the file"});
+  EXPECT_EQ(texts(result),
+            std::vector<std::string>{"/nonexistent/deploy.yaml: cannot open the file"});
 }
 
 }  // namespace

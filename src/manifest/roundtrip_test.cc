@@ -197,7 +197,8 @@ status:
 
 TEST(Writer, QuotesStringsThatWouldReadBackAsSomethingElse) {
   Node root = Node::mapping();
-  for (const char* text : {"yes", "80", "", "null", "~", "a: b", "x #y", "-dash", " padded", "line\nbreak", "1.5", "on"}) {
+  for (const char* text : {"yes", "80", "", "null", "~", "a: b", "x #y", "-dash", " padded",
+                           "line\nbreak", "1.5", "on"}) {
     root.set(std::string("k") + std::to_string(root.entries().size()), Node::string(text));
   }
   Result<std::vector<Document>> read = read_yaml_stream(write_yaml(root));
@@ -205,7 +206,8 @@ TEST(Writer, QuotesStringsThatWouldReadBackAsSomethingElse) {
   const Node& back = read->front().root;
   ASSERT_EQ(back.entries().size(), root.entries().size());
   for (std::size_t i = 0; i < root.entries().size(); ++i) {
-    EXPECT_EQ(back.entries()[i].value.type(), Node::Type::kString) << root.entries()[i].value.text();
+    EXPECT_EQ(back.entries()[i].value.type(), Node::Type::kString)
+        << root.entries()[i].value.text();
     EXPECT_EQ(back.entries()[i].value.text(), root.entries()[i].value.text());
   }
 }

@@ -14,7 +14,8 @@ Node read_one(const std::string& text) {
 
 TEST(YamlReader, ResolvesPlainScalarsAsKubernetesDecoderDoes) {
   const Node root = read_one(
-      "int: 80\nquoted: \"80\"\nsingle: '80'\naffirmative: yes\nswitch: On\nnegative_word: no\ntilde: ~\nempty:\n"
+      "int: 80\nquoted: \"80\"\nsingle: '80'\naffirmative: yes\nswitch: On\nnegative_word: "
+      "no\ntilde: ~\nempty:\n"
       "octal: 0755\nhex: 0x1F\nfloat: 1.5\npercent: 25%\nword: hello world\nnegative: -3\n");
   ASSERT_TRUE(root.is_mapping());
   EXPECT_EQ(root.find("int")->type(), Node::Type::kInt);
@@ -55,7 +56,8 @@ TEST(YamlReader, ReadsEveryDocumentWithItsLine) {
 }
 
 TEST(YamlReader, ReadsJson) {
-  const Node root = read_one(R"({"kind": "Pod", "spec": {"replicas": 3, "ready": true, "name": "x", "list": [1, "2"]}})");
+  const Node root = read_one(
+      R"({"kind": "Pod", "spec": {"replicas": 3, "ready": true, "name": "x", "list": [1, "2"]}})");
   const Node* spec = root.find("spec");
   ASSERT_NE(spec, nullptr);
   EXPECT_EQ(spec->find("replicas")->int_value(), 3);
