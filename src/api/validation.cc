@@ -74,7 +74,7 @@ void validate_annotations(FieldErrors& errors, const FieldPath& path, const Labe
     add_messages(errors, path, key, is_qualified_name(key));
     total += key.size() + value.size();
   }
-  constexpr std::size_t kTotalAnnotationSizeLimit = 256 * 1024;
+  constexpr std::size_t kTotalAnnotationSizeLimit = std::size_t{256} * 1024;
   if (total > kTotalAnnotationSizeLimit) {
     errors.push_back({FieldErrorType::kTooLong, path.str(), "",
                       fmt::format("may not be more than {} bytes", kTotalAnnotationSizeLimit)});

@@ -25,8 +25,10 @@ TEST(Rfc3339, ParsesWhatKubernetesWrites) {
 
 TEST(Rfc3339, RejectsMalformedText) {
   WallTime time;
-  for (const char* bad : {"", "2024-01-01", "2024-01-01T00:00:00", "2024-13-01T00:00:00Z",
-                          "2024-01-01T00:00:00Zjunk", "2024-01-01T00:00:00.Z", "yesterday"}) {
+  for (const char* bad :
+       {"", "2024-01-01", "2024-01-01T00:00:00", "2024-13-01T00:00:00Z", "2024-01-01T00:00:00Zjunk",
+        "2024-01-01T00:00:00.Z", "yesterday", "2024-01-01T 1:00:00Z", "2024-01-01T+1:00:00Z",
+        "2024-01-01T00:00:00+1:00"}) {
     EXPECT_FALSE(parse_rfc3339(bad, &time)) << bad;
   }
 }

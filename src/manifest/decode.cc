@@ -9,7 +9,6 @@
 
 namespace nodrop::manifest {
 
-using api::FieldError;
 using api::FieldErrorType;
 using api::FieldPath;
 using api::IntOrString;
