@@ -4,6 +4,8 @@
 // (every *.yaml, *.yml and *.json below, in name order) and standard input ("-"). Exit status:
 // 0 when no finding reaches --fail-on, 1 when one does, 2 when the command line is wrong or an
 // input cannot be read or parsed (the message names the file and line).
+#include "lint/check.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +13,6 @@
 #include <sstream>
 
 #include "cli/verbs_list.h"
-#include "lint/check.h"
 #include "lint/corpus.h"
 #include "lint/prestop.h"
 #include "lint/report.h"
@@ -25,13 +26,17 @@ constexpr const char* kUsage =
     "usage: nodrop check [flags] FILE|DIR|-...\n"
     "  --format text|json|sarif       output format (default text)\n"
     "  --fail-on error|warning|info|none\n"
-    "                                 exit 1 when a finding is at least this severe (default warning)\n"
+    "                                 exit 1 when a finding is at least this severe (default "
+    "warning)\n"
     "  --color auto|always|never      colour the text (default auto: when stdout is a terminal)\n"
-    "  --proxy-sync DURATION          endpoint removal to every kube-proxy reprogrammed (default 5s)\n"
+    "  --proxy-sync DURATION          endpoint removal to every kube-proxy reprogrammed (default "
+    "5s)\n"
     "  --lb-deregistration-delay DURATION\n"
-    "                                 endpoint removal to the load balancer no longer sending to the\n"
+    "                                 endpoint removal to the load balancer no longer sending to "
+    "the\n"
     "                                 pod or its node (default 15s)\n"
-    "  --drain-margin DURATION        what the app needs after SIGTERM to finish requests (default 10s)\n"
+    "  --drain-margin DURATION        what the app needs after SIGTERM to finish requests (default "
+    "10s)\n"
     "Suppress a rule for one object with the annotation nodrop.dev/ignore: \"rule-id,rule-id\".\n";
 
 // The most files one run reads from directories: a bound against pointing it at "/".
@@ -76,7 +81,8 @@ Result<Flags> parse_flags(const Args& args) {
       if (!text.is_ok()) return text.status();
       const std::optional<std::int64_t> seconds = lint::parse_sleep_argument(*text);
       if (!seconds.has_value()) {
-        return invalid_argument(arg + " must be a duration such as 15s or 1m, not \"" + *text + "\"");
+        return invalid_argument(arg + " must be a duration such as 15s or 1m, not \"" + *text +
+                                "\"");
       }
       out = std::chrono::seconds(*seconds);
       return Status::ok();
@@ -94,7 +100,8 @@ Result<Flags> parse_flags(const Args& args) {
         flags.fail_on.reset();
       } else {
         Result<lint::Severity> severity = lint::parse_severity(*text);
-        if (!severity.is_ok()) return invalid_argument("--fail-on must be error, warning, info or none");
+        if (!severity.is_ok())
+          return invalid_argument("--fail-on must be error, warning, info or none");
         flags.fail_on = *severity;
       }
     } else if (arg == "--color") {
@@ -112,7 +119,8 @@ Result<Flags> parse_flags(const Args& args) {
     } else if (arg == "--proxy-sync") {
       if (Status status = duration(flags.check.proxy_sync); !status.is_ok()) return status;
     } else if (arg == "--lb-deregistration-delay") {
-      if (Status status = duration(flags.check.lb_deregistration_delay); !status.is_ok()) return status;
+      if (Status status = duration(flags.check.lb_deregistration_delay); !status.is_ok())
+        return status;
     } else if (arg == "--drain-margin") {
       if (Status status = duration(flags.check.drain_margin); !status.is_ok()) return status;
     } else if (arg == "-" || arg.empty() || arg[0] != '-') {
@@ -131,7 +139,8 @@ Result<std::string> read_stream(std::istream& stream, const std::string& name) {
   if (stream.bad()) return io_error(name + ": cannot read");
   std::string text = buffer.str();
   if (text.size() > manifest::kMaxManifestBytes) {
-    return io_error(name + ": larger than " + std::to_string(manifest::kMaxManifestBytes / (1024 * 1024)) + " MiB");
+    return io_error(name + ": larger than " +
+                    std::to_string(manifest::kMaxManifestBytes / (1024 * 1024)) + " MiB");
   }
   return text;
 }
@@ -145,9 +154,11 @@ Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& i
       std::vector<std::string> found;
       std::filesystem::recursive_directory_iterator it(input, error), end;
       for (; !error && it != end; it.increment(error)) {
-        if (it->is_regular_file(error) && is_manifest_name(it->path())) found.push_back(it->path().string());
+        if (it->is_regular_file(error) && is_manifest_name(it->path()))
+          found.push_back(it->path().string());
         if (found.size() + files.size() > kMaxFiles) {
-          return Status(StatusCode::kResourceExhausted, input + ": more than " + std::to_string(kMaxFiles) + " files");
+          return Status(StatusCode::kResourceExhausted,
+                        input + ": more than " + std::to_string(kMaxFiles) + " files");
         }
       }
       if (error) return io_error(input + ": cannot list the directory: " + error.message());
@@ -213,12 +224,14 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
       break;
   }
   report.tool_version = NODROP_VERSION;
-  const lint::ReportSummary summary{files->size(), corpus.objects, corpus.checked(), corpus.skipped};
+  const lint::ReportSummary summary{files->size(), corpus.objects, corpus.checked(),
+                                    corpus.skipped};
   out << lint::render_report(result, summary, report);
 
   if (!flags->fail_on.has_value()) return kExitOk;
-  const bool fails = std::any_of(result.findings.begin(), result.findings.end(),
-                                 [&](const lint::Finding& finding) { return finding.severity <= *flags->fail_on; });
+  const bool fails = std::any_of(
+      result.findings.begin(), result.findings.end(),
+      [&](const lint::Finding& finding) { return finding.severity <= *flags->fail_on; });
   return fails ? kExitFailure : kExitOk;
 }
 

@@ -8,7 +8,9 @@
 namespace nodrop::cli {
 namespace {
 
-std::string path(const std::string& relative) { return std::string(NODROP_SOURCE_ROOT) + "/" + relative; }
+std::string path(const std::string& relative) {
+  return std::string(NODROP_SOURCE_ROOT) + "/" + relative;
+}
 
 struct CheckRun {
   int status = 0;
@@ -33,7 +35,8 @@ TEST(Check, SeedManifestsPass) {
 }
 
 TEST(Check, AFindingAtTheFailOnSeverityExitsOne) {
-  const std::string file = path("src/lint/testdata/rules/prestop-missing/triggers.yaml");  // a warning
+  const std::string file =
+      path("src/lint/testdata/rules/prestop-missing/triggers.yaml");  // a warning
   EXPECT_EQ(run({file}).status, kExitFailure);
   EXPECT_EQ(run({"--fail-on", "error", file}).status, kExitOk);
   EXPECT_EQ(run({"--fail-on=none", file}).status, kExitOk);

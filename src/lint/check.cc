@@ -8,7 +8,8 @@
 namespace nodrop::lint {
 namespace {
 
-std::string label_key(const std::string& namespace_name, const std::string& key, const std::string& value) {
+std::string label_key(const std::string& namespace_name, const std::string& key,
+                      const std::string& value) {
   std::string text;
   text.reserve(namespace_name.size() + key.size() + value.size() + 2);
   text += namespace_name;
@@ -33,14 +34,16 @@ bool sends_to_pods_directly(const api::Service& service) {
 }
 
 bool is_external(const api::Service& service) {
-  return service.spec.type == api::kServiceTypeLoadBalancer || service.spec.type == api::kServiceTypeNodePort;
+  return service.spec.type == api::kServiceTypeLoadBalancer ||
+         service.spec.type == api::kServiceTypeNodePort;
 }
 
 std::string container_path(const Workload& workload, std::size_t index) {
   return std::string(workload.pod_spec_path()) + ".containers[" + std::to_string(index) + "]";
 }
 
-Checker::Checker(const Corpus& corpus, const CheckOptions& options) : corpus_(corpus), options_(options) {
+Checker::Checker(const Corpus& corpus, const CheckOptions& options)
+    : corpus_(corpus), options_(options) {
   for (const Workload& workload : corpus_.workloads) {
     const std::string& namespace_name = workload.source.ref.namespace_name;
     by_namespace_[namespace_name].push_back(&workload);
@@ -93,7 +96,8 @@ const std::vector<const Workload*>& Checker::workloads_of(const ServiceEntry& se
 std::vector<const Workload*> Checker::workloads_of(const DisruptionBudget& budget) const {
   std::vector<const Workload*> matched;
   // An empty policy/v1 selector selects every pod of the namespace.
-  for (const Workload* workload : candidates(budget.source.ref.namespace_name, budget.selector.match_labels)) {
+  for (const Workload* workload :
+       candidates(budget.source.ref.namespace_name, budget.selector.match_labels)) {
     if (budget.selector.matches(workload->pod_labels())) matched.push_back(workload);
   }
   return matched;
@@ -103,8 +107,8 @@ bool Checker::has_workloads_in(const std::string& namespace_name) const {
   return by_namespace_.count(namespace_name) != 0;
 }
 
-void Checker::report(const Source& source, RuleId rule, Severity severity, const std::string& field_path,
-                     std::string message, std::string fix) {
+void Checker::report(const Source& source, RuleId rule, Severity severity,
+                     const std::string& field_path, std::string message, std::string fix) {
   if (source.ignores(rule)) {
     ++result_.suppressed;
     return;
@@ -126,9 +130,10 @@ CheckResult Checker::finish() {
   // Objects keep their input order (file, then the line they start on); findings within an object
   // go by line. A stable sort on (file, object start) would need the start; the line of the
   // finding orders the same way for objects that do not interleave, which YAML objects never do.
-  std::stable_sort(result_.findings.begin(), result_.findings.end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.file, a.line, a.rule) < std::tie(b.file, b.line, b.rule);
-  });
+  std::stable_sort(result_.findings.begin(), result_.findings.end(),
+                   [](const Finding& a, const Finding& b) {
+                     return std::tie(a.file, a.line, a.rule) < std::tie(b.file, b.line, b.rule);
+                   });
   return std::move(result_);
 }
 

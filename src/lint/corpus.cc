@@ -27,7 +27,8 @@ void read_ignore_annotation(const api::Labels& annotations, Source& source) {
   const std::string& value = found->second;
   while (start <= value.size()) {
     const auto comma = value.find(',', start);
-    const std::string item = trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    const std::string item =
+        trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (item == "all") source.ignore_all = true;
     if (!item.empty()) source.ignored_rules.insert(item);
     if (comma == std::string::npos) break;
@@ -70,11 +71,12 @@ class Reader {
  private:
   Status add_object(const Node& root) {
     if (++corpus_.objects > kMaxObjects) {
-      return {StatusCode::kResourceExhausted,
-              fmt::format("{}:{}: more than {} objects in one run", file_, root.mark.line, kMaxObjects)};
+      return {StatusCode::kResourceExhausted, fmt::format("{}:{}: more than {} objects in one run",
+                                                          file_, root.mark.line, kMaxObjects)};
     }
     const std::string kind = scalar_text(root.is_mapping() ? root.find("kind") : nullptr);
-    const std::string api_version = scalar_text(root.is_mapping() ? root.find("apiVersion") : nullptr);
+    const std::string api_version =
+        scalar_text(root.is_mapping() ? root.find("apiVersion") : nullptr);
     if (kind == "PodDisruptionBudget" && api_version.rfind("policy/", 0) == 0) {
       add_budget(root);
       return Status::ok();
@@ -87,8 +89,9 @@ class Reader {
     }
     manifest::DecodeResult decoded = manifest::decode_object(root);
     Source source;
-    source.ref = ObjectRef{kind, decoded.namespace_name.empty() ? "default" : decoded.namespace_name,
-                           decoded.name.empty() ? "(unnamed)" : decoded.name};
+    source.ref =
+        ObjectRef{kind, decoded.namespace_name.empty() ? "default" : decoded.namespace_name,
+                  decoded.name.empty() ? "(unnamed)" : decoded.name};
     source.file = file_;
     source.line = root.mark.line;
     if (!decoded.object.has_value() || !decoded.errors.empty()) {
@@ -143,12 +146,14 @@ class Reader {
     source.lines.record("", root.mark.line);
     const std::string name = scalar_text(find_path(root, {"metadata", "name"}));
     const std::string namespace_name = scalar_text(find_path(root, {"metadata", "namespace"}));
-    source.ref = ObjectRef{"PodDisruptionBudget", namespace_name.empty() ? "default" : namespace_name,
-                           name.empty() ? "(unnamed)" : name};
+    source.ref =
+        ObjectRef{"PodDisruptionBudget", namespace_name.empty() ? "default" : namespace_name,
+                  name.empty() ? "(unnamed)" : name};
     if (const Node* annotations = find_path(root, {"metadata", "annotations"});
         annotations != nullptr && annotations->is_mapping()) {
       api::Labels values;
-      for (const Node::Entry& entry : annotations->entries()) values[entry.key] = scalar_text(&entry.value);
+      for (const Node::Entry& entry : annotations->entries())
+        values[entry.key] = scalar_text(&entry.value);
       read_ignore_annotation(values, source);
     }
     const Node* spec = root.is_mapping() ? root.find("spec") : nullptr;
@@ -161,7 +166,8 @@ class Reader {
     }
     auto int_or_string = [](const Node* node) -> std::optional<api::IntOrString> {
       if (node == nullptr || node->is_null()) return std::nullopt;
-      if (node->type() == Node::Type::kInt) return api::IntOrString::from_int(static_cast<std::int32_t>(node->int_value()));
+      if (node->type() == Node::Type::kInt)
+        return api::IntOrString::from_int(static_cast<std::int32_t>(node->int_value()));
       if (node->type() == Node::Type::kString) return api::IntOrString::from_string(node->text());
       return std::nullopt;
     };
@@ -173,7 +179,8 @@ class Reader {
       ++corpus_.skipped;
       return;
     }
-    if (const Node* labels = selector->find("matchLabels"); labels != nullptr && labels->is_mapping()) {
+    if (const Node* labels = selector->find("matchLabels");
+        labels != nullptr && labels->is_mapping()) {
       for (const Node::Entry& entry : labels->entries()) {
         budget.selector.match_labels[entry.key] = scalar_text(&entry.value);
       }
@@ -197,7 +204,8 @@ class Reader {
           return;
         }
         if (const Node* values = item.find("values"); values != nullptr && values->is_sequence()) {
-          for (const Node& value : values->items()) requirement.values.push_back(scalar_text(&value));
+          for (const Node& value : values->items())
+            requirement.values.push_back(scalar_text(&value));
         }
         budget.selector.match_expressions.push_back(std::move(requirement));
       }
@@ -280,7 +288,8 @@ Status add_manifest_text(Corpus& corpus, const std::string& text, const std::str
     int column = 0;
     int consumed = 0;
     if (std::sscanf(message.c_str(), "%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0) {
-      return invalid_argument(fmt::format("{}:{}: invalid YAML at column {}: {}", file, line, column,
+      return invalid_argument(fmt::format("{}:{}: invalid YAML at column {}: {}", file, line,
+                                          column,
                                           message.substr(static_cast<std::size_t>(consumed))));
     }
     return invalid_argument(fmt::format("{}: invalid YAML: {}", file, message));

@@ -16,8 +16,10 @@ using testing::source_path;
 
 TEST(Corpus, RealisticFilesParseWithCrdsAndOtherKindsSkippedQuietly) {
   Corpus corpus;
-  for (const auto& entry : std::filesystem::directory_iterator(source_path("src/lint/testdata/corpus"))) {
-    const Status status = add_manifest_text(corpus, read_file(entry.path().string()), entry.path().string());
+  for (const auto& entry :
+       std::filesystem::directory_iterator(source_path("src/lint/testdata/corpus"))) {
+    const Status status =
+        add_manifest_text(corpus, read_file(entry.path().string()), entry.path().string());
     EXPECT_TRUE(status.is_ok()) << status.message();
   }
   // helm-shop: ServiceAccount, ConfigMap, HPA skipped; Service, Deployment, PDB, test Pod read.
@@ -34,8 +36,9 @@ TEST(Corpus, RealisticFilesParseWithCrdsAndOtherKindsSkippedQuietly) {
 
 TEST(Corpus, AnchorsAndMergeKeysAreExpanded) {
   Corpus corpus;
-  ASSERT_TRUE(add_manifest_text(corpus, read_file(source_path("src/lint/testdata/corpus/crds-and-anchors.yaml")),
-                                "crds-and-anchors.yaml")
+  ASSERT_TRUE(add_manifest_text(
+                  corpus, read_file(source_path("src/lint/testdata/corpus/crds-and-anchors.yaml")),
+                  "crds-and-anchors.yaml")
                   .is_ok());
   ASSERT_EQ(corpus.workloads.size(), 1u);
   const api::Container& container = corpus.workloads[0].pod_spec().containers[0];
@@ -77,7 +80,8 @@ spec:
 
 TEST(Corpus, NonObjectDocumentsAndEmptyDocumentsAreSkipped) {
   Corpus corpus;
-  ASSERT_TRUE(add_manifest_text(corpus, "---\n---\njust a string\n---\n- a\n- list\n", "odd.yaml").is_ok());
+  ASSERT_TRUE(
+      add_manifest_text(corpus, "---\n---\njust a string\n---\n- a\n- list\n", "odd.yaml").is_ok());
   EXPECT_EQ(corpus.checked(), 0u);
   EXPECT_TRUE(corpus.invalid.empty());
 }

@@ -30,8 +30,10 @@ const std::array<RuleInfo, kRuleCount> kRules = {{
     {RuleId::kRecreateBehindService, "recreate-behind-service", Severity::kWarning,
      "strategy Recreate stops every old pod before a new one exists: an outage per rollout"},
     {RuleId::kLocalPolicyRolloutDrops, "local-policy-rollout-drops", Severity::kWarning,
-     "externalTrafficPolicy Local: a node loses its last ready pod while the LB still sends (hop 3)"},
-    {RuleId::kMinReadyExceedsProgressDeadline, "min-ready-exceeds-progress-deadline", Severity::kError,
+     "externalTrafficPolicy Local: a node loses its last ready pod while the LB still sends (hop "
+     "3)"},
+    {RuleId::kMinReadyExceedsProgressDeadline, "min-ready-exceeds-progress-deadline",
+     Severity::kError,
      "every rollout reports ProgressDeadlineExceeded, and CI gates on it fail or roll back"},
     {RuleId::kServiceSelectsNothing, "service-selects-nothing", Severity::kWarning,
      "the Service's selector matches no pod template: it has no endpoints and rejects traffic"},
@@ -62,7 +64,8 @@ Result<Severity> parse_severity(std::string_view text) {
   if (text == "error") return Severity::kError;
   if (text == "warning") return Severity::kWarning;
   if (text == "info") return Severity::kInfo;
-  return invalid_argument("severity must be error, warning or info, not \"" + std::string(text) + "\"");
+  return invalid_argument("severity must be error, warning or info, not \"" + std::string(text) +
+                          "\"");
 }
 
 const RuleInfo& rule_info(RuleId id) {

@@ -40,9 +40,9 @@ inline constexpr int kRuleCount = 17;
 
 struct RuleInfo {
   RuleId id;
-  const char* name;         // "readiness-probe-missing"
-  Severity severity;        // the default severity; a rule may report a lesser one
-  const char* summary;      // one line: the failure it prevents
+  const char* name;     // "readiness-probe-missing"
+  Severity severity;    // the default severity; a rule may report a lesser one
+  const char* summary;  // one line: the failure it prevents
 };
 
 const RuleInfo& rule_info(RuleId id);
@@ -53,7 +53,7 @@ const char* rule_id_name(RuleId id);
 const RuleInfo* find_rule(std::string_view name);
 
 struct ObjectRef {
-  std::string kind;       // "Deployment"
+  std::string kind;  // "Deployment"
   std::string namespace_name;
   std::string name;
 
@@ -69,7 +69,7 @@ struct Finding {
   int line = 0;            // 1-based; 0 when unknown
   std::string field_path;  // "spec.template.spec.containers[0].readinessProbe"
   std::string message;
-  std::string fix;         // the YAML to add or change, several lines; may be empty
+  std::string fix;  // the YAML to add or change, several lines; may be empty
 };
 
 }  // namespace nodrop::lint

@@ -10,12 +10,13 @@ namespace {
 constexpr std::int64_t kMaxSleepSeconds = 24 * 60 * 60;
 
 bool is_sleep_program(const std::string& program) {
-  return program == "sleep" || (program.size() > 6 && program.compare(program.size() - 6, 6, "/sleep") == 0);
+  return program == "sleep" ||
+         (program.size() > 6 && program.compare(program.size() - 6, 6, "/sleep") == 0);
 }
 
 bool is_shell(const std::string& program) {
-  for (const char* shell : {"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash",
-                            "/usr/bin/sh", "/usr/bin/bash", "/bin/busybox"}) {
+  for (const char* shell : {"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash",
+                            "/bin/dash", "/usr/bin/sh", "/usr/bin/bash", "/bin/busybox"}) {
     if (program == shell) return true;
   }
   return false;
@@ -33,7 +34,8 @@ std::optional<std::int64_t> script_sleep_seconds(std::string_view script) {
     skip_spaces();
   }
   std::size_t word_end = at;
-  while (word_end < script.size() && std::isspace(static_cast<unsigned char>(script[word_end])) == 0 &&
+  while (word_end < script.size() &&
+         std::isspace(static_cast<unsigned char>(script[word_end])) == 0 &&
          script[word_end] != ';') {
     ++word_end;
   }
@@ -42,8 +44,9 @@ std::optional<std::int64_t> script_sleep_seconds(std::string_view script) {
   skip_spaces();
   std::size_t argument_end = at;
   while (argument_end < script.size() &&
-         std::isspace(static_cast<unsigned char>(script[argument_end])) == 0 && script[argument_end] != ';' &&
-         script[argument_end] != '&' && script[argument_end] != '|') {
+         std::isspace(static_cast<unsigned char>(script[argument_end])) == 0 &&
+         script[argument_end] != ';' && script[argument_end] != '&' &&
+         script[argument_end] != '|') {
     ++argument_end;
   }
   return parse_sleep_argument(script.substr(at, argument_end - at));

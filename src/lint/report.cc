@@ -77,7 +77,8 @@ std::string indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string render_text(const CheckResult& result, const ReportSummary& summary, const ReportOptions& options) {
+std::string render_text(const CheckResult& result, const ReportSummary& summary,
+                        const ReportOptions& options) {
   auto paint = [&](const char* color, const std::string& text) {
     return options.color ? std::string(color) + text + kReset : text;
   };
@@ -101,8 +102,9 @@ std::string render_text(const CheckResult& result, const ReportSummary& summary,
   }
   if (!result.findings.empty()) out += "\n";
   const Counts counts = count(result);
-  out += fmt::format("{} checked in {} ({} of other kinds skipped): {}, {}, {}", plural(summary.checked, "object"),
-                     plural(summary.files, "file"), summary.skipped, plural(counts.errors, "error"),
+  out += fmt::format("{} checked in {} ({} of other kinds skipped): {}, {}, {}",
+                     plural(summary.checked, "object"), plural(summary.files, "file"),
+                     summary.skipped, plural(counts.errors, "error"),
                      plural(counts.warnings, "warning"), plural(counts.infos, "info"));
   if (result.suppressed > 0) out += fmt::format(", {} suppressed by annotation", result.suppressed);
   return out + "\n";
@@ -168,7 +170,8 @@ std::string render_sarif(const CheckResult& result, const ReportOptions& options
   Node driver = Node::mapping();
   driver.set("name", str("nodrop"));
   driver.set("version", str(options.tool_version));
-  driver.set("informationUri", str("https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/"));
+  driver.set("informationUri",
+             str("https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/"));
   driver.set("rules", std::move(rules));
   Node tool = Node::mapping();
   tool.set("driver", std::move(driver));
@@ -179,7 +182,8 @@ std::string render_sarif(const CheckResult& result, const ReportOptions& options
     item.set("ruleId", str(rule_id_name(finding.rule)));
     item.set("ruleIndex", Node::integer(static_cast<int>(finding.rule)));
     item.set("level", str(sarif_level(finding.severity)));
-    std::string message = finding.object.describe() + ": " + finding.field_path + ": " + finding.message;
+    std::string message =
+        finding.object.describe() + ": " + finding.field_path + ": " + finding.message;
     if (!finding.fix.empty()) message += "\nFix:\n" + finding.fix;
     item.set("message", text_node(message));
     Node artifact = Node::mapping();
@@ -223,7 +227,8 @@ Result<OutputFormat> parse_output_format(std::string_view text) {
   return invalid_argument("format must be text, json or sarif, not \"" + std::string(text) + "\"");
 }
 
-std::string render_report(const CheckResult& result, const ReportSummary& summary, const ReportOptions& options) {
+std::string render_report(const CheckResult& result, const ReportSummary& summary,
+                          const ReportOptions& options) {
   switch (options.format) {
     case OutputFormat::kText:
       return render_text(result, summary, options);

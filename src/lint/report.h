@@ -15,9 +15,9 @@ Result<OutputFormat> parse_output_format(std::string_view text);
 
 struct ReportSummary {
   std::size_t files = 0;
-  std::size_t objects = 0;   // every object read
-  std::size_t checked = 0;   // Deployments, ReplicaSets, Pods, Services, PodDisruptionBudgets
-  std::size_t skipped = 0;   // other kinds
+  std::size_t objects = 0;  // every object read
+  std::size_t checked = 0;  // Deployments, ReplicaSets, Pods, Services, PodDisruptionBudgets
+  std::size_t skipped = 0;  // other kinds
 };
 
 struct ReportOptions {
@@ -29,6 +29,7 @@ struct ReportOptions {
 };
 
 // Text: findings grouped per object with their fix, then one summary line.
-std::string render_report(const CheckResult& result, const ReportSummary& summary, const ReportOptions& options);
+std::string render_report(const CheckResult& result, const ReportSummary& summary,
+                          const ReportOptions& options);
 
 }  // namespace nodrop::lint

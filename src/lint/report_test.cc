@@ -60,7 +60,8 @@ TEST(Report, SarifHasTheSchemaRequiredFields) {
     const Node& locations = at(result, "locations");
     ASSERT_EQ(locations.items().size(), 1u);
     const Node& physical = at(locations.items()[0], "physicalLocation");
-    EXPECT_NE(at(at(physical, "artifactLocation"), "uri").text().find("triggers.yaml"), std::string::npos);
+    EXPECT_NE(at(at(physical, "artifactLocation"), "uri").text().find("triggers.yaml"),
+              std::string::npos);
     EXPECT_GE(at(at(physical, "region"), "startLine").int_value(), 1);
   }
 }
@@ -86,13 +87,18 @@ TEST(Report, TextGroupsFindingsPerObjectAndColoursOnlyWhenAsked) {
   ReportOptions options;
   const std::string plain = render_report(sample(), {2, 4, 4, 0}, options);
   EXPECT_EQ(plain.find("\x1b["), std::string::npos);
-  EXPECT_NE(plain.find("src/lint/testdata/rules/rollout-cannot-progress/triggers.yaml: Deployment shop/web\n"),
-            std::string::npos);
-  EXPECT_NE(plain.find("error [rollout-cannot-progress] spec.strategy.rollingUpdate.maxUnavailable"),
-            std::string::npos);
+  EXPECT_NE(
+      plain.find(
+          "src/lint/testdata/rules/rollout-cannot-progress/triggers.yaml: Deployment shop/web\n"),
+      std::string::npos);
+  EXPECT_NE(
+      plain.find("error [rollout-cannot-progress] spec.strategy.rollingUpdate.maxUnavailable"),
+      std::string::npos);
   EXPECT_NE(plain.find("    fix:\n      strategy:\n"), std::string::npos);
-  EXPECT_NE(plain.find("4 objects checked in 2 files (0 of other kinds skipped): 1 error, 1 warning, 0 infos"),
-            std::string::npos);
+  EXPECT_NE(
+      plain.find(
+          "4 objects checked in 2 files (0 of other kinds skipped): 1 error, 1 warning, 0 infos"),
+      std::string::npos);
   options.color = true;
   EXPECT_NE(render_report(sample(), {}, options).find("\x1b[1;31merror\x1b[0m"), std::string::npos);
 }

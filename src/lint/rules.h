@@ -42,7 +42,8 @@ class Checker {
   CheckResult finish();
 
  private:
-  std::vector<const Workload*> candidates(const std::string& namespace_name, const api::Labels& match_labels) const;
+  std::vector<const Workload*> candidates(const std::string& namespace_name,
+                                          const api::Labels& match_labels) const;
 
   const Corpus& corpus_;
   const CheckOptions& options_;

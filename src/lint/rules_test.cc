@@ -1,9 +1,10 @@
 // Every rule has a fixture that triggers it and one that passes: src/lint/testdata/rules/<id>/.
+#include "lint/rules.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "lint/rules.h"
 #include "lint/test_support.h"
 
 namespace nodrop::lint {
@@ -18,7 +19,8 @@ class EveryRule : public ::testing::TestWithParam<int> {};
 TEST_P(EveryRule, TriggersOnItsFixtureAndPassesTheFixedOne) {
   const RuleInfo& rule = all_rules()[GetParam()];
   const std::string directory = std::string("src/lint/testdata/rules/") + rule.name;
-  ASSERT_TRUE(std::filesystem::exists(testing::source_path(directory + "/triggers.yaml"))) << rule.name;
+  ASSERT_TRUE(std::filesystem::exists(testing::source_path(directory + "/triggers.yaml")))
+      << rule.name;
 
   const CheckResult triggered = check_files({directory + "/triggers.yaml"});
   EXPECT_GE(count_rule(triggered, rule.id), 1u) << rule.name;
@@ -26,8 +28,8 @@ TEST_P(EveryRule, TriggersOnItsFixtureAndPassesTheFixedOne) {
   const CheckResult passed = check_files({directory + "/passes.yaml"});
   EXPECT_EQ(count_rule(passed, rule.id), 0u) << rule.name;
   for (const Finding& finding : passed.findings) {
-    EXPECT_EQ(finding.severity, Severity::kInfo) << rule.name << ": " << rule_id_name(finding.rule) << ": "
-                                                 << finding.message;
+    EXPECT_EQ(finding.severity, Severity::kInfo)
+        << rule.name << ": " << rule_id_name(finding.rule) << ": " << finding.message;
   }
 }
 
@@ -43,22 +45,26 @@ TEST(Rules, TableIsInRuleIdOrderWithUniqueNamesAndADocPage) {
     const RuleInfo& rule = all_rules()[i];
     EXPECT_EQ(static_cast<int>(rule.id), i);
     EXPECT_EQ(find_rule(rule.name), &rule);
-    EXPECT_TRUE(std::filesystem::exists(testing::source_path(std::string("docs/rules/") + rule.name + ".md")))
+    EXPECT_TRUE(std::filesystem::exists(
+        testing::source_path(std::string("docs/rules/") + rule.name + ".md")))
         << rule.name;
   }
 }
 
 TEST(Rules, SeedManifestsGetNoErrorOrWarning) {
   const CheckResult result =
-      check_files({"examples/seed/deployment.yaml", "examples/seed/pod.yaml", "examples/seed/service-cluster.yaml",
-                   "examples/seed/service-eni.yaml", "examples/seed/service-local.yaml"});
+      check_files({"examples/seed/deployment.yaml", "examples/seed/pod.yaml",
+                   "examples/seed/service-cluster.yaml", "examples/seed/service-eni.yaml",
+                   "examples/seed/service-local.yaml"});
   for (const Finding& finding : result.findings) {
-    EXPECT_EQ(finding.severity, Severity::kInfo) << rule_id_name(finding.rule) << ": " << finding.message;
+    EXPECT_EQ(finding.severity, Severity::kInfo)
+        << rule_id_name(finding.rule) << ": " << finding.message;
   }
 }
 
 TEST(Rules, FindingsNameFileLineObjectAndFieldPath) {
-  const CheckResult result = check_files({"src/lint/testdata/rules/rollout-cannot-progress/triggers.yaml"});
+  const CheckResult result =
+      check_files({"src/lint/testdata/rules/rollout-cannot-progress/triggers.yaml"});
   ASSERT_EQ(result.findings.size(), 1u);
   const Finding& finding = result.findings[0];
   EXPECT_EQ(finding.object.describe(), "Deployment shop/web");
@@ -101,17 +107,21 @@ spec:
 }
 
 TEST(Rules, PreStopMustCoverProxySyncPlusBalancerWhenTheBalancerTracksPodsOrNodes) {
-  const std::string manifests = deployment_with_prestop("{sleep: {seconds: 18}}", 60) + "---" + kLocalService;
-  EXPECT_EQ(count_rule(check_text(manifests), RuleId::kPreStopShorterThanPropagation), 1u);  // 18 < 5 + 15
+  const std::string manifests =
+      deployment_with_prestop("{sleep: {seconds: 18}}", 60) + "---" + kLocalService;
+  EXPECT_EQ(count_rule(check_text(manifests), RuleId::kPreStopShorterThanPropagation),
+            1u);  // 18 < 5 + 15
   CheckOptions fast_balancer;
   fast_balancer.lb_deregistration_delay = std::chrono::seconds(10);
-  EXPECT_EQ(count_rule(check_text(manifests, fast_balancer), RuleId::kPreStopShorterThanPropagation), 0u);
+  EXPECT_EQ(
+      count_rule(check_text(manifests, fast_balancer), RuleId::kPreStopShorterThanPropagation), 0u);
 }
 
 TEST(Rules, ClusterPolicyNeedsOnlyProxySync) {
   std::string service = kLocalService;
   service.replace(service.find("Local"), 5, "Cluster");
-  const std::string manifests = deployment_with_prestop(R"({exec: {command: ["sleep", "6"]}})", 60) + "---" + service;
+  const std::string manifests =
+      deployment_with_prestop(R"({exec: {command: ["sleep", "6"]}})", 60) + "---" + service;
   EXPECT_EQ(count_rule(check_text(manifests), RuleId::kPreStopShorterThanPropagation), 0u);
 }
 
@@ -135,7 +145,8 @@ TEST(Rules, GracePeriodWarnsBelowTheDrainMarginAndErrsAtThePreStop) {
 
 TEST(Rules, UnknownPreStopLengthSkipsTheTimingRules) {
   const std::string manifests =
-      deployment_with_prestop(R"({httpGet: {path: /drain, port: 8080}})", 5) + "---" + kLocalService;
+      deployment_with_prestop(R"({httpGet: {path: /drain, port: 8080}})", 5) + "---" +
+      kLocalService;
   const CheckResult result = check_text(manifests);
   EXPECT_EQ(count_rule(result, RuleId::kGracePeriodTooShort), 0u);
   EXPECT_EQ(count_rule(result, RuleId::kPreStopShorterThanPropagation), 0u);
@@ -159,7 +170,9 @@ spec:
   std::string eni = kLocalService;
   eni.replace(eni.find("metadata: {name: web}"), 21,
               "metadata: {name: web, annotations: {service.beta.kubernetes.io/backend-type: eni}}");
-  EXPECT_EQ(count_rule(check_text(deployment + "---" + kLocalService), RuleId::kLocalPolicyRolloutDrops), 1u);
+  EXPECT_EQ(
+      count_rule(check_text(deployment + "---" + kLocalService), RuleId::kLocalPolicyRolloutDrops),
+      1u);
   EXPECT_EQ(count_rule(check_text(deployment + "---" + eni), RuleId::kLocalPolicyRolloutDrops), 0u);
 }
 

@@ -1,11 +1,11 @@
 // Shared by the lint tests: run the rules over fixture files of src/lint/testdata.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "lint/check.h"
 #include "lint/corpus.h"
@@ -31,7 +31,8 @@ inline CheckResult check_text(const std::string& text, const CheckOptions& optio
   return check(corpus, options);
 }
 
-inline CheckResult check_files(const std::vector<std::string>& relative_paths, const CheckOptions& options = {}) {
+inline CheckResult check_files(const std::vector<std::string>& relative_paths,
+                               const CheckOptions& options = {}) {
   Corpus corpus;
   for (const std::string& relative : relative_paths) {
     const Status status = add_manifest_text(corpus, read_file(source_path(relative)), relative);
