@@ -161,7 +161,9 @@ std::string render_sarif(const CheckResult& result, const ReportOptions& options
     item.set("id", str(rule.name));
     item.set("name", str(rule.name));
     item.set("shortDescription", text_node(rule.summary));
-    item.set("helpUri", str(options.rules_base_uri + rule.name + ".md"));
+    // SARIF's helpUri must be an absolute URI; the page's path in the repository goes in help.
+    item.set("help", text_node(std::string("The failure this rule prevents and the fix: ") +
+                               options.rules_path + rule.name + ".md"));
     Node configuration = Node::mapping();
     configuration.set("level", str(sarif_level(rule.severity)));
     item.set("defaultConfiguration", std::move(configuration));
@@ -170,8 +172,6 @@ std::string render_sarif(const CheckResult& result, const ReportOptions& options
   Node driver = Node::mapping();
   driver.set("name", str("nodrop"));
   driver.set("version", str(options.tool_version));
-  driver.set("informationUri",
-             str("https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/"));
   driver.set("rules", std::move(rules));
   Node tool = Node::mapping();
   tool.set("driver", std::move(driver));
@@ -195,7 +195,6 @@ std::string render_sarif(const CheckResult& result, const ReportOptions& options
     physical.set("region", std::move(region));
     Node logical = Node::mapping();
     logical.set("fullyQualifiedName", str(finding.object.describe() + "." + finding.field_path));
-    logical.set("kind", str("object"));
     Node logicals = Node::sequence();
     logicals.push(std::move(logical));
     Node location = Node::mapping();
@@ -212,7 +211,8 @@ std::string render_sarif(const CheckResult& result, const ReportOptions& options
   Node runs = Node::sequence();
   runs.push(std::move(run));
   Node root = Node::mapping();
-  root.set("$schema", str("https://json.schemastore.org/sarif-2.1.0.json"));
+  root.set("$schema", str("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                          "sarif-schema-2.1.0.json"));
   root.set("version", str("2.1.0"));
   root.set("runs", std::move(runs));
   return manifest::write_json(root) + "\n";

@@ -23,8 +23,8 @@ struct ReportSummary {
 struct ReportOptions {
   OutputFormat format = OutputFormat::kText;
   bool color = false;  // ANSI colours in text; the caller decides (a terminal, or --color=always)
-  // The address of the rule pages, for SARIF's helpUri and the text's "see": docs/rules/<id>.md.
-  std::string rules_base_uri = "docs/rules/";
+  // Where the rule pages are, for SARIF's rule help: docs/rules/<id>.md.
+  std::string rules_path = "docs/rules/";
   std::string tool_version = "0.0.0";
 };
 

@@ -36,7 +36,7 @@ TEST(Report, SarifHasTheSchemaRequiredFields) {
   options.format = OutputFormat::kSarif;
   const Node root = parse_json(render_report(sample(), {}, options));
   EXPECT_EQ(at(root, "version").text(), "2.1.0");
-  EXPECT_NE(at(root, "$schema").text().find("sarif-2.1.0"), std::string::npos);
+  EXPECT_NE(at(root, "$schema").text().find("sarif-schema-2.1.0.json"), std::string::npos);
   const Node& runs = at(root, "runs");
   ASSERT_TRUE(runs.is_sequence());
   ASSERT_EQ(runs.items().size(), 1u);
@@ -47,6 +47,9 @@ TEST(Report, SarifHasTheSchemaRequiredFields) {
   for (const Node& rule : rules.items()) {
     EXPECT_FALSE(at(rule, "id").text().empty());
     EXPECT_FALSE(at(at(rule, "shortDescription"), "text").text().empty());
+    EXPECT_NE(
+        at(at(rule, "help"), "text").text().find("docs/rules/" + at(rule, "id").text() + ".md"),
+        std::string::npos);
   }
   const Node& results = at(runs.items()[0], "results");
   ASSERT_EQ(results.items().size(), 2u);
