@@ -127,9 +127,8 @@ void Checker::report(const Source& source, RuleId rule, Severity severity,
 
 CheckResult Checker::finish() {
   for (const Finding& invalid : corpus_.invalid) result_.findings.push_back(invalid);
-  // Objects keep their input order (file, then the line they start on); findings within an object
-  // go by line. A stable sort on (file, object start) would need the start; the line of the
-  // finding orders the same way for objects that do not interleave, which YAML objects never do.
+  // Grouped per object for the text report: by file, then line. An object's findings all lie
+  // within its own lines, and objects of a YAML stream never interleave.
   std::stable_sort(result_.findings.begin(), result_.findings.end(),
                    [](const Finding& a, const Finding& b) {
                      return std::tie(a.file, a.line, a.rule) < std::tie(b.file, b.line, b.rule);

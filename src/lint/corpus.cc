@@ -106,6 +106,12 @@ class Reader {
       corpus_.services.push_back(ServiceEntry{std::move(source), std::move(*service)});
       return Status::ok();
     }
+    if (api::metadata_of(object).controller_ref() != nullptr) {
+      // A ReplicaSet or Pod that a controller made (`kubectl get all -o yaml` dumps them): its
+      // owner's template is checked; checking the copies would repeat every finding per pod.
+      ++corpus_.skipped;
+      return Status::ok();
+    }
     Workload workload;
     workload.source = std::move(source);
     workload.kind = std::holds_alternative<api::Deployment>(object)   ? WorkloadKind::kDeployment

@@ -2,7 +2,8 @@
 // as Helm, kustomize and people write it, `kind: List` unpacked. Deployments, ReplicaSets, Pods
 // and Services are decoded into api objects with Kubernetes' defaults; PodDisruptionBudgets,
 // which the api module does not model, are read from the YAML tree here. Every other kind (CRDs,
-// ConfigMaps, Ingresses, ...) is counted and skipped without a word.
+// ConfigMaps, Ingresses, ...) is counted and skipped without a word, and so are ReplicaSets and
+// Pods with a controller owner reference (their owner's template is what gets checked).
 //
 // Unlike `nodrop apply`, nothing is validated: a lint reports what Kubernetes would accept and
 // also what it would reject (maxSurge 0 with maxUnavailable 0), each as a finding. An object whose

@@ -86,6 +86,25 @@ TEST(Corpus, NonObjectDocumentsAndEmptyDocumentsAreSkipped) {
   EXPECT_TRUE(corpus.invalid.empty());
 }
 
+TEST(Corpus, ObjectsMadeByAControllerAreLeftToTheirOwner) {
+  Corpus corpus;
+  ASSERT_TRUE(add_manifest_text(corpus, R"(
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-7d4b9c-x2k8p
+  labels: {app: web}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: ReplicaSet, name: web-7d4b9c, uid: 1f0e, controller: true}
+spec:
+  containers: [{name: web, image: web:1}]
+)",
+                                "dump.yaml")
+                  .is_ok());
+  EXPECT_TRUE(corpus.workloads.empty());
+  EXPECT_EQ(corpus.skipped, 1u);
+}
+
 constexpr const char* kSuppressed = R"(
 apiVersion: apps/v1
 kind: Deployment
