@@ -11,6 +11,7 @@ int run_help(const Args& args, std::ostream& out, std::ostream& err);
 int run_version(const Args& args, std::ostream& out, std::ostream& err);
 
 const auto kVerbs = std::to_array<Verb>({
+    {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE...", run_validate},
     {"version", "print nodrop's version", run_version},
     {"help", "list the commands", run_help},
 });
