@@ -105,8 +105,8 @@ class KubeletLiveTest : public ::testing::Test {
   }
 
   bool ready() const {
-    const api::Condition* condition =
-        api::find_condition(worker_->status().conditions, api::kPodReady);
+    const api::PodStatus status = worker_->status();
+    const api::Condition* condition = api::find_condition(status.conditions, api::kPodReady);
     return condition != nullptr && condition->status == api::ConditionStatus::kTrue;
   }
   bool has_event(const std::string& reason) const {
@@ -154,8 +154,9 @@ TEST_F(KubeletLiveTest, StartFailedLivenessProbeAndGracefulTermination) {
   start(pod);
 
   ASSERT_TRUE(run_until([&] { return ready(); })) << describe_events();
+  const api::PodStatus ready_status = worker_->status();
   const api::Condition* ready_condition =
-      api::find_condition(worker_->status().conditions, api::kPodReady);
+      api::find_condition(ready_status.conditions, api::kPodReady);
   // demo-app listens only after its 1 s startup delay: Ready cannot come earlier.
   EXPECT_GE(*ready_condition->last_transition_time - started_at_, seconds(1));
   EXPECT_EQ(worker_->status().container_statuses[0].restart_count, 0);
