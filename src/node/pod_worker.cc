@@ -495,7 +495,10 @@ void PodWorker::terminate(std::optional<std::int64_t> grace_period_seconds) {
       if (probe.in_flight) ports_.prober.cancel(*probe.in_flight);
       probe.in_flight.reset();
     }
-    if (container.phase == ContainerPhase::kRunning) container.kill_step = KillStep::kDrainGate;
+    // A container already being killed (a liveness kill) keeps its kill and its deadlines.
+    if (container.phase == ContainerPhase::kRunning && container.kill_step == KillStep::kNone) {
+      container.kill_step = KillStep::kDrainGate;
+    }
   }
   ports_.drain_gate.wait_for_drain(
       pod_, grace_deadline_, guarded(self_, [](PodWorker& worker) {
@@ -505,7 +508,8 @@ void PodWorker::terminate(std::optional<std::int64_t> grace_period_seconds) {
         const std::int64_t grace = std::max<std::int64_t>(left.count(), 0);
         for (Container& container : worker.containers_) {
           if (container.phase != ContainerPhase::kRunning) continue;
-          if (container.kill_step == KillStep::kDrainGate) container.kill_step = KillStep::kNone;
+          if (container.kill_step != KillStep::kDrainGate) continue;
+          container.kill_step = KillStep::kNone;
           worker.kill_container(container, KillReason::kPodDeletion, grace);
         }
         worker.refresh();

@@ -322,5 +322,26 @@ TEST_F(PodWorkerTest, ReadinessKeepsProbingDuringTerminationButLivenessStops) {
   EXPECT_TRUE(worker_->finished());
 }
 
+TEST_F(PodWorkerTest, DeletionDuringALivenessKillKeepsThatKillAndDoesNotRestart) {
+  sim::FakeProcessRuntime::Behavior stubborn;
+  stubborn.exit_delay_after_sigterm = std::nullopt;
+  processes_.set_behavior("stubborn", stubborn);
+  api::Pod pod = make_pod("stubborn");
+  pod.spec.containers[0].liveness_probe = probe_on("/healthz", 10, 1);
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kFailure, ""}, {}};
+  });
+  start(pod);  // the first probe fails: SIGTERM at 0, SIGKILL due at 30
+  loop_.advance(seconds(5));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  ASSERT_EQ(processes_.signals().size(), 2U);
+  EXPECT_EQ(processes_.signals()[0].at, runtime::Time(seconds(0)));
+  EXPECT_EQ(processes_.signals()[1].signal, runtime::Signal::kKill);
+  EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(30)));
+  EXPECT_EQ(processes_.started(), 1U);
+  EXPECT_TRUE(worker_->finished());
+}
+
 }  // namespace
 }  // namespace nodrop::node

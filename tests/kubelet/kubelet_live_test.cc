@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "live/epoll_loop.h"
 #include "live/probers.h"
@@ -227,6 +228,83 @@ TEST_F(KubeletLiveTest, ACommandThatDoesNotExistIsAStartErrorNotACrash) {
   EXPECT_NE(status.last_state.terminated->message.find("no-such-command-for-nodrop"),
             std::string::npos);
   EXPECT_EQ(processes_.running(), 0U);
+}
+
+TEST_F(KubeletLiveTest, ATcpSocketReadinessProbeGatesReadiness) {
+  api::Pod pod = demo_pod({"--startup-delay", "500ms"});
+  api::Probe tcp;
+  tcp.handler.tcp_socket = api::TcpSocketAction{api::IntOrString::from_int(8080), ""};
+  tcp.period_seconds = 1;
+  tcp.timeout_seconds = 1;
+  tcp.success_threshold = 1;
+  tcp.failure_threshold = 1;
+  pod.spec.containers[0].readiness_probe = tcp;
+  start(pod);
+  ASSERT_TRUE(run_until([&] { return ready(); })) << describe_events();
+  const api::PodStatus status = worker_->status();
+  const api::Condition* condition = api::find_condition(status.conditions, api::kPodReady);
+  EXPECT_GE(*condition->last_transition_time - started_at_, milliseconds(500));
+}
+
+TEST_F(KubeletLiveTest, PreStopSleepAndHttpGetHooksRunBeforeSigterm) {
+  for (const bool use_sleep : {true, false}) {
+    api::Pod pod = demo_pod({"--shutdown=graceful"});
+    api::Handler hook;
+    if (use_sleep) {
+      hook.sleep = api::SleepAction{1};
+    } else {
+      api::HttpGetAction action;
+      action.path = "/prestop";
+      action.port = api::IntOrString::from_string("http");
+      hook.http_get = action;
+    }
+    pod.spec.containers[0].lifecycle = api::Lifecycle{std::nullopt, hook};
+    start(pod);
+    ASSERT_TRUE(run_until([&] { return ready(); })) << describe_events();
+    const runtime::Time terminating = loop_.clock().now();
+    worker_->terminate(10);
+    ASSERT_TRUE(run_until([&] { return worker_->finished(); })) << describe_events();
+    if (use_sleep) {
+      EXPECT_GE(loop_.clock().now() - terminating, seconds(1));
+    }
+    EXPECT_EQ(worker_->status().phase, api::PodPhase::kSucceeded);
+    EXPECT_FALSE(has_event("FailedPreStopHook")) << describe_events();
+    worker_.reset();  // the next pod reuses the address and the log
+  }
+  // Both pods got SIGTERM after their hook and drained (a hook failure would be an event).
+  std::ifstream stream(directory_ / "app.log");
+  const std::string log(std::istreambuf_iterator<char>(stream), {});
+  EXPECT_NE(log.find("draining"), std::string::npos) << log;
+}
+
+TEST_F(KubeletLiveTest, TerminationSignalsEveryProcessAPodForked) {
+  api::Pod pod = demo_pod({});
+  const fs::path pids = directory_ / "pids";
+  pod.spec.containers[0].command = {"sh", "-c",
+                                    "sleep 1000 & echo $! >> " + pids.string() +
+                                        "; sleep 1000 & echo $! >> " + pids.string() + "; wait"};
+  pod.spec.containers[0].args.clear();
+  pod.spec.containers[0].readiness_probe.reset();
+  start(pod);
+  std::vector<int> children;
+  ASSERT_TRUE(run_until([&] {
+    children.clear();
+    std::ifstream stream(pids);
+    for (int pid = 0; stream >> pid;) children.push_back(pid);
+    return children.size() == 2;
+  }));
+  worker_->terminate(10);
+  ASSERT_TRUE(run_until([&] { return worker_->finished(); })) << describe_events();
+  for (const int child : children) {
+    // Gone, or a zombie waiting for init: either way no longer running.
+    EXPECT_TRUE(run_until([&] {
+      std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+      std::string text;
+      std::getline(stat, text);
+      const auto paren = text.rfind(')');
+      return text.empty() || (paren != std::string::npos && text[paren + 2] == 'Z');
+    })) << child;
+  }
 }
 
 }  // namespace
