@@ -307,5 +307,25 @@ TEST_F(KubeletLiveTest, TerminationSignalsEveryProcessAPodForked) {
   }
 }
 
+TEST_F(KubeletLiveTest, ALivenessFailureRestartsAtOnceThenAfterTheCrashLoopBackOff) {
+  api::Pod pod = demo_pod({"--shutdown=immediate"});
+  api::Probe liveness;
+  liveness.handler.exec = api::ExecAction{{"false"}};
+  liveness.period_seconds = 1;
+  liveness.timeout_seconds = 1;
+  liveness.success_threshold = 1;
+  liveness.failure_threshold = 1;
+  pod.spec.containers[0].liveness_probe = liveness;
+  pod.spec.containers[0].readiness_probe.reset();
+  start(pod);
+  ASSERT_TRUE(run_until([&] { return has_event("BackOff"); })) << describe_events();
+  const runtime::Time backoff_seen = loop_.clock().now();
+  EXPECT_EQ(worker_->status().container_statuses[0].restart_count, 1);
+  ASSERT_TRUE(run_until([&] { return worker_->status().container_statuses[0].restart_count == 2; }))
+      << describe_events();
+  // The second restart waits out the 10 s backoff (a lower bound only).
+  EXPECT_GE(loop_.clock().now() - backoff_seen, seconds(9));
+}
+
 }  // namespace
 }  // namespace nodrop
