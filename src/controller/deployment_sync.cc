@@ -777,6 +777,21 @@ void rollout_recreate(SyncState& state,
   sync_rollout_status(state, before, find_new_in(before, groups.new_rs, state));
 }
 
+// getPodMapForDeployment: pods selected by the Deployment, grouped by their owning RS. Only the
+// Recreate strategy reads it, so it is built only then (it costs a pass over every pod).
+std::map<std::string, std::vector<const api::Pod*>> pod_map(const SyncState& state,
+                                                            std::span<const api::Pod> pods) {
+  std::map<std::string, std::vector<const api::Pod*>> pods_by_rs_uid;
+  for (const api::ReplicaSet& rs : state.replica_sets) pods_by_rs_uid[rs.metadata.uid];
+  for (const api::Pod& pod : pods) {
+    const api::OwnerReference* owner = pod.metadata.controller_ref();
+    if (owner == nullptr || !state.deployment.spec.selector.matches(pod.metadata.labels)) continue;
+    const auto found = pods_by_rs_uid.find(owner->uid);
+    if (found != pods_by_rs_uid.end()) found->second.push_back(&pod);
+  }
+  return pods_by_rs_uid;
+}
+
 }  // namespace
 
 DeploymentPlan plan_deployment_sync(const api::Deployment& deployment,
@@ -801,16 +816,6 @@ DeploymentPlan plan_deployment_sync(const api::Deployment& deployment,
       state.other_replica_set_names.push_back(rs.metadata.name);
     }
   }
-  // getPodMapForDeployment: pods selected by the Deployment, grouped by their owning RS.
-  std::map<std::string, std::vector<const api::Pod*>> pods_by_rs_uid;
-  for (const api::ReplicaSet& rs : state.replica_sets) pods_by_rs_uid[rs.metadata.uid];
-  for (const api::Pod& pod : pods) {
-    const api::OwnerReference* owner = pod.metadata.controller_ref();
-    if (owner == nullptr || !deployment.spec.selector.matches(pod.metadata.labels)) continue;
-    const auto found = pods_by_rs_uid.find(owner->uid);
-    if (found != pods_by_rs_uid.end()) found->second.push_back(&pod);
-  }
-
   if (deployment.metadata.deletion_timestamp) {
     sync_status_only(state);
     return std::move(state.plan);
@@ -831,7 +836,7 @@ DeploymentPlan plan_deployment_sync(const api::Deployment& deployment,
   }
   switch (state.deployment.spec.strategy.type) {
     case api::DeploymentStrategyType::kRecreate:
-      rollout_recreate(state, pods_by_rs_uid);
+      rollout_recreate(state, pod_map(state, pods));
       break;
     case api::DeploymentStrategyType::kRollingUpdate:
       rollout_rolling(state);
