@@ -12,7 +12,8 @@ std::string default_pull_policy(const std::string& image) {
   if (image.find('@') != std::string::npos) return "IfNotPresent";  // pinned by digest
   const auto last_slash = image.rfind('/');
   const auto colon = image.rfind(':');
-  const bool has_tag = colon != std::string::npos && (last_slash == std::string::npos || colon > last_slash);
+  const bool has_tag =
+      colon != std::string::npos && (last_slash == std::string::npos || colon > last_slash);
   if (!has_tag || image.substr(colon + 1) == "latest") return "Always";
   return "IfNotPresent";
 }
@@ -55,7 +56,8 @@ void set_container_defaults(Container& container) {
   set_probe_defaults(container.readiness_probe);
   set_probe_defaults(container.startup_probe);
   if (container.lifecycle.has_value()) {
-    if (container.lifecycle->pre_stop.has_value()) set_handler_defaults(*container.lifecycle->pre_stop);
+    if (container.lifecycle->pre_stop.has_value())
+      set_handler_defaults(*container.lifecycle->pre_stop);
     if (container.lifecycle->post_start.has_value()) {
       set_handler_defaults(*container.lifecycle->post_start);
     }
@@ -66,7 +68,8 @@ void set_container_defaults(Container& container) {
 
 void set_defaults(PodSpec& spec) {
   if (spec.restart_policy.empty()) spec.restart_policy = "Always";
-  if (!spec.termination_grace_period_seconds.has_value()) spec.termination_grace_period_seconds = 30;
+  if (!spec.termination_grace_period_seconds.has_value())
+    spec.termination_grace_period_seconds = 30;
   if (spec.dns_policy.empty()) spec.dns_policy = "ClusterFirst";
   if (spec.scheduler_name.empty()) spec.scheduler_name = "default-scheduler";
   for (Container& container : spec.containers) set_container_defaults(container);
@@ -79,7 +82,8 @@ void set_defaults(Deployment& deployment) {
   if (spec.strategy.type == DeploymentStrategyType::kRollingUpdate) {
     if (!spec.strategy.rolling_update.has_value()) spec.strategy.rolling_update.emplace();
     RollingUpdateDeployment& rolling = *spec.strategy.rolling_update;
-    if (!rolling.max_unavailable.has_value()) rolling.max_unavailable = IntOrString::from_string("25%");
+    if (!rolling.max_unavailable.has_value())
+      rolling.max_unavailable = IntOrString::from_string("25%");
     if (!rolling.max_surge.has_value()) rolling.max_surge = IntOrString::from_string("25%");
   }
   if (!spec.revision_history_limit.has_value()) spec.revision_history_limit = 10;
@@ -117,7 +121,8 @@ void set_defaults(Service& service) {
   if (spec.type != kServiceTypeExternalName && spec.internal_traffic_policy.empty()) {
     spec.internal_traffic_policy = kTrafficPolicyCluster;
   }
-  if (spec.type == kServiceTypeLoadBalancer && !spec.allocate_load_balancer_node_ports.has_value()) {
+  if (spec.type == kServiceTypeLoadBalancer &&
+      !spec.allocate_load_balancer_node_ports.has_value()) {
     spec.allocate_load_balancer_node_ports = true;
   }
 }

@@ -6,11 +6,20 @@ std::string quote(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";
@@ -19,15 +28,33 @@ std::string quote(const std::string& text) {
 std::string FieldError::to_string() const {
   std::string body;
   switch (type) {
-    case FieldErrorType::kRequired: body = "Required value"; break;
-    case FieldErrorType::kInvalid: body = "Invalid value: " + value; break;
-    case FieldErrorType::kUnsupported: body = "Unsupported value: " + value; break;
-    case FieldErrorType::kDuplicate: body = "Duplicate value: " + value; break;
-    case FieldErrorType::kForbidden: body = "Forbidden"; break;
-    case FieldErrorType::kTooLong: body = "Too long"; break;
-    case FieldErrorType::kUnknown: body = "unknown field"; break;
-    case FieldErrorType::kNotSupported: body = "not supported by nodrop; ignored"; break;
-    case FieldErrorType::kTypeMismatch: body = "Invalid value: " + value; break;
+    case FieldErrorType::kRequired:
+      body = "Required value";
+      break;
+    case FieldErrorType::kInvalid:
+      body = "Invalid value: " + value;
+      break;
+    case FieldErrorType::kUnsupported:
+      body = "Unsupported value: " + value;
+      break;
+    case FieldErrorType::kDuplicate:
+      body = "Duplicate value: " + value;
+      break;
+    case FieldErrorType::kForbidden:
+      body = "Forbidden";
+      break;
+    case FieldErrorType::kTooLong:
+      body = "Too long";
+      break;
+    case FieldErrorType::kUnknown:
+      body = "unknown field";
+      break;
+    case FieldErrorType::kNotSupported:
+      body = "not supported by nodrop; ignored";
+      break;
+    case FieldErrorType::kTypeMismatch:
+      body = "Invalid value: " + value;
+      break;
   }
   std::string text = path.empty() ? body : path + ": " + body;
   if (!detail.empty()) text += ": " + detail;

@@ -29,15 +29,15 @@ class FieldPath {
 };
 
 enum class FieldErrorType {
-  kRequired,     // "Required value"
-  kInvalid,      // "Invalid value: <value>"
-  kUnsupported,  // "Unsupported value: <value>: supported values: ..."
-  kDuplicate,    // "Duplicate value: <value>"
-  kForbidden,    // "Forbidden"
-  kTooLong,      // "Too long: ..."
-  kUnknown,      // a field nodrop does not know (a warning, an error under --strict)
-  kNotSupported, // a Kubernetes field nodrop does not act on (a warning)
-  kTypeMismatch, // the YAML holds the wrong type for the field
+  kRequired,      // "Required value"
+  kInvalid,       // "Invalid value: <value>"
+  kUnsupported,   // "Unsupported value: <value>: supported values: ..."
+  kDuplicate,     // "Duplicate value: <value>"
+  kForbidden,     // "Forbidden"
+  kTooLong,       // "Too long: ..."
+  kUnknown,       // a field nodrop does not know (a warning, an error under --strict)
+  kNotSupported,  // a Kubernetes field nodrop does not act on (a warning)
+  kTypeMismatch,  // the YAML holds the wrong type for the field
 };
 
 struct FieldError {

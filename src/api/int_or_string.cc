@@ -6,7 +6,8 @@ namespace nodrop::api {
 
 Result<std::int32_t> parse_percent(const std::string& text) {
   if (text.size() < 2 || text.back() != '%') {
-    return invalid_argument("invalid value for IntOrString: invalid type: string is not a percentage");
+    return invalid_argument(
+        "invalid value for IntOrString: invalid type: string is not a percentage");
   }
   std::int32_t percent = 0;
   const char* begin = text.data();

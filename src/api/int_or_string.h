@@ -46,7 +46,8 @@ class IntOrString {
 //   "25%"  10     true      3      (2.5 -> 3)
 //   "25%"  10     false     2
 //   "0%"   0      any       0
-//   "5"    10     any       error: invalid value for IntOrString: invalid type: string is not a percentage
+//   "5"    10     any       error: invalid value for IntOrString: invalid type: string is not a
+//   percentage
 Result<std::int32_t> scaled_value_from_int_or_percent(const IntOrString& value, std::int32_t total,
                                                       bool round_up);
 

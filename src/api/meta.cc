@@ -19,9 +19,8 @@ bool LabelSelector::matches(const Labels& labels) const {
   for (const LabelSelectorRequirement& requirement : match_expressions) {
     const auto found = labels.find(requirement.key);
     const bool present = found != labels.end();
-    const bool listed =
-        present && std::find(requirement.values.begin(), requirement.values.end(), found->second) !=
-                       requirement.values.end();
+    const bool listed = present && std::find(requirement.values.begin(), requirement.values.end(),
+                                             found->second) != requirement.values.end();
     switch (requirement.op) {
       case SelectorOperator::kIn:
         if (!listed) return false;
@@ -42,19 +41,26 @@ bool LabelSelector::matches(const Labels& labels) const {
 
 const char* selector_operator_name(SelectorOperator op) {
   switch (op) {
-    case SelectorOperator::kIn: return "In";
-    case SelectorOperator::kNotIn: return "NotIn";
-    case SelectorOperator::kExists: return "Exists";
-    case SelectorOperator::kDoesNotExist: return "DoesNotExist";
+    case SelectorOperator::kIn:
+      return "In";
+    case SelectorOperator::kNotIn:
+      return "NotIn";
+    case SelectorOperator::kExists:
+      return "Exists";
+    case SelectorOperator::kDoesNotExist:
+      return "DoesNotExist";
   }
   return "In";
 }
 
 const char* condition_status_name(ConditionStatus status) {
   switch (status) {
-    case ConditionStatus::kTrue: return "True";
-    case ConditionStatus::kFalse: return "False";
-    case ConditionStatus::kUnknown: return "Unknown";
+    case ConditionStatus::kTrue:
+      return "True";
+    case ConditionStatus::kFalse:
+      return "False";
+    case ConditionStatus::kUnknown:
+      return "Unknown";
   }
   return "Unknown";
 }

@@ -74,9 +74,9 @@ struct Condition {
   ConditionStatus status = ConditionStatus::kUnknown;
   std::string reason;
   std::string message;
-  std::optional<WallTime> last_update_time;      // Deployment conditions only
+  std::optional<WallTime> last_update_time;  // Deployment conditions only
   std::optional<WallTime> last_transition_time;
-  std::optional<WallTime> last_probe_time;       // Pod conditions only
+  std::optional<WallTime> last_probe_time;  // Pod conditions only
   bool operator==(const Condition&) const = default;
 };
 

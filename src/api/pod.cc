@@ -4,23 +4,34 @@ namespace nodrop::api {
 
 const char* node_selector_operator_name(NodeSelectorOperator op) {
   switch (op) {
-    case NodeSelectorOperator::kIn: return "In";
-    case NodeSelectorOperator::kNotIn: return "NotIn";
-    case NodeSelectorOperator::kExists: return "Exists";
-    case NodeSelectorOperator::kDoesNotExist: return "DoesNotExist";
-    case NodeSelectorOperator::kGt: return "Gt";
-    case NodeSelectorOperator::kLt: return "Lt";
+    case NodeSelectorOperator::kIn:
+      return "In";
+    case NodeSelectorOperator::kNotIn:
+      return "NotIn";
+    case NodeSelectorOperator::kExists:
+      return "Exists";
+    case NodeSelectorOperator::kDoesNotExist:
+      return "DoesNotExist";
+    case NodeSelectorOperator::kGt:
+      return "Gt";
+    case NodeSelectorOperator::kLt:
+      return "Lt";
   }
   return "In";
 }
 
 const char* pod_phase_name(PodPhase phase) {
   switch (phase) {
-    case PodPhase::kPending: return "Pending";
-    case PodPhase::kRunning: return "Running";
-    case PodPhase::kSucceeded: return "Succeeded";
-    case PodPhase::kFailed: return "Failed";
-    case PodPhase::kUnknown: return "Unknown";
+    case PodPhase::kPending:
+      return "Pending";
+    case PodPhase::kRunning:
+      return "Running";
+    case PodPhase::kSucceeded:
+      return "Succeeded";
+    case PodPhase::kFailed:
+      return "Failed";
+    case PodPhase::kUnknown:
+      return "Unknown";
   }
   return "Unknown";
 }

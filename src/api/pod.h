@@ -157,7 +157,7 @@ struct Affinity {
 
 struct PodSpec {
   std::vector<Container> containers;
-  std::string restart_policy;  // defaulted to "Always"
+  std::string restart_policy;                                    // defaulted to "Always"
   std::optional<std::int64_t> termination_grace_period_seconds;  // defaulted to 30
   std::string node_name;
   Labels node_selector;

@@ -15,7 +15,9 @@ const std::regex& dns1123_label_regex() {
   return pattern;
 }
 
-bool is_alnum_lower(char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); }
+bool is_alnum_lower(char c) {
+  return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c));
+}
 
 std::string max_length_message(std::size_t length) {
   return fmt::format("must be no more than {} characters", length);
@@ -37,7 +39,8 @@ void validate_port_number(FieldErrors& errors, const FieldPath& path, std::int64
 }
 
 // validatePortNumOrName: a number in range, or a valid IANA service name.
-void validate_port_number_or_name(FieldErrors& errors, const FieldPath& path, const IntOrString& port) {
+void validate_port_number_or_name(FieldErrors& errors, const FieldPath& path,
+                                  const IntOrString& port) {
   if (!port.is_string()) {
     validate_port_number(errors, path, port.int_value());
   } else if (port.string_value().empty()) {
@@ -71,7 +74,7 @@ void validate_annotations(FieldErrors& errors, const FieldPath& path, const Labe
     add_messages(errors, path, key, is_qualified_name(key));
     total += key.size() + value.size();
   }
-  constexpr std::size_t kTotalAnnotationSizeLimit = 256 * 1024;
+  constexpr std::size_t kTotalAnnotationSizeLimit = std::size_t{256} * 1024;
   if (total > kTotalAnnotationSizeLimit) {
     errors.push_back({FieldErrorType::kTooLong, path.str(), "",
                       fmt::format("may not be more than {} bytes", kTotalAnnotationSizeLimit)});
@@ -102,7 +105,8 @@ void validate_object_meta(FieldErrors& errors, const ObjectMeta& metadata, bool 
   validate_annotations(errors, path.child("annotations"), metadata.annotations);
 }
 
-void validate_label_selector(FieldErrors& errors, const FieldPath& path, const LabelSelector& selector) {
+void validate_label_selector(FieldErrors& errors, const FieldPath& path,
+                             const LabelSelector& selector) {
   validate_labels(errors, path.child("matchLabels"), selector.match_labels);
   for (std::size_t i = 0; i < selector.match_expressions.size(); ++i) {
     const LabelSelectorRequirement& requirement = selector.match_expressions[i];
@@ -118,8 +122,9 @@ void validate_label_selector(FieldErrors& errors, const FieldPath& path, const L
       case SelectorOperator::kExists:
       case SelectorOperator::kDoesNotExist:
         if (!requirement.values.empty()) {
-          errors.push_back(forbidden(item.child("values"),
-                                     "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+          errors.push_back(
+              forbidden(item.child("values"),
+                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
         }
         break;
     }
@@ -137,12 +142,12 @@ void validate_handler(FieldErrors& errors, const FieldPath& path, const Handler&
     // Kubernetes names the second handler it finds.
     const char* second = nullptr;
     int seen = 0;
-    for (const auto& [present, name] :
-         std::initializer_list<std::pair<bool, const char*>>{{handler.exec.has_value(), "exec"},
-                                                             {handler.http_get.has_value(), "httpGet"},
-                                                             {handler.tcp_socket.has_value(), "tcpSocket"},
-                                                             {handler.grpc.has_value(), "grpc"},
-                                                             {handler.sleep.has_value(), "sleep"}}) {
+    for (const auto& [present, name] : std::initializer_list<std::pair<bool, const char*>>{
+             {handler.exec.has_value(), "exec"},
+             {handler.http_get.has_value(), "httpGet"},
+             {handler.tcp_socket.has_value(), "tcpSocket"},
+             {handler.grpc.has_value(), "grpc"},
+             {handler.sleep.has_value(), "sleep"}}) {
       if (present && ++seen == 2) second = name;
     }
     errors.push_back(forbidden(path.child(second), "may not specify more than 1 handler type"));
@@ -161,16 +166,19 @@ void validate_handler(FieldErrors& errors, const FieldPath& path, const Handler&
     for (std::size_t i = 0; i < handler.http_get->http_headers.size(); ++i) {
       const std::string& name = handler.http_get->http_headers[i].name;
       const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
       });
       if (!token) {
-        errors.push_back(invalid(http.child("httpHeaders").index(i).child("name"), name,
-                                 "a valid HTTP header must consist of alphanumeric characters, '-', '_' or '.'"));
+        errors.push_back(invalid(
+            http.child("httpHeaders").index(i).child("name"), name,
+            "a valid HTTP header must consist of alphanumeric characters, '-', '_' or '.'"));
       }
     }
   }
   if (handler.tcp_socket.has_value()) {
-    validate_port_number_or_name(errors, path.child("tcpSocket").child("port"), handler.tcp_socket->port);
+    validate_port_number_or_name(errors, path.child("tcpSocket").child("port"),
+                                 handler.tcp_socket->port);
   }
   if (handler.grpc.has_value()) {
     validate_port_number(errors, path.child("grpc").child("port"), handler.grpc->port);
@@ -179,16 +187,18 @@ void validate_handler(FieldErrors& errors, const FieldPath& path, const Handler&
     // validateSleepAction with PodLifecycleSleepActionAllowZero (beta, on since 1.33).
     const std::int64_t seconds = handler.sleep->seconds;
     if (seconds < 0 || seconds > *grace_period_seconds) {
-      errors.push_back(invalid(path.child("sleep").child("seconds"), seconds,
-                               fmt::format("must be non-negative and less than terminationGracePeriodSeconds ({})",
-                                           *grace_period_seconds)));
+      errors.push_back(invalid(
+          path.child("sleep").child("seconds"), seconds,
+          fmt::format("must be non-negative and less than terminationGracePeriodSeconds ({})",
+                      *grace_period_seconds)));
     }
   }
 }
 
 enum class ProbeKind { kLiveness, kReadiness, kStartup };
 
-void validate_probe(FieldErrors& errors, const FieldPath& path, const Probe& probe, ProbeKind kind) {
+void validate_probe(FieldErrors& errors, const FieldPath& path, const Probe& probe,
+                    ProbeKind kind) {
   validate_handler(errors, path, probe.handler, std::nullopt);
   validate_non_negative(errors, path.child("initialDelaySeconds"), probe.initial_delay_seconds);
   validate_non_negative(errors, path.child("timeoutSeconds"), probe.timeout_seconds);
@@ -211,10 +221,17 @@ void validate_probe(FieldErrors& errors, const FieldPath& path, const Probe& pro
 }
 
 const std::set<std::string>& supported_field_paths() {
-  static const std::set<std::string> paths = {
-      "metadata.name", "metadata.namespace", "metadata.uid", "metadata.labels",
-      "metadata.annotations", "spec.nodeName", "spec.serviceAccountName", "status.hostIP",
-      "status.hostIPs", "status.podIP", "status.podIPs"};
+  static const std::set<std::string> paths = {"metadata.name",
+                                              "metadata.namespace",
+                                              "metadata.uid",
+                                              "metadata.labels",
+                                              "metadata.annotations",
+                                              "spec.nodeName",
+                                              "spec.serviceAccountName",
+                                              "status.hostIP",
+                                              "status.hostIPs",
+                                              "status.podIP",
+                                              "status.podIPs"};
   return paths;
 }
 
@@ -240,7 +257,8 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
     const FieldPath item = path.child("ports").index(i);
     if (!port.name.empty()) {
       add_messages(errors, item.child("name"), port.name, is_valid_port_name(port.name));
-      if (!port_names.insert(port.name).second) errors.push_back(duplicate(item.child("name"), port.name));
+      if (!port_names.insert(port.name).second)
+        errors.push_back(duplicate(item.child("name"), port.name));
     }
     if (port.container_port == 0) {
       errors.push_back(required(item.child("containerPort")));
@@ -259,11 +277,12 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
     if (variable.name.empty()) {
       errors.push_back(required(item.child("name")));
     } else if (!is_env_var_name(variable.name)) {
-      errors.push_back(invalid(item.child("name"), variable.name,
-                               "a valid environment variable name must consist of alphabetic characters, "
-                               "digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  "
-                               "or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is "
-                               "'[-._a-zA-Z][-._a-zA-Z0-9]*')"));
+      errors.push_back(
+          invalid(item.child("name"), variable.name,
+                  "a valid environment variable name must consist of alphabetic characters, "
+                  "digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  "
+                  "or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is "
+                  "'[-._a-zA-Z][-._a-zA-Z0-9]*')"));
     }
     if (variable.field_ref.has_value()) {
       const FieldPath reference = item.child("valueFrom").child("fieldRef");
@@ -282,24 +301,28 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
                                       "status.hostIPs", "status.podIP", "status.podIPs"}));
       }
       if (variable.field_ref->api_version != "v1") {
-        errors.push_back(unsupported(reference.child("apiVersion"), variable.field_ref->api_version, {"v1"}));
+        errors.push_back(
+            unsupported(reference.child("apiVersion"), variable.field_ref->api_version, {"v1"}));
       }
     }
   }
 
   if (container.liveness_probe.has_value()) {
-    validate_probe(errors, path.child("livenessProbe"), *container.liveness_probe, ProbeKind::kLiveness);
+    validate_probe(errors, path.child("livenessProbe"), *container.liveness_probe,
+                   ProbeKind::kLiveness);
   }
   if (container.readiness_probe.has_value()) {
-    validate_probe(errors, path.child("readinessProbe"), *container.readiness_probe, ProbeKind::kReadiness);
+    validate_probe(errors, path.child("readinessProbe"), *container.readiness_probe,
+                   ProbeKind::kReadiness);
   }
   if (container.startup_probe.has_value()) {
-    validate_probe(errors, path.child("startupProbe"), *container.startup_probe, ProbeKind::kStartup);
+    validate_probe(errors, path.child("startupProbe"), *container.startup_probe,
+                   ProbeKind::kStartup);
   }
   if (container.lifecycle.has_value()) {
     if (container.lifecycle->pre_stop.has_value()) {
-      validate_handler(errors, path.child("lifecycle").child("preStop"), *container.lifecycle->pre_stop,
-                       grace_period_seconds);
+      validate_handler(errors, path.child("lifecycle").child("preStop"),
+                       *container.lifecycle->pre_stop, grace_period_seconds);
     }
     if (container.lifecycle->post_start.has_value()) {
       validate_handler(errors, path.child("lifecycle").child("postStart"),
@@ -308,12 +331,15 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
   }
   const std::string& pull = container.image_pull_policy;
   if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
-    errors.push_back(unsupported(path.child("imagePullPolicy"), pull, {"Always", "IfNotPresent", "Never"}));
+    errors.push_back(
+        unsupported(path.child("imagePullPolicy"), pull, {"Always", "IfNotPresent", "Never"}));
   }
 }
 
-void validate_node_selector_term(FieldErrors& errors, const FieldPath& path, const NodeSelectorTerm& term) {
-  auto check = [&](const std::vector<NodeSelectorRequirement>& requirements, const FieldPath& list) {
+void validate_node_selector_term(FieldErrors& errors, const FieldPath& path,
+                                 const NodeSelectorTerm& term) {
+  auto check = [&](const std::vector<NodeSelectorRequirement>& requirements,
+                   const FieldPath& list) {
     for (std::size_t i = 0; i < requirements.size(); ++i) {
       const NodeSelectorRequirement& requirement = requirements[i];
       const FieldPath item = list.index(i);
@@ -328,18 +354,19 @@ void validate_node_selector_term(FieldErrors& errors, const FieldPath& path, con
         case NodeSelectorOperator::kExists:
         case NodeSelectorOperator::kDoesNotExist:
           if (!requirement.values.empty()) {
-            errors.push_back(forbidden(item.child("values"),
-                                       "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+            errors.push_back(
+                forbidden(item.child("values"),
+                          "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
           }
           break;
         case NodeSelectorOperator::kGt:
         case NodeSelectorOperator::kLt: {
-          const bool one_integer =
-              requirement.values.size() == 1 &&
-              std::regex_match(requirement.values[0], std::regex("-?[0-9]+"));
+          const bool one_integer = requirement.values.size() == 1 &&
+                                   std::regex_match(requirement.values[0], std::regex("-?[0-9]+"));
           if (!one_integer) {
-            errors.push_back(required(item.child("values"),
-                                      "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+            errors.push_back(
+                required(item.child("values"),
+                         "must be specified single value when `operator` is 'Lt' or 'Gt'"));
           }
           break;
         }
@@ -351,8 +378,8 @@ void validate_node_selector_term(FieldErrors& errors, const FieldPath& path, con
   check(term.match_fields, path.child("matchFields"));
   for (std::size_t i = 0; i < term.match_fields.size(); ++i) {
     if (term.match_fields[i].key != "metadata.name") {
-      errors.push_back(invalid(path.child("matchFields").index(i).child("key"), term.match_fields[i].key,
-                               "not a valid field selector key"));
+      errors.push_back(invalid(path.child("matchFields").index(i).child("key"),
+                               term.match_fields[i].key, "not a valid field selector key"));
     }
   }
 }
@@ -370,14 +397,16 @@ void validate_pod_spec(FieldErrors& errors, const FieldPath& path, const PodSpec
   }
   const std::string& restart = spec.restart_policy;
   if (restart != "Always" && restart != "OnFailure" && restart != "Never") {
-    errors.push_back(unsupported(path.child("restartPolicy"), restart, {"Always", "OnFailure", "Never"}));
+    errors.push_back(
+        unsupported(path.child("restartPolicy"), restart, {"Always", "OnFailure", "Never"}));
   }
   if (spec.termination_grace_period_seconds.has_value()) {
     validate_non_negative(errors, path.child("terminationGracePeriodSeconds"),
                           *spec.termination_grace_period_seconds);
   }
   const std::string& dns = spec.dns_policy;
-  if (dns != "ClusterFirst" && dns != "ClusterFirstWithHostNet" && dns != "Default" && dns != "None") {
+  if (dns != "ClusterFirst" && dns != "ClusterFirstWithHostNet" && dns != "Default" &&
+      dns != "None") {
     errors.push_back(unsupported(path.child("dnsPolicy"), dns,
                                  {"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}));
   }
@@ -402,7 +431,8 @@ void validate_pod_spec(FieldErrors& errors, const FieldPath& path, const PodSpec
       if (weight < 1 || weight > 100) {
         errors.push_back(invalid(item.child("weight"), weight, "must be in the range 1-100"));
       }
-      validate_node_selector_term(errors, item.child("preference"), affinity.preferred[i].preference);
+      validate_node_selector_term(errors, item.child("preference"),
+                                  affinity.preferred[i].preference);
     }
   }
 }
@@ -410,31 +440,35 @@ void validate_pod_spec(FieldErrors& errors, const FieldPath& path, const PodSpec
 // ValidatePodTemplateSpecForReplicaSet: the template's labels must satisfy the selector, and a
 // controller's pods must always restart.
 void validate_template_for_replicas(FieldErrors& errors, const FieldPath& path,
-                                    const PodTemplateSpec& template_spec, const LabelSelector& selector) {
+                                    const PodTemplateSpec& template_spec,
+                                    const LabelSelector& selector) {
   const FieldPath labels = path.child("metadata").child("labels");
   validate_labels(errors, labels, template_spec.metadata.labels);
-  validate_annotations(errors, path.child("metadata").child("annotations"), template_spec.metadata.annotations);
+  validate_annotations(errors, path.child("metadata").child("annotations"),
+                       template_spec.metadata.annotations);
   if (!selector.empty() && !selector.matches(template_spec.metadata.labels)) {
     errors.push_back(invalid_rendered(labels, render_labels(template_spec.metadata.labels),
                                       "`selector` does not match template `labels`"));
   }
   validate_pod_spec(errors, path.child("spec"), template_spec.spec);
   if (template_spec.spec.restart_policy != "Always" &&
-      (template_spec.spec.restart_policy == "OnFailure" || template_spec.spec.restart_policy == "Never")) {
+      (template_spec.spec.restart_policy == "OnFailure" ||
+       template_spec.spec.restart_policy == "Never")) {
     errors.push_back(unsupported(path.child("spec").child("restartPolicy"),
                                  template_spec.spec.restart_policy, {"Always"}));
   }
 }
 
-void validate_selector_present(FieldErrors& errors, const FieldPath& path, const LabelSelector& selector,
-                               bool has_selector, const char* kind) {
+void validate_selector_present(FieldErrors& errors, const FieldPath& path,
+                               const LabelSelector& selector, bool has_selector, const char* kind) {
   if (!has_selector) {
     errors.push_back(required(path));
     return;
   }
   validate_label_selector(errors, path, selector);
   if (selector.empty()) {
-    errors.push_back(invalid_rendered(path, "{}", fmt::format("empty selector is invalid for {}", kind)));
+    errors.push_back(
+        invalid_rendered(path, "{}", fmt::format("empty selector is invalid for {}", kind)));
   }
 }
 
@@ -442,7 +476,8 @@ void validate_selector_present(FieldErrors& errors, const FieldPath& path, const
 // 100%; both literally zero is an error.
 void validate_rolling_update(FieldErrors& errors, const FieldPath& path,
                              const RollingUpdateDeployment& rolling) {
-  auto check = [&](const std::optional<IntOrString>& value, const FieldPath& field) -> std::optional<std::int32_t> {
+  auto check = [&](const std::optional<IntOrString>& value,
+                   const FieldPath& field) -> std::optional<std::int32_t> {
     if (!value.has_value()) return std::nullopt;
     if (!value->is_string()) {
       validate_non_negative(errors, field, value->int_value());
@@ -450,9 +485,10 @@ void validate_rolling_update(FieldErrors& errors, const FieldPath& path,
     }
     static const std::regex percent("[0-9]+%");
     if (!std::regex_match(value->string_value(), percent)) {
-      errors.push_back(invalid(field, value->string_value(),
-                               "a valid percent string must be a numeric string followed by an ending "
-                               "'%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+      errors.push_back(
+          invalid(field, value->string_value(),
+                  "a valid percent string must be a numeric string followed by an ending "
+                  "'%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
       return std::nullopt;
     }
     return std::stoi(value->string_value());
@@ -460,8 +496,8 @@ void validate_rolling_update(FieldErrors& errors, const FieldPath& path,
   const FieldPath unavailable_path = path.child("maxUnavailable");
   const auto unavailable = check(rolling.max_unavailable, unavailable_path);
   const auto surge = check(rolling.max_surge, path.child("maxSurge"));
-  if (rolling.max_unavailable.has_value() && rolling.max_unavailable->is_string() && unavailable.has_value() &&
-      *unavailable > 100) {
+  if (rolling.max_unavailable.has_value() && rolling.max_unavailable->is_string() &&
+      unavailable.has_value() && *unavailable > 100) {
     errors.push_back(invalid(unavailable_path, rolling.max_unavailable->string_value(),
                              "must not be greater than 100%"));
   }
@@ -486,14 +522,16 @@ std::vector<std::string> is_dns1123_label(const std::string& value) {
 }
 
 std::vector<std::string> is_dns1123_subdomain(const std::string& value) {
-  static const std::regex pattern("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  static const std::regex pattern(
+      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   std::vector<std::string> messages;
   if (value.size() > 253) messages.push_back(max_length_message(253));
   if (!std::regex_match(value, pattern)) {
     messages.push_back(
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
         "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
-        "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+        "used for validation is "
+        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
   }
   return messages;
 }
@@ -522,7 +560,8 @@ std::vector<std::string> is_qualified_name(const std::string& value) {
     if (prefix.empty()) {
       messages.push_back("prefix part must be non-empty");
     } else {
-      for (const std::string& message : is_dns1123_subdomain(prefix)) messages.push_back("prefix part " + message);
+      for (const std::string& message : is_dns1123_subdomain(prefix))
+        messages.push_back("prefix part " + message);
     }
   }
   if (name.empty()) {
@@ -556,10 +595,15 @@ std::vector<std::string> is_valid_label_value(const std::string& value) {
 std::vector<std::string> is_valid_port_name(const std::string& value) {
   std::vector<std::string> messages;
   if (value.size() > 15) messages.push_back(max_length_message(15));
-  const bool charset = std::all_of(value.begin(), value.end(), [](char c) { return is_alnum_lower(c) || c == '-'; });
-  if (!charset) messages.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-  if (value.find("--") != std::string::npos) messages.push_back("must not contain consecutive hyphens");
-  const bool has_letter = std::any_of(value.begin(), value.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)); });
+  const bool charset =
+      std::all_of(value.begin(), value.end(), [](char c) { return is_alnum_lower(c) || c == '-'; });
+  if (!charset)
+    messages.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  if (value.find("--") != std::string::npos)
+    messages.push_back("must not contain consecutive hyphens");
+  const bool has_letter = std::any_of(value.begin(), value.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c));
+  });
   if (!has_letter) messages.push_back("must contain at least one letter (a-z)");
   if (!value.empty() && (value.front() == '-' || value.back() == '-')) {
     messages.push_back("must not begin or end with a hyphen");
@@ -572,15 +616,19 @@ FieldErrors validate_deployment(const Deployment& deployment) {
   validate_object_meta(errors, deployment.metadata, true, NameRule::kDns1123Subdomain);
   const DeploymentSpec& spec = deployment.spec;
   const FieldPath path("spec");
-  if (spec.replicas.has_value()) validate_non_negative(errors, path.child("replicas"), *spec.replicas);
-  validate_selector_present(errors, path.child("selector"), spec.selector, spec.has_selector, "deployment");
+  if (spec.replicas.has_value())
+    validate_non_negative(errors, path.child("replicas"), *spec.replicas);
+  validate_selector_present(errors, path.child("selector"), spec.selector, spec.has_selector,
+                            "deployment");
   validate_template_for_replicas(errors, path.child("template"), spec.template_spec, spec.selector);
   const FieldPath strategy = path.child("strategy");
-  if (spec.strategy.type == DeploymentStrategyType::kRecreate && spec.strategy.rolling_update.has_value()) {
+  if (spec.strategy.type == DeploymentStrategyType::kRecreate &&
+      spec.strategy.rolling_update.has_value()) {
     errors.push_back(forbidden(strategy.child("rollingUpdate"),
                                "may not be specified when strategy `type` is 'Recreate'"));
   }
-  if (spec.strategy.type == DeploymentStrategyType::kRollingUpdate && spec.strategy.rolling_update.has_value()) {
+  if (spec.strategy.type == DeploymentStrategyType::kRollingUpdate &&
+      spec.strategy.rolling_update.has_value()) {
     validate_rolling_update(errors, strategy.child("rollingUpdate"), *spec.strategy.rolling_update);
   }
   validate_non_negative(errors, path.child("minReadySeconds"), spec.min_ready_seconds);
@@ -588,9 +636,11 @@ FieldErrors validate_deployment(const Deployment& deployment) {
     validate_non_negative(errors, path.child("revisionHistoryLimit"), *spec.revision_history_limit);
   }
   if (spec.progress_deadline_seconds.has_value()) {
-    validate_non_negative(errors, path.child("progressDeadlineSeconds"), *spec.progress_deadline_seconds);
+    validate_non_negative(errors, path.child("progressDeadlineSeconds"),
+                          *spec.progress_deadline_seconds);
     if (*spec.progress_deadline_seconds <= spec.min_ready_seconds) {
-      errors.push_back(invalid(path.child("progressDeadlineSeconds"), *spec.progress_deadline_seconds,
+      errors.push_back(invalid(path.child("progressDeadlineSeconds"),
+                               *spec.progress_deadline_seconds,
                                "must be greater than minReadySeconds"));
     }
   }
@@ -602,9 +652,11 @@ FieldErrors validate_replica_set(const ReplicaSet& replica_set) {
   validate_object_meta(errors, replica_set.metadata, true, NameRule::kDns1123Subdomain);
   const ReplicaSetSpec& spec = replica_set.spec;
   const FieldPath path("spec");
-  if (spec.replicas.has_value()) validate_non_negative(errors, path.child("replicas"), *spec.replicas);
+  if (spec.replicas.has_value())
+    validate_non_negative(errors, path.child("replicas"), *spec.replicas);
   validate_non_negative(errors, path.child("minReadySeconds"), spec.min_ready_seconds);
-  validate_selector_present(errors, path.child("selector"), spec.selector, spec.has_selector, "replicaset");
+  validate_selector_present(errors, path.child("selector"), spec.selector, spec.has_selector,
+                            "replicaset");
   validate_template_for_replicas(errors, path.child("template"), spec.template_spec, spec.selector);
   return errors;
 }
@@ -625,7 +677,8 @@ FieldErrors validate_service(const Service& service) {
   const bool known_type = type == kServiceTypeClusterIp || type == kServiceTypeNodePort ||
                           type == kServiceTypeLoadBalancer || type == kServiceTypeExternalName;
   if (!known_type) {
-    errors.push_back(unsupported(path.child("type"), type, {"ClusterIP", "ExternalName", "LoadBalancer", "NodePort"}));
+    errors.push_back(unsupported(path.child("type"), type,
+                                 {"ClusterIP", "ExternalName", "LoadBalancer", "NodePort"}));
   }
   if (type != kServiceTypeExternalName && spec.ports.empty() && spec.cluster_ip != "None") {
     errors.push_back(required(path.child("ports")));
@@ -638,19 +691,23 @@ FieldErrors validate_service(const Service& service) {
       errors.push_back(required(item.child("name")));
     } else if (!port.name.empty()) {
       add_messages(errors, item.child("name"), port.name, is_dns1123_label(port.name));
-      if (!names.insert(port.name).second) errors.push_back(duplicate(item.child("name"), port.name));
+      if (!names.insert(port.name).second)
+        errors.push_back(duplicate(item.child("name"), port.name));
     }
     validate_port_number(errors, item.child("port"), port.port);
     if (port.protocol != "TCP" && port.protocol != "UDP" && port.protocol != "SCTP") {
       errors.push_back(unsupported(item.child("protocol"), port.protocol, {"SCTP", "TCP", "UDP"}));
     }
-    if (port.target_port.has_value()) validate_port_number_or_name(errors, item.child("targetPort"), *port.target_port);
+    if (port.target_port.has_value())
+      validate_port_number_or_name(errors, item.child("targetPort"), *port.target_port);
     if (port.node_port != 0) {
       if (type == kServiceTypeClusterIp) {
-        errors.push_back(forbidden(item.child("nodePort"), "may not be used when `type` is 'ClusterIP'"));
+        errors.push_back(
+            forbidden(item.child("nodePort"), "may not be used when `type` is 'ClusterIP'"));
       } else if (port.node_port < 30000 || port.node_port > 32767) {
-        errors.push_back(invalid(item.child("nodePort"), port.node_port,
-                                 "provided port is not in the valid range. The range of valid ports is 30000-32767"));
+        errors.push_back(invalid(
+            item.child("nodePort"), port.node_port,
+            "provided port is not in the valid range. The range of valid ports is 30000-32767"));
       }
     }
   }
@@ -662,23 +719,27 @@ FieldErrors validate_service(const Service& service) {
                              "may only be set when `type` is 'NodePort' or 'LoadBalancer'"));
   } else if (external && spec.external_traffic_policy != kTrafficPolicyCluster &&
              spec.external_traffic_policy != kTrafficPolicyLocal) {
-    errors.push_back(unsupported(external_policy, spec.external_traffic_policy, {"Cluster", "Local"}));
+    errors.push_back(
+        unsupported(external_policy, spec.external_traffic_policy, {"Cluster", "Local"}));
   }
-  if (!spec.internal_traffic_policy.empty() && spec.internal_traffic_policy != kTrafficPolicyCluster &&
+  if (!spec.internal_traffic_policy.empty() &&
+      spec.internal_traffic_policy != kTrafficPolicyCluster &&
       spec.internal_traffic_policy != kTrafficPolicyLocal) {
     errors.push_back(unsupported(path.child("internalTrafficPolicy"), spec.internal_traffic_policy,
                                  {"Cluster", "Local"}));
   }
   if (spec.health_check_node_port != 0) {
     if (type != kServiceTypeLoadBalancer || spec.external_traffic_policy != kTrafficPolicyLocal) {
-      errors.push_back(invalid(path.child("healthCheckNodePort"), spec.health_check_node_port,
-                               "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+      errors.push_back(invalid(
+          path.child("healthCheckNodePort"), spec.health_check_node_port,
+          "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
     } else {
       validate_port_number(errors, path.child("healthCheckNodePort"), spec.health_check_node_port);
     }
   }
   if (spec.session_affinity != "None" && spec.session_affinity != "ClientIP") {
-    errors.push_back(unsupported(path.child("sessionAffinity"), spec.session_affinity, {"ClientIP", "None"}));
+    errors.push_back(
+        unsupported(path.child("sessionAffinity"), spec.session_affinity, {"ClientIP", "None"}));
   }
   return errors;
 }
@@ -704,7 +765,8 @@ FieldErrors validate_endpoint_slice(const EndpointSlice& slice) {
     const EndpointPort& port = slice.ports[i];
     const FieldPath item = FieldPath("ports").index(i);
     if (port.port.has_value() && (*port.port < 0 || *port.port > 65535)) {
-      errors.push_back(invalid(item.child("port"), *port.port, "must be between 0 and 65535, inclusive"));
+      errors.push_back(
+          invalid(item.child("port"), *port.port, "must be between 0 and 65535, inclusive"));
     }
   }
   return errors;

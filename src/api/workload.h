@@ -34,7 +34,7 @@ struct DeploymentSpec {
   PodTemplateSpec template_spec;
   DeploymentStrategy strategy;
   std::int32_t min_ready_seconds = 0;
-  std::optional<std::int32_t> revision_history_limit;     // defaulted to 10
+  std::optional<std::int32_t> revision_history_limit;  // defaulted to 10
   bool paused = false;
   std::optional<std::int32_t> progress_deadline_seconds;  // defaulted to 600
   bool operator==(const DeploymentSpec&) const = default;
@@ -87,11 +87,14 @@ struct ReplicaSet {
 
 // Annotations and labels the Deployment controller reads and writes.
 inline constexpr const char* kRevisionAnnotation = "deployment.kubernetes.io/revision";
-inline constexpr const char* kRevisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";
-inline constexpr const char* kDesiredReplicasAnnotation = "deployment.kubernetes.io/desired-replicas";
+inline constexpr const char* kRevisionHistoryAnnotation =
+    "deployment.kubernetes.io/revision-history";
+inline constexpr const char* kDesiredReplicasAnnotation =
+    "deployment.kubernetes.io/desired-replicas";
 inline constexpr const char* kMaxReplicasAnnotation = "deployment.kubernetes.io/max-replicas";
 inline constexpr const char* kRollbackToAnnotation = "deprecated.deployment.rollback.to";
-inline constexpr const char* kLastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+inline constexpr const char* kLastAppliedAnnotation =
+    "kubectl.kubernetes.io/last-applied-configuration";
 inline constexpr const char* kRestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt";
 inline constexpr const char* kPodTemplateHashLabel = "pod-template-hash";
 

@@ -61,7 +61,8 @@ int run_validate(const Args& args, std::ostream& out, std::ostream& err) {
   std::vector<manifest::Node> printed;
   for (const std::string& file : files) {
     const manifest::LoadResult result = manifest::load_manifest_file(file, options);
-    for (const manifest::Diagnostic& diagnostic : result.diagnostics) err << diagnostic.to_string() << "\n";
+    for (const manifest::Diagnostic& diagnostic : result.diagnostics)
+      err << diagnostic.to_string() << "\n";
     errors += result.error_count();
     warnings += result.warning_count();
     objects += result.objects.size();
@@ -87,7 +88,8 @@ int run_validate(const Args& args, std::ostream& out, std::ostream& err) {
   }
   err << files.size() << (files.size() == 1 ? " file, " : " files, ") << objects
       << (objects == 1 ? " valid object, " : " valid objects, ") << errors
-      << (errors == 1 ? " error, " : " errors, ") << warnings << (warnings == 1 ? " warning\n" : " warnings\n");
+      << (errors == 1 ? " error, " : " errors, ") << warnings
+      << (warnings == 1 ? " warning\n" : " warnings\n");
   return errors > 0 ? kExitFailure : kExitOk;
 }
 

@@ -9,7 +9,6 @@
 
 namespace nodrop::manifest {
 
-using api::FieldError;
 using api::FieldErrorType;
 using api::FieldPath;
 using api::IntOrString;
@@ -59,8 +58,9 @@ class MapReader {
       if (used_.count(entry.key) != 0) continue;
       context_.lines.record(path_.child(entry.key).str(), entry.key_mark.line);
       const std::string suggestion = closest_known(entry.key);
-      context_.warnings.push_back({FieldErrorType::kUnknown, path_.child(entry.key).str(), "",
-                                   suggestion.empty() ? "" : "did you mean \"" + suggestion + "\"?"});
+      context_.warnings.push_back(
+          {FieldErrorType::kUnknown, path_.child(entry.key).str(), "",
+           suggestion.empty() ? "" : "did you mean \"" + suggestion + "\"?"});
     }
   }
 
@@ -112,7 +112,9 @@ class MapReader {
   bool integer(const char* key, Int& out) {
     const Node* node = take(key);
     if (node == nullptr) return false;
-    if (node->type() == Node::Type::kFloat && node->float_value() == static_cast<double>(static_cast<std::int64_t>(node->float_value()))) {
+    if (node->type() == Node::Type::kFloat &&
+        node->float_value() ==
+            static_cast<double>(static_cast<std::int64_t>(node->float_value()))) {
       // JSON writers emit 3.0 for 3; Kubernetes accepts integral floats.
       return store_integer(key, *node, static_cast<std::int64_t>(node->float_value()), out);
     }
@@ -179,7 +181,8 @@ class MapReader {
       if (item.type() == Node::Type::kString) {
         out.push_back(item.text());
       } else if (item.is_scalar() && !item.is_null()) {
-        context_.errors.push_back({FieldErrorType::kTypeMismatch, path(key).index(i).str(), item.render(),
+        context_.errors.push_back({FieldErrorType::kTypeMismatch, path(key).index(i).str(),
+                                   item.render(),
                                    fmt::format("must be a string, not {}; quote it: \"{}\"",
                                                item.type_name(), item.text())});
       } else {
@@ -305,8 +308,9 @@ class MapReader {
   template <typename Int>
   bool store_integer(const char* key, const Node& node, std::int64_t value, Int& out) {
     if (value < std::numeric_limits<Int>::min() || value > std::numeric_limits<Int>::max()) {
-      context_.errors.push_back({FieldErrorType::kTypeMismatch, path(key).str(), node.render(),
-                                 sizeof(Int) == 4 ? "must fit in a 32-bit integer" : "out of range"});
+      context_.errors.push_back(
+          {FieldErrorType::kTypeMismatch, path(key).str(), node.render(),
+           sizeof(Int) == 4 ? "must fit in a 32-bit integer" : "out of range"});
       return false;
     }
     out = static_cast<Int>(value);
@@ -403,10 +407,11 @@ void decode_handler_fields(MapReader& reader, api::Handler& out, HandlerUse use)
       header.str("value", value.value);
     });
   });
-  reader.optional_object("tcpSocket", out.tcp_socket, [](MapReader& tcp, api::TcpSocketAction& action) {
-    tcp.int_or_string("port", action.port);
-    tcp.str("host", action.host);
-  });
+  reader.optional_object("tcpSocket", out.tcp_socket,
+                         [](MapReader& tcp, api::TcpSocketAction& action) {
+                           tcp.int_or_string("port", action.port);
+                           tcp.str("host", action.host);
+                         });
   if (use == HandlerUse::kProbe) {
     reader.optional_object("grpc", out.grpc, [](MapReader& grpc, api::GrpcAction& action) {
       grpc.integer("port", action.port);
@@ -446,24 +451,26 @@ void decode_container(MapReader& reader, api::Container& out) {
     variable.str("name", value.name);
     variable.str("value", value.value);
     variable.object("valueFrom", [&](MapReader& from) {
-      from.optional_object("fieldRef", value.field_ref, [](MapReader& field, api::ObjectFieldSelector& selector) {
-        field.str("apiVersion", selector.api_version);
-        field.str("fieldPath", selector.field_path);
-      });
+      from.optional_object("fieldRef", value.field_ref,
+                           [](MapReader& field, api::ObjectFieldSelector& selector) {
+                             field.str("apiVersion", selector.api_version);
+                             field.str("fieldPath", selector.field_path);
+                           });
       from.not_supported({"configMapKeyRef", "secretKeyRef", "resourceFieldRef"});
     });
   });
   reader.optional_object("livenessProbe", out.liveness_probe, decode_probe);
   reader.optional_object("readinessProbe", out.readiness_probe, decode_probe);
   reader.optional_object("startupProbe", out.startup_probe, decode_probe);
-  reader.optional_object("lifecycle", out.lifecycle, [](MapReader& lifecycle, api::Lifecycle& value) {
-    auto hook = [](MapReader& handler, api::Handler& action) {
-      decode_handler_fields(handler, action, HandlerUse::kLifecycle);
-    };
-    lifecycle.optional_object("preStop", value.pre_stop, hook);
-    lifecycle.optional_object("postStart", value.post_start, hook);
-    lifecycle.not_supported({"stopSignal"});
-  });
+  reader.optional_object("lifecycle", out.lifecycle,
+                         [](MapReader& lifecycle, api::Lifecycle& value) {
+                           auto hook = [](MapReader& handler, api::Handler& action) {
+                             decode_handler_fields(handler, action, HandlerUse::kLifecycle);
+                           };
+                           lifecycle.optional_object("preStop", value.pre_stop, hook);
+                           lifecycle.optional_object("postStart", value.post_start, hook);
+                           lifecycle.not_supported({"stopSignal"});
+                         });
   reader.str("imagePullPolicy", out.image_pull_policy);
   reader.str("terminationMessagePath", out.termination_message_path);
   reader.str("terminationMessagePolicy", out.termination_message_policy);
@@ -479,8 +486,8 @@ api::NodeSelectorOperator parse_node_operator(MapReader& reader, const std::stri
   if (text == "DoesNotExist") return Op::kDoesNotExist;
   if (text == "Gt") return Op::kGt;
   if (text == "Lt") return Op::kLt;
-  reader.context().errors.push_back(
-      api::unsupported(reader.path("operator"), text, {"DoesNotExist", "Exists", "Gt", "In", "Lt", "NotIn"}));
+  reader.context().errors.push_back(api::unsupported(
+      reader.path("operator"), text, {"DoesNotExist", "Exists", "Gt", "In", "Lt", "NotIn"}));
   return Op::kIn;
 }
 
@@ -503,31 +510,55 @@ void decode_pod_spec(MapReader& reader, api::PodSpec& out) {
   reader.str("nodeName", out.node_name);
   reader.string_map("nodeSelector", out.node_selector);
   reader.optional_object("affinity", out.affinity, [](MapReader& affinity, api::Affinity& value) {
-    affinity.optional_object("nodeAffinity", value.node_affinity, [](MapReader& node, api::NodeAffinity& nodes) {
-      node.object("requiredDuringSchedulingIgnoredDuringExecution", [&](MapReader& required) {
-        nodes.required_terms.emplace();
-        required.list("nodeSelectorTerms", *nodes.required_terms, decode_node_selector_term);
-      });
-      node.list("preferredDuringSchedulingIgnoredDuringExecution", nodes.preferred,
-                [](MapReader& item, api::PreferredSchedulingTerm& term) {
-                  item.integer("weight", term.weight);
-                  item.object("preference", [&](MapReader& preference) {
-                    decode_node_selector_term(preference, term.preference);
-                  });
-                });
-    });
+    affinity.optional_object(
+        "nodeAffinity", value.node_affinity, [](MapReader& node, api::NodeAffinity& nodes) {
+          node.object("requiredDuringSchedulingIgnoredDuringExecution", [&](MapReader& required) {
+            nodes.required_terms.emplace();
+            required.list("nodeSelectorTerms", *nodes.required_terms, decode_node_selector_term);
+          });
+          node.list("preferredDuringSchedulingIgnoredDuringExecution", nodes.preferred,
+                    [](MapReader& item, api::PreferredSchedulingTerm& term) {
+                      item.integer("weight", term.weight);
+                      item.object("preference", [&](MapReader& preference) {
+                        decode_node_selector_term(preference, term.preference);
+                      });
+                    });
+        });
     affinity.not_supported({"podAffinity", "podAntiAffinity"});
   });
   reader.str("dnsPolicy", out.dns_policy);
   reader.str("schedulerName", out.scheduler_name);
-  reader.not_supported({"volumes", "initContainers", "ephemeralContainers", "securityContext",
-                        "serviceAccountName", "serviceAccount", "automountServiceAccountToken",
-                        "imagePullSecrets", "hostNetwork", "hostPID", "hostIPC", "tolerations",
-                        "priorityClassName", "priority", "runtimeClassName",
-                        "topologySpreadConstraints", "dnsConfig", "hostAliases", "hostname",
-                        "subdomain", "enableServiceLinks", "preemptionPolicy", "overhead",
-                        "readinessGates", "shareProcessNamespace", "activeDeadlineSeconds", "os",
-                        "schedulingGates", "resourceClaims", "setHostnameAsFQDN", "hostUsers",
+  reader.not_supported({"volumes",
+                        "initContainers",
+                        "ephemeralContainers",
+                        "securityContext",
+                        "serviceAccountName",
+                        "serviceAccount",
+                        "automountServiceAccountToken",
+                        "imagePullSecrets",
+                        "hostNetwork",
+                        "hostPID",
+                        "hostIPC",
+                        "tolerations",
+                        "priorityClassName",
+                        "priority",
+                        "runtimeClassName",
+                        "topologySpreadConstraints",
+                        "dnsConfig",
+                        "hostAliases",
+                        "hostname",
+                        "subdomain",
+                        "enableServiceLinks",
+                        "preemptionPolicy",
+                        "overhead",
+                        "readinessGates",
+                        "shareProcessNamespace",
+                        "activeDeadlineSeconds",
+                        "os",
+                        "schedulingGates",
+                        "resourceClaims",
+                        "setHostnameAsFQDN",
+                        "hostUsers",
                         "resources"});
 }
 
@@ -537,13 +568,15 @@ void decode_template(MapReader& reader, api::PodTemplateSpec& out) {
 }
 
 void decode_container_state(MapReader& reader, api::ContainerState& out) {
-  reader.optional_object("waiting", out.waiting, [](MapReader& waiting, api::ContainerStateWaiting& value) {
-    waiting.str("reason", value.reason);
-    waiting.str("message", value.message);
-  });
-  reader.optional_object("running", out.running, [](MapReader& running, api::ContainerStateRunning& value) {
-    running.time("startedAt", value.started_at);
-  });
+  reader.optional_object("waiting", out.waiting,
+                         [](MapReader& waiting, api::ContainerStateWaiting& value) {
+                           waiting.str("reason", value.reason);
+                           waiting.str("message", value.message);
+                         });
+  reader.optional_object("running", out.running,
+                         [](MapReader& running, api::ContainerStateRunning& value) {
+                           running.time("startedAt", value.started_at);
+                         });
   reader.optional_object("terminated", out.terminated,
                          [](MapReader& terminated, api::ContainerStateTerminated& value) {
                            terminated.integer("exitCode", value.exit_code);
@@ -559,30 +592,39 @@ void decode_container_state(MapReader& reader, api::ContainerState& out) {
 void decode_pod_status(MapReader& reader, api::PodStatus& out) {
   std::string phase;
   reader.str("phase", phase);
-  if (phase == "Running") out.phase = api::PodPhase::kRunning;
-  else if (phase == "Succeeded") out.phase = api::PodPhase::kSucceeded;
-  else if (phase == "Failed") out.phase = api::PodPhase::kFailed;
-  else if (phase == "Unknown") out.phase = api::PodPhase::kUnknown;
-  else out.phase = api::PodPhase::kPending;
+  if (phase == "Running")
+    out.phase = api::PodPhase::kRunning;
+  else if (phase == "Succeeded")
+    out.phase = api::PodPhase::kSucceeded;
+  else if (phase == "Failed")
+    out.phase = api::PodPhase::kFailed;
+  else if (phase == "Unknown")
+    out.phase = api::PodPhase::kUnknown;
+  else
+    out.phase = api::PodPhase::kPending;
   reader.list("conditions", out.conditions, decode_condition);
   reader.str("message", out.message);
   reader.str("reason", out.reason);
   reader.str("hostIP", out.host_ip);
   reader.str("podIP", out.pod_ip);
   reader.time("startTime", out.start_time);
-  reader.list("containerStatuses", out.container_statuses, [](MapReader& item, api::ContainerStatus& status) {
-    item.str("name", status.name);
-    item.object("state", [&](MapReader& state) { decode_container_state(state, status.state); });
-    item.object("lastState", [&](MapReader& state) { decode_container_state(state, status.last_state); });
-    item.boolean("ready", status.ready);
-    item.optional_boolean("started", status.started);
-    item.integer("restartCount", status.restart_count);
-    item.str("image", status.image);
-    item.str("containerID", status.container_id);
-    item.ignore({"imageID"});
-  });
-  reader.ignore({"podIPs", "hostIPs", "qosClass", "initContainerStatuses", "ephemeralContainerStatuses",
-                 "nominatedNodeName", "resize"});
+  reader.list("containerStatuses", out.container_statuses,
+              [](MapReader& item, api::ContainerStatus& status) {
+                item.str("name", status.name);
+                item.object("state",
+                            [&](MapReader& state) { decode_container_state(state, status.state); });
+                item.object("lastState", [&](MapReader& state) {
+                  decode_container_state(state, status.last_state);
+                });
+                item.boolean("ready", status.ready);
+                item.optional_boolean("started", status.started);
+                item.integer("restartCount", status.restart_count);
+                item.str("image", status.image);
+                item.str("containerID", status.container_id);
+                item.ignore({"imageID"});
+              });
+  reader.ignore({"podIPs", "hostIPs", "qosClass", "initContainerStatuses",
+                 "ephemeralContainerStatuses", "nominatedNodeName", "resize"});
 }
 
 void decode_deployment(MapReader& root, api::Deployment& out) {
@@ -591,7 +633,9 @@ void decode_deployment(MapReader& root, api::Deployment& out) {
     out.spec.has_selector = spec.object("selector", [&](MapReader& selector) {
       decode_label_selector(selector, out.spec.selector);
     });
-    spec.object("template", [&](MapReader& template_reader) { decode_template(template_reader, out.spec.template_spec); });
+    spec.object("template", [&](MapReader& template_reader) {
+      decode_template(template_reader, out.spec.template_spec);
+    });
     spec.object("strategy", [&](MapReader& strategy) {
       std::string type;
       strategy.str("type", type);
@@ -600,7 +644,8 @@ void decode_deployment(MapReader& root, api::Deployment& out) {
       } else if (type.empty() || type == "RollingUpdate") {
         out.spec.strategy.type = api::DeploymentStrategyType::kRollingUpdate;
       } else {
-        strategy.context().errors.push_back(api::unsupported(strategy.path("type"), type, {"Recreate", "RollingUpdate"}));
+        strategy.context().errors.push_back(
+            api::unsupported(strategy.path("type"), type, {"Recreate", "RollingUpdate"}));
       }
       strategy.optional_object("rollingUpdate", out.spec.strategy.rolling_update,
                                [](MapReader& rolling, api::RollingUpdateDeployment& value) {
@@ -633,7 +678,9 @@ void decode_replica_set(MapReader& root, api::ReplicaSet& out) {
     out.spec.has_selector = spec.object("selector", [&](MapReader& selector) {
       decode_label_selector(selector, out.spec.selector);
     });
-    spec.object("template", [&](MapReader& template_reader) { decode_template(template_reader, out.spec.template_spec); });
+    spec.object("template", [&](MapReader& template_reader) {
+      decode_template(template_reader, out.spec.template_spec);
+    });
   });
   root.object("status", [&](MapReader& status) {
     status.integer("replicas", out.status.replicas);
@@ -671,18 +718,20 @@ void decode_service(MapReader& root, api::Service& out) {
     spec.boolean("publishNotReadyAddresses", out.spec.publish_not_ready_addresses);
     spec.str("loadBalancerIP", out.spec.load_balancer_ip);
     spec.strings("externalIPs", out.spec.external_ips);
-    spec.optional_boolean("allocateLoadBalancerNodePorts", out.spec.allocate_load_balancer_node_ports);
+    spec.optional_boolean("allocateLoadBalancerNodePorts",
+                          out.spec.allocate_load_balancer_node_ports);
     spec.ignore({"clusterIPs", "ipFamilies", "ipFamilyPolicy"});
     spec.not_supported({"sessionAffinityConfig", "loadBalancerSourceRanges", "loadBalancerClass",
                         "externalName", "trafficDistribution"});
   });
   root.object("status", [&](MapReader& status) {
     status.object("loadBalancer", [&](MapReader& balancer) {
-      balancer.list("ingress", out.status.load_balancer_ingress, [](MapReader& item, api::LoadBalancerIngress& value) {
-        item.str("ip", value.ip);
-        item.str("hostname", value.hostname);
-        item.ignore({"ipMode", "ports"});
-      });
+      balancer.list("ingress", out.status.load_balancer_ingress,
+                    [](MapReader& item, api::LoadBalancerIngress& value) {
+                      item.str("ip", value.ip);
+                      item.str("hostname", value.hostname);
+                      item.ignore({"ipMode", "ports"});
+                    });
     });
     status.ignore({"conditions"});
   });
@@ -698,13 +747,14 @@ void decode_endpoint_slice(MapReader& root, api::EndpointSlice& out) {
       conditions.optional_boolean("terminating", endpoint.conditions.terminating);
     });
     item.str("nodeName", endpoint.node_name);
-    item.optional_object("targetRef", endpoint.target_ref, [](MapReader& reference, api::ObjectReference& value) {
-      reference.str("kind", value.kind);
-      reference.str("namespace", value.namespace_name);
-      reference.str("name", value.name);
-      reference.str("uid", value.uid);
-      reference.ignore({"apiVersion", "resourceVersion", "fieldPath"});
-    });
+    item.optional_object("targetRef", endpoint.target_ref,
+                         [](MapReader& reference, api::ObjectReference& value) {
+                           reference.str("kind", value.kind);
+                           reference.str("namespace", value.namespace_name);
+                           reference.str("name", value.name);
+                           reference.str("uid", value.uid);
+                           reference.ignore({"apiVersion", "resourceVersion", "fieldPath"});
+                         });
     item.ignore({"hostname", "zone", "hints", "deprecatedTopology"});
   });
   root.list("ports", out.ports, [](MapReader& item, api::EndpointPort& port) {
@@ -726,8 +776,9 @@ void decode_node(MapReader& root, api::Node& out) {
       item.str("address", address.address);
     });
     status.list("conditions", out.status.conditions, decode_condition);
-    status.ignore({"capacity", "allocatable", "nodeInfo", "images", "daemonEndpoints", "volumesInUse",
-                   "volumesAttached", "phase", "config", "runtimeHandlers", "features"});
+    status.ignore({"capacity", "allocatable", "nodeInfo", "images", "daemonEndpoints",
+                   "volumesInUse", "volumesAttached", "phase", "config", "runtimeHandlers",
+                   "features"});
   });
 }
 
@@ -737,8 +788,12 @@ struct KindInfo {
 };
 
 constexpr KindInfo kKinds[] = {
-    {"Deployment", "apps/v1"}, {"ReplicaSet", "apps/v1"}, {"Pod", "v1"},
-    {"Service", "v1"},         {"EndpointSlice", "discovery.k8s.io/v1"}, {"Node", "v1"},
+    {"Deployment", "apps/v1"},
+    {"ReplicaSet", "apps/v1"},
+    {"Pod", "v1"},
+    {"Service", "v1"},
+    {"EndpointSlice", "discovery.k8s.io/v1"},
+    {"Node", "v1"},
 };
 
 }  // namespace
@@ -758,12 +813,15 @@ DecodeResult decode_object(const Node& root) {
     const Node* api_version = root.find("apiVersion");
     const Node* metadata = root.find("metadata");
     if (kind != nullptr && kind->type() == Node::Type::kString) result.kind = kind->text();
-    if (api_version != nullptr && api_version->type() == Node::Type::kString) result.api_version = api_version->text();
+    if (api_version != nullptr && api_version->type() == Node::Type::kString)
+      result.api_version = api_version->text();
     if (metadata != nullptr && metadata->is_mapping()) {
-      if (const Node* name = metadata->find("name"); name != nullptr && name->type() == Node::Type::kString) {
+      if (const Node* name = metadata->find("name");
+          name != nullptr && name->type() == Node::Type::kString) {
         result.name = name->text();
       }
-      if (const Node* ns = metadata->find("namespace"); ns != nullptr && ns->type() == Node::Type::kString) {
+      if (const Node* ns = metadata->find("namespace");
+          ns != nullptr && ns->type() == Node::Type::kString) {
         result.namespace_name = ns->text();
       }
     }
@@ -788,9 +846,10 @@ DecodeResult decode_object(const Node& root) {
     return result;
   }
   if (result.api_version != info->api_version) {
-    context.errors.push_back(api::invalid(FieldPath("apiVersion"), result.api_version,
-                                          fmt::format("no matches for kind \"{}\" in version \"{}\"; nodrop reads {} {}",
-                                                      result.kind, result.api_version, info->api_version, result.kind)));
+    context.errors.push_back(
+        api::invalid(FieldPath("apiVersion"), result.api_version,
+                     fmt::format("no matches for kind \"{}\" in version \"{}\"; nodrop reads {} {}",
+                                 result.kind, result.api_version, info->api_version, result.kind)));
     result.errors = std::move(context.errors);
     return result;
   }
@@ -808,7 +867,8 @@ DecodeResult decode_object(const Node& root) {
     MapReader reader(context, &root, FieldPath());
     reader.take("apiVersion");
     reader.take("kind");
-    reader.object("metadata", [&](MapReader& meta) { decode_meta(meta, api::metadata_of(object)); });
+    reader.object("metadata",
+                  [&](MapReader& meta) { decode_meta(meta, api::metadata_of(object)); });
     std::visit(
         [&](auto& typed) {
           using T = std::decay_t<decltype(typed)>;

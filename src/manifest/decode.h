@@ -31,7 +31,7 @@ struct DecodeResult {
   std::optional<api::Object> object;
   std::string api_version;
   std::string kind;
-  std::string name;       // metadata.name as written, for messages even when decoding failed
+  std::string name;  // metadata.name as written, for messages even when decoding failed
   std::string namespace_name;
   bool unsupported_kind = false;  // a well-formed object of a kind nodrop does not run
   api::FieldErrors errors;

@@ -35,7 +35,8 @@ class MapBuilder {
   }
   MapBuilder& int_or_string(const char* key, const std::optional<api::IntOrString>& value) {
     if (!value.has_value()) return *this;
-    node_.set(key, value->is_string() ? Node::string(value->string_value()) : Node::integer(value->int_value()));
+    node_.set(key, value->is_string() ? Node::string(value->string_value())
+                                      : Node::integer(value->int_value()));
     return *this;
   }
   MapBuilder& strings(const char* key, const std::vector<std::string>& values) {
@@ -136,7 +137,8 @@ Node encode_condition(const api::Condition& condition) {
 
 Node encode_handler(const api::Handler& handler) {
   MapBuilder out;
-  if (handler.exec.has_value()) out.always("exec", MapBuilder().strings("command", handler.exec->command).build());
+  if (handler.exec.has_value())
+    out.always("exec", MapBuilder().strings("command", handler.exec->command).build());
   if (handler.http_get.has_value()) {
     const api::HttpGetAction& http = *handler.http_get;
     out.always("httpGet", MapBuilder()
@@ -146,19 +148,28 @@ Node encode_handler(const api::Handler& handler) {
                               .str("scheme", http.scheme)
                               .list("httpHeaders", http.http_headers,
                                     [](const api::HttpHeader& header) {
-                                      return MapBuilder().str("name", header.name).always("value", Node::string(header.value)).build();
+                                      return MapBuilder()
+                                          .str("name", header.name)
+                                          .always("value", Node::string(header.value))
+                                          .build();
                                     })
                               .build());
   }
   if (handler.tcp_socket.has_value()) {
-    out.always("tcpSocket",
-               MapBuilder().int_or_string("port", handler.tcp_socket->port).str("host", handler.tcp_socket->host).build());
+    out.always("tcpSocket", MapBuilder()
+                                .int_or_string("port", handler.tcp_socket->port)
+                                .str("host", handler.tcp_socket->host)
+                                .build());
   }
   if (handler.grpc.has_value()) {
-    out.always("grpc", MapBuilder().always("port", Node::integer(handler.grpc->port)).optional_str("service", handler.grpc->service).build());
+    out.always("grpc", MapBuilder()
+                           .always("port", Node::integer(handler.grpc->port))
+                           .optional_str("service", handler.grpc->service)
+                           .build());
   }
   if (handler.sleep.has_value()) {
-    out.always("sleep", MapBuilder().always("seconds", Node::integer(handler.sleep->seconds)).build());
+    out.always("sleep",
+               MapBuilder().always("seconds", Node::integer(handler.sleep->seconds)).build());
   }
   return out.build();
 }
@@ -197,22 +208,28 @@ Node encode_container(const api::Container& container) {
         MapBuilder env;
         env.str("name", variable.name).str("value", variable.value);
         if (variable.field_ref.has_value()) {
-          env.always("valueFrom", MapBuilder()
-                                      .always("fieldRef", MapBuilder()
-                                                              .str("apiVersion", variable.field_ref->api_version)
-                                                              .str("fieldPath", variable.field_ref->field_path)
-                                                              .build())
-                                      .build());
+          env.always("valueFrom",
+                     MapBuilder()
+                         .always("fieldRef", MapBuilder()
+                                                 .str("apiVersion", variable.field_ref->api_version)
+                                                 .str("fieldPath", variable.field_ref->field_path)
+                                                 .build())
+                         .build());
         }
         return env.build();
       });
-  if (container.liveness_probe.has_value()) out.always("livenessProbe", encode_probe(*container.liveness_probe));
-  if (container.readiness_probe.has_value()) out.always("readinessProbe", encode_probe(*container.readiness_probe));
-  if (container.startup_probe.has_value()) out.always("startupProbe", encode_probe(*container.startup_probe));
+  if (container.liveness_probe.has_value())
+    out.always("livenessProbe", encode_probe(*container.liveness_probe));
+  if (container.readiness_probe.has_value())
+    out.always("readinessProbe", encode_probe(*container.readiness_probe));
+  if (container.startup_probe.has_value())
+    out.always("startupProbe", encode_probe(*container.startup_probe));
   if (container.lifecycle.has_value()) {
     MapBuilder lifecycle;
-    if (container.lifecycle->post_start.has_value()) lifecycle.always("postStart", encode_handler(*container.lifecycle->post_start));
-    if (container.lifecycle->pre_stop.has_value()) lifecycle.always("preStop", encode_handler(*container.lifecycle->pre_stop));
+    if (container.lifecycle->post_start.has_value())
+      lifecycle.always("postStart", encode_handler(*container.lifecycle->post_start));
+    if (container.lifecycle->pre_stop.has_value())
+      lifecycle.always("preStop", encode_handler(*container.lifecycle->pre_stop));
     out.always("lifecycle", lifecycle.build());
   }
   out.str("imagePullPolicy", container.image_pull_policy)
@@ -275,9 +292,13 @@ Node encode_template(const api::PodTemplateSpec& template_spec) {
 Node encode_container_state(const api::ContainerState& state) {
   MapBuilder out;
   if (state.waiting.has_value()) {
-    out.always("waiting", MapBuilder().str("reason", state.waiting->reason).str("message", state.waiting->message).build());
+    out.always("waiting", MapBuilder()
+                              .str("reason", state.waiting->reason)
+                              .str("message", state.waiting->message)
+                              .build());
   }
-  if (state.running.has_value()) out.always("running", MapBuilder().time("startedAt", state.running->started_at).build());
+  if (state.running.has_value())
+    out.always("running", MapBuilder().time("startedAt", state.running->started_at).build());
   if (state.terminated.has_value()) {
     const api::ContainerStateTerminated& terminated = *state.terminated;
     out.always("terminated", MapBuilder()
@@ -297,10 +318,12 @@ Node encode(const api::Deployment& deployment) {
   MapBuilder strategy;
   strategy.str("type", api::strategy_type_name(spec.strategy.type));
   if (spec.strategy.rolling_update.has_value()) {
-    strategy.always("rollingUpdate", MapBuilder()
-                                         .int_or_string("maxUnavailable", spec.strategy.rolling_update->max_unavailable)
-                                         .int_or_string("maxSurge", spec.strategy.rolling_update->max_surge)
-                                         .build());
+    strategy.always(
+        "rollingUpdate",
+        MapBuilder()
+            .int_or_string("maxUnavailable", spec.strategy.rolling_update->max_unavailable)
+            .int_or_string("maxSurge", spec.strategy.rolling_update->max_surge)
+            .build());
   }
   MapBuilder spec_node;
   spec_node.optional_integer("replicas", spec.replicas);
@@ -331,7 +354,8 @@ Node encode(const api::Deployment& deployment) {
 Node encode(const api::ReplicaSet& replica_set) {
   const api::ReplicaSetSpec& spec = replica_set.spec;
   MapBuilder spec_node;
-  spec_node.optional_integer("replicas", spec.replicas).integer("minReadySeconds", spec.min_ready_seconds);
+  spec_node.optional_integer("replicas", spec.replicas)
+      .integer("minReadySeconds", spec.min_ready_seconds);
   if (spec.has_selector) spec_node.always("selector", encode_selector(spec.selector));
   spec_node.always("template", encode_template(spec.template_spec));
   const api::ReplicaSetStatus& status = replica_set.status;
@@ -405,16 +429,21 @@ Node encode(const api::Service& service) {
                           .boolean("publishNotReadyAddresses", spec.publish_not_ready_addresses)
                           .str("loadBalancerIP", spec.load_balancer_ip)
                           .strings("externalIPs", spec.external_ips)
-                          .optional_boolean("allocateLoadBalancerNodePorts", spec.allocate_load_balancer_node_ports)
+                          .optional_boolean("allocateLoadBalancerNodePorts",
+                                            spec.allocate_load_balancer_node_ports)
                           .build())
-      .child("status", MapBuilder()
-                           .child("loadBalancer", MapBuilder()
-                                                      .list("ingress", service.status.load_balancer_ingress,
-                                                            [](const api::LoadBalancerIngress& ingress) {
-                                                              return MapBuilder().str("ip", ingress.ip).str("hostname", ingress.hostname).build();
-                                                            })
-                                                      .build())
-                           .build())
+      .child("status",
+             MapBuilder()
+                 .child("loadBalancer", MapBuilder()
+                                            .list("ingress", service.status.load_balancer_ingress,
+                                                  [](const api::LoadBalancerIngress& ingress) {
+                                                    return MapBuilder()
+                                                        .str("ip", ingress.ip)
+                                                        .str("hostname", ingress.hostname)
+                                                        .build();
+                                                  })
+                                            .build())
+                 .build())
       .build();
 }
 
@@ -422,29 +451,34 @@ Node encode(const api::EndpointSlice& slice) {
   return MapBuilder()
       .always("metadata", encode_meta(slice.metadata))
       .str("addressType", slice.address_type)
-      .always("endpoints", [&] {
-        Node list = Node::sequence();
-        for (const api::Endpoint& endpoint : slice.endpoints) {
-          list.push(MapBuilder()
-                        .strings("addresses", endpoint.addresses)
-                        .always("conditions", MapBuilder()
-                                                  .optional_boolean("ready", endpoint.conditions.ready)
-                                                  .optional_boolean("serving", endpoint.conditions.serving)
-                                                  .optional_boolean("terminating", endpoint.conditions.terminating)
-                                                  .build())
-                        .str("nodeName", endpoint.node_name)
-                        .child("targetRef", endpoint.target_ref.has_value()
-                                                ? MapBuilder()
-                                                      .str("kind", endpoint.target_ref->kind)
-                                                      .str("namespace", endpoint.target_ref->namespace_name)
-                                                      .str("name", endpoint.target_ref->name)
-                                                      .str("uid", endpoint.target_ref->uid)
-                                                      .build()
-                                                : Node::mapping())
-                        .build());
-        }
-        return list;
-      }())
+      .always(
+          "endpoints",
+          [&] {
+            Node list = Node::sequence();
+            for (const api::Endpoint& endpoint : slice.endpoints) {
+              list.push(
+                  MapBuilder()
+                      .strings("addresses", endpoint.addresses)
+                      .always("conditions",
+                              MapBuilder()
+                                  .optional_boolean("ready", endpoint.conditions.ready)
+                                  .optional_boolean("serving", endpoint.conditions.serving)
+                                  .optional_boolean("terminating", endpoint.conditions.terminating)
+                                  .build())
+                      .str("nodeName", endpoint.node_name)
+                      .child("targetRef",
+                             endpoint.target_ref.has_value()
+                                 ? MapBuilder()
+                                       .str("kind", endpoint.target_ref->kind)
+                                       .str("namespace", endpoint.target_ref->namespace_name)
+                                       .str("name", endpoint.target_ref->name)
+                                       .str("uid", endpoint.target_ref->uid)
+                                       .build()
+                                 : Node::mapping())
+                      .build());
+            }
+            return list;
+          }())
       .list("ports", slice.ports,
             [](const api::EndpointPort& port) {
               return MapBuilder()
@@ -463,7 +497,10 @@ Node encode(const api::Node& node) {
       .child("status", MapBuilder()
                            .list("addresses", node.status.addresses,
                                  [](const api::NodeAddress& address) {
-                                   return MapBuilder().str("type", address.type).str("address", address.address).build();
+                                   return MapBuilder()
+                                       .str("type", address.type)
+                                       .str("address", address.address)
+                                       .build();
                                  })
                            .list("conditions", node.status.conditions, encode_condition)
                            .build())

@@ -36,7 +36,8 @@ bool is_under_any(const std::string& path, const api::FieldErrors& errors) {
 
 class FileLoader {
  public:
-  FileLoader(const std::string& file, const LoadOptions& options) : file_(file), options_(options) {}
+  FileLoader(const std::string& file, const LoadOptions& options)
+      : file_(file), options_(options) {}
 
   void load_document(const Node& root, int document_index) {
     if (root.is_null()) return;  // an empty document, as between two "---"
@@ -64,7 +65,8 @@ class FileLoader {
     const Node* items = root.find("items");
     if (items == nullptr || items->is_null()) return;
     if (!items->is_sequence()) {
-      file_error(fmt::format("items: must be a list, not {}", items->type_name()), items->mark.line);
+      file_error(fmt::format("items: must be a list, not {}", items->type_name()),
+                 items->mark.line);
       return;
     }
     for (const Node& item : items->items()) load_object(item, document_index);
@@ -74,13 +76,15 @@ class FileLoader {
     DecodeResult decoded = decode_object(root);
     const std::string name = object_name(decoded);
     auto report = [&](Severity severity, const api::FieldError& error) {
-      result_.diagnostics.push_back({severity, file_, decoded.lines.line_of(error.path), name, error.to_string()});
+      result_.diagnostics.push_back(
+          {severity, file_, decoded.lines.line_of(error.path), name, error.to_string()});
     };
     if (decoded.unsupported_kind) {
       ++result_.skipped_kinds;
-      result_.diagnostics.push_back(
-          {options_.strict ? Severity::kError : Severity::kWarning, file_, root.mark.line, name,
-           fmt::format("kind {} ({}) is not one nodrop runs; skipped", decoded.kind, decoded.api_version)});
+      result_.diagnostics.push_back({options_.strict ? Severity::kError : Severity::kWarning, file_,
+                                     root.mark.line, name,
+                                     fmt::format("kind {} ({}) is not one nodrop runs; skipped",
+                                                 decoded.kind, decoded.api_version)});
       return;
     }
     for (const api::FieldError& error : decoded.errors) report(Severity::kError, error);
@@ -98,8 +102,8 @@ class FileLoader {
       if (!is_under_any(error.path, decoded.errors)) report(Severity::kError, error);
     }
     if (errors.empty() && decoded.errors.empty()) {
-      result_.objects.push_back(LoadedObject{std::move(object), file_, document_index, root.mark.line,
-                                             std::move(decoded.lines)});
+      result_.objects.push_back(LoadedObject{std::move(object), file_, document_index,
+                                             root.mark.line, std::move(decoded.lines)});
     }
   }
 
@@ -133,7 +137,8 @@ LoadResult load_manifest_text(const std::string& text, const std::string& file_n
                               const LoadOptions& options) {
   FileLoader loader(file_name, options);
   if (text.size() > kMaxManifestBytes) {
-    loader.file_error(fmt::format("file is larger than {} MiB", kMaxManifestBytes / (1024 * 1024)), 0);
+    loader.file_error(fmt::format("file is larger than {} MiB", kMaxManifestBytes / (1024 * 1024)),
+                      0);
     return loader.finish();
   }
   Result<std::vector<Document>> documents = read_yaml_stream(text);
@@ -144,7 +149,8 @@ LoadResult load_manifest_text(const std::string& text, const std::string& file_n
     int column = 0;
     int consumed = 0;
     if (std::sscanf(message.c_str(), "%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0) {
-      loader.file_error(fmt::format("invalid YAML at column {}: {}", column, message.substr(consumed)), line);
+      loader.file_error(
+          fmt::format("invalid YAML at column {}: {}", column, message.substr(consumed)), line);
     } else {
       loader.file_error("invalid YAML: " + message, 0);
     }

@@ -74,23 +74,32 @@ Node& Node::set(const std::string& key, Node value) {
 
 const char* Node::type_name() const {
   switch (type_) {
-    case Type::kNull: return "null";
-    case Type::kBool: return "a boolean";
-    case Type::kInt: return "an integer";
-    case Type::kFloat: return "a number";
-    case Type::kString: return "a string";
-    case Type::kSequence: return "a list";
-    case Type::kMapping: return "a mapping";
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return "a boolean";
+    case Type::kInt:
+      return "an integer";
+    case Type::kFloat:
+      return "a number";
+    case Type::kString:
+      return "a string";
+    case Type::kSequence:
+      return "a list";
+    case Type::kMapping:
+      return "a mapping";
   }
   return "a value";
 }
 
 std::string Node::render() const {
   switch (type_) {
-    case Type::kNull: return "null";
+    case Type::kNull:
+      return "null";
     case Type::kBool:
     case Type::kInt:
-    case Type::kFloat: return text_;
+    case Type::kFloat:
+      return text_;
     case Type::kString: {
       std::string out = "\"";
       for (const char c : text_) {
@@ -103,8 +112,10 @@ std::string Node::render() const {
       }
       return out + "\"";
     }
-    case Type::kSequence: return "[...]";
-    case Type::kMapping: return "{...}";
+    case Type::kSequence:
+      return "[...]";
+    case Type::kMapping:
+      return "{...}";
   }
   return "";
 }

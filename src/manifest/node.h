@@ -21,7 +21,7 @@ class Node {
   struct Entry;
 
   Node() = default;
-  static Node null() { return Node(); }
+  static Node null();
   static Node boolean(bool value);
   static Node integer(std::int64_t value);
   static Node floating(double value, std::string text);
@@ -73,5 +73,7 @@ struct Node::Entry {
   Mark key_mark;
   Node value;
 };
+
+inline Node Node::null() { return Node(); }
 
 }  // namespace nodrop::manifest

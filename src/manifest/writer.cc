@@ -9,10 +9,10 @@ namespace {
 bool needs_quotes(const std::string& text) {
   if (text.empty()) return true;
   // Anything the reader would resolve to a non-string must be quoted: "80", "yes", "null", "1.5".
-  static const char* const kSpecialWords[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                              "true", "True", "TRUE", "false", "False", "FALSE",
-                                              "on", "On", "ON", "off", "Off", "OFF",
-                                              "null", "Null", "NULL", "~"};
+  static const char* const kSpecialWords[] = {
+      "y",  "Y",    "yes",  "Yes",  "YES",   "n",     "N",     "no", "No",
+      "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On",
+      "ON", "off",  "Off",  "OFF",  "null",  "Null",  "NULL",  "~"};
   for (const char* word : kSpecialWords) {
     if (text == word) return true;
   }
@@ -36,15 +36,26 @@ std::string double_quoted(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          std::snprintf(escape, sizeof escape, "\\u%04x",
+                        static_cast<unsigned>(static_cast<unsigned char>(c)));
           out += escape;
         } else {
           out += c;
@@ -56,19 +67,25 @@ std::string double_quoted(const std::string& text) {
 
 std::string yaml_scalar(const Node& node) {
   switch (node.type()) {
-    case Node::Type::kNull: return "null";
+    case Node::Type::kNull:
+      return "null";
     case Node::Type::kBool:
     case Node::Type::kInt:
-    case Node::Type::kFloat: return node.text();
-    case Node::Type::kString: return needs_quotes(node.text()) ? double_quoted(node.text()) : node.text();
-    case Node::Type::kSequence: return "[]";
-    case Node::Type::kMapping: return "{}";
+    case Node::Type::kFloat:
+      return node.text();
+    case Node::Type::kString:
+      return needs_quotes(node.text()) ? double_quoted(node.text()) : node.text();
+    case Node::Type::kSequence:
+      return "[]";
+    case Node::Type::kMapping:
+      return "{}";
   }
   return "null";
 }
 
 bool is_empty_collection(const Node& node) {
-  return (node.is_mapping() && node.entries().empty()) || (node.is_sequence() && node.items().empty());
+  return (node.is_mapping() && node.entries().empty()) ||
+         (node.is_sequence() && node.items().empty());
 }
 
 void write_yaml_value(const Node& node, int indent, std::string& out);
@@ -117,16 +134,22 @@ void write_yaml_value(const Node& node, int indent, std::string& out) {
 void write_json_value(const Node& node, int indent, std::string& out) {
   const std::string pad(indent + 4, ' ');
   switch (node.type()) {
-    case Node::Type::kNull: out += "null"; return;
+    case Node::Type::kNull:
+      out += "null";
+      return;
     case Node::Type::kBool:
-    case Node::Type::kInt: out += node.text(); return;
+    case Node::Type::kInt:
+      out += node.text();
+      return;
     case Node::Type::kFloat: {
       char buffer[32];
       std::snprintf(buffer, sizeof buffer, "%.17g", node.float_value());
       out += buffer;
       return;
     }
-    case Node::Type::kString: out += double_quoted(node.text()); return;
+    case Node::Type::kString:
+      out += double_quoted(node.text());
+      return;
     case Node::Type::kSequence:
       if (node.items().empty()) {
         out += "[]";

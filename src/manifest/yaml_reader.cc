@@ -1,5 +1,6 @@
 #include "manifest/yaml_reader.h"
 
+#include <fmt/format.h>
 #include <yaml.h>
 
 #include <cerrno>
@@ -7,8 +8,6 @@
 #include <cstdlib>
 #include <memory>
 #include <regex>
-
-#include <fmt/format.h>
 
 namespace nodrop::manifest {
 namespace {
@@ -33,11 +32,14 @@ Node resolve_plain(const std::string& text) {
   static const std::regex kHex("[-+]?0x[0-9a-fA-F_]+");
   static const std::regex kBinary("[-+]?0b[01_]+");
   static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?");
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return Node::null();
-  for (const char* truth : {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}) {
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
+    return Node::null();
+  for (const char* truth :
+       {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}) {
     if (text == truth) return Node::boolean(true);
   }
-  for (const char* falsity : {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}) {
+  for (const char* falsity :
+       {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}) {
     if (text == falsity) return Node::boolean(false);
   }
   auto parse_int = [&](const std::string& digits, int base) -> Node {
@@ -82,21 +84,22 @@ class TreeBuilder {
 
   Result<Node> build(yaml_node_t* node, std::size_t depth) {
     if (depth > kMaxDepth) {
-      return invalid_argument(fmt::format("{}:{}: nesting deeper than {} levels", node->start_mark.line + 1,
-                                          node->start_mark.column + 1, kMaxDepth));
+      return invalid_argument(fmt::format("{}:{}: nesting deeper than {} levels",
+                                          node->start_mark.line + 1, node->start_mark.column + 1,
+                                          kMaxDepth));
     }
     if (++node_count_ > kMaxNodes) {
-      return invalid_argument(fmt::format(
-          "{}:{}: more than {} nodes after expanding aliases", node->start_mark.line + 1,
-          node->start_mark.column + 1, kMaxNodes));
+      return invalid_argument(fmt::format("{}:{}: more than {} nodes after expanding aliases",
+                                          node->start_mark.line + 1, node->start_mark.column + 1,
+                                          kMaxNodes));
     }
     const Mark mark = to_mark(node->start_mark);
     switch (node->type) {
       case YAML_SCALAR_NODE: {
         const std::string text(reinterpret_cast<const char*>(node->data.scalar.value),
                                node->data.scalar.length);
-        // libyaml's loader tags every untagged plain scalar as a string, so an explicit "!!str" cannot
-        // be told apart: plain scalars are resolved by their text, quoted ones are strings.
+        // libyaml's loader tags every untagged plain scalar as a string, so an explicit "!!str"
+        // cannot be told apart: plain scalars are resolved by their text, quoted ones are strings.
         Node result;
         if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
           result = Node::string(text);
@@ -134,17 +137,17 @@ class TreeBuilder {
             continue;
           }
           if (!key->is_scalar()) {
-            return invalid_argument(fmt::format("{}:{}: a mapping key must be a scalar", key->mark.line,
-                                                key->mark.column));
+            return invalid_argument(fmt::format("{}:{}: a mapping key must be a scalar",
+                                                key->mark.line, key->mark.column));
           }
           const std::string key_text = key->is_null() ? "null" : key->text();
           if (const Node* existing = result.find(key_text)) {
             (void)existing;
             for (const Node::Entry& entry : result.entries()) {
               if (entry.key == key_text) {
-                return invalid_argument(fmt::format("{}:{}: mapping key \"{}\" already defined at line {}",
-                                                    key->mark.line, key->mark.column, key_text,
-                                                    entry.key_mark.line));
+                return invalid_argument(
+                    fmt::format("{}:{}: mapping key \"{}\" already defined at line {}",
+                                key->mark.line, key->mark.column, key_text, entry.key_mark.line));
               }
             }
           }
@@ -161,8 +164,9 @@ class TreeBuilder {
           }
           for (const Node* source : sources) {
             if (!source->is_mapping()) {
-              return invalid_argument(fmt::format("{}:{}: map merge requires map or sequence of maps as the value",
-                                                  merge.mark.line, merge.mark.column));
+              return invalid_argument(
+                  fmt::format("{}:{}: map merge requires map or sequence of maps as the value",
+                              merge.mark.line, merge.mark.column));
             }
             for (const Node::Entry& entry : source->entries()) {
               if (result.find(entry.key) == nullptr) result.entries().push_back(entry);
@@ -186,22 +190,26 @@ class TreeBuilder {
 
 Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
   yaml_parser_t parser;
-  if (yaml_parser_initialize(&parser) == 0) return internal_error("cannot initialise the YAML parser");
-  const std::unique_ptr<yaml_parser_t, void (*)(yaml_parser_t*)> parser_guard(&parser, yaml_parser_delete);
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  if (yaml_parser_initialize(&parser) == 0)
+    return internal_error("cannot initialise the YAML parser");
+  const std::unique_ptr<yaml_parser_t, void (*)(yaml_parser_t*)> parser_guard(&parser,
+                                                                              yaml_parser_delete);
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
 
   std::vector<Document> documents;
   for (int index = 0;; ++index) {
     yaml_document_t document;
     if (yaml_parser_load(&parser, &document) == 0) {
       const Mark mark = to_mark(parser.problem_mark);
-      std::string message = fmt::format("{}:{}: {}", mark.line, mark.column,
-                                        parser.problem != nullptr ? parser.problem : "invalid YAML");
+      std::string message =
+          fmt::format("{}:{}: {}", mark.line, mark.column,
+                      parser.problem != nullptr ? parser.problem : "invalid YAML");
       if (parser.context != nullptr) message += fmt::format(" ({})", parser.context);
       return invalid_argument(message);
     }
-    const std::unique_ptr<yaml_document_t, void (*)(yaml_document_t*)> document_guard(&document,
-                                                                                      yaml_document_delete);
+    const std::unique_ptr<yaml_document_t, void (*)(yaml_document_t*)> document_guard(
+        &document, yaml_document_delete);
     yaml_node_t* root = yaml_document_get_root_node(&document);
     if (root == nullptr) break;  // end of the stream
     TreeBuilder builder(&document);

@@ -19,8 +19,8 @@ inline constexpr std::size_t kMaxNodes = 500'000;  // per document
 
 struct Document {
   Node root;
-  int index = 0;   // 0-based position in the stream
-  Mark start;      // where the document starts
+  int index = 0;  // 0-based position in the stream
+  Mark start;     // where the document starts
 };
 
 // Parses every document of text. On a syntax error the Status message reads
