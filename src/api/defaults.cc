@@ -19,10 +19,8 @@ std::string default_pull_policy(const std::string& image) {
 }
 
 void set_http_get_defaults(HttpGetAction& action) {
-  // std::string temporaries, not literals: g++ 12 at -O3 reports a false -Wrestrict on
-  // assigning a literal to an empty string here (GCC bug 105329).
-  if (action.path.empty()) action.path = std::string("/");
-  if (action.scheme.empty()) action.scheme = std::string("HTTP");
+  if (action.path.empty()) action.path = "/";
+  if (action.scheme.empty()) action.scheme = "HTTP";
 }
 
 void set_handler_defaults(Handler& handler) {
