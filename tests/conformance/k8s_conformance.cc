@@ -69,6 +69,12 @@ bool has(const Node& node, const std::string& key) {
   return found != nullptr && !found->is_null();
 }
 
+// The items of a list field; a missing or null list reads as empty.
+const std::vector<Node>& items(const Node& node, const std::string& key) {
+  static const std::vector<Node> kEmpty;
+  return has(node, key) ? field(node, key).items() : kEmpty;
+}
+
 std::int64_t integer(const Node& node) {
   if (node.type() != Node::Type::kInt) throw CaseError{"expected an integer, got " + node.render()};
   return node.int_value();
@@ -184,6 +190,8 @@ api::ReplicaSet replica_set_from(const Node& node) {
   if (has(node, "revisionAnnotation")) {
     rs.metadata.annotations[api::kRevisionAnnotation] = field(node, "revisionAnnotation").text();
   }
+  rs.metadata.generation = int32_field(node, "generation");
+  rs.status.observed_generation = int32_field(node, "observedGeneration");
   if (has(node, "deletionTimestampSet") && field(node, "deletionTimestampSet").bool_value()) {
     rs.metadata.deletion_timestamp = WallTime{} + std::chrono::seconds(1);
   }
@@ -272,7 +280,7 @@ void new_rs_new_replicas_case(const Node& in, const Node& want, Mismatch& out) {
   const api::Deployment d = deployment_from(in, "deploymentReplicas");
   const api::ReplicaSet new_rs = replica_set("new", int32_field(in, "newRSReplicas"));
   std::vector<api::ReplicaSet> others;
-  for (const Node& item : field(in, "allRSsSpecReplicas").items()) {
+  for (const Node& item : items(in, "allRSsSpecReplicas")) {
     others.push_back(replica_set("", static_cast<std::int32_t>(integer(item))));
   }
   std::vector<const api::ReplicaSet*> all;
@@ -363,7 +371,7 @@ void expect_replicas_after(const Node& want, const std::string& key, const ctl::
 void cleanup_unhealthy_case(const Node& in, const Node& want, Mismatch& out) {
   ctl::SyncState state = state_for(deployment_from(in, "deploymentReplicas"));
   std::vector<std::size_t> old;
-  for (const Node& item : field(in, "oldRSs").items()) {
+  for (const Node& item : items(in, "oldRSs")) {
     state.replica_sets.push_back(replica_set_from(item));
     old.push_back(state.replica_sets.size() - 1);
   }
@@ -384,11 +392,11 @@ void scale_down_old_case(const Node& in, const Node& want, Mismatch& out) {
   // allRSs and scales oldRSs, so separate copies behave alike.
   std::vector<std::size_t> all;
   std::vector<std::size_t> old;
-  for (const Node& item : field(in, "allRSs").items()) {
+  for (const Node& item : items(in, "allRSs")) {
     state.replica_sets.push_back(replica_set_from(item));
     all.push_back(state.replica_sets.size() - 1);
   }
-  for (const Node& item : field(in, "oldRSs").items()) {
+  for (const Node& item : items(in, "oldRSs")) {
     state.replica_sets.push_back(replica_set_from(item));
     old.push_back(state.replica_sets.size() - 1);
   }
@@ -412,7 +420,7 @@ void scale_case(const Node& in, const Node& want, Mismatch& out) {
     state.replica_sets.push_back(replica_set_from(field(in, "newRS")));
     groups.new_rs = state.replica_sets.size() - 1;
   }
-  for (const Node& item : field(in, "oldRSs").items()) {
+  for (const Node& item : items(in, "oldRSs")) {
     state.replica_sets.push_back(replica_set_from(item));
     groups.old.push_back(state.replica_sets.size() - 1);
   }
@@ -495,7 +503,7 @@ void sync_rollout_status_case(const Node& in, const Node& want, Mismatch& out) {
   ctl::SyncState state = state_for(d);
   state.now = now_of(in, deadline.value_or(0));
   std::vector<api::ReplicaSet> all;
-  for (const Node& item : field(in, "oldRSs").items()) all.push_back(replica_set_from(item));
+  for (const Node& item : items(in, "oldRSs")) all.push_back(replica_set_from(item));
   if (has(in, "newRS")) all.push_back(replica_set_from(field(in, "newRS")));
   const api::ReplicaSet* new_rs = has(in, "newRS") ? &all.back() : nullptr;
   ctl::sync_rollout_status(state, all, new_rs);
@@ -522,7 +530,7 @@ void cleanup_deployment_case(const Node& in, const Node& want, Mismatch& out) {
   d.spec.revision_history_limit = optional_int(in, "revisionHistoryLimit");
   ctl::SyncState state = state_for(d);
   std::vector<std::size_t> old;
-  for (const Node& item : field(in, "oldRSs").items()) {
+  for (const Node& item : items(in, "oldRSs")) {
     state.replica_sets.push_back(replica_set_from(item));
     old.push_back(state.replica_sets.size() - 1);
   }
@@ -539,7 +547,7 @@ void cleanup_deployment_case(const Node& in, const Node& want, Mismatch& out) {
   }
   if (has(want, "deletedRSs")) {
     std::vector<std::string> expected;
-    for (const Node& item : field(want, "deletedRSs").items()) expected.push_back(item.text());
+    for (const Node& item : items(want, "deletedRSs")) expected.push_back(item.text());
     std::string expected_text;
     std::string actual_text;
     for (const std::string& name : expected) expected_text += name + ",";
@@ -568,7 +576,7 @@ void old_pods_running_case(const Node& in, const Node& want, Mismatch& out) {
     }
   }
   std::vector<api::ReplicaSet> old;
-  for (const Node& item : field(in, "oldRSsStatusReplicas").items()) {
+  for (const Node& item : items(in, "oldRSsStatusReplicas")) {
     api::ReplicaSet rs = replica_set("", 0);
     rs.status.replicas = static_cast<std::int32_t>(integer(item));
     old.push_back(rs);
@@ -577,7 +585,9 @@ void old_pods_running_case(const Node& in, const Node& want, Mismatch& out) {
   for (const api::ReplicaSet& rs : old) old_view.push_back(&rs);
   std::vector<api::Pod> pods;
   std::map<std::string, std::vector<std::size_t>> indices;
-  for (const Node::Entry& entry : field(in, "podPhasesByOwnerRS").entries()) {
+  const Node empty_map = Node::mapping();
+  const Node& phases = has(in, "podPhasesByOwnerRS") ? field(in, "podPhasesByOwnerRS") : empty_map;
+  for (const Node::Entry& entry : phases.entries()) {
     indices[entry.key];
     for (const Node& phase : entry.value.items()) {
       api::Pod pod;
@@ -609,8 +619,8 @@ void set_new_rs_annotations_case(const Node& in, const Node& want, Mismatch& out
   }
   const bool exists = !has(in, "exists") || field(in, "exists").bool_value();
   const auto limit = static_cast<std::size_t>(integer(field(in, "revHistoryLimitInChars")));
-  const std::vector<Node>& steps = field(in, "steps").items();
-  const std::vector<Node>& expected = field(want, "afterEachStep").items();
+  const std::vector<Node>& steps = items(in, "steps");
+  const std::vector<Node>& expected = items(want, "afterEachStep");
   for (std::size_t i = 0; i < steps.size() && i < expected.size(); ++i) {
     const std::string revision = steps[i].text();
     ctl::set_new_replica_set_annotations(d, rs, revision, exists, limit);
