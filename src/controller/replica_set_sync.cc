@@ -111,20 +111,26 @@ bool delete_before(const api::Pod& a, int rank_a, const api::Pod& b, int rank_b,
 std::vector<const api::Pod*> pods_to_delete(std::span<const api::Pod* const> pods,
                                             std::span<const api::Pod* const> related_pods,
                                             std::size_t count, WallTime now) {
-  std::vector<const api::Pod*> ordered(pods.begin(), pods.end());
-  count = std::min(count, ordered.size());
-  if (count < ordered.size()) {
-    std::map<std::string, int> pods_on_node;
-    for (const api::Pod* pod : related_pods) {
-      if (is_pod_active(*pod)) ++pods_on_node[pod->spec.node_name];
-    }
-    std::stable_sort(ordered.begin(), ordered.end(), [&](const api::Pod* a, const api::Pod* b) {
-      return delete_before(*a, pods_on_node[a->spec.node_name], *b, pods_on_node[b->spec.node_name],
-                           now);
-    });
+  count = std::min(count, pods.size());
+  if (count == pods.size()) return {pods.begin(), pods.end()};  // all go: no need to rank
+  std::map<std::string, int> pods_on_node;
+  for (const api::Pod* pod : related_pods) {
+    if (is_pod_active(*pod)) ++pods_on_node[pod->spec.node_name];
   }
-  ordered.resize(count);
-  return ordered;
+  struct Ranked {
+    const api::Pod* pod;
+    int rank;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(pods.size());
+  for (const api::Pod* pod : pods) ranked.push_back({pod, pods_on_node[pod->spec.node_name]});
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
+    return delete_before(*a.pod, a.rank, *b.pod, b.rank, now);
+  });
+  std::vector<const api::Pod*> result;
+  result.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) result.push_back(ranked[i].pod);
+  return result;
 }
 
 api::ReplicaSetStatus calculate_replica_set_status(const api::ReplicaSet& replica_set,
