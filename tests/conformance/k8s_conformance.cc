@@ -33,8 +33,8 @@ namespace ctl = controller;
 #define NODROP_K8S_VECTORS_DEFAULT "k8s-vectors.json"
 #endif
 
-// Functions owned by other modules, listed by name until their issues land (each of those issues
-// removes its entries).
+// Functions owned by other modules, listed by name until the node agent and service networking
+// land (each of them removes its entries).
 const std::vector<std::string>& pending_functions() {
   static const std::vector<std::string> names = {
       // service networking: EndpointSlice and kube-proxy
@@ -736,7 +736,7 @@ int run(const std::string& path) {
     std::printf("%-62s %3d passed, %d failed, %d skipped\n", function.c_str(), counts.passed,
                 counts.failed, counts.skipped);
   }
-  std::printf("pending for other issues (skipped):\n");
+  std::printf("pending for the node agent and service networking (skipped):\n");
   for (const std::string& name : pending_functions()) std::printf("  %s\n", name.c_str());
   if (unknown > 0) std::printf("%d cases name a function this harness does not know\n", unknown);
   std::printf("%d passed, %d failed, %d skipped\n", total.passed, total.failed, total.skipped);
