@@ -290,9 +290,7 @@ void PodWorker::on_probe_tick(std::size_t index, std::size_t p) {
   if (terminating_ && probe.type != ProbeType::kReadiness) return;  // stopped at termination
   if (probe.results.on_hold()) return;
   const auto running_for = ports_.loop.clock().now() - container.started_at;
-  if (std::chrono::duration_cast<seconds>(running_for).count() < probe.spec.initial_delay_seconds) {
-    return;
-  }
+  if (within_initial_delay(running_for, probe.spec.initial_delay_seconds)) return;
   const bool started = container_started(container);
   if (probe.type == ProbeType::kStartup && started) return;
   if (probe.type != ProbeType::kStartup && !started) return;

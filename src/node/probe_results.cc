@@ -87,4 +87,9 @@ bool ProbeResults::record(runtime::ProbeResult raw) {
   return changed;
 }
 
+bool within_initial_delay(runtime::Duration running_for, std::int32_t initial_delay_seconds) {
+  return std::chrono::duration_cast<std::chrono::seconds>(running_for).count() <
+         initial_delay_seconds;
+}
+
 }  // namespace nodrop::node

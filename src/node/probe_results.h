@@ -15,6 +15,7 @@
 
 #include <cstdint>
 
+#include "runtime/clock.h"
 #include "runtime/prober.h"
 
 namespace nodrop::node {
@@ -51,5 +52,14 @@ class ProbeResults {
   std::int32_t result_run_ = 0;
   bool on_hold_ = false;
 };
+
+// worker.go's doProbe skips while int(secondsSince(container start)) < initialDelaySeconds: the
+// first probe comes at the first tick at or after the delay.
+//
+//   running for   initialDelaySeconds   skip
+//   0 s           10                    yes
+//   9.9 s         10                    yes   (truncated to 9)
+//   10 s          10                    no
+bool within_initial_delay(runtime::Duration running_for, std::int32_t initial_delay_seconds);
 
 }  // namespace nodrop::node

@@ -22,6 +22,9 @@
 #include "controller/deployment_sync.h"
 #include "controller/deployment_util.h"
 #include "manifest/yaml_reader.h"
+#include "node/grace_period.h"
+#include "node/probe_results.h"
+#include "node/restart_backoff.h"
 
 namespace nodrop {
 namespace {
@@ -33,21 +36,14 @@ namespace ctl = controller;
 #define NODROP_K8S_VECTORS_DEFAULT "k8s-vectors.json"
 #endif
 
-// Functions owned by other modules, listed by name until the node agent and service networking
-// land (each of them removes its entries).
+// Functions owned by modules that do not exist yet, listed by name until service networking
+// lands and removes them.
 const std::vector<std::string>& pending_functions() {
   static const std::vector<std::string> names = {
       // service networking: EndpointSlice and kube-proxy
       "podToEndpoint (EndpointSlice endpoint conditions)",
       "ShouldPodBeInEndpoints",
       "CategorizeEndpoints (kube-proxy endpoint selection)",
-      // node agent: kubelet probes, termination and restart backoff
-      "prober worker doProbe (threshold state machine)",
-      "prober worker doProbe (on-hold after liveness/startup failure)",
-      "prober worker doProbe (initialDelaySeconds)",
-      "setTerminationGracePeriod (kubelet killContainer)",
-      "flowcontrol.Backoff (Get before each Next, Next called every 1s)",
-      "flowcontrol.Backoff (reset after 2*max without update)",
   };
   return names;
 }
@@ -649,6 +645,163 @@ void replicas_annotations_need_update_case(const Node& in, const Node& want, Mis
                                                         int32_field(in, "maxReplicas")));
 }
 
+// ---- kubelet: probe workers, kill grace periods, restart backoff -------------------------------
+
+node::ProbeType probe_type(const Node& in) {
+  const std::string type = field(in, "probeType").text();
+  if (type == "liveness") return node::ProbeType::kLiveness;
+  if (type == "readiness") return node::ProbeType::kReadiness;
+  if (type == "startup") return node::ProbeType::kStartup;
+  throw CaseError{"unknown probeType " + type};
+}
+
+runtime::ProbeResult raw_result(const std::string& text) {
+  if (text.find("Success") != std::string::npos) return runtime::ProbeResult::kSuccess;
+  if (text.find("Failure") != std::string::npos) return runtime::ProbeResult::kFailure;
+  if (text.find("Warning") != std::string::npos) return runtime::ProbeResult::kWarning;
+  throw CaseError{"no probe result in \"" + text + "\""};
+}
+
+// A new worker that has just seen its container, as worker.go's doProbe does on a new ID.
+node::ProbeResults new_probe_worker(const Node& in) {
+  node::ProbeResults results(probe_type(in), int32_field(in, "successThreshold", 1),
+                             int32_field(in, "failureThreshold", 3));
+  results.new_container();
+  return results;
+}
+
+void probe_thresholds_case(const Node& in, const Node& want, Mismatch& out) {
+  if (has(in, "containerRunning") && !field(in, "containerRunning").bool_value()) {
+    throw CaseError{"only running containers are modelled by this case shape"};
+  }
+  node::ProbeResults results = new_probe_worker(in);
+  const auto& raws = items(in, "rawProbeResults");
+  const auto& stored = items(want, "storedResultAfterEachProbe");
+  const auto& runs = items(want, "resultRunAfterEachProbe");
+  for (std::size_t i = 0; i < raws.size(); ++i) {
+    results.record(raw_result(raws[i].text()));
+    const std::string at = "after probe " + std::to_string(i + 1);
+    if (i < stored.size()) {
+      out.expect_text("stored " + at, stored[i].text(), node::stored_result_name(results.stored()));
+    }
+    if (i < runs.size()) out.expect_int("resultRun " + at, integer(runs[i]), results.result_run());
+  }
+}
+
+void probe_on_hold_case(const Node& in, const Node& want, Mismatch& out) {
+  node::ProbeResults results = new_probe_worker(in);
+  const auto& events = items(in, "events");
+  const auto& stored = items(want, "storedResultAfterEachEvent");
+  const auto& executed = items(want, "probeExecutedForEachEvent");
+  const auto& on_hold = items(want, "onHoldAfterEachEvent");
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::string& event = events[i].text();
+    bool probed = false;
+    if (event.find("new container ID") != std::string::npos) {
+      results.new_container();
+    } else if (!results.on_hold()) {  // doProbe skips while on hold
+      results.record(raw_result(event));
+      probed = true;
+    }
+    const std::string at = "after event " + std::to_string(i + 1) + " (" + event + ")";
+    if (i < stored.size()) {
+      out.expect_text("stored " + at, stored[i].text(), node::stored_result_name(results.stored()));
+    }
+    if (i < executed.size()) out.expect_bool("probed " + at, executed[i].bool_value(), probed);
+    if (i < on_hold.size())
+      out.expect_bool("on hold " + at, on_hold[i].bool_value(), results.on_hold());
+  }
+}
+
+void probe_initial_delay_case(const Node& in, const Node& want, Mismatch& out) {
+  node::ProbeResults results = new_probe_worker(in);
+  const std::int32_t delay = int32_field(in, "initialDelaySeconds");
+  const runtime::ProbeResult raw = raw_result(field(in, "rawProbeResult").text());
+  const auto& calls = items(in, "calls");
+  const auto& stored = items(want, "storedResultAfterEachCall");
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const auto running_for =
+        std::chrono::seconds(integer(field(calls[i], "secondsSinceContainerStartedAt")));
+    if (!node::within_initial_delay(running_for, delay)) results.record(raw);
+    if (i < stored.size()) {
+      out.expect_text("stored after call " + std::to_string(i + 1), stored[i].text(),
+                      node::stored_result_name(results.stored()));
+    }
+  }
+}
+
+std::optional<std::int64_t> optional_int64(const Node& node, const std::string& key) {
+  if (!has(node, key)) return std::nullopt;
+  return integer(field(node, key));
+}
+
+void kill_grace_period_case(const Node& in, const Node& want, Mismatch& out) {
+  // The pod exactly as the test builds it: no API defaulting, so an unset grace stays unset.
+  api::Pod pod;
+  pod.metadata.deletion_grace_period_seconds = optional_int64(in, "podDeletionGracePeriodSeconds");
+  pod.spec.termination_grace_period_seconds =
+      optional_int64(in, "podTerminationGracePeriodSeconds");
+  api::Container container;
+  container.name = "foo";
+  container.startup_probe = api::Probe{};
+  container.startup_probe->termination_grace_period_seconds =
+      optional_int64(in, "startupProbeTerminationGracePeriodSeconds");
+  container.liveness_probe = api::Probe{};
+  container.liveness_probe->termination_grace_period_seconds =
+      optional_int64(in, "livenessProbeTerminationGracePeriodSeconds");
+  pod.spec.containers.push_back(container);
+  const std::string reason_text = field(in, "killReason").text();
+  node::KillReason reason = node::KillReason::kPodDeletion;  // "Unknown" and any other reason
+  if (reason_text == "LivenessProbe") reason = node::KillReason::kLivenessProbe;
+  if (reason_text == "StartupProbe") reason = node::KillReason::kStartupProbe;
+  out.expect_int("gracePeriodSeconds", integer(field(want, "gracePeriodSeconds")),
+                 node::kill_grace_period_seconds(pod, pod.spec.containers[0], reason));
+}
+
+runtime::Duration go_duration(const Node& node, const std::string& key) {
+  static const std::regex kSeconds(R"((\d+)s)");
+  std::smatch match;
+  const std::string text = field(node, key).text();
+  if (!std::regex_match(text, match, kSeconds)) throw CaseError{"unreadable duration " + text};
+  return std::chrono::seconds(std::stoll(match[1].str()));
+}
+
+void backoff_get_before_next_case(const Node& in, const Node& want, Mismatch& out) {
+  node::RestartBackoff backoff(go_duration(in, "initial"), go_duration(in, "max"));
+  const runtime::Duration step = go_duration(in, "stepBetweenNextCalls");
+  const auto& expected = items(want, "getBeforeEachNextSeconds");
+  runtime::Time now{};
+  for (std::int64_t call = 0; call < integer(field(in, "calls")); ++call) {
+    if (static_cast<std::size_t>(call) < expected.size()) {
+      out.expect_int("Get before Next " + std::to_string(call + 1), integer(expected[call]),
+                     std::chrono::duration_cast<std::chrono::seconds>(backoff.get("id")).count());
+    }
+    backoff.next("id", now, now);
+    now += step;
+  }
+}
+
+void backoff_reset_case(const Node& in, const Node& want, Mismatch& out) {
+  node::RestartBackoff backoff(go_duration(in, "initial"), go_duration(in, "max"));
+  static const std::regex kCalls(R"((\d+) calls, (\d+)s apart)");
+  std::smatch match;
+  const std::string calls_text = field(in, "nextCalls").text();
+  if (!std::regex_search(calls_text, match, kCalls))
+    throw CaseError{"unreadable nextCalls " + calls_text};
+  const auto step = std::chrono::seconds(std::stoll(match[2].str()));
+  runtime::Time now{};
+  for (int call = 0; call < std::stoi(match[1].str()); ++call) {
+    now += step;  // the test steps the clock before each Next
+    backoff.next("id", now, now);
+  }
+  const runtime::Time last_update = now;
+  out.expect_bool("inBackOff before advance", field(want, "inBackOffBeforeAdvance").bool_value(),
+                  backoff.in_backoff_since("id", last_update, now));
+  now += go_duration(in, "thenAdvance");
+  out.expect_bool("inBackOff after advance", field(want, "inBackOffAfterAdvance").bool_value(),
+                  backoff.in_backoff_since("id", last_update, now));
+}
+
 const std::map<std::string, Adapter>& adapters() {
   static const std::map<std::string, Adapter> table = {
       {"ResolveFenceposts", resolve_fenceposts_case},
@@ -671,6 +824,13 @@ const std::map<std::string, Adapter>& adapters() {
       {"oldPodsRunning (Recreate strategy gate)", old_pods_running_case},
       {"SetNewReplicaSetAnnotations (revision + revision-history)", set_new_rs_annotations_case},
       {"ReplicasAnnotationsNeedUpdate", replicas_annotations_need_update_case},
+      {"prober worker doProbe (threshold state machine)", probe_thresholds_case},
+      {"prober worker doProbe (on-hold after liveness/startup failure)", probe_on_hold_case},
+      {"prober worker doProbe (initialDelaySeconds)", probe_initial_delay_case},
+      {"setTerminationGracePeriod (kubelet killContainer)", kill_grace_period_case},
+      {"flowcontrol.Backoff (Get before each Next, Next called every 1s)",
+       backoff_get_before_next_case},
+      {"flowcontrol.Backoff (reset after 2*max without update)", backoff_reset_case},
   };
   return table;
 }
@@ -736,7 +896,7 @@ int run(const std::string& path) {
     std::printf("%-62s %3d passed, %d failed, %d skipped\n", function.c_str(), counts.passed,
                 counts.failed, counts.skipped);
   }
-  std::printf("pending for the node agent and service networking (skipped):\n");
+  std::printf("pending for service networking (skipped):\n");
   for (const std::string& name : pending_functions()) std::printf("  %s\n", name.c_str());
   if (unknown > 0) std::printf("%d cases name a function this harness does not know\n", unknown);
   std::printf("%d passed, %d failed, %d skipped\n", total.passed, total.failed, total.skipped);
