@@ -11,6 +11,8 @@ int run_help(const Args& args, std::ostream& out, std::ostream& err);
 int run_version(const Args& args, std::ostream& out, std::ostream& err);
 
 const auto kVerbs = std::to_array<Verb>({
+    {"load", "send constant-rate traffic and count every failed request", run_load},
+    {"verify", "count the requests dropped while a command (a rollout) runs", run_verify},
     {"version", "print nodrop's version", run_version},
     {"help", "list the commands", run_help},
 });

@@ -5,5 +5,7 @@
 
 namespace nodrop::cli {
 
+int run_load(const Args& args, std::ostream& out, std::ostream& err);
+int run_verify(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace nodrop::cli

@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,13 +32,11 @@ Result<CommandProcess> CommandProcess::spawn(const std::vector<std::string>& arg
     return io_error(fmt::format("fork: {}", std::strerror(error_number)));
   }
   if (pid == 0) {
-    setpgid(0, 0);
     execvp(c_argv[0], c_argv.data());
     const int error_number = errno;
     [[maybe_unused]] const auto written = write(error_pipe[1], &error_number, sizeof error_number);
     _exit(127);
   }
-  setpgid(pid, pid);  // as well as in the child, so kill_group() never races the child's setpgid
   close(error_pipe[1]);
   int exec_error = 0;
   ssize_t got = 0;
@@ -51,7 +49,8 @@ Result<CommandProcess> CommandProcess::spawn(const std::vector<std::string>& arg
     return invalid_argument(
         fmt::format("cannot run \"{}\": {}", argv[0], std::strerror(exec_error)));
   }
-  const int pidfd = pidfd_open(pid, 0);
+  // Through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C", so C++ cannot link it.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {
     const int error_number = errno;
     ::kill(pid, SIGKILL);
@@ -70,7 +69,7 @@ CommandProcess::CommandProcess(CommandProcess&& other) noexcept
 
 CommandProcess::~CommandProcess() {
   if (pid_ > 0 && !reaped_) {
-    kill_group();
+    kill();
     waitpid(pid_, nullptr, 0);
   }
   if (pidfd_ >= 0) close(pidfd_);
@@ -90,8 +89,8 @@ Result<int> CommandProcess::reap() {
   return 128 + WTERMSIG(status);
 }
 
-void CommandProcess::kill_group() {
-  if (pid_ > 0 && !reaped_) ::kill(-pid_, SIGKILL);
+void CommandProcess::kill() {
+  if (pid_ > 0 && !reaped_) ::kill(pid_, SIGKILL);
 }
 
 bool is_terminal(int fd) { return isatty(fd) == 1; }

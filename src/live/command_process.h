@@ -1,8 +1,8 @@
 // A command run on the user's behalf (nodrop verify -- COMMAND...), watched through a pidfd so
 // the event loop learns of its exit without signals or a reaper thread.
 //
-// The child inherits stdin, stdout and stderr and runs in its own process group, so that kill()
-// reaches anything the command started. Only the process that spawned it may wait for it.
+// The child inherits stdin, stdout and stderr and stays in nodrop's process group, so a Ctrl-C at
+// the terminal reaches both. Only the process that spawned it may wait for it.
 #pragma once
 
 #include <string>
@@ -30,8 +30,8 @@ class CommandProcess {
   // Reaps the child once exit_fd() is readable. The exit status as a shell reports it: the
   // code for a normal exit, 128 + signal number for a child killed by a signal.
   Result<int> reap();
-  // Sends SIGKILL to the child's process group.
-  void kill_group();
+  // Sends SIGKILL to the child (not to processes it started in turn).
+  void kill();
 
  private:
   CommandProcess(int pid, int pidfd) : pid_(pid), pidfd_(pidfd) {}

@@ -223,6 +223,9 @@ Result<VerifyOptions> parse_verify_options(const std::vector<std::string>& args)
   if (!load) return load.status();
   options.load = *load;
   if (!duration_given) options.load.duration = std::chrono::minutes(10);
+  if (options.load.duration <= options.before) {
+    return invalid_argument("--duration must be longer than --before, or the command never starts");
+  }
   if (!options.load.rate_per_second) {
     return invalid_argument("--rate max measures capacity; verify needs a constant --rate");
   }
