@@ -69,7 +69,7 @@ CommandProcess::CommandProcess(CommandProcess&& other) noexcept
 
 CommandProcess::~CommandProcess() {
   if (pid_ > 0 && !reaped_) {
-    kill();
+    force_stop();
     waitpid(pid_, nullptr, 0);
   }
   if (pidfd_ >= 0) close(pidfd_);
@@ -89,7 +89,7 @@ Result<int> CommandProcess::reap() {
   return 128 + WTERMSIG(status);
 }
 
-void CommandProcess::kill() {
+void CommandProcess::force_stop() {
   if (pid_ > 0 && !reaped_) ::kill(pid_, SIGKILL);
 }
 

@@ -31,7 +31,7 @@ class CommandProcess {
   // code for a normal exit, 128 + signal number for a child killed by a signal.
   Result<int> reap();
   // Sends SIGKILL to the child (not to processes it started in turn).
-  void kill();
+  void force_stop();
 
  private:
   CommandProcess(int pid, int pidfd) : pid_(pid), pidfd_(pidfd) {}

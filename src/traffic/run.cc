@@ -129,7 +129,7 @@ Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) 
     if (exit_watch != 0) {
       // --duration ended before the command did.
       loop.unwatch(exit_watch);
-      command->kill();
+      command->force_stop();
       command_run.killed_at_deadline = true;
       recorder.mark(loop.clock().now(), "command killed");
     }
