@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
         }
       }
     } else {
-      std::cerr << "usage: loopback_http_server [--address A] [--port P] [--port-file F] [--echo]\n";
+      std::cerr
+          << "usage: loopback_http_server [--address A] [--port P] [--port-file F] [--echo]\n";
       return 2;
     }
   }

@@ -3,8 +3,8 @@
 
 #include <fstream>
 
-#include "cli/verbs_list.h"
 #include "cli/traffic_output.h"
+#include "cli/verbs_list.h"
 #include "live/command_process.h"
 #include "traffic/run.h"
 
@@ -13,7 +13,8 @@ namespace nodrop::cli {
 int run_load(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     out << "Usage: nodrop load URL [OPTIONS]\n\n"
-           "Sends requests at a constant rate, whether or not answers come back, and reports every\n"
+           "Sends requests at a constant rate, whether or not answers come back, and reports "
+           "every\n"
            "outcome. URL is http://HOST[:PORT][/PATH] or tcp://HOST:PORT (echo). Exit status 1\n"
            "when any request failed.\n\nOptions:\n"
         << traffic::load_options_usage();
@@ -21,7 +22,8 @@ int run_load(const Args& args, std::ostream& out, std::ostream& err) {
   }
   Result<traffic::LoadOptions> options = traffic::parse_load_options(args);
   if (!options) {
-    err << "nodrop load: " << options.status().message() << "\nrun 'nodrop load --help' for the options\n";
+    err << "nodrop load: " << options.status().message()
+        << "\nrun 'nodrop load --help' for the options\n";
     return kExitUsage;
   }
   const bool show_progress = !options->quiet && live::is_terminal(2);

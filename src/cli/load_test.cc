@@ -42,7 +42,8 @@ TEST(LoadVerb, ExitsOneWhenRequestsFailAndWritesJsonToStdout) {
   live::close_socket(refusing->fd);
   EXPECT_EQ(result.status, kExitFailure);
   EXPECT_NE(result.out.find("\"connect_refused\": 5"), std::string::npos) << result.out;
-  EXPECT_NE(result.err.find("verdict    FAIL: 5 of 5 requests failed"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("verdict    FAIL: 5 of 5 requests failed"), std::string::npos)
+      << result.err;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,8 +11,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace nodrop::live {
 namespace {
@@ -169,7 +168,8 @@ Result<Listener> listen_tcp(const Ipv4Endpoint& endpoint, int backlog) {
   if (listen(bound->fd, backlog) != 0) {
     const int error_number = errno;
     close(bound->fd);
-    return io_error(fmt::format("listen {}: {}", endpoint.to_string(), std::strerror(error_number)));
+    return io_error(
+        fmt::format("listen {}: {}", endpoint.to_string(), std::strerror(error_number)));
   }
   return bound;
 }

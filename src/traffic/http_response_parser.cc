@@ -88,7 +88,8 @@ std::size_t HttpResponseParser::feed(std::string_view data) {
         break;
       }
       case State::kFixedBody: {
-        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, rest.size()));
+        const auto take =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, rest.size()));
         remaining_ -= take;
         used += take;
         if (remaining_ == 0) state_ = State::kComplete;
@@ -112,7 +113,8 @@ std::size_t HttpResponseParser::feed(std::string_view data) {
         break;
       }
       case State::kChunkData: {
-        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, rest.size()));
+        const auto take =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, rest.size()));
         remaining_ -= take;
         used += take;
         if (remaining_ == 0) state_ = State::kChunkDataEnd;

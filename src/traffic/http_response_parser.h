@@ -18,13 +18,13 @@ class HttpResponseParser {
   static constexpr std::size_t kMaxLineBytes = 4 * 1024;
 
   enum class State {
-    kHeaders,          // reading the status line and headers
-    kFixedBody,        // reading Content-Length bytes
-    kChunkSize,        // reading a chunk-size line
-    kChunkData,        // reading a chunk's bytes
-    kChunkDataEnd,     // reading the CRLF after a chunk
-    kTrailers,         // reading trailer lines up to the empty line
-    kBodyUntilClose,   // no length given: the body ends when the server closes
+    kHeaders,         // reading the status line and headers
+    kFixedBody,       // reading Content-Length bytes
+    kChunkSize,       // reading a chunk-size line
+    kChunkData,       // reading a chunk's bytes
+    kChunkDataEnd,    // reading the CRLF after a chunk
+    kTrailers,        // reading trailer lines up to the empty line
+    kBodyUntilClose,  // no length given: the body ends when the server closes
     kComplete,
     kInvalid,
   };

@@ -72,9 +72,9 @@ TEST(HttpResponseParser, ConnectionCloseAndHeadAndNoContent) {
 }
 
 TEST(HttpResponseParser, RejectsWhatIsNotHttp) {
-  for (const std::string_view bad : {"SSH-2.0-OpenSSH\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
-                                     "HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
-                                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
+  for (const std::string_view bad :
+       {"SSH-2.0-OpenSSH\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
     HttpResponseParser parser;
     parser.reset(false);
     parser.feed(bad);

@@ -13,7 +13,8 @@ std::size_t LatencyHistogram::bucket_of(std::uint64_t micros) {
   const int exponent = std::bit_width(micros) - 1;  // 2^exponent <= micros, exponent >= 7
   if (exponent >= kMaxExponent) return kBucketCount - 1;
   const std::uint64_t sub_bucket = micros >> (exponent - 6);  // in [64, 128)
-  return 128 + static_cast<std::size_t>(exponent - 7) * 64 + static_cast<std::size_t>(sub_bucket - 64);
+  return 128 + static_cast<std::size_t>(exponent - 7) * 64 +
+         static_cast<std::size_t>(sub_bucket - 64);
 }
 
 std::uint64_t LatencyHistogram::bucket_upper_micros(std::size_t bucket) {
@@ -26,8 +27,8 @@ std::uint64_t LatencyHistogram::bucket_upper_micros(std::size_t bucket) {
 
 void LatencyHistogram::record(runtime::Duration latency) {
   latency = std::max(latency, runtime::Duration::zero());
-  const auto micros =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
+  const auto micros = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
   ++buckets_[bucket_of(micros)];
   ++count_;
   max_ = std::max(max_, latency);
@@ -43,8 +44,8 @@ runtime::Duration LatencyHistogram::percentile(double quantile) const {
   for (std::size_t bucket = 0; bucket < kBucketCount; ++bucket) {
     seen += buckets_[bucket];
     if (seen >= rank) {
-      const runtime::Duration upper = std::chrono::microseconds(bucket_upper_micros(bucket)) +
-                                      std::chrono::nanoseconds(999);
+      const runtime::Duration upper =
+          std::chrono::microseconds(bucket_upper_micros(bucket)) + std::chrono::nanoseconds(999);
       return std::clamp(upper, min(), max_);
     }
   }
@@ -52,8 +53,8 @@ runtime::Duration LatencyHistogram::percentile(double quantile) const {
 }
 
 std::uint64_t LatencyHistogram::count_at_or_above(runtime::Duration threshold) const {
-  const auto micros = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(threshold).count()));
+  const auto micros = static_cast<std::uint64_t>(std::max<std::int64_t>(
+      0, std::chrono::duration_cast<std::chrono::microseconds>(threshold).count()));
   std::uint64_t total = 0;
   for (std::size_t bucket = bucket_of(micros); bucket < kBucketCount; ++bucket) {
     total += buckets_[bucket];

@@ -207,8 +207,9 @@ void LoadGenerator::connect(std::size_t slot_index) {
   ++open_;
   slot.state = SlotState::kConnecting;
   slot.watching_writable = true;
-  slot.watch = loop_.watch(slot.fd, live::kWritable,
-                           [this, slot_index](std::uint32_t events) { on_event(slot_index, events); });
+  slot.watch = loop_.watch(slot.fd, live::kWritable, [this, slot_index](std::uint32_t events) {
+    on_event(slot_index, events);
+  });
   if (started.outcome == live::IoOutcome::kDone) on_connected(slot_index);
 }
 
@@ -247,7 +248,8 @@ void LoadGenerator::on_event(std::size_t slot_index, std::uint32_t events) {
     case SlotState::kIdle: {
       // An idle keep-alive connection has nothing to say: the server closed it, or sent bytes
       // that belong to no request. Either way it cannot carry the next request.
-      const live::IoResult result = live::read_some(slot.fd, read_buffer_.data(), read_buffer_.size());
+      const live::IoResult result =
+          live::read_some(slot.fd, read_buffer_.data(), read_buffer_.size());
       if (result.outcome != live::IoOutcome::kWouldBlock) {
         idle_.erase(std::find(idle_.begin(), idle_.end(), slot_index));
         close_slot(slot_index);
@@ -301,7 +303,8 @@ void LoadGenerator::read_response(std::size_t slot_index) {
   Slot& slot = slots_[slot_index];
   const bool echo = options_.target.protocol == Protocol::kTcpEcho;
   while (true) {
-    const live::IoResult result = live::read_some(slot.fd, read_buffer_.data(), read_buffer_.size());
+    const live::IoResult result =
+        live::read_some(slot.fd, read_buffer_.data(), read_buffer_.size());
     switch (result.outcome) {
       case live::IoOutcome::kDone: {
         const std::string_view data(read_buffer_.data(), result.bytes);

@@ -36,7 +36,8 @@ Recorder run_load(live::EpollLoop& loop, const LoadOptions& options,
     finished = true;
     loop.stop();
   });
-  const runtime::TimerId watchdog = loop.run_after(options.duration + seconds(30), [&] { loop.stop(); });
+  const runtime::TimerId watchdog =
+      loop.run_after(options.duration + seconds(30), [&] { loop.stop(); });
   loop.run();
   loop.cancel(watchdog);
   EXPECT_TRUE(finished) << "the load did not finish within its duration plus 30 s";
@@ -44,8 +45,9 @@ Recorder run_load(live::EpollLoop& loop, const LoadOptions& options,
   return recorder;
 }
 
-std::unique_ptr<LoopbackServer> start_server(live::EpollLoop& loop, LoopbackServer::CueFunction cue,
-                                             LoopbackServer::Mode mode = LoopbackServer::Mode::kHttp) {
+std::unique_ptr<LoopbackServer> start_server(
+    live::EpollLoop& loop, LoopbackServer::CueFunction cue,
+    LoopbackServer::Mode mode = LoopbackServer::Mode::kHttp) {
   Result<std::unique_ptr<LoopbackServer>> server =
       LoopbackServer::start(loop, kLoopbackAnyPort, mode, std::move(cue));
   NODROP_CHECK(server.is_ok());
@@ -55,8 +57,8 @@ std::unique_ptr<LoopbackServer> start_server(live::EpollLoop& loop, LoopbackServ
 TEST(LoadGenerator, SendsEveryScheduledRequestOverKeepAliveConnections) {
   live::EpollLoop loop;
   auto server = start_server(loop, nullptr);
-  const Recorder recorder = run_load(loop, options_for(server->endpoint(), 1000, milliseconds(200)),
-                                     server->endpoint());
+  const Recorder recorder =
+      run_load(loop, options_for(server->endpoint(), 1000, milliseconds(200)), server->endpoint());
   EXPECT_EQ(recorder.total(), 200U);
   EXPECT_EQ(recorder.count(Outcome::kOk), 200U);
   EXPECT_EQ(recorder.sent(), 200U);
@@ -88,8 +90,8 @@ TEST(LoadGenerator, CountsEachFailureClassExactly) {
     if (n >= 40 && n < 45) return Cue{Cue::Action::kAnswer, 404, {}};
     return Cue{};
   });
-  const Recorder recorder = run_load(loop, options_for(server->endpoint(), 200, milliseconds(500)),
-                                     server->endpoint());
+  const Recorder recorder =
+      run_load(loop, options_for(server->endpoint(), 200, milliseconds(500)), server->endpoint());
   EXPECT_EQ(recorder.total(), 100U);
   EXPECT_EQ(recorder.count(Outcome::kOk), 67U);
   EXPECT_EQ(recorder.count(Outcome::kHttp5xx), 15U);
@@ -115,8 +117,8 @@ TEST(LoadGenerator, CountsEveryRequestToAPortThatRefusesAsConnectRefused) {
   live::EpollLoop loop;
   Result<live::Listener> refusing = live::bind_refusing_port(kLoopbackAnyPort);
   ASSERT_TRUE(refusing.is_ok()) << refusing.status().to_string();
-  const Recorder recorder = run_load(loop, options_for(refusing->endpoint, 100, milliseconds(100)),
-                                     refusing->endpoint);
+  const Recorder recorder =
+      run_load(loop, options_for(refusing->endpoint, 100, milliseconds(100)), refusing->endpoint);
   live::close_socket(refusing->fd);
   EXPECT_EQ(recorder.total(), 10U);
   EXPECT_EQ(recorder.count(Outcome::kConnectRefused), 10U);

@@ -1,11 +1,11 @@
 #include "traffic/load_options.h"
 
-#include <charconv>
+#include <fmt/format.h>
+
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "traffic/schedule.h"
 
@@ -73,7 +73,8 @@ Status apply_load_flag(const std::vector<std::string>& args, std::size_t* i, Loa
       }
     } else if (flag == "--duration") {
       Result<runtime::Duration> duration = parse_duration(*text, false);
-      if (!duration) return invalid_argument(fmt::format("--duration: {}", duration.status().message()));
+      if (!duration)
+        return invalid_argument(fmt::format("--duration: {}", duration.status().message()));
       if (*duration > LoadOptions::kMaxDuration) {
         return invalid_argument(fmt::format("--duration \"{}\": at most 1h", *text));
       }
@@ -84,7 +85,8 @@ Status apply_load_flag(const std::vector<std::string>& args, std::size_t* i, Loa
       options->connections = static_cast<std::uint32_t>(*connections);
     } else if (flag == "--timeout") {
       Result<runtime::Duration> timeout = parse_duration(*text, false);
-      if (!timeout) return invalid_argument(fmt::format("--timeout: {}", timeout.status().message()));
+      if (!timeout)
+        return invalid_argument(fmt::format("--timeout: {}", timeout.status().message()));
       if (*timeout > LoadOptions::kMaxTimeout) {
         return invalid_argument(fmt::format("--timeout \"{}\": at most 60s", *text));
       }
@@ -101,7 +103,8 @@ Status apply_load_flag(const std::vector<std::string>& args, std::size_t* i, Loa
         return invalid_argument(fmt::format("--header \"{}\": expected \"Name: value\"", *text));
       }
       if (options->headers.size() >= LoadOptions::kMaxHeaders) {
-        return invalid_argument(fmt::format("at most {} --header options", LoadOptions::kMaxHeaders));
+        return invalid_argument(
+            fmt::format("at most {} --header options", LoadOptions::kMaxHeaders));
       }
       options->headers.push_back(*text);
     } else if (flag == "--body") {
@@ -153,8 +156,8 @@ Result<runtime::Duration> parse_duration(const std::string& text, bool allow_zer
     return invalid_argument(fmt::format(
         "\"{}\" is not a duration; write a number and a unit: 500ms, 10s, 1.5m, 1h", text));
   }
-  const auto duration = std::chrono::duration_cast<runtime::Duration>(
-      std::chrono::duration<double>(seconds));
+  const auto duration =
+      std::chrono::duration_cast<runtime::Duration>(std::chrono::duration<double>(seconds));
   if (duration <= runtime::Duration::zero() && !allow_zero) {
     return invalid_argument(fmt::format("\"{}\": the duration must be more than zero", text));
   }
@@ -192,7 +195,8 @@ Result<VerifyOptions> parse_verify_options(const std::vector<std::string>& args)
   std::size_t separator = 0;
   while (separator < args.size() && args[separator] != "--") ++separator;
   if (separator + 1 >= args.size()) {
-    return invalid_argument("the command to run is missing; write: nodrop verify URL [OPTIONS] -- COMMAND...");
+    return invalid_argument(
+        "the command to run is missing; write: nodrop verify URL [OPTIONS] -- COMMAND...");
   }
   options.command.assign(args.begin() + static_cast<std::ptrdiff_t>(separator) + 1, args.end());
   std::vector<std::string> load_args;
@@ -208,7 +212,8 @@ Result<VerifyOptions> parse_verify_options(const std::vector<std::string>& args)
         continue;
       }
       Result<runtime::Duration> duration = parse_duration(text, true);
-      if (!duration) return invalid_argument(fmt::format("{}: {}", flag, duration.status().message()));
+      if (!duration)
+        return invalid_argument(fmt::format("{}: {}", flag, duration.status().message()));
       if (*duration > VerifyOptions::kMaxSettle) {
         return invalid_argument(fmt::format("{} \"{}\": at most 10m", flag, text));
       }

@@ -50,10 +50,27 @@ TEST(ParseDuration, ReadsUnitsAndRefusesTheRest) {
 }
 
 TEST(ParseLoadOptions, ReadsEveryOption) {
-  Result<LoadOptions> options = parse_load_options(
-      {"http://127.0.0.1:9/x", "--rate", "5000", "--duration", "3s", "--connections", "8",
-       "--new-connection", "--timeout", "250ms", "--method", "POST", "--header", "X-A: b",
-       "--body", "hi", "--json", "-", "--svg", "t.svg", "--quiet"});
+  Result<LoadOptions> options = parse_load_options({"http://127.0.0.1:9/x",
+                                                    "--rate",
+                                                    "5000",
+                                                    "--duration",
+                                                    "3s",
+                                                    "--connections",
+                                                    "8",
+                                                    "--new-connection",
+                                                    "--timeout",
+                                                    "250ms",
+                                                    "--method",
+                                                    "POST",
+                                                    "--header",
+                                                    "X-A: b",
+                                                    "--body",
+                                                    "hi",
+                                                    "--json",
+                                                    "-",
+                                                    "--svg",
+                                                    "t.svg",
+                                                    "--quiet"});
   ASSERT_TRUE(options.is_ok()) << options.status().to_string();
   EXPECT_EQ(options->rate_per_second, 5000U);
   EXPECT_EQ(options->duration, seconds(3));

@@ -56,19 +56,19 @@ std::size_t content_length(std::string_view headers) {
 }  // namespace
 
 Result<std::unique_ptr<LoopbackServer>> LoopbackServer::start(live::EpollLoop& loop,
-                                                               const live::Ipv4Endpoint& endpoint,
-                                                               Mode mode, CueFunction cue) {
+                                                              const live::Ipv4Endpoint& endpoint,
+                                                              Mode mode, CueFunction cue) {
   Result<live::Listener> listener = live::listen_tcp(endpoint, 1024);
   if (!listener) return listener.status();
-  return std::unique_ptr<LoopbackServer>(
-      new LoopbackServer(loop, *listener, mode, std::move(cue)));
+  return std::unique_ptr<LoopbackServer>(new LoopbackServer(loop, *listener, mode, std::move(cue)));
 }
 
 LoopbackServer::LoopbackServer(live::EpollLoop& loop, live::Listener listener, Mode mode,
                                CueFunction cue)
     : loop_(loop), listener_(listener), mode_(mode), cue_(std::move(cue)) {
   read_buffer_.resize(kReadBufferBytes);
-  listener_watch_ = loop_.watch(listener_.fd, live::kReadable, [this](std::uint32_t) { on_accept(); });
+  listener_watch_ =
+      loop_.watch(listener_.fd, live::kReadable, [this](std::uint32_t) { on_accept(); });
 }
 
 LoopbackServer::~LoopbackServer() {
@@ -108,7 +108,8 @@ void LoopbackServer::on_event(std::uint64_t id, std::uint32_t events) {
   }
   if (!(events & (live::kReadable | live::kHangup))) return;
   Connection& connection = found->second;
-  const live::IoResult result = live::read_some(connection.fd, read_buffer_.data(), read_buffer_.size());
+  const live::IoResult result =
+      live::read_some(connection.fd, read_buffer_.data(), read_buffer_.size());
   switch (result.outcome) {
     case live::IoOutcome::kDone:
       if (mode_ == Mode::kEcho) {
@@ -185,9 +186,9 @@ void LoopbackServer::answer(std::uint64_t id, int status, bool close, bool trunc
   if (found == connections_.end()) return;
   Connection& connection = found->second;
   const std::string_view body = "nodrop loopback server\n";
-  connection.output += fmt::format("HTTP/1.1 {} {}\r\nContent-Length: {}\r\n{}\r\n", status,
-                                   reason_phrase(status), body.size(),
-                                   close ? "Connection: close\r\n" : "");
+  connection.output +=
+      fmt::format("HTTP/1.1 {} {}\r\nContent-Length: {}\r\n{}\r\n", status, reason_phrase(status),
+                  body.size(), close ? "Connection: close\r\n" : "");
   connection.output += truncate ? body.substr(0, body.size() / 2) : body;
   connection.close_after_output = connection.close_after_output || close || truncate;
   flush(id);
@@ -199,8 +200,8 @@ void LoopbackServer::flush(std::uint64_t id) {
   Connection& connection = found->second;
   std::size_t written = 0;
   while (written < connection.output.size()) {
-    const live::IoResult result = live::write_some(connection.fd, connection.output.data() + written,
-                                                   connection.output.size() - written);
+    const live::IoResult result = live::write_some(
+        connection.fd, connection.output.data() + written, connection.output.size() - written);
     if (result.outcome == live::IoOutcome::kWouldBlock) break;
     if (result.outcome != live::IoOutcome::kDone) {
       close_connection(id, false);
@@ -212,7 +213,8 @@ void LoopbackServer::flush(std::uint64_t id) {
   const bool want_writable = !connection.output.empty();
   if (connection.watching_writable != want_writable) {
     connection.watching_writable = want_writable;
-    loop_.modify(connection.watch, want_writable ? live::kReadable | live::kWritable : live::kReadable);
+    loop_.modify(connection.watch,
+                 want_writable ? live::kReadable | live::kWritable : live::kReadable);
   }
   if (!want_writable && connection.close_after_output) close_connection(id, false);
 }

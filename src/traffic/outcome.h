@@ -20,10 +20,15 @@ enum class Outcome {
 };
 
 inline constexpr std::size_t kOutcomeCount = 9;
-inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
-    Outcome::kOk,      Outcome::kHttp4xx,   Outcome::kHttp5xx,   Outcome::kConnectRefused,
-    Outcome::kConnectError, Outcome::kReset, Outcome::kTimeout, Outcome::kTruncated,
-    Outcome::kInvalidResponse};
+inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {Outcome::kOk,
+                                                                    Outcome::kHttp4xx,
+                                                                    Outcome::kHttp5xx,
+                                                                    Outcome::kConnectRefused,
+                                                                    Outcome::kConnectError,
+                                                                    Outcome::kReset,
+                                                                    Outcome::kTimeout,
+                                                                    Outcome::kTruncated,
+                                                                    Outcome::kInvalidResponse};
 
 // Stable snake_case names, used in JSON and the summary: "ok", "http_5xx", "connect_refused"...
 std::string_view outcome_name(Outcome outcome);

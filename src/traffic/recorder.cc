@@ -14,8 +14,8 @@ std::uint32_t TimelineBucket::failures() const {
 
 TimelineBucket& Recorder::bucket_at(runtime::Time time) {
   const runtime::Duration since_start = std::max(runtime::Duration::zero(), time - start_);
-  const auto index = std::min<std::size_t>(static_cast<std::size_t>(since_start / kBucketWidth),
-                                           kMaxBuckets - 1);
+  const auto index =
+      std::min<std::size_t>(static_cast<std::size_t>(since_start / kBucketWidth), kMaxBuckets - 1);
   if (buckets_.size() <= index) buckets_.resize(index + 1);
   return buckets_[index];
 }

@@ -24,8 +24,8 @@ namespace nodrop::traffic {
 
 struct TimelineBucket {
   std::array<std::uint32_t, kOutcomeCount> by_outcome{};  // by intended send time
-  std::uint32_t ok_completed = 0;                          // by completion time
-  std::uint32_t sent = 0;                                  // by actual send time
+  std::uint32_t ok_completed = 0;                         // by completion time
+  std::uint32_t sent = 0;                                 // by actual send time
 
   std::uint32_t failures() const;
 };
@@ -66,8 +66,8 @@ class Recorder {
   const std::vector<Mark>& marks() const { return marks_; }
 
   // Failures per whole second of intended send time, for seconds that had any: {second, count}.
-  std::vector<std::pair<std::uint64_t, std::array<std::uint64_t, kOutcomeCount>>> failures_by_second()
-      const;
+  std::vector<std::pair<std::uint64_t, std::array<std::uint64_t, kOutcomeCount>>>
+  failures_by_second() const;
 
  private:
   TimelineBucket& bucket_at(runtime::Time time);

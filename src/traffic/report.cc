@@ -72,7 +72,8 @@ std::string join_command(const std::vector<std::string>& argv) {
   std::string text;
   for (const std::string& argument : argv) {
     if (!text.empty()) text += ' ';
-    const bool plain = !argument.empty() && argument.find_first_of(" \t'\"$\\") == std::string::npos;
+    const bool plain =
+        !argument.empty() && argument.find_first_of(" \t'\"$\\") == std::string::npos;
     text += plain ? argument : "'" + argument + "'";
   }
   return text;
@@ -126,7 +127,8 @@ std::string format_latency(runtime::Duration duration) {
 
 bool Report::passed() const {
   if (recorder.failures() > max_failures) return false;
-  if (command && (command->killed_at_deadline || command->exit_status.value_or(1) != 0)) return false;
+  if (command && (command->killed_at_deadline || command->exit_status.value_or(1) != 0))
+    return false;
   return true;
 }
 
@@ -157,21 +159,22 @@ void write_summary(const Report& report, std::ostream& out) {
   const Recorder& recorder = report.recorder;
   const LoadOptions& options = report.options;
   out << fmt::format("{} {}: {} for {}, {} {} connections, timeout {}\n",
-                     report.command ? "nodrop verify" : "nodrop load",
-                     options.target.to_string(), rate_text(options),
-                     format_latency(options.duration).c_str(), options.connections,
-                     mode_text(options), format_latency(options.timeout));
+                     report.command ? "nodrop verify" : "nodrop load", options.target.to_string(),
+                     rate_text(options), format_latency(options.duration).c_str(),
+                     options.connections, mode_text(options), format_latency(options.timeout));
   const double elapsed = seconds_of(report.elapsed);
-  out << fmt::format("  requests   {} in {:.2f}s ({:.0f}/s answered ok)\n", recorder.total(),
-                     elapsed, elapsed > 0 ? static_cast<double>(recorder.count(Outcome::kOk)) / elapsed : 0.0);
+  out << fmt::format(
+      "  requests   {} in {:.2f}s ({:.0f}/s answered ok)\n", recorder.total(), elapsed,
+      elapsed > 0 ? static_cast<double>(recorder.count(Outcome::kOk)) / elapsed : 0.0);
   out << fmt::format("  outcomes   {}\n", outcome_counts(recorder, false));
   const LatencyHistogram& latency = recorder.latency();
   if (latency.count() > 0) {
-    out << fmt::format("  latency    p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (ok answers, from the "
-                       "intended send time)\n",
-                       format_latency(latency.percentile(0.5)), format_latency(latency.percentile(0.9)),
-                       format_latency(latency.percentile(0.99)),
-                       format_latency(latency.percentile(0.999)), format_latency(latency.max()));
+    out << fmt::format(
+        "  latency    p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (ok answers, from the "
+        "intended send time)\n",
+        format_latency(latency.percentile(0.5)), format_latency(latency.percentile(0.9)),
+        format_latency(latency.percentile(0.99)), format_latency(latency.percentile(0.999)),
+        format_latency(latency.max()));
   }
   if (report.options.rate_per_second && recorder.send_lag().count() > 0) {
     out << fmt::format("  send lag   p99 {}  max {}  (how late the generator itself sent)\n",
@@ -201,7 +204,8 @@ void write_summary(const Report& report, std::ostream& out) {
     if (command.killed_at_deadline) {
       ending = "was killed at the end of --duration";
     } else if (command.exit_status && command.exited_at) {
-      ending = fmt::format("exited {} at {:.2f}s", *command.exit_status, seconds_of(*command.exited_at));
+      ending =
+          fmt::format("exited {} at {:.2f}s", *command.exit_status, seconds_of(*command.exited_at));
     }
     out << fmt::format("  command    {}: started at {:.2f}s, {}\n", join_command(command.argv),
                        seconds_of(command.started_at), ending);
@@ -222,9 +226,9 @@ void write_json(const Report& report, std::ostream& out) {
   out << fmt::format("  \"timeout_seconds\": {:.3f},\n", seconds_of(options.timeout));
   out << fmt::format("  \"started_at\": {},\n", json_string(format_rfc3339(report.started_wall)));
   out << fmt::format("  \"elapsed_seconds\": {:.3f},\n", seconds_of(report.elapsed));
-  out << fmt::format("  \"requests\": {{\"total\": {}, \"sent\": {}, \"ok\": {}, \"failed\": {}}},\n",
-                     recorder.total(), recorder.sent(), recorder.count(Outcome::kOk),
-                     recorder.failures());
+  out << fmt::format(
+      "  \"requests\": {{\"total\": {}, \"sent\": {}, \"ok\": {}, \"failed\": {}}},\n",
+      recorder.total(), recorder.sent(), recorder.count(Outcome::kOk), recorder.failures());
   out << "  \"outcomes\": {";
   for (std::size_t i = 0; i < kAllOutcomes.size(); ++i) {
     out << fmt::format("{}\"{}\": {}", i ? ", " : "", outcome_name(kAllOutcomes[i]),
@@ -260,19 +264,21 @@ void write_json(const Report& report, std::ostream& out) {
   const auto& buckets = recorder.buckets();
   auto series = [&](auto value) {
     std::string text;
-    for (std::size_t i = 0; i < buckets.size(); ++i) text += fmt::format("{}{}", i ? "," : "", value(buckets[i]));
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+      text += fmt::format("{}{}", i ? "," : "", value(buckets[i]));
     return text;
   };
-  out << fmt::format("  \"timeline\": {{\"bucket_ms\": {}, \"sent\": [{}], \"ok\": [{}], \"failed\": [{}]}},\n",
-                     Recorder::kBucketWidth / std::chrono::milliseconds(1),
-                     series([](const TimelineBucket& b) { return b.sent; }),
-                     series([](const TimelineBucket& b) { return b.ok_completed; }),
-                     series([](const TimelineBucket& b) { return b.failures(); }));
+  out << fmt::format(
+      "  \"timeline\": {{\"bucket_ms\": {}, \"sent\": [{}], \"ok\": [{}], \"failed\": [{}]}},\n",
+      Recorder::kBucketWidth / std::chrono::milliseconds(1),
+      series([](const TimelineBucket& b) { return b.sent; }),
+      series([](const TimelineBucket& b) { return b.ok_completed; }),
+      series([](const TimelineBucket& b) { return b.failures(); }));
   out << "  \"marks\": [";
   for (std::size_t i = 0; i < recorder.marks().size(); ++i) {
     const Mark& mark = recorder.marks()[i];
-    out << fmt::format("{}{{\"at_seconds\": {:.3f}, \"label\": {}}}", i ? ", " : "", seconds_of(mark.at),
-                       json_string(mark.label));
+    out << fmt::format("{}{{\"at_seconds\": {:.3f}, \"label\": {}}}", i ? ", " : "",
+                       seconds_of(mark.at), json_string(mark.label));
   }
   out << "],\n";
   if (report.command) {
@@ -281,12 +287,13 @@ void write_json(const Report& report, std::ostream& out) {
     for (std::size_t i = 0; i < command.argv.size(); ++i) {
       out << (i ? ", " : "") << json_string(command.argv[i]);
     }
-    out << fmt::format("], \"started_at_seconds\": {:.3f}, \"exited_at_seconds\": {}, "
-                       "\"exit_status\": {}, \"killed_at_deadline\": {}}},\n",
-                       seconds_of(command.started_at),
-                       command.exited_at ? fmt::format("{:.3f}", seconds_of(*command.exited_at)) : "null",
-                       command.exit_status ? std::to_string(*command.exit_status) : "null",
-                       command.killed_at_deadline);
+    out << fmt::format(
+        "], \"started_at_seconds\": {:.3f}, \"exited_at_seconds\": {}, "
+        "\"exit_status\": {}, \"killed_at_deadline\": {}}},\n",
+        seconds_of(command.started_at),
+        command.exited_at ? fmt::format("{:.3f}", seconds_of(*command.exited_at)) : "null",
+        command.exit_status ? std::to_string(*command.exit_status) : "null",
+        command.killed_at_deadline);
   }
   out << fmt::format("  \"max_failures\": {},\n", report.max_failures);
   out << fmt::format("  \"passed\": {},\n", report.passed());
@@ -314,30 +321,36 @@ std::string timeline_svg(const Report& report) {
   auto y_of = [&](double value) { return kTop + plot_height * (1.0 - value / peak); };
 
   std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} "
+      "{1}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n",
       kWidth, kHeight);
-  std::string title = fmt::format("{} {} at {}: {} requests, {} failed", report.command ? "verify" : "load",
-                                  report.options.target.to_string(), rate_text(report.options),
-                                  recorder.total(), recorder.failures());
-  svg += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{}</text>\n", kLeft, xml_escape(title));
+  std::string title =
+      fmt::format("{} {} at {}: {} requests, {} failed", report.command ? "verify" : "load",
+                  report.options.target.to_string(), rate_text(report.options), recorder.total(),
+                  recorder.failures());
+  svg +=
+      fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{}</text>\n", kLeft, xml_escape(title));
   // Axes and the peak label.
-  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888\"/>\n", kLeft, kTop,
-                     kTop + plot_height);
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888\"/>\n", kLeft,
+                     kTop, kTop + plot_height);
   svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#888\"/>\n", kLeft,
                      kTop + plot_height, kLeft + plot_width);
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLeft - 4, kTop + 4, peak);
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">0</text>\n", kLeft - 4, kTop + plot_height + 4);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLeft - 4, kTop + 4,
+                     peak);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">0</text>\n", kLeft - 4,
+                     kTop + plot_height + 4);
   svg += fmt::format(
-      "<text x=\"14\" y=\"{}\" transform=\"rotate(-90 14 {})\" text-anchor=\"middle\">per 100 ms</text>\n",
+      "<text x=\"14\" y=\"{}\" transform=\"rotate(-90 14 {})\" text-anchor=\"middle\">per 100 "
+      "ms</text>\n",
       kTop + plot_height / 2, kTop + plot_height / 2);
   // Seconds along the x axis, at most about 12 labels.
   const double seconds_total = static_cast<double>(count) / 10.0;
   const double step = std::max(1.0, std::ceil(seconds_total / 12.0));
   for (double second = 0; second <= seconds_total; second += step) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}s</text>\n", x_of(second * 10),
-                       kTop + plot_height + 16, second);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}s</text>\n",
+                       x_of(second * 10), kTop + plot_height + 16, second);
   }
   // Throughput: ok answers per 100 ms as a filled step line.
   std::string points = fmt::format("{:.1f},{:.1f}", x_of(0), y_of(0));
@@ -347,14 +360,16 @@ std::string timeline_svg(const Report& report) {
                           x_of(static_cast<double>(i + 1)), y);
   }
   points += fmt::format(" {:.1f},{:.1f}", x_of(static_cast<double>(buckets.size())), y_of(0));
-  svg += fmt::format("<polygon points=\"{}\" fill=\"#9ecae1\" stroke=\"#3182bd\" stroke-width=\"1\"/>\n", points);
+  svg += fmt::format(
+      "<polygon points=\"{}\" fill=\"#9ecae1\" stroke=\"#3182bd\" stroke-width=\"1\"/>\n", points);
   // Failures per 100 ms (by intended send time) as red bars, at least 2 px tall so one shows.
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     const std::uint32_t failures = buckets[i].failures();
     if (failures == 0) continue;
     const double height = std::max(2.0, plot_height * failures / peak);
     svg += fmt::format(
-        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#de2d26\"><title>{:.1f}s: {} "
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+        "fill=\"#de2d26\"><title>{:.1f}s: {} "
         "failed</title></rect>\n",
         x_of(static_cast<double>(i)), kTop + plot_height - height, std::max(1.0, bar), height,
         static_cast<double>(i) / 10.0, failures);
@@ -364,21 +379,25 @@ std::string timeline_svg(const Report& report) {
     const Mark& mark = recorder.marks()[i];
     const double x = x_of(seconds_of(mark.at) * 10.0);
     const std::string label = xml_escape(mark.label);
-    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#636363\" "
-                       "stroke-dasharray=\"4 3\"/>\n",
-                       x, kTop, kTop + plot_height);
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#636363\" "
+        "stroke-dasharray=\"4 3\"/>\n",
+        x, kTop, kTop + plot_height);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"#636363\">{}</text>\n", x + 3,
                        kTop + 12 + 14 * static_cast<double>(i % 3), label);
   }
   // Legend.
   const double legend_y = kHeight - 12;
-  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"10\" fill=\"#9ecae1\" stroke=\"#3182bd\"/>\n",
-                     kLeft, legend_y - 9);
-  svg += fmt::format("<text x=\"{}\" y=\"{}\">ok answers per 100 ms</text>\n", kLeft + 16, legend_y);
-  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"10\" fill=\"#de2d26\"/>\n", kLeft + 200,
-                     legend_y - 9);
-  svg += fmt::format("<text x=\"{}\" y=\"{}\">failed requests per 100 ms (by intended send time)</text>\n",
-                     kLeft + 216, legend_y);
+  svg += fmt::format(
+      "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"10\" fill=\"#9ecae1\" stroke=\"#3182bd\"/>\n",
+      kLeft, legend_y - 9);
+  svg +=
+      fmt::format("<text x=\"{}\" y=\"{}\">ok answers per 100 ms</text>\n", kLeft + 16, legend_y);
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"10\" fill=\"#de2d26\"/>\n",
+                     kLeft + 200, legend_y - 9);
+  svg += fmt::format(
+      "<text x=\"{}\" y=\"{}\">failed requests per 100 ms (by intended send time)</text>\n",
+      kLeft + 216, legend_y);
   svg += "</svg>\n";
   return svg;
 }

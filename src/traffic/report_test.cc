@@ -19,7 +19,8 @@ Report sample_report() {
     recorder.record(due, due + milliseconds(2), Outcome::kOk, 200);
   }
   recorder.record(kStart + milliseconds(1500), kStart + milliseconds(1501), Outcome::kHttp5xx, 503);
-  recorder.record(kStart + milliseconds(1600), kStart + milliseconds(1601), Outcome::kConnectRefused, 0);
+  recorder.record(kStart + milliseconds(1600), kStart + milliseconds(1601),
+                  Outcome::kConnectRefused, 0);
   recorder.mark(kStart + milliseconds(1000), "command <started>");
   Report report(std::move(recorder));
   report.options.target.host = "127.0.0.1";
@@ -27,7 +28,8 @@ Report sample_report() {
   report.options.rate_per_second = 10;
   report.options.duration = std::chrono::seconds(2);
   report.elapsed = std::chrono::seconds(2);
-  report.command = CommandRun{{"sh", "-c", "exit 0"}, milliseconds(1000), milliseconds(1700), 0, false};
+  report.command =
+      CommandRun{{"sh", "-c", "exit 0"}, milliseconds(1000), milliseconds(1700), 0, false};
   return report;
 }
 
@@ -48,17 +50,22 @@ TEST(Report, SummaryNamesEachFailureClassAndCodeAndSecond) {
   const std::string text = out.str();
   EXPECT_NE(text.find("ok 20  http_5xx 1 (503: 1)  connect_refused 1"), std::string::npos) << text;
   EXPECT_NE(text.find("1s  http_5xx 1  connect_refused 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("sh -c 'exit 0': started at 1.00s, exited 0 at 1.70s"), std::string::npos) << text;
+  EXPECT_NE(text.find("sh -c 'exit 0': started at 1.00s, exited 0 at 1.70s"), std::string::npos)
+      << text;
 }
 
 TEST(Report, JsonCarriesTheCountsTimelineAndCommand) {
   std::ostringstream out;
   write_json(sample_report(), out);
   const std::string json = out.str();
-  EXPECT_NE(json.find("\"outcomes\": {\"ok\": 20, \"http_4xx\": 0, \"http_5xx\": 1, \"connect_refused\": 1"),
-            std::string::npos) << json;
+  EXPECT_NE(
+      json.find(
+          "\"outcomes\": {\"ok\": 20, \"http_4xx\": 0, \"http_5xx\": 1, \"connect_refused\": 1"),
+      std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"status_codes\": {\"200\": 20, \"503\": 1}"), std::string::npos);
-  EXPECT_NE(json.find("{\"second\": 1, \"http_5xx\": 1, \"connect_refused\": 1}"), std::string::npos);
+  EXPECT_NE(json.find("{\"second\": 1, \"http_5xx\": 1, \"connect_refused\": 1}"),
+            std::string::npos);
   EXPECT_NE(json.find("\"label\": \"command <started>\""), std::string::npos);
   EXPECT_NE(json.find("\"exit_status\": 0"), std::string::npos);
   EXPECT_NE(json.find("\"passed\": false"), std::string::npos);

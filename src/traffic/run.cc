@@ -118,7 +118,8 @@ Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) 
       command = std::make_unique<live::CommandProcess>(std::move(spawned).value());
       command_run.started_at = now - recorder.start();
       recorder.mark(now, "command started");
-      exit_watch = loop.watch(command->exit_fd(), live::kReadable, [&](std::uint32_t) { on_exit(); });
+      exit_watch =
+          loop.watch(command->exit_fd(), live::kReadable, [&](std::uint32_t) { on_exit(); });
     });
     generator.start([&] {
       finished_at = loop.clock().now();

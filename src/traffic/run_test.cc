@@ -39,7 +39,8 @@ TEST(RunVerify, RunsTheCommandAndEndsTheLoadASettleTimeAfterItExits) {
   EXPECT_GE(*report->command->exited_at, report->command->started_at + milliseconds(200));
   // Requests are due from 0 until 200 ms after the exit, every one refused.
   const auto due_until = *report->command->exited_at + milliseconds(200);
-  EXPECT_EQ(report->recorder.total(), static_cast<std::uint64_t>((due_until.count() * 100 + 999'999'999) / 1'000'000'000));
+  EXPECT_EQ(report->recorder.total(),
+            static_cast<std::uint64_t>((due_until.count() * 100 + 999'999'999) / 1'000'000'000));
   EXPECT_EQ(report->recorder.count(Outcome::kConnectRefused), report->recorder.total());
   EXPECT_EQ(report->recorder.marks().size(), 2U);
   EXPECT_FALSE(report->passed());
@@ -62,8 +63,8 @@ TEST(RunVerify, KillsACommandStillRunningWhenTheDurationEnds) {
 TEST(RunVerify, ACommandThatCannotStartIsAnError) {
   Result<live::Listener> refusing = live::bind_refusing_port({0x7f000001, 0});
   ASSERT_TRUE(refusing.is_ok());
-  Result<Report> report =
-      run_verify(verify_against(refusing->endpoint, {"/nonexistent/nodrop-no-such-program"}), nullptr);
+  Result<Report> report = run_verify(
+      verify_against(refusing->endpoint, {"/nonexistent/nodrop-no-such-program"}), nullptr);
   live::close_socket(refusing->fd);
   EXPECT_FALSE(report.is_ok());
 }

@@ -61,7 +61,8 @@ TEST(Schedule, MovingTheEndShortensTheRun) {
 TEST(Schedule, TheMaximumRateOverAnHourDoesNotOverflow) {
   const Schedule schedule(kStart, Schedule::kMaxRatePerSecond, kStart + std::chrono::hours(1));
   EXPECT_EQ(schedule.total(), 3'600'000'000U);
-  EXPECT_EQ(schedule.intended(schedule.total() - 1), kStart + std::chrono::hours(1) - std::chrono::microseconds(1));
+  EXPECT_EQ(schedule.intended(schedule.total() - 1),
+            kStart + std::chrono::hours(1) - std::chrono::microseconds(1));
 }
 
 }  // namespace

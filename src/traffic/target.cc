@@ -1,8 +1,8 @@
 #include "traffic/target.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace nodrop::traffic {
 
@@ -20,7 +20,8 @@ Result<Target> parse_target(const std::string& url) {
     target.protocol = Protocol::kTcpEcho;
     rest = url.substr(6);
   } else if (url.rfind("https://", 0) == 0) {
-    return invalid_argument(fmt::format("\"{}\": https is not supported; use http:// or tcp://", url));
+    return invalid_argument(
+        fmt::format("\"{}\": https is not supported; use http:// or tcp://", url));
   } else {
     return invalid_argument(
         fmt::format("\"{}\" is not a URL nodrop can load; write http://HOST[:PORT][/PATH] or "
@@ -47,7 +48,8 @@ Result<Target> parse_target(const std::string& url) {
   if (target.host.empty()) return invalid_argument(fmt::format("\"{}\": the host is missing", url));
   for (const char c : target.host) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) {
-      return invalid_argument(fmt::format("\"{}\": the host \"{}\" is not valid", url, target.host));
+      return invalid_argument(
+          fmt::format("\"{}\": the host \"{}\" is not valid", url, target.host));
     }
   }
   if (colon == std::string::npos) {
@@ -67,7 +69,8 @@ Result<Target> parse_target(const std::string& url) {
   }
   for (const char c : target.path) {
     if (c <= ' ' || c == 0x7f) {
-      return invalid_argument(fmt::format("\"{}\": the path has a space or control character", url));
+      return invalid_argument(
+          fmt::format("\"{}\": the path has a space or control character", url));
     }
   }
   return target;
