@@ -31,6 +31,11 @@ Result<CommandProcess> CommandProcess::spawn(const std::vector<std::string>& arg
     return io_error(fmt::format("fork: {}", std::strerror(error_number)));
   }
   if (pid == 0) {
+    // The parent may block SIGINT and SIGTERM to read them from a signalfd; the command must not
+    // inherit that, or a Ctrl-C would not stop it.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     execvp(c_argv[0], c_argv.data());
     const int error_number = errno;
     [[maybe_unused]] const auto written = write(error_pipe[1], &error_number, sizeof error_number);

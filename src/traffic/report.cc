@@ -141,7 +141,7 @@ std::string Report::verdict() const {
   }
   if (command) {
     if (command->killed_at_deadline) {
-      reasons.push_back("the command was still running at the end of --duration and was killed");
+      reasons.push_back("the command was still running when the load ended and was killed");
     } else if (command->exit_status.value_or(1) != 0) {
       reasons.push_back(fmt::format("the command exited {}", command->exit_status.value_or(-1)));
     }
@@ -202,7 +202,7 @@ void write_summary(const Report& report, std::ostream& out) {
     const CommandRun& command = *report.command;
     std::string ending;
     if (command.killed_at_deadline) {
-      ending = "was killed at the end of --duration";
+      ending = "was still running when the load ended, and was killed";
     } else if (command.exit_status && command.exited_at) {
       ending =
           fmt::format("exited {} at {:.2f}s", *command.exit_status, seconds_of(*command.exited_at));
@@ -210,6 +210,7 @@ void write_summary(const Report& report, std::ostream& out) {
     out << fmt::format("  command    {}: started at {:.2f}s, {}\n", join_command(command.argv),
                        seconds_of(command.started_at), ending);
   }
+  if (report.interrupted) out << "  interrupted: the load stopped early on a signal\n";
   out << "  verdict    " << report.verdict() << "\n";
 }
 
@@ -295,6 +296,7 @@ void write_json(const Report& report, std::ostream& out) {
         command.exit_status ? std::to_string(*command.exit_status) : "null",
         command.killed_at_deadline);
   }
+  out << fmt::format("  \"interrupted\": {},\n", report.interrupted);
   out << fmt::format("  \"max_failures\": {},\n", report.max_failures);
   out << fmt::format("  \"passed\": {},\n", report.passed());
   out << fmt::format("  \"verdict\": {}\n}}\n", json_string(report.verdict()));

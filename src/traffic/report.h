@@ -19,7 +19,7 @@ struct CommandRun {
   runtime::Duration started_at{};  // since the start of the load
   std::optional<runtime::Duration> exited_at;
   std::optional<int> exit_status;  // as a shell reports it; none when it was killed at the end
-  bool killed_at_deadline = false;
+  bool killed_at_deadline = false;  // still running when the load ended (--duration, or a signal)
 };
 
 struct Report {
@@ -31,6 +31,7 @@ struct Report {
   Recorder recorder;
   std::optional<CommandRun> command;  // verify only
   std::uint64_t max_failures = 0;
+  bool interrupted = false;  // SIGINT or SIGTERM ended the load early
 
   // No more failures than allowed, and the command (if any) exited 0.
   bool passed() const;

@@ -6,6 +6,7 @@
 
 #include "live/command_process.h"
 #include "live/epoll_loop.h"
+#include "live/interrupt_signals.h"
 #include "live/tcp_io.h"
 #include "traffic/load_generator.h"
 
@@ -51,6 +52,37 @@ class ProgressLine {
   bool printed_ = false;
 };
 
+// Ends the run early on SIGINT or SIGTERM: sending stops at once, requests in flight still get
+// their outcome (bounded by --timeout), and the report is written as usual.
+class InterruptWatch {
+ public:
+  InterruptWatch(live::EpollLoop& loop, Recorder& recorder, LoadGenerator& generator,
+                 bool* interrupted)
+      : loop_(loop) {
+    if (signals_.fd() < 0) return;
+    Recorder* const recorder_ptr = &recorder;
+    LoadGenerator* const generator_ptr = &generator;
+    watch_ = loop_.watch(signals_.fd(), live::kReadable,
+                         [this, recorder_ptr, generator_ptr, interrupted](std::uint32_t) {
+                           if (signals_.take() == 0) return;
+                           const runtime::Time now = loop_.clock().now();
+                           if (!*interrupted) recorder_ptr->mark(now, "interrupted");
+                           *interrupted = true;
+                           generator_ptr->set_end(now);
+                         });
+  }
+  ~InterruptWatch() {
+    if (watch_ != 0) loop_.unwatch(watch_);
+  }
+  InterruptWatch(const InterruptWatch&) = delete;
+  InterruptWatch& operator=(const InterruptWatch&) = delete;
+
+ private:
+  live::EpollLoop& loop_;
+  live::InterruptSignals signals_;
+  live::WatchId watch_ = 0;
+};
+
 Result<live::Ipv4Endpoint> resolve(const Target& target) {
   return live::resolve_ipv4(target.host, target.port);
 }
@@ -64,9 +96,11 @@ Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
   const runtime::WallTime started_wall = loop.clock().wall_now();
   Recorder recorder(loop.clock().now() + kStartDelay);
   runtime::Time finished_at{};
+  bool interrupted = false;
   {
     LoadGenerator generator(loop, options, *endpoint, recorder);
     ProgressLine progress_line(loop, recorder, generator, progress);
+    InterruptWatch interrupt_watch(loop, recorder, generator, &interrupted);
     generator.start([&] {
       finished_at = loop.clock().now();
       loop.stop();
@@ -77,6 +111,7 @@ Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
   report.options = options;
   report.started_wall = started_wall;
   report.elapsed = finished_at - report.recorder.start();
+  report.interrupted = interrupted;
   return report;
 }
 
@@ -87,12 +122,14 @@ Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) 
   const runtime::WallTime started_wall = loop.clock().wall_now();
   Recorder recorder(loop.clock().now() + kStartDelay);
   runtime::Time finished_at{};
+  bool interrupted = false;
   CommandRun command_run;
   command_run.argv = options.command;
   Status spawn_status;
   {
     LoadGenerator generator(loop, options.load, *endpoint, recorder);
     ProgressLine progress_line(loop, recorder, generator, progress);
+    InterruptWatch interrupt_watch(loop, recorder, generator, &interrupted);
     std::unique_ptr<live::CommandProcess> command;
     live::WatchId exit_watch = 0;
 
@@ -141,6 +178,7 @@ Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) 
   report.options = options.load;
   report.started_wall = started_wall;
   report.elapsed = finished_at - report.recorder.start();
+  report.interrupted = interrupted;
   report.command = command_run;
   report.max_failures = options.max_failures;
   return report;
