@@ -122,7 +122,8 @@ std::string format_latency(runtime::Duration duration) {
   if (ms < 10) return fmt::format("{:.2f}ms", ms);
   if (ms < 100) return fmt::format("{:.1f}ms", ms);
   if (ms < 1000) return fmt::format("{:.0f}ms", ms);
-  return fmt::format("{:.2f}s", ms / 1000);
+  if (ms < 60'000 || std::fmod(ms, 60'000) != 0) return fmt::format("{:.2f}s", ms / 1000);
+  return fmt::format("{:.0f}m", ms / 60'000);
 }
 
 bool Report::passed() const {
@@ -158,10 +159,16 @@ std::string Report::verdict() const {
 void write_summary(const Report& report, std::ostream& out) {
   const Recorder& recorder = report.recorder;
   const LoadOptions& options = report.options;
-  out << fmt::format("{} {}: {} for {}, {} {} connections, timeout {}\n",
+  const std::string how_long =
+      report.command
+          ? fmt::format("from {} before the command until {} after it (at most {})",
+                        format_latency(report.command->before),
+                        format_latency(report.command->settle), format_latency(options.duration))
+          : fmt::format("for {}", format_latency(options.duration));
+  out << fmt::format("{} {}: {} {}, {} {} connections, timeout {}\n",
                      report.command ? "nodrop verify" : "nodrop load", options.target.to_string(),
-                     rate_text(options), format_latency(options.duration).c_str(),
-                     options.connections, mode_text(options), format_latency(options.timeout));
+                     rate_text(options), how_long, options.connections, mode_text(options),
+                     format_latency(options.timeout));
   const double elapsed = seconds_of(report.elapsed);
   out << fmt::format(
       "  requests   {} in {:.2f}s ({:.0f}/s answered ok)\n", recorder.total(), elapsed,

@@ -16,9 +16,11 @@ namespace nodrop::traffic {
 // The command verify ran around its load.
 struct CommandRun {
   std::vector<std::string> argv;
+  runtime::Duration before{};      // load before it started (--before)
+  runtime::Duration settle{};      // load after it exited (--settle)
   runtime::Duration started_at{};  // since the start of the load
   std::optional<runtime::Duration> exited_at;
-  std::optional<int> exit_status;  // as a shell reports it; none when it was killed at the end
+  std::optional<int> exit_status;   // as a shell reports it; none when it was killed at the end
   bool killed_at_deadline = false;  // still running when the load ended (--duration, or a signal)
 };
 

@@ -28,8 +28,13 @@ Report sample_report() {
   report.options.rate_per_second = 10;
   report.options.duration = std::chrono::seconds(2);
   report.elapsed = std::chrono::seconds(2);
-  report.command =
-      CommandRun{{"sh", "-c", "exit 0"}, milliseconds(1000), milliseconds(1700), 0, false};
+  report.command = CommandRun{{"sh", "-c", "exit 0"},
+                              milliseconds(1000),
+                              milliseconds(300),
+                              milliseconds(1000),
+                              milliseconds(1700),
+                              0,
+                              false};
   return report;
 }
 
@@ -48,6 +53,12 @@ TEST(Report, SummaryNamesEachFailureClassAndCodeAndSecond) {
   std::ostringstream out;
   write_summary(sample_report(), out);
   const std::string text = out.str();
+  EXPECT_EQ(
+      text.rfind("nodrop verify http://127.0.0.1:8080/: 10 req/s from 1.00s before the command "
+                 "until 300ms after it (at most 2.00s)",
+                 0),
+      0U)
+      << text;
   EXPECT_NE(text.find("ok 20  http_5xx 1 (503: 1)  connect_refused 1"), std::string::npos) << text;
   EXPECT_NE(text.find("1s  http_5xx 1  connect_refused 1"), std::string::npos) << text;
   EXPECT_NE(text.find("sh -c 'exit 0': started at 1.00s, exited 0 at 1.70s"), std::string::npos)
@@ -85,6 +96,7 @@ TEST(Report, FormatsLatenciesWithThreeSignificantDigits) {
   EXPECT_EQ(format_latency(std::chrono::microseconds(4560)), "4.56ms");
   EXPECT_EQ(format_latency(milliseconds(45)), "45.0ms");
   EXPECT_EQ(format_latency(milliseconds(2350)), "2.35s");
+  EXPECT_EQ(format_latency(std::chrono::minutes(10)), "10m");
 }
 
 }  // namespace

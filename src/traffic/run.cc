@@ -125,6 +125,8 @@ Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) 
   bool interrupted = false;
   CommandRun command_run;
   command_run.argv = options.command;
+  command_run.before = options.before;
+  command_run.settle = options.settle;
   Status spawn_status;
   {
     LoadGenerator generator(loop, options.load, *endpoint, recorder);
