@@ -21,6 +21,7 @@ LoadGenerator::LoadGenerator(live::EpollLoop& loop, const LoadOptions& options,
       head_request_(options.method == "HEAD"),
       recorder_(recorder),
       slots_(options.connections),
+      tick_timer_(loop),
       read_buffer_(kReadBufferBytes) {
   NODROP_CHECK(options.connections >= 1 && options.connections <= LoadOptions::kMaxConnections);
   NODROP_CHECK(options.duration > runtime::Duration::zero() &&
@@ -38,7 +39,6 @@ LoadGenerator::LoadGenerator(live::EpollLoop& loop, const LoadOptions& options,
 }
 
 LoadGenerator::~LoadGenerator() {
-  if (tick_timer_ != 0) loop_.cancel(tick_timer_);
   if (sweep_timer_ != 0) loop_.cancel(sweep_timer_);
   for (Slot& slot : slots_) {
     if (slot.state == SlotState::kClosed) continue;
@@ -51,10 +51,7 @@ void LoadGenerator::start(std::function<void()> on_finished) {
   NODROP_CHECK(!started_);
   started_ = true;
   on_finished_ = std::move(on_finished);
-  tick_timer_ = loop_.run_at(recorder_.start(), [this] {
-    tick_timer_ = 0;
-    pump();
-  });
+  tick_timer_.arm(recorder_.start(), [this] { pump(); });
   sweep_timer_ = loop_.run_at(recorder_.start() + kSweepPeriod, [this] { sweep(); });
 }
 
@@ -117,13 +114,10 @@ void LoadGenerator::expire_backlog(runtime::Time now) {
 }
 
 void LoadGenerator::schedule_tick(runtime::Time now) {
-  if (!schedule_ || tick_timer_ != 0) return;
+  if (!schedule_ || tick_timer_.armed()) return;
   const std::uint64_t due = schedule_->due_count(now);
   if (due >= schedule_->total()) return;
-  tick_timer_ = loop_.run_at(schedule_->intended(due), [this] {
-    tick_timer_ = 0;
-    pump();
-  });
+  tick_timer_.arm(schedule_->intended(due), [this] { pump(); });
 }
 
 void LoadGenerator::sweep() {
@@ -155,9 +149,9 @@ void LoadGenerator::check_finished(runtime::Time now) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i].state != SlotState::kClosed) close_slot(i);
   }
-  if (tick_timer_ != 0) loop_.cancel(tick_timer_);
+  tick_timer_.disarm();
   if (sweep_timer_ != 0) loop_.cancel(sweep_timer_);
-  tick_timer_ = sweep_timer_ = 0;
+  sweep_timer_ = 0;
   if (on_finished_) loop_.post(std::move(on_finished_));
 }
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "live/epoll_loop.h"
+#include "live/precise_timer.h"
 #include "live/tcp_io.h"
 #include "traffic/http_response_parser.h"
 #include "traffic/load_options.h"
@@ -107,7 +108,7 @@ class LoadGenerator {
   std::uint32_t busy_ = 0;           // slots in kConnecting, kSending or kReceiving
   std::uint32_t open_ = 0;           // slots not in kClosed
   std::uint64_t next_index_ = 0;     // the next request to start
-  runtime::TimerId tick_timer_ = 0;
+  live::PreciseTimer tick_timer_;    // the next send tick, to the microsecond
   runtime::TimerId sweep_timer_ = 0;
   bool pumping_ = false;
   bool started_ = false;

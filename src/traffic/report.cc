@@ -255,9 +255,12 @@ void write_json(const Report& report, std::ostream& out) {
       latency.count(), millis_of(latency.percentile(0.5)), millis_of(latency.percentile(0.9)),
       millis_of(latency.percentile(0.99)), millis_of(latency.percentile(0.999)),
       millis_of(latency.max()));
-  out << fmt::format("  \"send_lag_ms\": {{\"p99\": {:.3f}, \"max\": {:.3f}}},\n",
-                     millis_of(recorder.send_lag().percentile(0.99)),
-                     millis_of(recorder.send_lag().max()));
+  const LatencyHistogram& lag = recorder.send_lag();
+  out << fmt::format(
+      "  \"send_lag_ms\": {{\"p50\": {:.3f}, \"p90\": {:.3f}, \"p99\": {:.3f}, \"max\": "
+      "{:.3f}}},\n",
+      millis_of(lag.percentile(0.5)), millis_of(lag.percentile(0.9)),
+      millis_of(lag.percentile(0.99)), millis_of(lag.max()));
   out << "  \"failures_by_second\": [";
   const auto by_second = recorder.failures_by_second();
   for (std::size_t i = 0; i < by_second.size(); ++i) {
