@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,5 +188,22 @@ ConnectStart accept_connection(int listener_fd) {
 }
 
 Result<Listener> bind_refusing_port(const Ipv4Endpoint& endpoint) { return bind_socket(endpoint); }
+
+Status reserve_open_files(std::size_t needed) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return io_error("getrlimit(RLIMIT_NOFILE) failed");
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
+      return Status(StatusCode::kResourceExhausted,
+                    fmt::format("{} open files are needed but the limit is {} (ulimit -n)", needed,
+                                limit.rlim_max));
+    }
+    limit.rlim_cur = needed;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      return io_error(fmt::format("cannot raise the open-file limit to {}", needed));
+    }
+  }
+  return Status::ok();
+}
 
 }  // namespace nodrop::live

@@ -78,4 +78,8 @@ ConnectStart accept_connection(int listener_fd);
 // as long as the socket stays open, and no other process can take the port meanwhile.
 Result<Listener> bind_refusing_port(const Ipv4Endpoint& endpoint);
 
+// Raises the soft limit on open files toward the hard limit so that `needed` descriptors fit; an
+// error naming both numbers when even the hard limit is too low.
+Status reserve_open_files(std::size_t needed);
+
 }  // namespace nodrop::live

@@ -82,7 +82,11 @@ void LoadGenerator::pump() {
   pumping_ = true;
   const runtime::Time now = loop_.clock().now();
   expire_backlog(now);
-  while (has_due(now)) {
+  // In the closed loop a request that fails at once (refused) frees its connection at once, and
+  // "due" never runs out: one start per connection per pump bounds the loop. The next pump comes
+  // with the next answer or sweep.
+  std::size_t closed_loop_starts = 0;
+  while (has_due(now) && (schedule_ || closed_loop_starts++ < slots_.size())) {
     const runtime::Time intended = schedule_ ? schedule_->intended(next_index_) : now;
     std::size_t slot_index = 0;
     if (!idle_.empty()) {

@@ -182,6 +182,19 @@ TEST(LoadGenerator, ClosedLoopKeepsEveryConnectionBusyUntilTheEnd) {
   EXPECT_EQ(server->requests_received(), recorder.total());
 }
 
+TEST(LoadGenerator, ClosedLoopAgainstARefusingPortEndsOnTime) {
+  live::EpollLoop loop;
+  Result<live::Listener> refusing = live::bind_refusing_port(kLoopbackAnyPort);
+  ASSERT_TRUE(refusing.is_ok());
+  LoadOptions options = options_for(refusing->endpoint, 1, milliseconds(100));
+  options.rate_per_second.reset();
+  options.connections = 4;
+  const Recorder recorder = run_load(loop, options, refusing->endpoint);
+  live::close_socket(refusing->fd);
+  EXPECT_GT(recorder.count(Outcome::kConnectRefused), 0U);
+  EXPECT_EQ(recorder.failures(), recorder.total());
+}
+
 TEST(LoadGenerator, EndingEarlyStopsTheSchedule) {
   live::EpollLoop loop;
   auto server = start_server(loop, nullptr);

@@ -83,14 +83,21 @@ class InterruptWatch {
   live::WatchId watch_ = 0;
 };
 
-Result<live::Ipv4Endpoint> resolve(const Target& target) {
-  return live::resolve_ipv4(target.host, target.port);
+// Resolves the target and makes room for the connections (plus a few for the loop and files).
+Result<live::Ipv4Endpoint> prepare(const LoadOptions& options) {
+  constexpr std::size_t kOtherFiles = 64;
+  if (Status status = live::reserve_open_files(options.connections + kOtherFiles);
+      !status.is_ok()) {
+    return invalid_argument(
+        fmt::format("--connections {}: {}", options.connections, status.message()));
+  }
+  return live::resolve_ipv4(options.target.host, options.target.port);
 }
 
 }  // namespace
 
 Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
-  Result<live::Ipv4Endpoint> endpoint = resolve(options.target);
+  Result<live::Ipv4Endpoint> endpoint = prepare(options);
   if (!endpoint) return endpoint.status();
   live::EpollLoop loop;
   const runtime::WallTime started_wall = loop.clock().wall_now();
@@ -116,7 +123,7 @@ Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
 }
 
 Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) {
-  Result<live::Ipv4Endpoint> endpoint = resolve(options.load.target);
+  Result<live::Ipv4Endpoint> endpoint = prepare(options.load);
   if (!endpoint) return endpoint.status();
   live::EpollLoop loop;
   const runtime::WallTime started_wall = loop.clock().wall_now();
