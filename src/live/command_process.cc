@@ -15,6 +15,7 @@ namespace nodrop::live {
 Result<CommandProcess> CommandProcess::spawn(const std::vector<std::string>& argv) {
   if (argv.empty()) return invalid_argument("no command to run");
   std::vector<char*> c_argv;
+  c_argv.reserve(argv.size() + 1);
   for (const std::string& argument : argv) c_argv.push_back(const_cast<char*>(argument.c_str()));
   c_argv.push_back(nullptr);
 

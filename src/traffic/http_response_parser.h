@@ -14,8 +14,8 @@ namespace nodrop::traffic {
 
 class HttpResponseParser {
  public:
-  static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
-  static constexpr std::size_t kMaxLineBytes = 4 * 1024;
+  static constexpr std::size_t kMaxHeaderBytes = 64 * std::size_t{1024};
+  static constexpr std::size_t kMaxLineBytes = 4 * std::size_t{1024};
 
   enum class State {
     kHeaders,         // reading the status line and headers

@@ -10,7 +10,7 @@ namespace nodrop::traffic {
 
 std::size_t LatencyHistogram::bucket_of(std::uint64_t micros) {
   if (micros < kExactBelowMicros) return static_cast<std::size_t>(micros);
-  const int exponent = std::bit_width(micros) - 1;  // 2^exponent <= micros, exponent >= 7
+  const int exponent = static_cast<int>(std::bit_width(micros)) - 1;  // 2^exponent <= micros, >= 7
   if (exponent >= kMaxExponent) return kBucketCount - 1;
   const std::uint64_t sub_bucket = micros >> (exponent - 6);  // in [64, 128)
   return 128 + static_cast<std::size_t>(exponent - 7) * 64 +

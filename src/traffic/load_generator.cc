@@ -8,7 +8,7 @@
 namespace nodrop::traffic {
 namespace {
 
-constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr std::size_t kReadBufferBytes = 64 * std::size_t{1024};
 
 }  // namespace
 

@@ -173,7 +173,7 @@ Result<LoadOptions> parse_load_options(const std::vector<std::string>& args) {
       return status;
     }
     if (recognised) continue;
-    if (args[i].rfind("-", 0) == 0) {
+    if (args[i].rfind('-', 0) == 0) {
       return invalid_argument(fmt::format("unknown option \"{}\"", args[i]));
     }
     if (have_target) {

@@ -24,7 +24,7 @@ struct LoadOptions {
   static constexpr runtime::Duration kMaxDuration = std::chrono::hours(1);
   static constexpr runtime::Duration kMaxTimeout = std::chrono::seconds(60);
   static constexpr std::size_t kMaxHeaders = 64;
-  static constexpr std::size_t kMaxRequestBytes = 64 * 1024;
+  static constexpr std::size_t kMaxRequestBytes = 64 * std::size_t{1024};
 
   Target target;
   // Requests per second; nullopt is `--rate max`: each connection sends its next request as soon

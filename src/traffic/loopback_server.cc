@@ -11,7 +11,7 @@
 namespace nodrop::traffic {
 namespace {
 
-constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr std::size_t kReadBufferBytes = 64 * std::size_t{1024};
 
 const char* reason_phrase(int status) {
   switch (status) {

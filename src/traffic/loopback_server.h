@@ -40,8 +40,8 @@ class LoopbackServer {
   enum class Mode { kHttp, kEcho };
   using CueFunction = std::function<Cue(std::uint64_t request_number)>;
 
-  static constexpr std::size_t kMaxConnections = 16 * 1024;
-  static constexpr std::size_t kMaxRequestBytes = 64 * 1024;
+  static constexpr std::size_t kMaxConnections = 16 * std::size_t{1024};
+  static constexpr std::size_t kMaxRequestBytes = 64 * std::size_t{1024};
 
   // Listens on endpoint (port 0 for any). A null cue answers every request 200.
   static Result<std::unique_ptr<LoopbackServer>> start(live::EpollLoop& loop,
