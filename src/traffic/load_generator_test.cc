@@ -78,9 +78,11 @@ TEST(LoadGenerator, NewConnectionModeOpensOneConnectionPerRequest) {
   EXPECT_EQ(server->connections_accepted(), 20U);
 }
 
-TEST(LoadGenerator, CountsEachFailureClassExactly) {
+class LoadGeneratorInEachMode : public ::testing::TestWithParam<ConnectionMode> {};
+
+TEST_P(LoadGeneratorInEachMode, CountsEachFailureClassExactly) {
   live::EpollLoop loop;
-  // Request numbers as the server receives them: 100 requests, 33 of them fail on cue.
+  // Request numbers as the server receives them: 100 requests, 38 of them fail on cue.
   auto server = start_server(loop, [](std::uint64_t n) {
     if (n >= 10 && n < 20) return Cue{Cue::Action::kAnswer, 503, {}};
     if (n >= 20 && n < 25) return Cue{Cue::Action::kAnswer, 500, {}};
@@ -88,22 +90,26 @@ TEST(LoadGenerator, CountsEachFailureClassExactly) {
     if (n >= 30 && n < 35) return Cue{Cue::Action::kTruncate, 200, {}};
     if (n >= 35 && n < 38) return Cue{Cue::Action::kStall, 0, {}};
     if (n >= 40 && n < 45) return Cue{Cue::Action::kAnswer, 404, {}};
+    if (n >= 50 && n < 53) return Cue{Cue::Action::kClose, 0, {}};
+    if (n >= 60 && n < 62) return Cue{Cue::Action::kGarbage, 0, {}};
     return Cue{};
   });
-  const Recorder recorder =
-      run_load(loop, options_for(server->endpoint(), 200, milliseconds(500)), server->endpoint());
+  LoadOptions options = options_for(server->endpoint(), 200, milliseconds(500));
+  options.mode = GetParam();
+  const Recorder recorder = run_load(loop, options, server->endpoint());
   EXPECT_EQ(recorder.total(), 100U);
-  EXPECT_EQ(recorder.count(Outcome::kOk), 67U);
+  EXPECT_EQ(recorder.count(Outcome::kOk), 62U);
   EXPECT_EQ(recorder.count(Outcome::kHttp5xx), 15U);
   EXPECT_EQ(recorder.status_counts().at(503), 10U);
   EXPECT_EQ(recorder.status_counts().at(500), 5U);
   EXPECT_EQ(recorder.count(Outcome::kHttp4xx), 5U);
   EXPECT_EQ(recorder.status_counts().at(404), 5U);
   EXPECT_EQ(recorder.count(Outcome::kReset), 5U);
-  EXPECT_EQ(recorder.count(Outcome::kTruncated), 5U);
+  EXPECT_EQ(recorder.count(Outcome::kTruncated), 8U);  // 5 cut short, 3 closed without a byte
   EXPECT_EQ(recorder.count(Outcome::kTimeout), 3U);
+  EXPECT_EQ(recorder.count(Outcome::kInvalidResponse), 2U);
   EXPECT_EQ(recorder.count(Outcome::kConnectRefused), 0U);
-  EXPECT_EQ(recorder.failures(), 33U);
+  EXPECT_EQ(recorder.failures(), 38U);
   EXPECT_EQ(server->requests_received(), 100U);
 
   // Failures are filed under the second their request was due: all in the first.
@@ -112,6 +118,10 @@ TEST(LoadGenerator, CountsEachFailureClassExactly) {
   EXPECT_EQ(by_second[0].first, 0U);
   EXPECT_EQ(by_second[0].second[outcome_index(Outcome::kReset)], 5U);
 }
+
+INSTANTIATE_TEST_SUITE_P(KeepAliveAndNewConnection, LoadGeneratorInEachMode,
+                         ::testing::Values(ConnectionMode::kKeepAlive,
+                                           ConnectionMode::kNewConnection));
 
 TEST(LoadGenerator, CountsEveryRequestToAPortThatRefusesAsConnectRefused) {
   live::EpollLoop loop;

@@ -177,6 +177,14 @@ void LoopbackServer::serve_requests(std::uint64_t id) {
       case Cue::Action::kTruncate:
         answer(id, cue.status, true, true);
         return;
+      case Cue::Action::kClose:
+        close_connection(id, false);
+        return;
+      case Cue::Action::kGarbage:
+        connection.output += "SSH-2.0-not-http\r\n\r\n";
+        connection.close_after_output = true;
+        flush(id);
+        return;
     }
   }
 }

@@ -29,6 +29,8 @@ struct Cue {
     kStall,     // never answer; keep the connection open until the client closes it
     kReset,     // reset the connection (RST) instead of answering
     kTruncate,  // send the headers and half the body, then close
+    kClose,     // close the connection (FIN) without a byte of answer
+    kGarbage,   // answer with bytes that are not HTTP, then close
   };
   Action action = Action::kAnswer;
   int status = 200;
