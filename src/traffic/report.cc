@@ -395,8 +395,15 @@ std::string timeline_svg(const Report& report) {
         "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#636363\" "
         "stroke-dasharray=\"4 3\"/>\n",
         x, kTop, kTop + plot_height);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"#636363\">{}</text>\n", x + 3,
-                       kTop + 12 + 14 * static_cast<double>(i % 3), label);
+    // A white box behind the label keeps it readable over the bars; 7 px a character is an
+    // estimate for 12 px sans-serif, enough for a background.
+    const double label_y = kTop + 14 + 16 * static_cast<double>(i % 3);
+    svg += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"15\" fill=\"#ffffff\" "
+        "fill-opacity=\"0.85\"/>\n",
+        x + 1, label_y - 12, 7.0 * static_cast<double>(mark.label.size()) + 4);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"#333333\">{}</text>\n", x + 3, label_y,
+                       label);
   }
   // Legend.
   const double legend_y = kHeight - 12;
