@@ -1,7 +1,6 @@
-#include "cli/verb.h"
-
 #include <array>
 
+#include "cli/verb.h"
 #include "cli/verbs_list.h"
 
 namespace nodrop::cli {
@@ -11,6 +10,10 @@ int run_help(const Args& args, std::ostream& out, std::ostream& err);
 int run_version(const Args& args, std::ostream& out, std::ostream& err);
 
 const auto kVerbs = std::to_array<Verb>({
+    {"check", "rollout-safety lint for Kubernetes manifests: nodrop check FILE|DIR|-...",
+     run_check},
+    {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE...",
+     run_validate},
     {"load", "send constant-rate traffic and count every failed request", run_load},
     {"verify", "count the requests dropped while a command (a rollout) runs", run_verify},
     {"version", "print nodrop's version", run_version},
@@ -18,7 +21,8 @@ const auto kVerbs = std::to_array<Verb>({
 });
 
 int run_help(const Args& /*args*/, std::ostream& out, std::ostream& /*err*/) {
-  out << "nodrop: Kubernetes Deployments and LoadBalancer Services on one host, rolled out without\n"
+  out << "nodrop: Kubernetes Deployments and LoadBalancer Services on one host, rolled out "
+         "without\n"
          "dropping a request.\n\nUsage: nodrop COMMAND [ARGS...]\n\nCommands:\n";
   for (const Verb& verb : kVerbs) {
     out << "  " << verb.name << std::string(12 - std::min<std::size_t>(11, verb.name.size()), ' ')

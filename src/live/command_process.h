@@ -3,6 +3,11 @@
 //
 // The child inherits stdin, stdout and stderr and stays in nodrop's process group, so a Ctrl-C at
 // the terminal reaches both. Only the process that spawned it may wait for it.
+//
+// Why not live::spawn (pidfd.h), which runs pods: a pod gets a fresh environment, stdin from
+// /dev/null, its output in a log and its own process group. A command the user typed after
+// `nodrop verify --` must behave as if the shell ran it: the user's environment (KUBECONFIG,
+// PATH), the terminal, and the terminal's Ctrl-C.
 #pragma once
 
 #include <string>
