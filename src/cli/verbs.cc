@@ -14,6 +14,8 @@ const auto kVerbs = std::to_array<Verb>({
      run_check},
     {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE...",
      run_validate},
+    {"load", "send constant-rate traffic and count every failed request", run_load},
+    {"verify", "count the requests dropped while a command (a rollout) runs", run_verify},
     {"version", "print nodrop's version", run_version},
     {"help", "list the commands", run_help},
 });

@@ -1,0 +1,50 @@
+// load and verify as a user calls them: bad input is a clear message and exit status 2.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/verbs_list.h"
+#include "live/tcp_io.h"
+
+namespace nodrop::cli {
+namespace {
+
+struct Outcome {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Outcome call(int (*verb)(const Args&, std::ostream&, std::ostream&), const Args& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = verb(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+TEST(LoadVerb, BadInputExitsTwoWithAMessageNamingTheProblem) {
+  const Outcome unknown = call(run_load, {"http://127.0.0.1:1/", "--bogus"});
+  EXPECT_EQ(unknown.status, kExitUsage);
+  EXPECT_NE(unknown.err.find("unknown option \"--bogus\""), std::string::npos);
+  EXPECT_EQ(call(run_load, {"ftp://x/"}).status, kExitUsage);
+  EXPECT_EQ(call(run_load, {"http://127.0.0.1:1/", "--rate", "2000000"}).status, kExitUsage);
+  EXPECT_EQ(call(run_load, {"http://127.0.0.1:1/", "--duration", "5h"}).status, kExitUsage);
+  EXPECT_EQ(call(run_verify, {"http://127.0.0.1:1/", "--rate", "10"}).status, kExitUsage);
+  EXPECT_EQ(call(run_load, {"--help"}).status, kExitOk);
+}
+
+TEST(LoadVerb, ExitsOneWhenRequestsFailAndWritesJsonToStdout) {
+  Result<live::Listener> refusing = live::bind_refusing_port({0x7f000001, 0});
+  ASSERT_TRUE(refusing.is_ok());
+  const std::string url = "http://127.0.0.1:" + std::to_string(refusing->endpoint.port) + "/";
+  const Outcome result =
+      call(run_load, {url, "--rate", "50", "--duration", "100ms", "--json", "-", "--quiet"});
+  live::close_socket(refusing->fd);
+  EXPECT_EQ(result.status, kExitFailure);
+  EXPECT_NE(result.out.find("\"connect_refused\": 5"), std::string::npos) << result.out;
+  EXPECT_NE(result.err.find("verdict    FAIL: 5 of 5 requests failed"), std::string::npos)
+      << result.err;
+}
+
+}  // namespace
+}  // namespace nodrop::cli

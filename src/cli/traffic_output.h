@@ -1,0 +1,15 @@
+// What load and verify do with their report: the summary on stdout (or stderr when the JSON goes
+// to stdout), the JSON and SVG files asked for, and the exit status of the verdict.
+#pragma once
+
+#include <ostream>
+#include <string_view>
+
+#include "traffic/report.h"
+
+namespace nodrop::cli {
+
+int write_traffic_outputs(const traffic::Report& report, std::string_view verb, std::ostream& out,
+                          std::ostream& err);
+
+}  // namespace nodrop::cli
