@@ -171,6 +171,7 @@ TEST_F(HttpProxyTest, TunnelsAWebSocketUpgradeBothWaysWithHalfClose) {
 
 TEST_F(HttpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   TestBackend backend("a");
+  options_.picker = PickerKind::kRoundRobin;  // the refusing endpoint is picked first
   start({refusing_address(), backend.address()});
   for (int i = 0; i < 4; ++i) {
     auto reply = fetch(port(), get("/"));

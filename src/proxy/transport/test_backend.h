@@ -31,7 +31,10 @@ inline constexpr std::chrono::milliseconds kClientTimeout{10000};
 
 class TestBackend {
  public:
-  explicit TestBackend(std::string name) : name_(std::move(name)) {
+  enum class Kind { kHttp, kTcpEcho };
+
+  explicit TestBackend(std::string name, Kind kind = Kind::kHttp)
+      : name_(std::move(name)), kind_(kind) {
     listener_ = std::move(live::listen_tcp(kLoopback, 0, false, 1024).value());
     port_ = live::local_address(listener_.fd()).value().port;
     listener_watch_ = loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { accept(); });
@@ -41,6 +44,11 @@ class TestBackend {
 
   EndpointAddress address() const { return {kLoopback, port_}; }
   std::uint64_t requests() const { return requests_.load(); }
+  // kTcpEcho: the first bytes received on any connection (up to 4 KiB).
+  std::string received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
   std::string last_head() {
     std::lock_guard lock(mutex_);
     return last_head_;
@@ -75,6 +83,7 @@ class TestBackend {
       if (accepted.status != live::AcceptStatus::kAccepted) return;
       auto connection = std::make_unique<Connection>();
       connection->socket = std::move(accepted.socket);
+      connection->tunnel = kind_ == Kind::kTcpEcho;
       Connection* raw = connection.get();
       raw->watch = loop_.watch(raw->socket.fd(), live::kReadable, [this, raw](std::uint32_t events) {
         if (events & live::kWritable) flush(raw);
@@ -103,6 +112,10 @@ class TestBackend {
       return;
     }
     if (connection->tunnel) {
+      if (kind_ == Kind::kTcpEcho) {
+        std::lock_guard lock(mutex_);
+        received_.append(buffer, std::min<std::size_t>(result.bytes, 4096 - std::min<std::size_t>(4096, received_.size())));
+      }
       send(connection, std::string(buffer, result.bytes));
       return;
     }
@@ -226,6 +239,7 @@ class TestBackend {
   }
 
   std::string name_;
+  Kind kind_;
   live::EpollLoop loop_;
   live::ProxySocket listener_;
   live::WatchId listener_watch_ = 0;
@@ -234,6 +248,7 @@ class TestBackend {
   std::atomic<std::uint64_t> requests_{0};
   std::mutex mutex_;
   std::string last_head_;
+  std::string received_;
   std::unique_ptr<live::ProxyThread> thread_;
 };
 
