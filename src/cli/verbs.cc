@@ -11,6 +11,7 @@ int run_help(const Args& args, std::ostream& out, std::ostream& err);
 int run_version(const Args& args, std::ostream& out, std::ostream& err);
 
 const auto kVerbs = std::to_array<Verb>({
+    {"proxy", "run the data plane alone: an L4/HTTP load balancer", run_proxy},
     {"version", "print nodrop's version", run_version},
     {"help", "list the commands", run_help},
 });

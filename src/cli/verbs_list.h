@@ -5,5 +5,6 @@
 
 namespace nodrop::cli {
 
+int run_proxy(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace nodrop::cli

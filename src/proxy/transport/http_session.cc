@@ -752,9 +752,11 @@ std::string HttpSession::build_upstream_head(const RequestHead& head) const {
 std::string HttpSession::build_client_head(const ResponseHead& head, bool keep_alive) const {
   std::string out;
   out.reserve(head.head_bytes + 32);
+  // The proxy speaks HTTP/1.1 to the client whatever the endpoint spoke (RFC 9110 §6.2): keep
+  // the status code and reason, replace the version.
   std::string_view status_line = upstream_in_.view().substr(0, upstream_in_.view().find('\n'));
   if (!status_line.empty() && status_line.back() == '\r') status_line.remove_suffix(1);
-  out.append(status_line).append("\r\n");
+  out.append("HTTP/1.1").append(status_line.substr(8)).append("\r\n");
   for (const HttpHeaderField& field : head.fields) {
     if (is_hop_by_hop(field.name)) continue;
     out.append(field.name).append(": ").append(field.value).append("\r\n");
