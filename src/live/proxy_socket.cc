@@ -49,6 +49,16 @@ Result<ProxySocket> listen_tcp(std::uint32_t ipv4, std::uint16_t port, bool reus
   return socket_fd;
 }
 
+Result<ProxySocket> bind_tcp(std::uint32_t ipv4, std::uint16_t port) {
+  ProxySocket socket_fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!socket_fd.is_open()) return errno_status("socket");
+  const sockaddr_in address = to_sockaddr(ipv4, port);
+  if (bind(socket_fd.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    return errno_status("bind");
+  }
+  return socket_fd;
+}
+
 Result<SocketPeer> local_address(int fd) {
   sockaddr_in address{};
   socklen_t length = sizeof address;

@@ -77,6 +77,7 @@ bool parse_version(std::string_view text, int* minor_version) {
 bool parse_fields(std::span<const std::string_view> lines, const HttpLimits& limits,
                   bool is_request, HttpHead* head) {
   if (lines.size() > limits.max_header_fields) return false;
+  head->fields.reserve(lines.size());
   bool has_length = false;
   bool has_transfer_encoding = false;
   bool chunked_last = false;
@@ -143,6 +144,7 @@ HeadParse find_lines(std::string_view buffer, const HttpLimits& limits, HeadScan
   }
   if (size > limits.max_head_bytes) return HeadParse::kTooLarge;
   *head_bytes = size;
+  lines->reserve(32);
   if (!split_lines(buffer.substr(0, size), lines)) return HeadParse::kMalformed;
   // The last line is the blank line that ends the head.
   if (lines->empty() || !lines->back().empty()) return HeadParse::kMalformed;

@@ -20,11 +20,15 @@ using testing::TestBackend;
 
 Endpoint ready(const EndpointAddress& address) { return Endpoint{address, "node-a", true, true, false}; }
 
-// A port nothing listens on: bound, then closed.
-EndpointAddress refusing_address() {
-  auto listener = live::listen_tcp(kLoopback, 0, false, 1);
-  return {kLoopback, live::local_address(listener->fd())->port};
-}
+// A port that refuses connections for as long as the object lives (bound, never listening).
+class RefusingPort {
+ public:
+  RefusingPort() : socket_(std::move(live::bind_tcp(kLoopback, 0).value())) {}
+  EndpointAddress address() const { return {kLoopback, live::local_address(socket_.fd())->port}; }
+
+ private:
+  live::ProxySocket socket_;
+};
 
 class HttpProxyTest : public ::testing::Test {
  protected:
@@ -172,7 +176,8 @@ TEST_F(HttpProxyTest, TunnelsAWebSocketUpgradeBothWaysWithHalfClose) {
 TEST_F(HttpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   TestBackend backend("a");
   options_.picker = PickerKind::kRoundRobin;  // the refusing endpoint is picked first
-  start({refusing_address(), backend.address()});
+  RefusingPort refusing;
+  start({refusing.address(), backend.address()});
   for (int i = 0; i < 4; ++i) {
     auto reply = fetch(port(), get("/"));
     ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
@@ -204,7 +209,8 @@ TEST_F(HttpProxyTest, KubernetesProfileDoesNotRetry) {
   TestBackend backend("a");
   options_.retry = RetryPolicy::kubernetes();
   options_.picker = PickerKind::kRoundRobin;
-  start({refusing_address(), backend.address()});
+  RefusingPort refusing;
+  start({refusing.address(), backend.address()});
   std::vector<int> statuses;
   for (int i = 0; i < 2; ++i) statuses.push_back(fetch(port(), get("/"))->status);
   std::sort(statuses.begin(), statuses.end());
@@ -212,7 +218,9 @@ TEST_F(HttpProxyTest, KubernetesProfileDoesNotRetry) {
 }
 
 TEST_F(HttpProxyTest, Answers502WhenEveryEndpointRefusesAnd503WhenThereIsNone) {
-  start({refusing_address(), refusing_address()});
+  RefusingPort first;
+  RefusingPort second;
+  start({first.address(), second.address()});
   auto reply = fetch(port(), get("/"));
   ASSERT_TRUE(reply.is_ok());
   EXPECT_EQ(reply->status, 502);

@@ -64,9 +64,8 @@ TEST_F(TcpProxyTest, ForwardsBytesBothWaysAndPassesOnHalfClose) {
 
 TEST_F(TcpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
-  auto closed = live::listen_tcp(kLoopback, 0, false, 1);
-  const EndpointAddress refusing{kLoopback, live::local_address(closed->fd())->port};
-  closed->reset();
+  const auto bound = live::bind_tcp(kLoopback, 0);  // held, never listening: refuses
+  const EndpointAddress refusing{kLoopback, live::local_address(bound->fd())->port};
   options_.picker = PickerKind::kRoundRobin;
   start({refusing, backend.address()});
   for (int i = 0; i < 3; ++i) {

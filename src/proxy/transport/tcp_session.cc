@@ -121,10 +121,12 @@ void TcpSession::on_connected() {
   }
   deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
   if (!worker_.table().is_pickable(upstream_address_)) on_table_changed(worker_.table());
-  pump();
+  // Nothing is known to be ready yet, so try everything once; events drive the rest.
+  const std::uint32_t all = live::kReadable | live::kWritable;
+  pump(all, all);
 }
 
-void TcpSession::on_client_events(std::uint32_t /*events*/) { pump(); }
+void TcpSession::on_client_events(std::uint32_t events) { pump(events, 0); }
 
 void TcpSession::on_upstream_events(std::uint32_t events) {
   if (phase_ == Phase::kConnecting) {
@@ -155,18 +157,24 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
     }
     return;
   }
-  pump();
+  pump(0, events);
 }
 
-bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endpoint) {
+bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endpoint,
+                      bool may_read, bool may_write) {
+  // Only the calls the readiness events allow are made: a splice that would find nothing costs
+  // a syscall per event, and L4 throughput is mostly syscalls.
   bool active = false;
+  bool filled_full = false;
   while (true) {
-    if (!direction.eof && direction.in_pipe < live::kSplicePipeCapacity) {
-      const live::IoResult filled =
-          direction.pipe.fill_from(from, live::kSplicePipeCapacity - direction.in_pipe);
+    if (may_read && !direction.eof && direction.in_pipe < live::kSplicePipeCapacity) {
+      const std::size_t room = live::kSplicePipeCapacity - direction.in_pipe;
+      const live::IoResult filled = direction.pipe.fill_from(from, room);
       switch (filled.status) {
         case live::IoStatus::kOk:
           direction.in_pipe += filled.bytes;
+          filled_full = filled.bytes == room;
+          may_write = true;
           active = true;
           break;
         case live::IoStatus::kEof:
@@ -179,7 +187,7 @@ bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endp
           return false;
       }
     }
-    if (direction.in_pipe == 0) break;
+    if (direction.in_pipe == 0 || !may_write) break;
     const live::IoResult drained = direction.pipe.drain_to(to, direction.in_pipe);
     if (drained.status == live::IoStatus::kError) {
       close();
@@ -196,6 +204,8 @@ bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endp
       worker_.metrics().bytes_to_clients.fetch_add(drained.bytes, std::memory_order_relaxed);
     }
     if (direction.in_pipe > 0) break;  // the receiver is full
+    if (!filled_full) break;           // the sender had no more than that
+    filled_full = false;
   }
   if (direction.eof && direction.in_pipe == 0 && !direction.shut) {
     live::shutdown_write(to);
@@ -205,7 +215,7 @@ bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endp
   return true;
 }
 
-void TcpSession::pump() {
+void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events) {
   if (closed_ || phase_ != Phase::kForwarding) return;
   while (!header_.empty()) {
     const live::IoResult written = live::write_some(upstream_.fd(), header_.data(), header_.size());
@@ -216,8 +226,16 @@ void TcpSession::pump() {
     if (written.status != live::IoStatus::kOk) break;
     header_.erase(0, written.bytes);
   }
-  if (header_.empty() && !move(to_upstream_, client_.fd(), upstream_.fd(), true)) return;
-  if (!move(to_client_, upstream_.fd(), client_.fd(), false)) return;
+  const std::uint32_t readable = live::kReadable | live::kHangup;
+  if (header_.empty() &&
+      !move(to_upstream_, client_.fd(), upstream_.fd(), true, client_events & readable,
+            upstream_events & live::kWritable)) {
+    return;
+  }
+  if (!move(to_client_, upstream_.fd(), client_.fd(), false, upstream_events & readable,
+            client_events & live::kWritable)) {
+    return;
+  }
   if (to_upstream_.shut && to_client_.shut) {
     close();
     return;

@@ -59,9 +59,11 @@ class TcpSession final : public Session {
   void on_connected();
   void on_client_events(std::uint32_t events);
   void on_upstream_events(std::uint32_t events);
-  void pump();
+  // Moves what the readiness events of each socket allow; events 0 means "not signalled".
+  void pump(std::uint32_t client_events, std::uint32_t upstream_events);
   // Moves bytes one way; false when the session had to close.
-  bool move(Direction& direction, int from, int to, bool count_to_endpoint);
+  bool move(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
+            bool may_write);
   void update_interest();
   void set_interest(int fd, live::WatchId& watch, std::uint32_t& current, std::uint32_t interest,
                     bool upstream);
