@@ -59,7 +59,7 @@ struct EndpointCounters {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> connect_failures{0};
   std::atomic<std::uint64_t> upstream_errors{0};  // reset, closed or timed out after connecting
-  std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> retries{0};  // failed attempts here that were retried elsewhere
   std::atomic<std::uint64_t> bytes_to_endpoint{0};
   std::atomic<std::uint64_t> bytes_from_endpoint{0};
 };

@@ -198,6 +198,8 @@ TEST_F(HttpProxyTest, RetriesAnIdempotentRequestOnceWhenTheEndpointClosesBeforeA
   EXPECT_EQ(reply->status, 502);
   EXPECT_EQ(closing.requests() + healthy.requests(), 2U);
   EXPECT_EQ(proxy_->metrics().retries.load(), 1U);
+  EXPECT_EQ(proxy_->publisher().counters(closing.address())->retries.load(), 1U);
+  EXPECT_EQ(proxy_->publisher().counters(healthy.address())->upstream_errors.load(), 1U);
   // A POST is not idempotent: no retry.
   reply = fetch(port(), "POST /close HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
   ASSERT_TRUE(reply.is_ok());

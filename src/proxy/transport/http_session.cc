@@ -603,17 +603,20 @@ void HttpSession::release_upstream(bool reusable) {
 }
 
 void HttpSession::on_upstream_failure(UpstreamFailure failure) {
+  const bool replayable = is_connect_failure(failure) || !request_has_body_;
+  const bool retry =
+      !response_started_ && replayable &&
+      worker_.options().retry.decide(failure, is_idempotent_method(method_), std::max(attempts_, 1),
+                                     retried_after_send_) == RetryDecision::kRetryOnAnotherEndpoint;
   if (upstream_) {
     if (!is_connect_failure(failure)) {
       upstream_->counters().upstream_errors.fetch_add(1, std::memory_order_relaxed);
     }
+    if (retry) upstream_->counters().retries.fetch_add(1, std::memory_order_relaxed);
     tried_.push_back(upstream_->address());
     release_upstream(false);
   }
-  const bool replayable = is_connect_failure(failure) || !request_has_body_;
-  const RetryDecision decision = worker_.options().retry.decide(
-      failure, is_idempotent_method(method_), std::max(attempts_, 1), retried_after_send_);
-  if (!response_started_ && replayable && decision == RetryDecision::kRetryOnAnotherEndpoint) {
+  if (retry) {
     if (!is_connect_failure(failure)) retried_after_send_ = true;
     worker_.metrics().retries.fetch_add(1, std::memory_order_relaxed);
     response_scanner_.reset();
