@@ -17,6 +17,7 @@ class SplicePipe {
   SplicePipe(SplicePipe&&) = default;
   SplicePipe& operator=(SplicePipe&&) = default;
 
+  bool is_open() const { return read_end_.is_open(); }
   // Moves up to max bytes from socket `from` into the pipe. kEof when the peer closed.
   IoResult fill_from(int from, std::size_t max);
   // Moves up to max bytes from the pipe into socket `to`.

@@ -40,8 +40,8 @@ TcpSession::~TcpSession() {
 }
 
 void TcpSession::start() {
-  auto to_upstream = live::SplicePipe::create();
-  auto to_client = live::SplicePipe::create();
+  auto to_upstream = worker_.take_pipe();
+  auto to_client = worker_.take_pipe();
   if (!to_upstream.is_ok() || !to_client.is_ok()) {
     worker_.metrics().count_error(ProxyError::kOverConnectionLimit);
     close();
@@ -323,6 +323,12 @@ void TcpSession::close() {
   client_watch_ = upstream_watch_ = 0;
   client_.reset();
   upstream_.reset();
+  // Bytes left in a pipe belong to this connection: only empty pipes are reused.
+  for (Direction* direction : {&to_upstream_, &to_client_}) {
+    if (direction->pipe.is_open() && direction->in_pipe == 0) {
+      worker_.give_back_pipe(std::move(direction->pipe));
+    }
+  }
   worker_.retire(this);
 }
 

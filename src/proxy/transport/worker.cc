@@ -10,6 +10,8 @@ namespace {
 
 // Accepting is bounded per turn so that a connection storm cannot starve established sessions.
 constexpr int kMaxAcceptsPerTurn = 64;
+// How long accepting pauses when the process is out of file descriptors.
+constexpr std::chrono::milliseconds kAcceptPause{100};
 
 }  // namespace
 
@@ -39,6 +41,7 @@ Worker::~Worker() {
   close_listener();
   loop_.cancel(sweep_timer_);
   loop_.cancel(drain_deadline_timer_);
+  loop_.cancel(accept_resume_timer_);
 }
 
 void Worker::run() {
@@ -83,8 +86,10 @@ void Worker::on_listener_ready() {
       case live::AcceptStatus::kError:
         return;
       case live::AcceptStatus::kOutOfDescriptors:
-        // Overflow path: pending clients wait in the backlog until a session closes.
+        // Overflow path: pending clients wait in the backlog. The listener stays readable, so
+        // stop watching it for a moment instead of spinning on it until a descriptor frees up.
         metrics_.count_error(ProxyError::kOverConnectionLimit);
+        pause_accepting();
         return;
     }
     metrics_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
@@ -114,6 +119,29 @@ void Worker::on_listener_ready() {
       }
     }
   }
+}
+
+Result<live::SplicePipe> Worker::take_pipe() {
+  if (spare_pipes_.empty()) return live::SplicePipe::create();
+  live::SplicePipe pipe = std::move(spare_pipes_.back());
+  spare_pipes_.pop_back();
+  return pipe;
+}
+
+void Worker::give_back_pipe(live::SplicePipe pipe) {
+  if (spare_pipes_.size() < kMaxSparePipes) spare_pipes_.push_back(std::move(pipe));
+}
+
+void Worker::pause_accepting() {
+  if (listener_watch_ == 0 || accept_resume_timer_ != 0) return;
+  loop_.unwatch(listener_watch_);
+  listener_watch_ = 0;
+  accept_resume_timer_ = loop_.run_after(kAcceptPause, [this] {
+    accept_resume_timer_ = 0;
+    if (!listener_.is_open()) return;
+    listener_watch_ = loop_.watch(listener_.fd(), live::kReadable,
+                                  [this](std::uint32_t) { on_listener_ready(); });
+  });
 }
 
 void Worker::apply_table(std::shared_ptr<const EndpointTable> table) {

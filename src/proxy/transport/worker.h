@@ -14,6 +14,7 @@
 
 #include "live/epoll_loop.h"
 #include "live/proxy_socket.h"
+#include "live/splice.h"
 #include "proxy/routing/endpoint_table.h"
 #include "proxy/routing/hold_queue.h"
 #include "proxy/routing/picker.h"
@@ -54,9 +55,16 @@ class Worker {
   bool draining() const { return draining_; }
   // The session has closed its sockets; the worker destroys it after the current callback.
   void retire(Session* session);
+  // Splice pipes are reused across L4 connections (two per connection), as creating and closing
+  // them would cost six syscalls per connection. Only empty pipes may be given back; at most
+  // kMaxSparePipes are kept, the rest are closed.
+  Result<live::SplicePipe> take_pipe();
+  void give_back_pipe(live::SplicePipe pipe);
+  static constexpr std::size_t kMaxSparePipes = 256;
 
  private:
   void on_listener_ready();
+  void pause_accepting();
   void apply_table(std::shared_ptr<const EndpointTable> table);
   void start_drain();
   void stop_now();
@@ -77,11 +85,13 @@ class Worker {
   UpstreamPool pool_;
   std::unordered_map<Session*, std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Session>> retired_;
+  std::vector<live::SplicePipe> spare_pipes_;
   std::size_t max_sessions_;
   bool draining_ = false;
   bool stopped_ = false;
   runtime::TimerId sweep_timer_ = 0;
   runtime::TimerId drain_deadline_timer_ = 0;
+  runtime::TimerId accept_resume_timer_ = 0;
 };
 
 }  // namespace nodrop::proxy
