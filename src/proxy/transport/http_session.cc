@@ -64,7 +64,10 @@ HttpSession::~HttpSession() {
 
 void HttpSession::start() {
   deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
-  set_client_interest(live::kReadable);
+  // Clients send their request right after connecting, so it is usually here already: read at
+  // once instead of waiting a loop turn for epoll to say so (advance() then starts watching).
+  read_client();
+  advance();
 }
 
 void HttpSession::set_client_interest(std::uint32_t interest) {
@@ -90,7 +93,8 @@ void HttpSession::on_client_events(std::uint32_t events) {
 void HttpSession::on_upstream_events(std::uint32_t events) {
   if (phase_ == Phase::kConnecting) {
     if (events & (live::kWritable | live::kHangup)) {
-      const int error = live::connect_error(upstream_->fd());
+      // Writable without an error condition means connected; only then is SO_ERROR skipped.
+      const int error = (events & live::kHangup) ? live::connect_error(upstream_->fd()) : 0;
       if (error != 0) {
         upstream_->counters().connect_failures.fetch_add(1, std::memory_order_relaxed);
         on_upstream_failure(live::is_connection_refused(error) ? UpstreamFailure::kConnectRefused
@@ -250,7 +254,9 @@ void HttpSession::advance() {
           deadline_ = worker_.loop().clock().now() + worker_.options().limits.linger_timeout;
         }
         client_in_.clear();
-        if (client_eof_) {
+        // A client that asked to close sends nothing more, so nothing can turn the close into
+        // a reset: close at once instead of lingering for its FIN.
+        if (client_eof_ || client_asked_close_) {
           close();
           return;
         }
@@ -304,6 +310,7 @@ bool HttpSession::try_start_request() {
   method_ = std::string(head.method);
   request_minor_version_ = head.minor_version;
   request_keep_alive_ = head.keep_alive();
+  client_asked_close_ = !head.keep_alive();
   wants_upgrade_ = head.wants_upgrade();
   request_has_body_ = head.framing != BodyFraming::kNone;
   upstream_head_ = build_upstream_head(head);
@@ -422,8 +429,11 @@ bool HttpSession::pump_exchange() {
   if (closed_ || phase_ != Phase::kExchanging) return true;
 
   if (!response_head_done_) {
-    if (parse_response_head()) return true;
-    if (!response_head_done_) return progress;
+    const bool parsed = parse_response_head();
+    if (closed_ || phase_ != Phase::kExchanging) return true;
+    if (!response_head_done_) return progress || parsed;  // incomplete, or a 1xx passed on
+    // Go on to the body in this same turn, so that head and body leave in one send.
+    progress = true;
   }
   if (!response_done_) {
     const std::string_view input = upstream_in_.view().substr(0, client_out_.space());

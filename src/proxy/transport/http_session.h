@@ -102,6 +102,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   std::string method_;
   int request_minor_version_ = 1;
   bool request_keep_alive_ = false;
+  bool client_asked_close_ = false;  // Connection: close, or HTTP/1.0 without keep-alive
   bool request_has_body_ = false;
   bool wants_upgrade_ = false;
   BodyDecoder request_body_;

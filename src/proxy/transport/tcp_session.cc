@@ -131,7 +131,8 @@ void TcpSession::on_client_events(std::uint32_t events) { pump(events, 0); }
 void TcpSession::on_upstream_events(std::uint32_t events) {
   if (phase_ == Phase::kConnecting) {
     if (!(events & (live::kWritable | live::kHangup))) return;
-    const int error = live::connect_error(upstream_.fd());
+    // Writable without an error condition means connected; only then is SO_ERROR skipped.
+    const int error = (events & live::kHangup) ? live::connect_error(upstream_.fd()) : 0;
     if (error == 0) {
       on_connected();
       return;
