@@ -45,20 +45,15 @@ void for_each_element(std::string_view value, Visit visit) {
   }
 }
 
-// Splits the head into lines (without their line ending); false on a bare CR or control byte.
-bool split_lines(std::string_view head, std::vector<std::string_view>* lines) {
-  while (!head.empty()) {
-    const auto newline = head.find('\n');
-    std::string_view line = head.substr(0, newline);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    for (const char c : line) {
-      if (c == '\r' || c == '\0') return false;
-    }
-    lines->push_back(line);
-    if (newline == std::string_view::npos) break;
-    head.remove_prefix(newline + 1);
-  }
-  return true;
+// Takes the next line of a head (without its line ending) off the front of rest; false when
+// rest is empty or the line holds a bare CR or a NUL.
+bool next_line(std::string_view& rest, std::string_view* line) {
+  if (rest.empty()) return false;
+  const auto newline = rest.find('\n');
+  *line = rest.substr(0, newline);
+  rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+  if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
+  return line->find_first_of(std::string_view("\r\0", 2)) == std::string_view::npos;
 }
 
 bool parse_version(std::string_view text, int* minor_version) {
@@ -72,16 +67,21 @@ bool parse_version(std::string_view text, int* minor_version) {
   return true;
 }
 
-// Parses header fields and derives the framing facts every message shares. The head's first line
-// has been parsed; lines excludes it and the final blank line.
-bool parse_fields(std::span<const std::string_view> lines, const HttpLimits& limits,
-                  bool is_request, HttpHead* head) {
-  if (lines.size() > limits.max_header_fields) return false;
-  head->fields.reserve(lines.size());
+// Parses header fields and derives the framing facts every message shares. rest is the head
+// after its first line, ending with the blank line.
+bool parse_fields(std::string_view rest, const HttpLimits& limits, bool is_request,
+                  HttpHead* head) {
   bool has_length = false;
   bool has_transfer_encoding = false;
   bool chunked_last = false;
-  for (const std::string_view line : lines) {
+  std::string_view line;
+  while (true) {
+    if (!next_line(rest, &line)) return false;
+    if (line.empty()) {
+      if (!rest.empty()) return false;  // the blank line ends the head
+      break;
+    }
+    if (head->fields.size() >= limits.max_header_fields) return false;
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return false;
     const std::string_view name = line.substr(0, colon);
@@ -134,23 +134,26 @@ bool parse_fields(std::span<const std::string_view> lines, const HttpLimits& lim
   return true;
 }
 
-// Common front half of both parsers: find the head, bound it, split it into lines.
-HeadParse find_lines(std::string_view buffer, const HttpLimits& limits, HeadScanner& scanner,
-                     std::vector<std::string_view>* lines, std::size_t* head_bytes) {
-  // Tolerate empty lines before a request line (RFC 9112 §2.2) by the caller's choice: not here.
+// Common front half of both parsers: find the head and bound it. *head is the head's text,
+// blank line included.
+HeadParse find_head(std::string_view buffer, const HttpLimits& limits, HeadScanner& scanner,
+                    std::string_view* head) {
   const std::size_t size = scanner.find(buffer);
   if (size == 0) {
     return buffer.size() >= limits.max_head_bytes ? HeadParse::kTooLarge : HeadParse::kIncomplete;
   }
   if (size > limits.max_head_bytes) return HeadParse::kTooLarge;
-  *head_bytes = size;
-  lines->reserve(32);
-  if (!split_lines(buffer.substr(0, size), lines)) return HeadParse::kMalformed;
-  // The last line is the blank line that ends the head.
-  if (lines->empty() || !lines->back().empty()) return HeadParse::kMalformed;
-  lines->pop_back();
-  if (lines->empty()) return HeadParse::kMalformed;
+  *head = buffer.substr(0, size);
   return HeadParse::kComplete;
+}
+
+// Resets a head for reuse, keeping the capacity of its field list (no allocation per message).
+template <typename Head>
+void reset_head(Head* head) {
+  std::vector<HttpHeaderField> fields = std::move(head->fields);
+  fields.clear();
+  *head = Head{};
+  head->fields = std::move(fields);
 }
 
 }  // namespace
@@ -178,13 +181,13 @@ std::size_t HeadScanner::find(std::string_view buffer) {
 
 HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
                              HeadScanner& scanner, RequestHead* head) {
-  std::vector<std::string_view> lines;
-  std::size_t head_bytes = 0;
-  const HeadParse found = find_lines(buffer, limits, scanner, &lines, &head_bytes);
+  std::string_view rest;
+  const HeadParse found = find_head(buffer, limits, scanner, &rest);
   if (found != HeadParse::kComplete) return found;
-  *head = RequestHead{};
-  head->head_bytes = head_bytes;
-  const std::string_view request_line = lines.front();
+  reset_head(head);
+  head->head_bytes = rest.size();
+  std::string_view request_line;
+  if (!next_line(rest, &request_line)) return HeadParse::kMalformed;
   const auto first_space = request_line.find(' ');
   const auto last_space = request_line.rfind(' ');
   if (first_space == std::string_view::npos || first_space == last_space) {
@@ -197,20 +200,20 @@ HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
       !parse_version(request_line.substr(last_space + 1), &head->minor_version)) {
     return HeadParse::kMalformed;
   }
-  if (!parse_fields(std::span(lines).subspan(1), limits, true, head)) return HeadParse::kMalformed;
+  if (!parse_fields(rest, limits, true, head)) return HeadParse::kMalformed;
   return HeadParse::kComplete;
 }
 
 HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
                               HeadScanner& scanner, std::string_view request_method,
                               ResponseHead* head) {
-  std::vector<std::string_view> lines;
-  std::size_t head_bytes = 0;
-  const HeadParse found = find_lines(buffer, limits, scanner, &lines, &head_bytes);
+  std::string_view rest;
+  const HeadParse found = find_head(buffer, limits, scanner, &rest);
   if (found != HeadParse::kComplete) return found;
-  *head = ResponseHead{};
-  head->head_bytes = head_bytes;
-  const std::string_view status_line = lines.front();
+  reset_head(head);
+  head->head_bytes = rest.size();
+  std::string_view status_line;
+  if (!next_line(rest, &status_line)) return HeadParse::kMalformed;
   // "HTTP/1.1 200 OK" or "HTTP/1.1 200" (an empty reason is allowed).
   if (status_line.size() < 12 || status_line[8] != ' ' ||
       !parse_version(status_line.substr(0, 8), &head->minor_version) ||
@@ -223,7 +226,7 @@ HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
     return HeadParse::kMalformed;
   }
   head->status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-  if (!parse_fields(std::span(lines).subspan(1), limits, false, head)) {
+  if (!parse_fields(rest, limits, false, head)) {
     return HeadParse::kMalformed;
   }
   // RFC 9112 §6.3: these responses never have a body, whatever their fields say.

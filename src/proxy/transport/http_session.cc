@@ -284,7 +284,7 @@ void HttpSession::update_interest() {
 
 bool HttpSession::try_start_request() {
   const ProxyLimits& limits = worker_.options().limits;
-  RequestHead head;
+  RequestHead& head = request_head_;  // reused: keeps its field list's capacity
   switch (parse_request_head(client_in_.view(), limits.http, request_scanner_, &head)) {
     case HeadParse::kIncomplete:
       if (client_eof_) {
@@ -313,7 +313,7 @@ bool HttpSession::try_start_request() {
   client_asked_close_ = !head.keep_alive();
   wants_upgrade_ = head.wants_upgrade();
   request_has_body_ = head.framing != BodyFraming::kNone;
-  upstream_head_ = build_upstream_head(head);
+  build_upstream_head(head, &upstream_head_);
   request_body_.start(head.framing, head.content_length, limits.http);
   request_done_ = request_body_.complete();
   client_in_.consume(head.head_bytes);
@@ -482,7 +482,7 @@ bool HttpSession::pump_exchange() {
 
 bool HttpSession::parse_response_head() {
   const ProxyLimits& limits = worker_.options().limits;
-  ResponseHead head;
+  ResponseHead& head = response_head_;
   switch (proxy::parse_response_head(upstream_in_.view(), limits.http, response_scanner_, method_,
                                      &head)) {
     case HeadParse::kIncomplete:
@@ -530,9 +530,9 @@ bool HttpSession::parse_response_head() {
   }
   const bool client_keep_alive = request_keep_alive_ && !worker_.draining() &&
                                  head.framing != BodyFraming::kUntilClose;
-  const std::string out = build_client_head(head, client_keep_alive);
-  if (client_out_.space() < out.size()) return false;
-  client_out_.append(out);
+  build_client_head(head, client_keep_alive, &scratch_);
+  if (client_out_.space() < scratch_.size()) return false;
+  client_out_.append(scratch_);
   upstream_in_.consume(head.head_bytes);
   request_keep_alive_ = client_keep_alive;
   response_keep_alive_ = head.keep_alive() && head.framing != BodyFraming::kUntilClose;
@@ -735,9 +735,9 @@ void HttpSession::on_sweep(runtime::Time now) {
   advance();
 }
 
-std::string HttpSession::build_upstream_head(const RequestHead& head) const {
-  std::string out;
-  out.reserve(head.head_bytes + 96);
+void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_string) const {
+  std::string& out = *out_string;
+  out.clear();  // keeps its capacity from earlier requests
   out.append(head.method).append(" ").append(head.target);
   out.append(head.minor_version == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
   std::string_view forwarded_for;
@@ -759,12 +759,12 @@ std::string HttpSession::build_upstream_head(const RequestHead& head) const {
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
-  return out;
 }
 
-std::string HttpSession::build_client_head(const ResponseHead& head, bool keep_alive) const {
-  std::string out;
-  out.reserve(head.head_bytes + 32);
+void HttpSession::build_client_head(const ResponseHead& head, bool keep_alive,
+                                    std::string* out_string) const {
+  std::string& out = *out_string;
+  out.clear();
   // The proxy speaks HTTP/1.1 to the client whatever the endpoint spoke (RFC 9110 §6.2): keep
   // the status code and reason, replace the version.
   std::string_view status_line = upstream_in_.view().substr(0, upstream_in_.view().find('\n'));
@@ -780,7 +780,6 @@ std::string HttpSession::build_client_head(const ResponseHead& head, bool keep_a
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
-  return out;
 }
 
 }  // namespace nodrop::proxy

@@ -77,8 +77,9 @@ class HttpSession final : public Session, private UpstreamOwner {
   void flush_upstream();
   void update_interest();
   void set_client_interest(std::uint32_t interest);
-  std::string build_upstream_head(const RequestHead& head) const;
-  std::string build_client_head(const ResponseHead& head, bool keep_alive) const;
+  // Write into reused strings, so a request costs no allocation once a connection is warm.
+  void build_upstream_head(const RequestHead& head, std::string* out) const;
+  void build_client_head(const ResponseHead& head, bool keep_alive, std::string* out) const;
 
   Worker& worker_;
   live::ProxySocket client_;
@@ -98,6 +99,9 @@ class HttpSession final : public Session, private UpstreamOwner {
 
   // The request in flight.
   HeadScanner request_scanner_;
+  RequestHead request_head_;    // views into client_in_, valid until it is consumed
+  ResponseHead response_head_;  // views into upstream_in_, likewise
+  std::string scratch_;         // the client-side response head being built
   std::string upstream_head_;  // the rewritten request head, kept for retries
   std::string method_;
   int request_minor_version_ = 1;
