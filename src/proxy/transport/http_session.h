@@ -42,7 +42,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   HttpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer);
   ~HttpSession() override;
 
-  void start();
+  void start() override;
 
   void on_sweep(runtime::Time now) override;
   void on_table_changed(const EndpointTable& table) override;

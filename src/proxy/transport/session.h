@@ -10,6 +10,8 @@ namespace nodrop::proxy {
 class Session {
  public:
   virtual ~Session() = default;
+  // Called once, right after the worker has registered the session.
+  virtual void start() = 0;
   // Called by the worker's sweep: act on a passed deadline (timeouts, drain deadlines).
   virtual void on_sweep(runtime::Time now) = 0;
   // A new table was applied: connections to endpoints no longer pickable start draining.

@@ -37,7 +37,7 @@ class TcpSession final : public Session {
   TcpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer);
   ~TcpSession() override;
 
-  void start();
+  void start() override;
 
   void on_sweep(runtime::Time now) override;
   void on_table_changed(const EndpointTable& table) override;

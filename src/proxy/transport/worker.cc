@@ -99,25 +99,17 @@ void Worker::on_listener_ready() {
     }
     std::unique_ptr<Session> session;
     switch (options_.mode) {
-      case ProxyMode::kHttp: {
-        auto http = std::make_unique<HttpSession>(*this, std::move(accepted.socket), accepted.peer);
-        HttpSession* started = http.get();
-        session = std::move(http);
-        sessions_.emplace(session.get(), std::move(session));
-        metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
-        started->start();
+      case ProxyMode::kHttp:
+        session = std::make_unique<HttpSession>(*this, std::move(accepted.socket), accepted.peer);
         break;
-      }
-      case ProxyMode::kTcp: {
-        auto tcp = std::make_unique<TcpSession>(*this, std::move(accepted.socket), accepted.peer);
-        TcpSession* started = tcp.get();
-        session = std::move(tcp);
-        sessions_.emplace(session.get(), std::move(session));
-        metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
-        started->start();
+      case ProxyMode::kTcp:
+        session = std::make_unique<TcpSession>(*this, std::move(accepted.socket), accepted.peer);
         break;
-      }
     }
+    Session* started = session.get();
+    sessions_.emplace(started, std::move(session));
+    metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
+    started->start();  // may retire the session at once: it is registered first
   }
 }
 
