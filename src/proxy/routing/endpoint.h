@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "proxy/routing/latency_histogram.h"
 
 namespace nodrop::proxy {
 
@@ -62,6 +63,7 @@ struct EndpointCounters {
   std::atomic<std::uint64_t> retries{0};  // failed attempts here that were retried elsewhere
   std::atomic<std::uint64_t> bytes_to_endpoint{0};
   std::atomic<std::uint64_t> bytes_from_endpoint{0};
+  LatencyHistogram latency;  // L7: request start to response end, for requests answered here
 };
 
 }  // namespace nodrop::proxy

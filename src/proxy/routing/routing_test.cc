@@ -6,6 +6,7 @@
 #include "proxy/routing/categorize.h"
 #include "proxy/routing/endpoint_table.h"
 #include "proxy/routing/hold_queue.h"
+#include "proxy/routing/latency_histogram.h"
 #include "proxy/routing/picker.h"
 #include "proxy/routing/retry_policy.h"
 #include "sim/sim_loop.h"
@@ -281,6 +282,18 @@ TEST(HoldQueue, CancelledRequestsNeverResume) {
   loop.advance(milliseconds(200));
   EXPECT_EQ(resumed, 0);
   EXPECT_EQ(loop.pending(), 0U);
+}
+
+TEST(LatencyHistogram, QuantilesAreUpperEdgesOfPowerOfTwoBuckets) {
+  LatencyHistogram histogram;
+  EXPECT_EQ(histogram.quantile(0.5).count(), 0);
+  for (int i = 0; i < 98; ++i) histogram.record(std::chrono::microseconds(100));  // [64, 128)
+  histogram.record(std::chrono::milliseconds(3));                                // [2048, 4096)
+  histogram.record(std::chrono::nanoseconds(1));                                 // counted as 1 µs
+  EXPECT_EQ(histogram.count(), 100U);
+  EXPECT_EQ(histogram.quantile(0.5).count(), 128);
+  EXPECT_EQ(histogram.quantile(0.99).count(), 128);
+  EXPECT_EQ(histogram.quantile(1.0).count(), 4096);
 }
 
 }  // namespace

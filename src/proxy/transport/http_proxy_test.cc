@@ -70,6 +70,11 @@ TEST_F(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHe
   EXPECT_NE(head.find("X-Forwarded-Proto: http\r\n"), std::string::npos) << head;
   EXPECT_EQ(head.find("keep-alive"), std::string::npos) << head;  // hop-by-hop, not forwarded
   EXPECT_EQ(proxy_->metrics().requests.load(), 3U);
+  const auto counters = proxy_->publisher().counters(backend.address());
+  EXPECT_EQ(counters->requests.load(), 3U);
+  EXPECT_EQ(counters->latency.count(), 3U);
+  EXPECT_EQ(counters->in_flight_requests.load(), 0);
+  EXPECT_EQ(counters->open_connections.load(), 1);  // the pooled keep-alive connection
 }
 
 TEST_F(HttpProxyTest, AnswersPipelinedRequestsInOrder) {

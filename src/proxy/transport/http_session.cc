@@ -582,7 +582,9 @@ void HttpSession::finish_exchange() {
   ProxyMetrics& metrics = worker_.metrics();
   metrics.responses_by_class[std::clamp(response_status_ / 100, 0, 5)].fetch_add(
       1, std::memory_order_relaxed);
-  metrics.latency.record(worker_.loop().clock().now() - request_start_);
+  const runtime::Duration latency = worker_.loop().clock().now() - request_start_;
+  metrics.latency.record(latency);
+  upstream_->counters().latency.record(latency);
   const bool reusable = response_keep_alive_ && !upstream_eof_ && upstream_in_.empty() &&
                         upstream_out_.empty() && !worker_.draining() &&
                         worker_.table().is_pickable(upstream_->address());

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "proxy/routing/latency_histogram.h"
+
 namespace nodrop::proxy {
 
 enum class ProxyError {
@@ -24,19 +26,6 @@ enum class ProxyError {
   kCount,
 };
 const char* proxy_error_name(ProxyError error);
-
-// Latency in power-of-two buckets of microseconds: bucket i holds [2^i, 2^(i+1)) µs.
-class LatencyHistogram {
- public:
-  static constexpr int kBuckets = 40;
-  void record(std::chrono::nanoseconds latency);
-  // The upper edge of the bucket holding quantile q (0 < q <= 1); zero when empty.
-  std::chrono::microseconds quantile(double q) const;
-  std::uint64_t count() const;
-
- private:
-  std::array<std::atomic<std::uint64_t>, kBuckets> buckets_{};
-};
 
 struct ProxyMetrics {
   std::atomic<std::uint64_t> connections_accepted{0};
