@@ -26,19 +26,13 @@ bool is_token(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), is_token_char);
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Calls visit for each comma-separated element of a list-valued field, trimmed, skipping empty
 // ones (RFC 9110 §5.6.1).
 template <typename Visit>
 void for_each_element(std::string_view value, Visit visit) {
   while (!value.empty()) {
     const auto comma = value.find(',');
-    const std::string_view element = trim(value.substr(0, comma));
+    const std::string_view element = trim_whitespace(value.substr(0, comma));
     if (!element.empty()) visit(element);
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
@@ -86,7 +80,7 @@ bool parse_fields(std::string_view rest, const HttpLimits& limits, bool is_reque
     if (colon == std::string_view::npos) return false;
     const std::string_view name = line.substr(0, colon);
     if (!is_token(name)) return false;  // also rejects obs-fold and space before the colon
-    const std::string_view value = trim(line.substr(colon + 1));
+    const std::string_view value = trim_whitespace(line.substr(colon + 1));
     head->fields.push_back({name, value});
     if (equals_ignoring_case(name, "content-length")) {
       std::uint64_t length = 0;
@@ -165,6 +159,12 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
+}
+
+std::string_view trim_whitespace(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
 }
 
 std::size_t HeadScanner::find(std::string_view buffer) {

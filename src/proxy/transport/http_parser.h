@@ -80,6 +80,8 @@ class HeadScanner {
 
 // ASCII case-insensitive comparison, for header field names and tokens.
 bool equals_ignoring_case(std::string_view a, std::string_view b);
+// Text without leading and trailing spaces and tabs (RFC 9110's OWS).
+std::string_view trim_whitespace(std::string_view text);
 
 HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
                              HeadScanner& scanner, RequestHead* head);

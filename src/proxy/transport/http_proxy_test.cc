@@ -58,7 +58,9 @@ TEST_F(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHe
   ASSERT_TRUE(client.is_ok());
   std::string carry;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(client->send_all(get("/", "X-Forwarded-For: 10.1.1.1\r\nConnection: keep-alive\r\n")).is_ok());
+    ASSERT_TRUE(client->send_all(get("/", "X-Forwarded-For: 10.1.1.1\r\nConnection: keep-alive, "
+                                          "X-Hop\r\nX-Hop: 1\r\nX-End: 2\r\n"))
+                    .is_ok());
     auto reply = read_reply(*client, carry);
     ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
     EXPECT_EQ(reply->status, 200);
@@ -69,6 +71,8 @@ TEST_F(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHe
   EXPECT_NE(head.find("X-Forwarded-For: 10.1.1.1, 127.0.0.1\r\n"), std::string::npos) << head;
   EXPECT_NE(head.find("X-Forwarded-Proto: http\r\n"), std::string::npos) << head;
   EXPECT_EQ(head.find("keep-alive"), std::string::npos) << head;  // hop-by-hop, not forwarded
+  EXPECT_EQ(head.find("X-Hop"), std::string::npos) << head;       // named in Connection
+  EXPECT_NE(head.find("X-End: 2\r\n"), std::string::npos) << head;
   EXPECT_EQ(proxy_->metrics().requests.load(), 3U);
   const auto counters = proxy_->publisher().counters(backend.address());
   EXPECT_EQ(counters->requests.load(), 3U);

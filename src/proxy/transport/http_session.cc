@@ -1,6 +1,7 @@
 #include "proxy/transport/http_session.h"
 
 #include <algorithm>
+#include <array>
 
 #include "proxy/transport/worker.h"
 
@@ -742,9 +743,35 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
   out.clear();  // keeps its capacity from earlier requests
   out.append(head.method).append(" ").append(head.target);
   out.append(head.minor_version == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  // Fields the client named in Connection are hop-by-hop too (RFC 9110 §7.6.1); a bounded
+  // number of them is honoured, which covers every real client.
+  constexpr std::size_t kMaxNominated = 8;
+  std::array<std::string_view, kMaxNominated> nominated;
+  std::size_t nominated_count = 0;
+  for (const HttpHeaderField& field : head.fields) {
+    if (!equals_ignoring_case(field.name, "connection")) continue;
+    std::string_view value = field.value;
+    while (!value.empty() && nominated_count < kMaxNominated) {
+      const auto comma = value.find(',');
+      const std::string_view option = trim_whitespace(value.substr(0, comma));
+      if (!option.empty() && !equals_ignoring_case(option, "close") &&
+          !equals_ignoring_case(option, "keep-alive") && !equals_ignoring_case(option, "upgrade")) {
+        nominated[nominated_count++] = option;
+      }
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  const auto is_nominated = [&](std::string_view name) {
+    for (std::size_t i = 0; i < nominated_count; ++i) {
+      if (equals_ignoring_case(name, nominated[i])) return true;
+    }
+    return false;
+  };
   std::string_view forwarded_for;
   for (const HttpHeaderField& field : head.fields) {
     if (is_hop_by_hop(field.name) || equals_ignoring_case(field.name, "x-forwarded-proto")) continue;
+    if (nominated_count > 0 && is_nominated(field.name)) continue;
     if (equals_ignoring_case(field.name, "upgrade") && !wants_upgrade_) continue;
     if (equals_ignoring_case(field.name, "x-forwarded-for")) {
       forwarded_for = field.value;
