@@ -1,6 +1,8 @@
 // `nodrop proxy`: the data plane on its own, in front of any servers, as a user would run it and
 // as the benchmark runs it. SIGTERM or SIGINT drains it: stop accepting, finish in-flight
 // requests (bounded by --drain-timeout), then exit and print the listener's metrics.
+#include "proxy/transport/proxy.h"
+
 #include <charconv>
 #include <string>
 #include <vector>
@@ -8,7 +10,6 @@
 #include "cli/verbs_list.h"
 #include "live/epoll_loop.h"
 #include "live/proxy_signals.h"
-#include "proxy/transport/proxy.h"
 
 namespace nodrop::cli {
 namespace {
@@ -88,10 +89,12 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
       }
       options.workers = static_cast<int>(count);
     } else if (flag == "--max-connections") {
-      if (!parse_count(value, 1'000'000, &count)) return fail("expected a number from 1 to 1000000");
+      if (!parse_count(value, 1'000'000, &count))
+        return fail("expected a number from 1 to 1000000");
       options.limits.max_connections = static_cast<std::size_t>(count);
     } else if (flag == "--drain-timeout-ms") {
-      if (!parse_count(value, 3'600'000, &count)) return fail("expected milliseconds, 1 to 3600000");
+      if (!parse_count(value, 3'600'000, &count))
+        return fail("expected milliseconds, 1 to 3600000");
       options.limits.drain_timeout = std::chrono::milliseconds(count);
     } else {
       err << "nodrop proxy: unknown flag " << flag << "\n" << kUsage;

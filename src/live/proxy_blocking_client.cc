@@ -37,7 +37,8 @@ Status BlockingClient::send_all(std::string_view data) {
     const ssize_t sent = send(socket_.fd(), data.data(), data.size(), MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return {StatusCode::kDeadlineExceeded, "send timed out"};
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return {StatusCode::kDeadlineExceeded, "send timed out"};
       return io_error("send: " + error_text(errno));
     }
     data.remove_prefix(static_cast<std::size_t>(sent));

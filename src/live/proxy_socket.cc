@@ -20,9 +20,7 @@ sockaddr_in to_sockaddr(std::uint32_t ipv4, std::uint16_t port) {
   return address;
 }
 
-Status errno_status(const std::string& what) {
-  return io_error(what + ": " + error_text(errno));
-}
+Status errno_status(const std::string& what) { return io_error(what + ": " + error_text(errno)); }
 
 void set_int_option(int fd, int level, int name, int value) {
   setsockopt(fd, level, name, &value, sizeof value);

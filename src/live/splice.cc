@@ -30,8 +30,8 @@ Result<SplicePipe> SplicePipe::create() {
 
 IoResult SplicePipe::fill_from(int from, std::size_t max) {
   while (true) {
-    const ssize_t moved = splice(from, nullptr, write_end_.fd(), nullptr, max,
-                                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    const ssize_t moved =
+        splice(from, nullptr, write_end_.fd(), nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (moved < 0 && errno == EINTR) continue;
     return splice_result(moved, true);
   }
@@ -39,8 +39,8 @@ IoResult SplicePipe::fill_from(int from, std::size_t max) {
 
 IoResult SplicePipe::drain_to(int to, std::size_t max) {
   while (true) {
-    const ssize_t moved = splice(read_end_.fd(), nullptr, to, nullptr, max,
-                                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    const ssize_t moved =
+        splice(read_end_.fd(), nullptr, to, nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (moved < 0 && errno == EINTR) continue;
     if (moved < 0 && errno == EPIPE) return {IoStatus::kError, 0, EPIPE};
     return splice_result(moved, false);

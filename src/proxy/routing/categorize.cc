@@ -38,7 +38,8 @@ std::vector<EndpointState> categorize_endpoints(std::span<const Endpoint> endpoi
     const bool local = endpoint.node_name == policy.node_name;
     const bool in_local_from_fallback =
         !local_ready && local_serving_terminating && local && is_serving_terminating(endpoint);
-    const bool in_local = policy.uses_local && local && (local_ready ? endpoint.ready : in_local_from_fallback);
+    const bool in_local =
+        policy.uses_local && local && (local_ready ? endpoint.ready : in_local_from_fallback);
     bool picked = false;
     if (policy.uses_cluster && policy.uses_local) {
       // topology.go: all = cluster, or cluster ∪ local when local came from the fallback.

@@ -6,8 +6,8 @@
 namespace nodrop::proxy {
 
 void LatencyHistogram::record(std::chrono::nanoseconds latency) {
-  const auto micros = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(latency).count()));
+  const auto micros = static_cast<std::uint64_t>(std::max<std::int64_t>(
+      1, std::chrono::duration_cast<std::chrono::microseconds>(latency).count()));
   const int bucket = std::min(kBuckets - 1, static_cast<int>(std::bit_width(micros)) - 1);
   buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
 }

@@ -73,9 +73,9 @@ TEST(CategorizeEndpoints, LocalPolicyUsesOnlyLocalReadyEndpoints) {
   const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", true, true, false, "node-a"),
                                            endpoint("10.0.0.1:80", true, true, false, "node-b"),
                                            endpoint("10.0.0.2:80", false, true, true, "node-a")};
-  EXPECT_EQ(categorize_endpoints(endpoints, local),
-            (std::vector{EndpointState::kReady, EndpointState::kDraining,
-                         EndpointState::kDraining}));
+  EXPECT_EQ(
+      categorize_endpoints(endpoints, local),
+      (std::vector{EndpointState::kReady, EndpointState::kDraining, EndpointState::kDraining}));
 }
 
 TEST(CategorizeEndpoints, LocalFallbackToTerminatingIsAddedToClusterEndpoints) {
@@ -179,8 +179,8 @@ TEST_F(PickerTest, RoundRobinVisitsEachPickableEndpointInTurn) {
   publish({endpoint("127.0.2.1:80", true, true, false), endpoint("127.0.2.2:80", false, true, true),
            endpoint("127.0.2.3:80", true, true, false)});
   Picker picker(PickerKind::kRoundRobin, random_);
-  EXPECT_EQ(histogram(picker, 10), (std::map<std::string, int>{{"127.0.2.1:80", 5},
-                                                               {"127.0.2.3:80", 5}}));
+  EXPECT_EQ(histogram(picker, 10),
+            (std::map<std::string, int>{{"127.0.2.1:80", 5}, {"127.0.2.3:80", 5}}));
 }
 
 TEST_F(PickerTest, NothingPickableGivesNull) {
@@ -190,7 +190,8 @@ TEST_F(PickerTest, NothingPickableGivesNull) {
 }
 
 TEST_F(PickerTest, RetriesSkipEndpointsAlreadyTried) {
-  publish({endpoint("127.0.2.1:80", true, true, false), endpoint("127.0.2.2:80", true, true, false)});
+  publish(
+      {endpoint("127.0.2.1:80", true, true, false), endpoint("127.0.2.2:80", true, true, false)});
   const std::vector<EndpointAddress> tried = {address("127.0.2.1:80")};
   for (PickerKind kind : {PickerKind::kRoundRobin, PickerKind::kLeastOutstanding}) {
     Picker picker(kind, random_);
@@ -238,7 +239,8 @@ TEST(RetryPolicy, IdempotentRequestClosedBeforeResponseIsRetriedOnce) {
 
 TEST(RetryPolicy, KubernetesProfileNeverRetries) {
   const RetryPolicy policy = RetryPolicy::kubernetes();
-  EXPECT_EQ(policy.decide(UpstreamFailure::kConnectRefused, true, 1, false), RetryDecision::kGiveUp);
+  EXPECT_EQ(policy.decide(UpstreamFailure::kConnectRefused, true, 1, false),
+            RetryDecision::kGiveUp);
   EXPECT_EQ(policy.decide(UpstreamFailure::kClosedBeforeResponse, true, 1, false),
             RetryDecision::kGiveUp);
 }
@@ -288,8 +290,8 @@ TEST(LatencyHistogram, QuantilesAreUpperEdgesOfPowerOfTwoBuckets) {
   LatencyHistogram histogram;
   EXPECT_EQ(histogram.quantile(0.5).count(), 0);
   for (int i = 0; i < 98; ++i) histogram.record(std::chrono::microseconds(100));  // [64, 128)
-  histogram.record(std::chrono::milliseconds(3));                                // [2048, 4096)
-  histogram.record(std::chrono::nanoseconds(1));                                 // counted as 1 µs
+  histogram.record(std::chrono::milliseconds(3));                                 // [2048, 4096)
+  histogram.record(std::chrono::nanoseconds(1));  // counted as 1 µs
   EXPECT_EQ(histogram.count(), 100U);
   EXPECT_EQ(histogram.quantile(0.5).count(), 128);
   EXPECT_EQ(histogram.quantile(0.99).count(), 128);

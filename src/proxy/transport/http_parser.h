@@ -108,18 +108,18 @@ class BodyDecoder {
 
  private:
   enum class State {
-    kLength,         // content-length bytes remain
+    kLength,  // content-length bytes remain
     kUntilClose,
-    kSize,           // reading the chunk size in hex
-    kExtension,      // after the size, until the end of the line
-    kSizeLf,         // after the CR of the size line
-    kData,           // chunk data bytes remain
-    kDataCr,         // the CRLF after chunk data
+    kSize,       // reading the chunk size in hex
+    kExtension,  // after the size, until the end of the line
+    kSizeLf,     // after the CR of the size line
+    kData,       // chunk data bytes remain
+    kDataCr,     // the CRLF after chunk data
     kDataLf,
-    kTrailerStart,   // at the start of a trailer line (or the final blank line)
-    kTrailer,        // inside a trailer line
-    kTrailerLf,      // after the CR of a trailer line
-    kFinalLf,        // after the CR of the final blank line
+    kTrailerStart,  // at the start of a trailer line (or the final blank line)
+    kTrailer,       // inside a trailer line
+    kTrailerLf,     // after the CR of a trailer line
+    kFinalLf,       // after the CR of the final blank line
     kDone,
   };
 

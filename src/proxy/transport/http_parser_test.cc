@@ -21,7 +21,8 @@ HeadParse parse_response(std::string_view text, ResponseHead* head,
 TEST(HttpParser, ParsesARequestHeadAndItsFraming) {
   RequestHead head;
   const std::string text =
-      "POST /a?b=c HTTP/1.1\r\nHost: x\r\nContent-Length:  12 \r\nConnection: Keep-Alive, Upgrade\r\n"
+      "POST /a?b=c HTTP/1.1\r\nHost: x\r\nContent-Length:  12 \r\nConnection: Keep-Alive, "
+      "Upgrade\r\n"
       "Upgrade: websocket\r\n\r\nbody";
   ASSERT_EQ(parse_request(text, &head), HeadParse::kComplete);
   EXPECT_EQ(head.method, "POST");
@@ -62,20 +63,20 @@ TEST(HttpParser, FindsTheHeadIncrementallyOneByteAtATime) {
 
 TEST(HttpParser, RefusesMalformedRequests) {
   RequestHead head;
-  for (const char* bad : {
-           "GET /\r\n\r\n",                                                    // no version
-           "GET / HTTP/2.0\r\n\r\n",                                           // unsupported
-           "G(T / HTTP/1.1\r\n\r\n",                                           // method token
-           "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",                            // space in name
-           "GET / HTTP/1.1\r\n folded: x\r\n\r\n",                             // obs-fold
-           "GET / HTTP/1.1\r\nNoColon\r\n\r\n",
-           "GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
-           "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-           "GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",  // smuggling
-           "GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",                 // unknown length
-           "GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
-           "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",                                 // bare CR
-       }) {
+  for (
+      const char* bad : {
+          "GET /\r\n\r\n",                          // no version
+          "GET / HTTP/2.0\r\n\r\n",                 // unsupported
+          "G(T / HTTP/1.1\r\n\r\n",                 // method token
+          "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",  // space in name
+          "GET / HTTP/1.1\r\n folded: x\r\n\r\n",   // obs-fold
+          "GET / HTTP/1.1\r\nNoColon\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
+          "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+          "GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",  // smuggling
+          "GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",  // unknown length
+          "GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+          "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",  // bare CR
+      }) {
     EXPECT_EQ(parse_request(bad, &head), HeadParse::kMalformed) << bad;
   }
 }

@@ -18,7 +18,9 @@ using testing::kLoopback;
 using testing::read_reply;
 using testing::TestBackend;
 
-Endpoint ready(const EndpointAddress& address) { return Endpoint{address, "node-a", true, true, false}; }
+Endpoint ready(const EndpointAddress& address) {
+  return Endpoint{address, "node-a", true, true, false};
+}
 
 // A port that refuses connections for as long as the object lives (bound, never listening).
 class RefusingPort {
@@ -58,8 +60,10 @@ TEST_F(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHe
   ASSERT_TRUE(client.is_ok());
   std::string carry;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(client->send_all(get("/", "X-Forwarded-For: 10.1.1.1\r\nConnection: keep-alive, "
-                                          "X-Hop\r\nX-Hop: 1\r\nX-End: 2\r\n"))
+    ASSERT_TRUE(client
+                    ->send_all(get("/",
+                                   "X-Forwarded-For: 10.1.1.1\r\nConnection: keep-alive, "
+                                   "X-Hop\r\nX-Hop: 1\r\nX-End: 2\r\n"))
                     .is_ok());
     auto reply = read_reply(*client, carry);
     ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
@@ -86,8 +90,9 @@ TEST_F(HttpProxyTest, AnswersPipelinedRequestsInOrder) {
   start({backend.address()});
   auto client = connect_to(port());
   ASSERT_TRUE(client.is_ok());
-  ASSERT_TRUE(client->send_all(get("/big/3") + get("/slow/50") + get("/echo").substr(0, 0) +
-                               "POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get("/"))
+  ASSERT_TRUE(client
+                  ->send_all(get("/big/3") + get("/slow/50") + get("/echo").substr(0, 0) +
+                             "POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get("/"))
                   .is_ok());
   std::string carry;
   std::vector<std::string> bodies;
@@ -120,8 +125,10 @@ TEST_F(HttpProxyTest, StreamsLargeBodiesBothWays) {
   const std::string big(3 * 1024 * 1024 + 17, 'b');
   auto client = connect_to(port());
   ASSERT_TRUE(client.is_ok());
-  ASSERT_TRUE(client->send_all("POST /echo HTTP/1.1\r\nContent-Length: " +
-                               std::to_string(big.size()) + "\r\n\r\n" + big).is_ok());
+  ASSERT_TRUE(client
+                  ->send_all("POST /echo HTTP/1.1\r\nContent-Length: " +
+                             std::to_string(big.size()) + "\r\n\r\n" + big)
+                  .is_ok());
   std::string carry;
   auto reply = read_reply(*client, carry);
   ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
@@ -138,8 +145,10 @@ TEST_F(HttpProxyTest, StreamsChunkedBodiesBothWays) {
   start({backend.address()});
   auto client = connect_to(port());
   ASSERT_TRUE(client.is_ok());
-  ASSERT_TRUE(client->send_all("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\nT: 1\r\n\r\n").is_ok());
+  ASSERT_TRUE(client
+                  ->send_all("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\nT: 1\r\n\r\n")
+                  .is_ok());
   std::string carry;
   auto reply = read_reply(*client, carry);
   ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
@@ -160,7 +169,8 @@ TEST_F(HttpProxyTest, TunnelsAWebSocketUpgradeBothWaysWithHalfClose) {
   start({backend.address()});
   auto client = connect_to(port());
   ASSERT_TRUE(client.is_ok());
-  ASSERT_TRUE(client->send_all(get("/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\n")).is_ok());
+  ASSERT_TRUE(
+      client->send_all(get("/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\n")).is_ok());
   std::string carry;
   auto reply = read_reply(*client, carry);
   ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
@@ -283,7 +293,8 @@ TEST_F(HttpProxyTest, RefusesOversizedAndMalformedHeads) {
   reply = fetch(port(), "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n");
   ASSERT_TRUE(reply.is_ok());
   EXPECT_EQ(reply->status, 400);
-  reply = fetch(port(), "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
+  reply =
+      fetch(port(), "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
   ASSERT_TRUE(reply.is_ok());
   EXPECT_EQ(reply->status, 400);
   EXPECT_EQ(backend.requests(), 0U);

@@ -24,13 +24,20 @@ bool is_connect_failure(UpstreamFailure failure) {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 408: return "Request Timeout";
-    case 431: return "Request Header Fields Too Large";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Error";
+    case 400:
+      return "Bad Request";
+    case 408:
+      return "Request Timeout";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Error";
   }
 }
 
@@ -299,8 +306,9 @@ bool HttpSession::try_start_request() {
       }
       return false;
     case HeadParse::kTooLarge:
-      respond_error(431, ProxyError::kHeadTooLarge,
-                    "request head exceeds " + std::to_string(limits.http.max_head_bytes) + " bytes");
+      respond_error(
+          431, ProxyError::kHeadTooLarge,
+          "request head exceeds " + std::to_string(limits.http.max_head_bytes) + " bytes");
       return true;
     case HeadParse::kMalformed:
       respond_error(400, ProxyError::kBadRequest, "malformed request head");
@@ -529,8 +537,8 @@ bool HttpSession::parse_response_head() {
     response_scanner_.reset();
     return true;
   }
-  const bool client_keep_alive = request_keep_alive_ && !worker_.draining() &&
-                                 head.framing != BodyFraming::kUntilClose;
+  const bool client_keep_alive =
+      request_keep_alive_ && !worker_.draining() && head.framing != BodyFraming::kUntilClose;
   build_client_head(head, client_keep_alive, &scratch_);
   if (client_out_.space() < scratch_.size()) return false;
   client_out_.append(scratch_);
@@ -636,8 +644,8 @@ void HttpSession::on_upstream_failure(UpstreamFailure failure) {
     pick_and_connect();
     return;
   }
-  const bool timed_out = failure == UpstreamFailure::kConnectTimeout ||
-                         failure == UpstreamFailure::kResponseTimeout;
+  const bool timed_out =
+      failure == UpstreamFailure::kConnectTimeout || failure == UpstreamFailure::kResponseTimeout;
   respond_error(timed_out ? 504 : 502,
                 timed_out ? ProxyError::kGatewayTimeout : ProxyError::kBadGateway,
                 std::string("endpoint failed: ") + upstream_failure_name(failure));
@@ -656,9 +664,10 @@ void HttpSession::respond_error(int status, ProxyError error, const std::string&
   }
   worker_.metrics().responses_by_class[status / 100].fetch_add(1, std::memory_order_relaxed);
   const std::string body = "nodrop: " + reason + "\n";
-  const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
-                               "\r\nContent-Type: text/plain\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  const std::string response =
+      "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+      "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
   if (response.size() > client_out_.space()) {
     close();
     return;
@@ -770,7 +779,8 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
   };
   std::string_view forwarded_for;
   for (const HttpHeaderField& field : head.fields) {
-    if (is_hop_by_hop(field.name) || equals_ignoring_case(field.name, "x-forwarded-proto")) continue;
+    if (is_hop_by_hop(field.name) || equals_ignoring_case(field.name, "x-forwarded-proto"))
+      continue;
     if (nominated_count > 0 && is_nominated(field.name)) continue;
     if (equals_ignoring_case(field.name, "upgrade") && !wants_upgrade_) continue;
     if (equals_ignoring_case(field.name, "x-forwarded-for")) {

@@ -102,7 +102,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   RequestHead request_head_;    // views into client_in_, valid until it is consumed
   ResponseHead response_head_;  // views into upstream_in_, likewise
   std::string scratch_;         // the client-side response head being built
-  std::string upstream_head_;  // the rewritten request head, kept for retries
+  std::string upstream_head_;   // the rewritten request head, kept for retries
   std::string method_;
   int request_minor_version_ = 1;
   bool request_keep_alive_ = false;

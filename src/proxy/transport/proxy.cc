@@ -46,8 +46,8 @@ Result<std::unique_ptr<Proxy>> Proxy::start(const ProxyOptions& options) {
   for (int i = 0; i < options.workers; ++i) {
     proxy->randoms_.push_back(std::make_unique<live::SystemRandom>());
     proxy->workers_.push_back(std::make_unique<Worker>(
-        proxy->publisher_.add_worker(), proxy->options_, std::move(listeners[i]),
-        proxy->publisher_, proxy->metrics_, *proxy->randoms_.back()));
+        proxy->publisher_.add_worker(), proxy->options_, std::move(listeners[i]), proxy->publisher_,
+        proxy->metrics_, *proxy->randoms_.back()));
   }
   Proxy* raw = proxy.get();
   proxy->publisher_.set_listener([raw](std::shared_ptr<const EndpointTable> table) {

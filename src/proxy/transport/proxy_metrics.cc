@@ -43,7 +43,8 @@ std::string ProxyMetrics::summary() const {
   };
   line("connections_accepted", connections_accepted.load());
   line("requests", requests.load());
-  for (int i = 1; i < 6; ++i) line("responses_" + std::to_string(i) + "xx", responses_by_class[i].load());
+  for (int i = 1; i < 6; ++i)
+    line("responses_" + std::to_string(i) + "xx", responses_by_class[i].load());
   for (int i = 0; i < static_cast<int>(ProxyError::kCount); ++i) {
     line(std::string("errors_") + proxy_error_name(static_cast<ProxyError>(i)), errors[i].load());
   }

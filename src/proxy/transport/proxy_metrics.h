@@ -14,14 +14,14 @@
 namespace nodrop::proxy {
 
 enum class ProxyError {
-  kBadRequest,        // 400: the client's head or body framing is malformed
-  kHeadTooLarge,      // 431
-  kHeaderTimeout,     // 408: the head did not arrive in time (slowloris)
-  kBadGateway,        // 502: the endpoint failed or answered nonsense
-  kNoEndpoint,        // 503: nothing pickable (after holding, if hold is on)
-  kGatewayTimeout,    // 504: connect or response timeout
-  kUpstreamAborted,   // the endpoint failed after the response started: client connection cut
-  kClientAborted,     // the client went away mid-request
+  kBadRequest,       // 400: the client's head or body framing is malformed
+  kHeadTooLarge,     // 431
+  kHeaderTimeout,    // 408: the head did not arrive in time (slowloris)
+  kBadGateway,       // 502: the endpoint failed or answered nonsense
+  kNoEndpoint,       // 503: nothing pickable (after holding, if hold is on)
+  kGatewayTimeout,   // 504: connect or response timeout
+  kUpstreamAborted,  // the endpoint failed after the response started: client connection cut
+  kClientAborted,    // the client went away mid-request
   kOverConnectionLimit,
   kCount,
 };

@@ -19,16 +19,17 @@ enum class ProxyMode { kHttp, kTcp };
 Result<ProxyMode> parse_proxy_mode(std::string_view text);  // "http" | "tcp"
 
 struct ProxyLimits {
-  std::size_t max_connections = 10000;  // client connections, over all workers
-  std::chrono::milliseconds header_timeout{10000};    // first byte of a head to its end (slowloris)
-  std::chrono::milliseconds idle_timeout{60000};      // keep-alive wait, tunnel and L4 silence
+  std::size_t max_connections = 10000;              // client connections, over all workers
+  std::chrono::milliseconds header_timeout{10000};  // first byte of a head to its end (slowloris)
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, tunnel and L4 silence
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds response_timeout{30000};  // upstream silence while a response is due
   std::chrono::milliseconds drain_timeout{30000};     // deadline of every drain
   std::chrono::milliseconds pool_idle_timeout{30000};
-  std::chrono::milliseconds linger_timeout{2000};     // reading after our FIN, before closing
-  std::size_t max_idle_upstream_per_endpoint = 256;   // per worker
-  std::size_t buffer_bytes = 16 * 1024;  // per buffer; an HTTP session has four, an L4 one two pipes
+  std::chrono::milliseconds linger_timeout{2000};    // reading after our FIN, before closing
+  std::size_t max_idle_upstream_per_endpoint = 256;  // per worker
+  std::size_t buffer_bytes =
+      16 * 1024;  // per buffer; an HTTP session has four, an L4 one two pipes
   // Timeouts are enforced by a sweep of each worker's connections at this period, so each fires
   // up to one period late; per-request timers would cost a timer-queue insertion per request.
   std::chrono::milliseconds sweep_interval{100};

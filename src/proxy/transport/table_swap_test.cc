@@ -23,7 +23,9 @@ using testing::read_reply;
 using testing::TestBackend;
 
 Endpoint ready(const EndpointAddress& address) { return {address, "node-a", true, true, false}; }
-Endpoint terminating(const EndpointAddress& address) { return {address, "node-a", false, true, true}; }
+Endpoint terminating(const EndpointAddress& address) {
+  return {address, "node-a", false, true, true};
+}
 
 // Clients on their own threads, each sending requests until stopped, counting failures.
 class Load {
@@ -74,7 +76,8 @@ class Load {
         }
         auto reply = read_reply(*client, carry);
         if (!reply.is_ok() || reply->status != 200) {
-          fail(reply.is_ok() ? "status " + std::to_string(reply->status) : reply.status().to_string());
+          fail(reply.is_ok() ? "status " + std::to_string(reply->status)
+                             : reply.status().to_string());
           client.reset();
           continue;
         }
@@ -166,7 +169,7 @@ TEST_P(TableSwapTest, RemovingABackendThroughTheDrainGateFailsNoRequest) {
 INSTANTIATE_TEST_SUITE_P(Modes, TableSwapTest, ::testing::Values(ProxyMode::kHttp, ProxyMode::kTcp),
                          [](const auto& param_info) {
                            return param_info.param == ProxyMode::kHttp ? std::string("Http")
-                                                                 : std::string("Tcp");
+                                                                       : std::string("Tcp");
                          });
 
 TEST(TableSwap, KubernetesFallbackKeepsServingTerminatingEndpointsWhenNoneIsReady) {

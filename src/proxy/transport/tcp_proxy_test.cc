@@ -28,7 +28,8 @@ class TcpProxyTest : public ::testing::Test {
   }
   void set_endpoints(const std::vector<EndpointAddress>& addresses) {
     std::vector<Endpoint> endpoints;
-    for (const auto& address : addresses) endpoints.push_back({address, "node-a", true, true, false});
+    for (const auto& address : addresses)
+      endpoints.push_back({address, "node-a", true, true, false});
     ASSERT_TRUE(proxy_->set_endpoints(endpoints).is_ok());
   }
 
@@ -82,13 +83,15 @@ TEST_F(TcpProxyTest, SendsAProxyProtocolV2HeaderBeforeTheClientsBytes) {
   start({backend.address()});
   auto client = connect_to(proxy_->port());
   ASSERT_TRUE(client.is_ok());
-  const std::string expected_prefix = proxy_protocol_v2_header(kLoopback, 0, kLoopback, proxy_->port());
+  const std::string expected_prefix =
+      proxy_protocol_v2_header(kLoopback, 0, kLoopback, proxy_->port());
   const std::string echoed = round_trip(*client, std::string(expected_prefix.size(), '?') + "data");
-  ASSERT_TRUE(live::poll_until([&] { return backend.received().size() >= 2 * 28 + 4; }, kClientTimeout));
+  ASSERT_TRUE(
+      live::poll_until([&] { return backend.received().size() >= 2 * 28 + 4; }, kClientTimeout));
   const std::string received = backend.received();
-  EXPECT_EQ(received.substr(0, 16), expected_prefix.substr(0, 16));       // signature, family, length
-  EXPECT_EQ(received.substr(16, 8), expected_prefix.substr(16, 8));       // client and proxy address
-  EXPECT_EQ(received.substr(26, 2), expected_prefix.substr(26, 2));       // proxy port
+  EXPECT_EQ(received.substr(0, 16), expected_prefix.substr(0, 16));  // signature, family, length
+  EXPECT_EQ(received.substr(16, 8), expected_prefix.substr(16, 8));  // client and proxy address
+  EXPECT_EQ(received.substr(26, 2), expected_prefix.substr(26, 2));  // proxy port
   EXPECT_EQ(received.substr(28 + 28), "data");
 }
 
@@ -107,9 +110,10 @@ TEST_F(TcpProxyTest, KeepsAConnectionToARemovedEndpointUntilTheDrainDeadline) {
   ASSERT_TRUE(live::poll_until([&] { return proxy_->publisher().acknowledged_by_all(generation); },
                                kClientTimeout));
   EXPECT_EQ(round_trip(*client, "during"), "during");  // not cut at once
-  auto rest = client->receive_until_close();            // cut at the deadline
+  auto rest = client->receive_until_close();           // cut at the deadline
   ASSERT_TRUE(rest.is_ok()) << rest.status().to_string();
-  EXPECT_TRUE(live::poll_until([&] { return counters->open_connections.load() == 0; }, kClientTimeout));
+  EXPECT_TRUE(
+      live::poll_until([&] { return counters->open_connections.load() == 0; }, kClientTimeout));
   // New connections find no endpoint and are closed.
   auto late = connect_to(proxy_->port());
   ASSERT_TRUE(late.is_ok());

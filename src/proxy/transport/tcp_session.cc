@@ -6,7 +6,8 @@ namespace nodrop::proxy {
 namespace {
 
 void put_u32(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
 }
 
 void put_u16(std::string& out, std::uint16_t value) {
@@ -161,8 +162,8 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
   pump(0, events);
 }
 
-bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endpoint,
-                      bool may_read, bool may_write) {
+bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
+                      bool may_write) {
   // Only the calls the readiness events allow are made: a splice that would find nothing costs
   // a syscall per event, and L4 throughput is mostly syscalls.
   bool active = false;
@@ -228,9 +229,8 @@ void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events
     header_.erase(0, written.bytes);
   }
   const std::uint32_t readable = live::kReadable | live::kHangup;
-  if (header_.empty() &&
-      !move(to_upstream_, client_.fd(), upstream_.fd(), true, client_events & readable,
-            upstream_events & live::kWritable)) {
+  if (header_.empty() && !move(to_upstream_, client_.fd(), upstream_.fd(), true,
+                               client_events & readable, upstream_events & live::kWritable)) {
     return;
   }
   if (!move(to_client_, upstream_.fd(), client_.fd(), false, upstream_events & readable,
@@ -251,7 +251,8 @@ void TcpSession::update_interest() {
     client |= live::kReadable;
   }
   if (to_upstream_.in_pipe > 0 || !header_.empty()) upstream |= live::kWritable;
-  if (!to_client_.eof && to_client_.in_pipe < live::kSplicePipeCapacity) upstream |= live::kReadable;
+  if (!to_client_.eof && to_client_.in_pipe < live::kSplicePipeCapacity)
+    upstream |= live::kReadable;
   if (to_client_.in_pipe > 0) client |= live::kWritable;
   set_interest(client_.fd(), client_watch_, client_interest_, client, false);
   set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, upstream, true);

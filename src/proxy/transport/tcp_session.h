@@ -51,8 +51,8 @@ class TcpSession final : public Session {
   struct Direction {
     live::SplicePipe pipe;
     std::size_t in_pipe = 0;
-    bool eof = false;    // the sender's FIN has been read
-    bool shut = false;   // passed on to the receiver
+    bool eof = false;   // the sender's FIN has been read
+    bool shut = false;  // passed on to the receiver
   };
 
   void pick_and_connect();

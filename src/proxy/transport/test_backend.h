@@ -37,7 +37,8 @@ class TestBackend {
       : name_(std::move(name)), kind_(kind) {
     listener_ = std::move(live::listen_tcp(kLoopback, 0, false, 1024).value());
     port_ = live::local_address(listener_.fd()).value().port;
-    listener_watch_ = loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { accept(); });
+    listener_watch_ =
+        loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { accept(); });
     thread_ = std::make_unique<live::ProxyThread>([this] { loop_.run(); });
   }
   ~TestBackend() { stop(); }
@@ -85,12 +86,13 @@ class TestBackend {
       connection->socket = std::move(accepted.socket);
       connection->tunnel = kind_ == Kind::kTcpEcho;
       Connection* raw = connection.get();
-      raw->watch = loop_.watch(raw->socket.fd(), live::kReadable, [this, raw](std::uint32_t events) {
-        if (events & live::kWritable) flush(raw);
-        if (connections_.contains(raw) && (events & (live::kReadable | live::kHangup))) {
-          on_readable(raw);
-        }
-      });
+      raw->watch =
+          loop_.watch(raw->socket.fd(), live::kReadable, [this, raw](std::uint32_t events) {
+            if (events & live::kWritable) flush(raw);
+            if (connections_.contains(raw) && (events & (live::kReadable | live::kHangup))) {
+              on_readable(raw);
+            }
+          });
       connections_.emplace(raw, std::move(connection));
     }
   }
@@ -114,7 +116,9 @@ class TestBackend {
     if (connection->tunnel) {
       if (kind_ == Kind::kTcpEcho) {
         std::lock_guard lock(mutex_);
-        received_.append(buffer, std::min<std::size_t>(result.bytes, 4096 - std::min<std::size_t>(4096, received_.size())));
+        received_.append(
+            buffer, std::min<std::size_t>(result.bytes,
+                                          4096 - std::min<std::size_t>(4096, received_.size())));
       }
       send(connection, std::string(buffer, result.bytes));
       return;
@@ -131,7 +135,8 @@ class TestBackend {
       if (parsed != HeadParse::kComplete) return;
       BodyDecoder body;
       body.start(head.framing, head.content_length, HttpLimits{});
-      const BodyDecoder::Step step = body.consume(std::string_view(connection->in).substr(head.head_bytes));
+      const BodyDecoder::Step step =
+          body.consume(std::string_view(connection->in).substr(head.head_bytes));
       if (!body.complete()) return;  // wait for the whole request
       const std::string target(head.target);
       const bool upgrade = head.wants_upgrade();
@@ -145,7 +150,9 @@ class TestBackend {
       requests_.fetch_add(1);
       if (upgrade) {
         connection->tunnel = true;
-        send(connection, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        send(connection,
+             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+             "Upgrade\r\n\r\n");
         if (!connection->in.empty()) send(connection, std::exchange(connection->in, ""));
         return;
       }

@@ -26,7 +26,8 @@ void UpstreamConnection::set_interest(std::uint32_t interest) {
     loop_.unwatch(watch_);
     watch_ = 0;
   } else if (watch_ == 0) {
-    watch_ = loop_.watch(socket_.fd(), interest, [this](std::uint32_t events) { on_events(events); });
+    watch_ =
+        loop_.watch(socket_.fd(), interest, [this](std::uint32_t events) { on_events(events); });
   } else {
     loop_.modify(watch_, interest);
   }

@@ -34,8 +34,8 @@ class UpstreamOwner {
 class UpstreamConnection {
  public:
   // Takes the socket (connected or connecting) and starts watching it with `interest`.
-  UpstreamConnection(live::EpollLoop& loop, live::ProxySocket socket, const RoutedEndpoint& endpoint,
-                     std::uint32_t interest);
+  UpstreamConnection(live::EpollLoop& loop, live::ProxySocket socket,
+                     const RoutedEndpoint& endpoint, std::uint32_t interest);
   ~UpstreamConnection();  // unwatches and closes; the endpoint's open_connections goes down
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;

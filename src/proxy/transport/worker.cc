@@ -29,8 +29,8 @@ Worker::Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket liste
       max_sessions_(std::max<std::size_t>(
           1, options.limits.max_connections / static_cast<std::size_t>(options.workers))) {
   publisher_.acknowledge(id_, table_->generation());
-  listener_watch_ = loop_.watch(listener_.fd(), live::kReadable,
-                                [this](std::uint32_t) { on_listener_ready(); });
+  listener_watch_ =
+      loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { on_listener_ready(); });
   sweep_timer_ = loop_.run_after(options_.limits.sweep_interval, [this] { sweep(); });
 }
 
@@ -49,9 +49,8 @@ void Worker::run() {
 }
 
 void Worker::post_table(std::shared_ptr<const EndpointTable> table) {
-  loop_.post_from_any_thread([this, table = std::move(table)]() mutable {
-    apply_table(std::move(table));
-  });
+  loop_.post_from_any_thread(
+      [this, table = std::move(table)]() mutable { apply_table(std::move(table)); });
 }
 
 void Worker::post_drain() {
