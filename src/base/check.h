@@ -8,11 +8,11 @@ namespace nodrop::detail {
 [[noreturn]] void check_failed(const char* file, int line, const char* condition);
 }  // namespace nodrop::detail
 
-#define NODROP_CHECK(condition)                                          \
-  do {                                                                   \
-    if (!(condition)) {                                                  \
-      ::nodrop::detail::check_failed(__FILE__, __LINE__, #condition);    \
-    }                                                                    \
+#define NODROP_CHECK(condition)                                       \
+  do {                                                                \
+    if (!(condition)) {                                               \
+      ::nodrop::detail::check_failed(__FILE__, __LINE__, #condition); \
+    }                                                                 \
   } while (false)
 
 #ifdef NDEBUG

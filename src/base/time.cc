@@ -22,7 +22,8 @@ void civil_from_days(std::int64_t days, std::int64_t* year, unsigned* month, uns
   const auto day_of_era = static_cast<unsigned>(days - era * 146097);
   const unsigned year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned month_index = (5 * day_of_year + 2) / 153;
   *day = day_of_year - (153 * month_index + 2) / 5 + 1;
   *month = month_index < 10 ? month_index + 3 : month_index - 9;
@@ -40,33 +41,55 @@ std::string format_rfc3339(WallTime time) {
   unsigned day = 0;
   civil_from_days(days, &year, &month, &day);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
-                static_cast<long long>(year), month, day,
-                static_cast<long long>(second_of_day / 3600),
-                static_cast<long long>(second_of_day / 60 % 60),
-                static_cast<long long>(second_of_day % 60));
+  std::snprintf(
+      buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(year),
+      month, day, static_cast<long long>(second_of_day / 3600),
+      static_cast<long long>(second_of_day / 60 % 60), static_cast<long long>(second_of_day % 60));
   return buffer;
 }
 
-bool parse_rfc3339(const std::string& text, WallTime* out) {
-  int year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  unsigned hour = 0;
-  unsigned minute = 0;
-  unsigned second = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &year, &month, &day, &hour, &minute,
-                  &second, &consumed) != 6 ||
-      consumed != 19) {
-    return false;
+namespace {
+
+// Reads exactly `count` ASCII digits at text[position]; false on anything else.
+bool read_digits(const std::string& text, std::size_t position, std::size_t count,
+                 std::int64_t* out) {
+  if (position + count > text.size()) return false;
+  std::int64_t value = 0;
+  for (std::size_t i = position; i < position + count; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    value = value * 10 + (text[i] - '0');
   }
+  *out = value;
+  return true;
+}
+
+bool expect_char(const std::string& text, std::size_t position, char expected) {
+  return position < text.size() && text[position] == expected;
+}
+
+}  // namespace
+
+bool parse_rfc3339(const std::string& text, WallTime* out) {
+  std::int64_t year = 0;
+  std::int64_t month = 0;
+  std::int64_t day = 0;
+  std::int64_t hour = 0;
+  std::int64_t minute = 0;
+  std::int64_t second = 0;
+  const bool shape = read_digits(text, 0, 4, &year) && expect_char(text, 4, '-') &&
+                     read_digits(text, 5, 2, &month) && expect_char(text, 7, '-') &&
+                     read_digits(text, 8, 2, &day) &&
+                     (expect_char(text, 10, 'T') || expect_char(text, 10, 't')) &&
+                     read_digits(text, 11, 2, &hour) && expect_char(text, 13, ':') &&
+                     read_digits(text, 14, 2, &minute) && expect_char(text, 16, ':') &&
+                     read_digits(text, 17, 2, &second);
+  if (!shape) return false;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return false;
   }
   std::size_t position = 19;
   std::int64_t nanos = 0;
-  if (position < text.size() && text[position] == '.') {
+  if (expect_char(text, position, '.')) {
     ++position;
     std::int64_t scale = 100000000;
     const std::size_t digits_start = position;
@@ -78,15 +101,14 @@ bool parse_rfc3339(const std::string& text, WallTime* out) {
     if (position == digits_start) return false;
   }
   std::int64_t offset_seconds = 0;
-  if (position < text.size() && (text[position] == 'Z' || text[position] == 'z')) {
+  if (expect_char(text, position, 'Z') || expect_char(text, position, 'z')) {
     ++position;
-  } else if (position < text.size() && (text[position] == '+' || text[position] == '-')) {
-    unsigned offset_hour = 0;
-    unsigned offset_minute = 0;
-    int offset_consumed = 0;
-    if (std::sscanf(text.c_str() + position + 1, "%2u:%2u%n", &offset_hour, &offset_minute,
-                    &offset_consumed) != 2 ||
-        offset_consumed != 5) {
+  } else if (expect_char(text, position, '+') || expect_char(text, position, '-')) {
+    std::int64_t offset_hour = 0;
+    std::int64_t offset_minute = 0;
+    if (!read_digits(text, position + 1, 2, &offset_hour) ||
+        !expect_char(text, position + 3, ':') ||
+        !read_digits(text, position + 4, 2, &offset_minute)) {
       return false;
     }
     offset_seconds = (offset_hour * 3600 + offset_minute * 60) * (text[position] == '+' ? 1 : -1);
@@ -95,8 +117,9 @@ bool parse_rfc3339(const std::string& text, WallTime* out) {
     return false;
   }
   if (position != text.size()) return false;
-  const std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 +
-                               minute * 60 + second - offset_seconds;
+  const std::int64_t seconds =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+      hour * 3600 + minute * 60 + second - offset_seconds;
   *out = WallTime(std::chrono::seconds(seconds) + std::chrono::nanoseconds(nanos));
   return true;
 }

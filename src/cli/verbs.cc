@@ -1,7 +1,6 @@
-#include "cli/verb.h"
-
 #include <array>
 
+#include "cli/verb.h"
 #include "cli/verbs_list.h"
 
 namespace nodrop::cli {
@@ -11,13 +10,18 @@ int run_help(const Args& args, std::ostream& out, std::ostream& err);
 int run_version(const Args& args, std::ostream& out, std::ostream& err);
 
 const auto kVerbs = std::to_array<Verb>({
+    {"check", "rollout-safety lint for Kubernetes manifests: nodrop check FILE|DIR|-...",
+     run_check},
     {"proxy", "run the data plane alone: an L4/HTTP load balancer", run_proxy},
+    {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE...",
+     run_validate},
     {"version", "print nodrop's version", run_version},
     {"help", "list the commands", run_help},
 });
 
 int run_help(const Args& /*args*/, std::ostream& out, std::ostream& /*err*/) {
-  out << "nodrop: Kubernetes Deployments and LoadBalancer Services on one host, rolled out without\n"
+  out << "nodrop: Kubernetes Deployments and LoadBalancer Services on one host, rolled out "
+         "without\n"
          "dropping a request.\n\nUsage: nodrop COMMAND [ARGS...]\n\nCommands:\n";
   for (const Verb& verb : kVerbs) {
     out << "  " << verb.name << std::string(12 - std::min<std::size_t>(11, verb.name.size()), ' ')

@@ -5,6 +5,8 @@
 
 namespace nodrop::cli {
 
+int run_check(const Args& args, std::ostream& out, std::ostream& err);
+int run_validate(const Args& args, std::ostream& out, std::ostream& err);
 int run_proxy(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace nodrop::cli

@@ -109,11 +109,11 @@ void EpollLoop::run() {
 void EpollLoop::run_once(runtime::Duration max_wait) {
   runtime::Duration wait = max_wait;
   if (!timers_.empty()) {
-    wait = std::clamp(timers_.begin()->first.first - clock_.now(), runtime::Duration::zero(), max_wait);
+    wait = std::clamp(timers_.begin()->first.first - clock_.now(), runtime::Duration::zero(),
+                      max_wait);
   }
   // Round up so a timer due in 0.3 ms does not spin with a zero timeout.
-  const auto wait_ms = static_cast<int>(
-      std::chrono::ceil<std::chrono::milliseconds>(wait).count());
+  const auto wait_ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count());
   epoll_event events[kMaxEventsPerTurn];
   const int count = epoll_wait(epoll_fd_, events, kMaxEventsPerTurn, wait_ms);
   NODROP_CHECK(count >= 0 || errno == EINTR);

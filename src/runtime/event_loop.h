@@ -30,7 +30,9 @@ class EventLoop {
     return run_at(clock().now() + delay, std::move(callback));
   }
   // Runs callback on the next turn of the loop.
-  TimerId post(std::function<void()> callback) { return run_at(clock().now(), std::move(callback)); }
+  TimerId post(std::function<void()> callback) {
+    return run_at(clock().now(), std::move(callback));
+  }
 };
 
 }  // namespace nodrop::runtime

@@ -23,9 +23,15 @@ TEST(SimLoop, TimeMovesOnlyWhenTheTestMovesIt) {
 TEST(SimLoop, TimersFireInDeadlineOrderAtTheirDeadline) {
   SimLoop loop;
   std::vector<std::string> fired;
-  loop.run_after(seconds(3), [&] { fired.push_back("c@" + std::to_string(loop.now().time_since_epoch() / milliseconds(1))); });
-  loop.run_after(seconds(1), [&] { fired.push_back("a@" + std::to_string(loop.now().time_since_epoch() / milliseconds(1))); });
-  loop.run_after(seconds(2), [&] { fired.push_back("b@" + std::to_string(loop.now().time_since_epoch() / milliseconds(1))); });
+  loop.run_after(seconds(3), [&] {
+    fired.push_back("c@" + std::to_string(loop.now().time_since_epoch() / milliseconds(1)));
+  });
+  loop.run_after(seconds(1), [&] {
+    fired.push_back("a@" + std::to_string(loop.now().time_since_epoch() / milliseconds(1)));
+  });
+  loop.run_after(seconds(2), [&] {
+    fired.push_back("b@" + std::to_string(loop.now().time_since_epoch() / milliseconds(1)));
+  });
   EXPECT_EQ(loop.advance(seconds(2)), 2U);
   EXPECT_EQ(fired, (std::vector<std::string>{"a@1000", "b@2000"}));
   loop.advance(seconds(10));

@@ -52,14 +52,16 @@ TEST(DependencyRule, CleanFixturePasses) {
              "// steady_clock::now() is mentioned only in this comment\n"
              "const char* text = \"sleep_for(1s) in a string\";\n");
   tree.write("controller/rolling_test.cc", "#include \"sim/sim_loop.h\"\n");
-  tree.write("live/epoll_loop.cc",
-             "#include <sys/epoll.h>\n#include <unistd.h>\nauto t = std::chrono::steady_clock::now();\n");
+  tree.write(
+      "live/epoll_loop.cc",
+      "#include <sys/epoll.h>\n#include <unistd.h>\nauto t = std::chrono::steady_clock::now();\n");
   EXPECT_TRUE(tree.check().empty()) << describe(tree.check());
 }
 
 TEST(DependencyRule, OsHeaderOutsideLiveIsAViolation) {
   FixtureTree tree;
-  tree.write("node/kubelet.cc", "#include <string>\n#include <sys/socket.h>\n#include <unistd.h>\n");
+  tree.write("node/kubelet.cc",
+             "#include <string>\n#include <sys/socket.h>\n#include <unistd.h>\n");
   const auto violations = tree.check();
   ASSERT_EQ(violations.size(), 2U) << describe(violations);
   EXPECT_EQ(violations[0].rule, "os-header");
@@ -80,10 +82,12 @@ TEST(DependencyRule, ClockReadOutsideLiveIsAViolation) {
 
 TEST(DependencyRule, IncludeAgainstTheModuleDirectionIsAViolation) {
   FixtureTree tree;
-  tree.write("api/pod.h", "#include \"controller/deployment.h\"\n");        // api may not see controller
-  tree.write("controller/rolling.cc", "#include \"live/epoll_loop.h\"\n");  // pure core may not see live
+  tree.write("api/pod.h", "#include \"controller/deployment.h\"\n");  // api may not see controller
+  tree.write("controller/rolling.cc",
+             "#include \"live/epoll_loop.h\"\n");  // pure core may not see live
   tree.write("proxy/routing/table.h", "#include \"proxy/transport/listener.h\"\n");
-  tree.write("manifest/read.cc", "#include \"api/pod.h\"\n#include \"base/status.h\"\n");  // allowed
+  tree.write("manifest/read.cc",
+             "#include \"api/pod.h\"\n#include \"base/status.h\"\n");  // allowed
   const auto violations = tree.check();
   ASSERT_EQ(violations.size(), 3U) << describe(violations);
   for (const auto& violation : violations) EXPECT_EQ(violation.rule, "include-direction");

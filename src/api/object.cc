@@ -1,0 +1,53 @@
+#include "api/object.h"
+
+namespace nodrop::api {
+namespace {
+
+template <class... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+template <class... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;  // clang 14 lacks aggregate deduction
+
+}  // namespace
+
+const char* kind_of(const Object& object) {
+  return std::visit(
+      Overloaded{[](const Deployment&) { return "Deployment"; },
+                 [](const ReplicaSet&) { return "ReplicaSet"; }, [](const Pod&) { return "Pod"; },
+                 [](const Service&) { return "Service"; },
+                 [](const EndpointSlice&) { return "EndpointSlice"; },
+                 [](const Node&) { return "Node"; }},
+      object);
+}
+
+const char* api_version_of(const Object& object) {
+  return std::visit(Overloaded{[](const Deployment&) { return "apps/v1"; },
+                               [](const ReplicaSet&) { return "apps/v1"; },
+                               [](const Pod&) { return "v1"; }, [](const Service&) { return "v1"; },
+                               [](const EndpointSlice&) { return "discovery.k8s.io/v1"; },
+                               [](const Node&) { return "v1"; }},
+                    object);
+}
+
+const ObjectMeta& metadata_of(const Object& object) {
+  return std::visit([](const auto& typed) -> const ObjectMeta& { return typed.metadata; }, object);
+}
+
+ObjectMeta& metadata_of(Object& object) {
+  return std::visit([](auto& typed) -> ObjectMeta& { return typed.metadata; }, object);
+}
+
+bool is_namespaced(const Object& object) { return !std::holds_alternative<Node>(object); }
+
+std::string describe(const Object& object) {
+  const ObjectMeta& metadata = metadata_of(object);
+  std::string name = metadata.name.empty() ? "(unnamed)" : metadata.name;
+  if (is_namespaced(object)) {
+    name = (metadata.namespace_name.empty() ? "default" : metadata.namespace_name) + "/" + name;
+  }
+  return std::string(kind_of(object)) + " " + name;
+}
+
+}  // namespace nodrop::api

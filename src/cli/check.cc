@@ -1,0 +1,238 @@
+// nodrop check [flags] FILE|DIR|-...
+//
+// Rollout-safety lint for any Kubernetes manifests (docs/rules/). Reads files, directories
+// (every *.yaml, *.yml and *.json below, in name order) and standard input ("-"). Exit status:
+// 0 when no finding reaches --fail-on, 1 when one does, 2 when the command line is wrong or an
+// input cannot be read or parsed (the message names the file and line).
+#include "lint/check.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/verbs_list.h"
+#include "lint/corpus.h"
+#include "lint/prestop.h"
+#include "lint/report.h"
+#include "live/terminal.h"
+#include "manifest/load.h"
+
+namespace nodrop::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: nodrop check [flags] FILE|DIR|-...\n"
+    "  --format text|json|sarif       output format (default text)\n"
+    "  --fail-on error|warning|info|none\n"
+    "                                 exit 1 when a finding is at least this severe (default "
+    "warning)\n"
+    "  --color auto|always|never      colour the text (default auto: when stdout is a terminal)\n"
+    "  --proxy-sync DURATION          endpoint removal to every kube-proxy reprogrammed (default "
+    "5s)\n"
+    "  --lb-deregistration-delay DURATION\n"
+    "                                 endpoint removal to the load balancer no longer sending to "
+    "the\n"
+    "                                 pod or its node (default 15s)\n"
+    "  --drain-margin DURATION        what the app needs after SIGTERM to finish requests (default "
+    "10s)\n"
+    "Suppress a rule for one object with the annotation nodrop.dev/ignore: \"rule-id,rule-id\".\n";
+
+// The most files one run reads from directories: a bound against pointing it at "/".
+constexpr std::size_t kMaxFiles = 100'000;
+
+enum class ColorMode { kAuto, kAlways, kNever };
+
+struct Flags {
+  lint::CheckOptions check;
+  lint::OutputFormat format = lint::OutputFormat::kText;
+  std::optional<lint::Severity> fail_on = lint::Severity::kWarning;  // nullopt: never fail
+  ColorMode color = ColorMode::kAuto;
+  std::vector<std::string> inputs;
+};
+
+bool is_manifest_name(const std::filesystem::path& path) {
+  const std::string extension = path.extension().string();
+  return extension == ".yaml" || extension == ".yml" || extension == ".json";
+}
+
+// Parses argv into flags; an error message when the command line is wrong.
+Result<Flags> parse_flags(const Args& args) {
+  Flags flags;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    std::string value;
+    bool has_value = false;
+    if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
+      if (const auto equals = arg.find('='); equals != std::string::npos) {
+        value = arg.substr(equals + 1);
+        arg = arg.substr(0, equals);
+        has_value = true;
+      }
+    }
+    auto take_value = [&]() -> Result<std::string> {
+      if (has_value) return value;
+      if (i + 1 >= args.size()) return invalid_argument(arg + " needs a value");
+      return args[++i];
+    };
+    auto duration = [&](std::chrono::seconds& out) -> Status {
+      Result<std::string> text = take_value();
+      if (!text.is_ok()) return text.status();
+      const std::optional<std::int64_t> seconds = lint::parse_sleep_argument(*text);
+      if (!seconds.has_value()) {
+        return invalid_argument(arg + " must be a duration such as 15s or 1m, not \"" + *text +
+                                "\"");
+      }
+      out = std::chrono::seconds(*seconds);
+      return Status::ok();
+    };
+    if (arg == "--format" || arg == "-o") {
+      Result<std::string> text = take_value();
+      if (!text.is_ok()) return text.status();
+      Result<lint::OutputFormat> format = lint::parse_output_format(*text);
+      if (!format.is_ok()) return format.status();
+      flags.format = *format;
+    } else if (arg == "--fail-on") {
+      Result<std::string> text = take_value();
+      if (!text.is_ok()) return text.status();
+      if (*text == "none") {
+        flags.fail_on.reset();
+      } else {
+        Result<lint::Severity> severity = lint::parse_severity(*text);
+        if (!severity.is_ok())
+          return invalid_argument("--fail-on must be error, warning, info or none");
+        flags.fail_on = *severity;
+      }
+    } else if (arg == "--color") {
+      Result<std::string> text = take_value();
+      if (!text.is_ok()) return text.status();
+      if (*text == "auto") {
+        flags.color = ColorMode::kAuto;
+      } else if (*text == "always") {
+        flags.color = ColorMode::kAlways;
+      } else if (*text == "never") {
+        flags.color = ColorMode::kNever;
+      } else {
+        return invalid_argument("--color must be auto, always or never");
+      }
+    } else if (arg == "--proxy-sync") {
+      if (Status status = duration(flags.check.proxy_sync); !status.is_ok()) return status;
+    } else if (arg == "--lb-deregistration-delay") {
+      if (Status status = duration(flags.check.lb_deregistration_delay); !status.is_ok())
+        return status;
+    } else if (arg == "--drain-margin") {
+      if (Status status = duration(flags.check.drain_margin); !status.is_ok()) return status;
+    } else if (arg == "-" || arg.empty() || arg[0] != '-') {
+      flags.inputs.push_back(arg);
+    } else {
+      return invalid_argument("unknown flag \"" + arg + "\"");
+    }
+  }
+  if (flags.inputs.empty()) return invalid_argument("no files given");
+  return flags;
+}
+
+Result<std::string> read_stream(std::istream& stream, const std::string& name) {
+  std::ostringstream buffer;
+  buffer << stream.rdbuf();
+  if (stream.bad()) return io_error(name + ": cannot read");
+  std::string text = buffer.str();
+  if (text.size() > manifest::kMaxManifestBytes) {
+    return io_error(name + ": larger than " +
+                    std::to_string(manifest::kMaxManifestBytes / (1024 * 1024)) + " MiB");
+  }
+  return text;
+}
+
+// The files named by the inputs, directories expanded, in the order given.
+Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    if (input != "-" && std::filesystem::is_directory(input, error)) {
+      std::vector<std::string> found;
+      std::filesystem::recursive_directory_iterator it(input, error), end;
+      for (; !error && it != end; it.increment(error)) {
+        if (it->is_regular_file(error) && is_manifest_name(it->path()))
+          found.push_back(it->path().string());
+        if (found.size() + files.size() > kMaxFiles) {
+          return Status(StatusCode::kResourceExhausted,
+                        input + ": more than " + std::to_string(kMaxFiles) + " files");
+        }
+      }
+      if (error) return io_error(input + ": cannot list the directory: " + error.message());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(input);
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
+int run_check(const Args& args, std::ostream& out, std::ostream& err) {
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    out << kUsage;
+    return kExitOk;
+  }
+  Result<Flags> flags = parse_flags(args);
+  if (!flags.is_ok()) {
+    err << "nodrop check: " << flags.status().message() << "\n" << kUsage;
+    return kExitUsage;
+  }
+  Result<std::vector<std::string>> files = expand_inputs(flags->inputs);
+  if (!files.is_ok()) {
+    err << "nodrop check: " << files.status().message() << "\n";
+    return kExitUsage;
+  }
+
+  lint::Corpus corpus;
+  for (const std::string& file : *files) {
+    Result<std::string> text = [&]() -> Result<std::string> {
+      if (file == "-") return read_stream(std::cin, "<stdin>");
+      std::ifstream stream(file, std::ios::binary);
+      if (!stream) return io_error(file + ": cannot open the file");
+      return read_stream(stream, file);
+    }();
+    if (!text.is_ok()) {
+      err << "nodrop check: " << text.status().message() << "\n";
+      return kExitUsage;
+    }
+    const std::string name = file == "-" ? "<stdin>" : file;
+    if (Status status = lint::add_manifest_text(corpus, *text, name); !status.is_ok()) {
+      err << "nodrop check: " << status.message() << "\n";
+      return kExitUsage;
+    }
+  }
+
+  const lint::CheckResult result = lint::check(corpus, flags->check);
+  lint::ReportOptions report;
+  report.format = flags->format;
+  switch (flags->color) {
+    case ColorMode::kAuto:
+      report.color = &out == &std::cout && live::stdout_is_terminal();
+      break;
+    case ColorMode::kAlways:
+      report.color = true;
+      break;
+    case ColorMode::kNever:
+      report.color = false;
+      break;
+  }
+  report.tool_version = NODROP_VERSION;
+  const lint::ReportSummary summary{files->size(), corpus.objects, corpus.checked(),
+                                    corpus.skipped};
+  out << lint::render_report(result, summary, report);
+
+  if (!flags->fail_on.has_value()) return kExitOk;
+  const bool fails = std::any_of(
+      result.findings.begin(), result.findings.end(),
+      [&](const lint::Finding& finding) { return finding.severity <= *flags->fail_on; });
+  return fails ? kExitFailure : kExitOk;
+}
+
+}  // namespace nodrop::cli

@@ -1,0 +1,62 @@
+// The scheduler as a pure function: which node a pod goes to. A small subset of kube-scheduler's
+// default profile:
+//
+//   filter  node schedulable and not NotReady; spec.nodeSelector; required nodeAffinity (any
+//           term; a term needs all its matchExpressions/matchFields; In, NotIn, Exists,
+//           DoesNotExist, Gt, Lt)
+//   score   2 x preferred nodeAffinity (Σ weights of matching terms, scaled to 0..100)
+//         + 2 x spreading (fewer pods of the same ReplicaSet on the node, scaled to 0..100)
+//         + in-place surge bonus (below)
+//   ties    the node name, smallest first (kube-scheduler picks at random; this stays
+//           deterministic)
+//
+// In-place surge: for a Deployment behind an externalTrafficPolicy: Local Service, a node with no
+// running pod of the Service has no local endpoint and drops the traffic the load balancer still
+// sends it. When the caller says which pods the rollout is about to remove (pods_leaving), nodes
+// that will lose more such pods than they have received replacements are preferred over any
+// spreading preference, so every node keeps a running pod while its old pods go.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "api/pod.h"
+#include "api/service.h"
+#include "base/status.h"
+
+namespace nodrop::controller {
+
+// Score weights of the plugins above.
+inline constexpr int kAffinityWeight = 2;
+inline constexpr int kSpreadWeight = 2;
+inline constexpr int kInPlaceSurgeBonus = 1000;  // dominates affinity and spreading (max 400)
+
+struct SchedulingInput {
+  const api::Pod* pod = nullptr;
+  std::span<const api::Node> nodes;
+  // Pods already placed (spec.nodeName set); terminating and finished pods are ignored.
+  std::span<const api::Pod> placed;
+  // Old pods the rollout is about to delete, when the pod backs an externalTrafficPolicy: Local
+  // Service; empty otherwise.
+  std::span<const api::Pod* const> pods_leaving;
+};
+
+struct NodeScore {
+  std::string node;
+  int affinity = 0;  // 0..100
+  int spread = 0;    // 0..100
+  int surge = 0;     // 0 or kInPlaceSurgeBonus
+  int total() const { return kAffinityWeight * affinity + kSpreadWeight * spread + surge; }
+};
+
+// The nodes that pass the filters, scored, best first.
+std::vector<NodeScore> score_nodes(const SchedulingInput& input);
+
+// The chosen node, or FailedPrecondition "0/N nodes are available: ..." with the reasons.
+Result<std::string> schedule(const SchedulingInput& input);
+
+// nodeSelectorTerm matching over a node's labels and name.
+bool node_matches_term(const api::Node& node, const api::NodeSelectorTerm& term);
+
+}  // namespace nodrop::controller

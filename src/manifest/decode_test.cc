@@ -1,0 +1,127 @@
+#include "manifest/decode.h"
+
+#include <gtest/gtest.h>
+
+#include "manifest/yaml_reader.h"
+
+namespace nodrop::manifest {
+namespace {
+
+DecodeResult decode_text(const std::string& text) {
+  Result<std::vector<Document>> documents = read_yaml_stream(text);
+  EXPECT_TRUE(documents.is_ok()) << documents.status().to_string();
+  return decode_object(documents->front().root);
+}
+
+std::vector<std::string> texts(const api::FieldErrors& errors) {
+  std::vector<std::string> out;
+  for (const auto& error : errors) out.push_back(error.to_string());
+  return out;
+}
+
+constexpr const char* kDeployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  strategy:
+    rollingUpdate: {maxSurge: 1, maxUnavailable: "10%"}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: example/web:1
+        command: [/bin/web, --listen, "$(POD_IP):8080"]
+        env:
+        - name: POD_IP
+          valueFrom: {fieldRef: {fieldPath: status.podIP}}
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 2}
+        lifecycle: {preStop: {sleep: {seconds: 5}}}
+)";
+
+TEST(Decode, ReadsTheFieldsTheMissionUses) {
+  const DecodeResult result = decode_text(kDeployment);
+  EXPECT_TRUE(result.errors.empty()) << ::testing::PrintToString(texts(result.errors));
+  EXPECT_TRUE(result.warnings.empty()) << ::testing::PrintToString(texts(result.warnings));
+  ASSERT_TRUE(result.object.has_value());
+  const auto& deployment = std::get<api::Deployment>(*result.object);
+  EXPECT_EQ(deployment.spec.replicas, 3);
+  EXPECT_EQ(deployment.spec.strategy.rolling_update->max_surge, api::IntOrString::from_int(1));
+  EXPECT_EQ(deployment.spec.strategy.rolling_update->max_unavailable,
+            api::IntOrString::from_string("10%"));
+  const api::Container& container = deployment.spec.template_spec.spec.containers.at(0);
+  EXPECT_EQ(container.command.at(2), "$(POD_IP):8080");
+  EXPECT_EQ(container.env.at(0).field_ref->field_path, "status.podIP");
+  EXPECT_EQ(container.readiness_probe->handler.http_get->port,
+            api::IntOrString::from_string("http"));
+  EXPECT_EQ(container.lifecycle->pre_stop->sleep->seconds, 5);
+  EXPECT_EQ(result.lines.line_of("spec.template.spec.containers[0].readinessProbe"), 24);
+  EXPECT_EQ(result.lines.line_of("spec.strategy.rollingUpdate.maxSurge"), 11);
+}
+
+TEST(Decode, UnknownFieldIsAWarningWithASuggestion) {
+  const DecodeResult result = decode_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n"
+      "    image: x\n    readynessProbe: {exec: {command: [\"true\"]}}\n    colour: blue\n");
+  EXPECT_TRUE(result.errors.empty());
+  EXPECT_EQ(
+      texts(result.warnings),
+      (std::vector<std::string>{
+          "spec.containers[0].readynessProbe: unknown field: did you mean \"readinessProbe\"?",
+          "spec.containers[0].colour: unknown field"}));
+  EXPECT_EQ(result.lines.line_of("spec.containers[0].readynessProbe"), 8);
+}
+
+TEST(Decode, KubernetesFieldsNodropIgnoresAreNamed) {
+  const DecodeResult result = decode_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: []\n  securityContext: "
+      "{}\n"
+      "  containers:\n  - {name: a, image: x, resources: {limits: {cpu: 1}}}\n");
+  EXPECT_EQ(
+      texts(result.warnings),
+      (std::vector<std::string>{"spec.containers[0].resources: not supported by nodrop; ignored",
+                                "spec.volumes: not supported by nodrop; ignored",
+                                "spec.securityContext: not supported by nodrop; ignored"}));
+}
+
+TEST(Decode, WrongTypesAreErrorsThatSayWhatWasExpected) {
+  const DecodeResult result = decode_text(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, labels: {version: 1.0}}\n"
+      "spec: {replicas: \"3\", paused: maybe, selector: [], minReadySeconds: 99999999999}\n");
+  EXPECT_EQ(texts(result.errors),
+            (std::vector<std::string>{
+                "metadata.labels.version: Invalid value: 1.0: must be a string, not a number; "
+                "quote it: \"1.0\"",
+                "spec.replicas: Invalid value: \"3\": must be an integer, not a string",
+                "spec.selector: Invalid value: [...]: must be a mapping, not a list",
+                "spec.minReadySeconds: Invalid value: 99999999999: must fit in a 32-bit integer",
+                "spec.paused: Invalid value: \"maybe\": must be a boolean (true or false), not a "
+                "string"}));
+}
+
+TEST(Decode, IdentityProblems) {
+  EXPECT_EQ(texts(decode_text("kind: Deployment\nmetadata: {name: d}\n").errors),
+            std::vector<std::string>{"apiVersion: Required value"});
+  EXPECT_EQ(
+      texts(decode_text("apiVersion: extensions/v1beta1\nkind: Deployment\n").errors),
+      std::vector<std::string>{
+          "apiVersion: Invalid value: \"extensions/v1beta1\": no matches for kind \"Deployment\" "
+          "in version \"extensions/v1beta1\"; nodrop reads apps/v1 Deployment"});
+  const DecodeResult config_map =
+      decode_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+  EXPECT_TRUE(config_map.unsupported_kind);
+  EXPECT_TRUE(config_map.errors.empty());
+  EXPECT_EQ(texts(decode_text("- a\n- b\n").errors),
+            std::vector<std::string>{"Invalid value: [...]: must be a mapping (an object with "
+                                     "apiVersion and kind), not a list"});
+}
+
+}  // namespace
+}  // namespace nodrop::manifest

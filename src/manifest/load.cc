@@ -1,0 +1,180 @@
+#include "manifest/load.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "api/defaults.h"
+#include "api/validation.h"
+#include "manifest/yaml_reader.h"
+
+namespace nodrop::manifest {
+namespace {
+
+std::string object_name(const DecodeResult& decoded) {
+  std::string kind = decoded.kind.empty() ? "object" : decoded.kind;
+  std::string name = decoded.name.empty() ? "(unnamed)" : decoded.name;
+  if (decoded.kind != "Node" && !decoded.kind.empty()) {
+    name = (decoded.namespace_name.empty() ? "default" : decoded.namespace_name) + "/" + name;
+  }
+  return kind + " " + name;
+}
+
+bool is_under_any(const std::string& path, const api::FieldErrors& errors) {
+  for (const api::FieldError& error : errors) {
+    if (path == error.path) return true;
+    if (path.size() > error.path.size() && path.compare(0, error.path.size(), error.path) == 0 &&
+        (path[error.path.size()] == '.' || path[error.path.size()] == '[')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class FileLoader {
+ public:
+  FileLoader(const std::string& file, const LoadOptions& options)
+      : file_(file), options_(options) {}
+
+  void load_document(const Node& root, int document_index) {
+    if (root.is_null()) return;  // an empty document, as between two "---"
+    const Node* kind = root.is_mapping() ? root.find("kind") : nullptr;
+    if (kind != nullptr && kind->type() == Node::Type::kString && kind->text() == "List") {
+      load_list(root, document_index);
+      return;
+    }
+    load_object(root, document_index);
+  }
+
+  LoadResult finish() {
+    if (result_.has_errors()) result_.objects.clear();
+    std::stable_sort(result_.diagnostics.begin(), result_.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    return std::move(result_);
+  }
+
+  void file_error(const std::string& message, int line) {
+    result_.diagnostics.push_back({Severity::kError, file_, line, "", message});
+  }
+
+ private:
+  void load_list(const Node& root, int document_index) {
+    const Node* items = root.find("items");
+    if (items == nullptr || items->is_null()) return;
+    if (!items->is_sequence()) {
+      file_error(fmt::format("items: must be a list, not {}", items->type_name()),
+                 items->mark.line);
+      return;
+    }
+    for (const Node& item : items->items()) load_object(item, document_index);
+  }
+
+  void load_object(const Node& root, int document_index) {
+    DecodeResult decoded = decode_object(root);
+    const std::string name = object_name(decoded);
+    auto report = [&](Severity severity, const api::FieldError& error) {
+      result_.diagnostics.push_back(
+          {severity, file_, decoded.lines.line_of(error.path), name, error.to_string()});
+    };
+    if (decoded.unsupported_kind) {
+      ++result_.skipped_kinds;
+      result_.diagnostics.push_back({options_.strict ? Severity::kError : Severity::kWarning, file_,
+                                     root.mark.line, name,
+                                     fmt::format("kind {} ({}) is not one nodrop runs; skipped",
+                                                 decoded.kind, decoded.api_version)});
+      return;
+    }
+    for (const api::FieldError& error : decoded.errors) report(Severity::kError, error);
+    for (const api::FieldError& warning : decoded.warnings) {
+      const bool unknown = warning.type == api::FieldErrorType::kUnknown;
+      report(unknown && options_.strict ? Severity::kError : Severity::kWarning, warning);
+    }
+    if (!decoded.object.has_value()) return;
+    api::Object object = std::move(*decoded.object);
+    api::set_defaults(object);
+    // Validate even after a decoding error, so a file's mistakes show at once; a field that could
+    // not be decoded is reported once, not again as "Required value".
+    const api::FieldErrors errors = api::validate(object);
+    for (const api::FieldError& error : errors) {
+      if (!is_under_any(error.path, decoded.errors)) report(Severity::kError, error);
+    }
+    if (errors.empty() && decoded.errors.empty()) {
+      result_.objects.push_back(LoadedObject{std::move(object), file_, document_index,
+                                             root.mark.line, std::move(decoded.lines)});
+    }
+  }
+
+  std::string file_;
+  LoadOptions options_;
+  LoadResult result_;
+};
+
+}  // namespace
+
+std::string Diagnostic::to_string() const {
+  std::string text = file;
+  if (line > 0) text += fmt::format(":{}", line);
+  text += ": ";
+  if (severity == Severity::kWarning) text += "warning: ";
+  if (!object.empty()) text += object + ": ";
+  return text + message;
+}
+
+bool LoadResult::has_errors() const { return error_count() > 0; }
+
+std::size_t LoadResult::error_count() const {
+  std::size_t count = 0;
+  for (const Diagnostic& diagnostic : diagnostics) count += diagnostic.severity == Severity::kError;
+  return count;
+}
+
+std::size_t LoadResult::warning_count() const { return diagnostics.size() - error_count(); }
+
+LoadResult load_manifest_text(const std::string& text, const std::string& file_name,
+                              const LoadOptions& options) {
+  FileLoader loader(file_name, options);
+  if (text.size() > kMaxManifestBytes) {
+    loader.file_error(fmt::format("file is larger than {} MiB", kMaxManifestBytes / (1024 * 1024)),
+                      0);
+    return loader.finish();
+  }
+  Result<std::vector<Document>> documents = read_yaml_stream(text);
+  if (!documents.is_ok()) {
+    // The reader's message reads "LINE:COLUMN: problem".
+    const std::string& message = documents.status().message();
+    int line = 0;
+    int column = 0;
+    int consumed = 0;
+    if (std::sscanf(message.c_str(), "%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0) {
+      loader.file_error(
+          fmt::format("invalid YAML at column {}: {}", column, message.substr(consumed)), line);
+    } else {
+      loader.file_error("invalid YAML: " + message, 0);
+    }
+    return loader.finish();
+  }
+  for (const Document& document : *documents) loader.load_document(document.root, document.index);
+  return loader.finish();
+}
+
+LoadResult load_manifest_file(const std::string& path, const LoadOptions& options) {
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) {
+    LoadResult result;
+    result.diagnostics.push_back({Severity::kError, path, 0, "", "cannot open the file"});
+    return result;
+  }
+  std::ostringstream buffer;
+  buffer << stream.rdbuf();
+  if (stream.bad()) {
+    LoadResult result;
+    result.diagnostics.push_back({Severity::kError, path, 0, "", "cannot read the file"});
+    return result;
+  }
+  return load_manifest_text(buffer.str(), path, options);
+}
+
+}  // namespace nodrop::manifest

@@ -1,0 +1,17 @@
+// Node trees back into text: YAML in kubectl's block style, or JSON indented as `kubectl -o json`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "manifest/node.h"
+
+namespace nodrop::manifest {
+
+// One YAML document (no leading "---").
+std::string write_yaml(const Node& node);
+// Several documents separated by "---".
+std::string write_yaml_stream(const std::vector<Node>& documents);
+std::string write_json(const Node& node);
+
+}  // namespace nodrop::manifest

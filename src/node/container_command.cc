@@ -1,0 +1,166 @@
+#include "node/container_command.h"
+
+#include <map>
+
+#include "api/field_error.h"
+#include "base/check.h"
+
+namespace nodrop::node {
+namespace {
+
+// tryReadVariableName: what follows a '$' at input (non-empty). Returns the text to write, whether
+// it is a variable name, and how many bytes after the '$' were consumed.
+struct VariableRead {
+  std::string_view text;
+  bool is_variable = false;
+  std::size_t advance = 0;
+};
+
+VariableRead read_variable_name(std::string_view input) {
+  switch (input[0]) {
+    case '$':
+      return {input.substr(0, 1), false, 1};  // $$: an escaped $
+    case '(':
+      for (std::size_t i = 1; i < input.size(); ++i) {
+        if (input[i] == ')') return {input.substr(1, i - 1), true, i + 1};
+      }
+      return {"$(", false, 1};  // an unterminated reference is kept
+    default:
+      return {{}, false, 1};  // a lone $ and the next byte are kept (written by the caller)
+  }
+}
+
+std::string pod_description(const api::Pod& pod) {
+  return "pod " + pod.metadata.namespace_name + "/" + pod.metadata.name;
+}
+
+Status field_status(const api::Pod& pod, const api::FieldError& error) {
+  return invalid_argument(pod_description(pod) + ": " + error.to_string());
+}
+
+// The field a fieldRef names, or nullopt when nodrop does not support it.
+std::optional<std::string> field_value(const api::Pod& pod, const std::string& path,
+                                       const PodAddresses& addresses) {
+  if (path == "metadata.name") return pod.metadata.name;
+  if (path == "metadata.namespace") return pod.metadata.namespace_name;
+  if (path == "metadata.uid") return pod.metadata.uid;
+  if (path == "spec.nodeName") return pod.spec.node_name;
+  if (path == "spec.serviceAccountName") return std::string("default");
+  if (path == "status.podIP" || path == "status.podIPs") return addresses.pod_ip;
+  if (path == "status.hostIP" || path == "status.hostIPs") return addresses.host_ip;
+  for (const auto& [prefix, map] :
+       {std::pair{std::string("metadata.labels['"), &pod.metadata.labels},
+        std::pair{std::string("metadata.annotations['"), &pod.metadata.annotations}}) {
+    if (path.rfind(prefix, 0) == 0 && path.ends_with("']")) {
+      const std::string key = path.substr(prefix.size(), path.size() - prefix.size() - 2);
+      const auto found = map->find(key);
+      return found == map->end() ? std::string() : found->second;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string expand_variables(std::string_view input, const Lookup& lookup) {
+  std::string out;
+  std::size_t checkpoint = 0;
+  for (std::size_t cursor = 0; cursor < input.size(); ++cursor) {
+    if (input[cursor] != '$' || cursor + 1 >= input.size()) continue;
+    out.append(input.substr(checkpoint, cursor - checkpoint));
+    const VariableRead read = read_variable_name(input.substr(cursor + 1));
+    if (read.is_variable) {
+      const std::optional<std::string> value = lookup(read.text);
+      out += value ? *value : "$(" + std::string(read.text) + ")";
+    } else if (read.text.empty()) {
+      out += '$';
+      out += input[cursor + 1];
+    } else {
+      out.append(read.text);
+    }
+    cursor += read.advance;
+    checkpoint = cursor + 1;
+  }
+  out.append(input.substr(std::min(checkpoint, input.size())));
+  return out;
+}
+
+Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
+                                          const PodAddresses& addresses) {
+  NODROP_CHECK(container_index < pod.spec.containers.size());
+  const api::Container& container = pod.spec.containers[container_index];
+  const api::FieldPath env_path =
+      api::FieldPath("spec").child("containers").index(container_index).child("env");
+  Environment environment;
+  std::map<std::string, std::string, std::less<>> defined;
+  for (std::size_t i = 0; i < container.env.size(); ++i) {
+    const api::EnvVar& variable = container.env[i];
+    std::string value;
+    if (variable.field_ref) {
+      const std::optional<std::string> field =
+          field_value(pod, variable.field_ref->field_path, addresses);
+      if (!field) {
+        return field_status(
+            pod, api::unsupported(
+                     env_path.index(i).child("valueFrom").child("fieldRef").child("fieldPath"),
+                     variable.field_ref->field_path,
+                     {"metadata.name", "metadata.namespace", "metadata.uid",
+                      "metadata.labels['<KEY>']", "metadata.annotations['<KEY>']", "spec.nodeName",
+                      "spec.serviceAccountName", "status.hostIP", "status.podIP"}));
+      }
+      value = *field;
+    } else {
+      value = expand_variables(variable.value, [&](std::string_view name) {
+        const auto found = defined.find(name);
+        return found == defined.end() ? std::nullopt : std::optional<std::string>(found->second);
+      });
+    }
+    defined[variable.name] = value;
+    // A later definition of a name replaces the earlier one, in place, as the kubelet does.
+    bool replaced = false;
+    for (auto& [name, existing] : environment) {
+      if (name == variable.name) {
+        existing = value;
+        replaced = true;
+      }
+    }
+    if (!replaced) environment.emplace_back(variable.name, value);
+  }
+  if (defined.count("PATH") == 0) environment.emplace_back("PATH", runtime::kDefaultPath);
+  if (defined.count("HOSTNAME") == 0) environment.emplace_back("HOSTNAME", pod.metadata.name);
+  return environment;
+}
+
+Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
+                                                    std::size_t container_index,
+                                                    const PodAddresses& addresses,
+                                                    std::string log_path) {
+  NODROP_CHECK(container_index < pod.spec.containers.size());
+  const api::Container& container = pod.spec.containers[container_index];
+  if (container.command.empty()) {
+    const api::FieldPath path =
+        api::FieldPath("spec").child("containers").index(container_index).child("command");
+    return field_status(
+        pod, api::required(path,
+                           "nodrop runs the container's command on the host and pulls no "
+                           "image, so every container needs a command"));
+  }
+  Result<Environment> environment = container_environment(pod, container_index, addresses);
+  if (!environment) return environment.status();
+  std::map<std::string, std::string, std::less<>> by_name(environment->begin(), environment->end());
+  const Lookup lookup = [&](std::string_view name) {
+    const auto found = by_name.find(name);
+    return found == by_name.end() ? std::nullopt : std::optional<std::string>(found->second);
+  };
+  runtime::ProcessSpec spec;
+  for (const std::string& word : container.command)
+    spec.argv.push_back(expand_variables(word, lookup));
+  for (const std::string& word : container.args)
+    spec.argv.push_back(expand_variables(word, lookup));
+  spec.env = std::move(environment).value();
+  spec.working_dir = container.working_dir;
+  spec.log_path = std::move(log_path);
+  return spec;
+}
+
+}  // namespace nodrop::node

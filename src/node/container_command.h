@@ -1,0 +1,58 @@
+// What a container runs: its argv, environment and working directory, built from the pod spec as
+// the kubelet builds them (kubelet_pods.go makeEnvironmentVariables, kuberuntime ExpandContainer*).
+//
+//   env        in order; `value` is expanded against the variables defined before it;
+//              `valueFrom.fieldRef` takes metadata.name, metadata.namespace, metadata.uid,
+//              spec.nodeName, spec.serviceAccountName, status.podIP, status.hostIP,
+//              metadata.labels['k'], metadata.annotations['k'] (not expanded)
+//   command    expanded against the whole environment, then args likewise; nodrop needs a
+//              command: it runs processes, it pulls no images
+//   defaults   PATH (the runtime's default) and HOSTNAME (the pod name) unless the spec sets them,
+//              as an image's environment and the container runtime would
+//
+// $(VAR) expansion (third_party/forked/golang/expansion): $(NAME) becomes the value of NAME, or
+// stays as written when NAME is undefined; $$ becomes $; any other $ is kept.
+//
+//   input              NAME=x      result
+//   "$(NAME)-1"        defined     "x-1"
+//   "$(MISSING)"                   "$(MISSING)"
+//   "$$(NAME)"                     "$(NAME)"
+//   "$(NAME"                       "$(NAME"
+//   "a$b"                          "a$b"
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/pod.h"
+#include "base/status.h"
+#include "runtime/process_runtime.h"
+
+namespace nodrop::node {
+
+using Lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+std::string expand_variables(std::string_view input, const Lookup& lookup);
+
+struct PodAddresses {
+  std::string pod_ip;
+  std::string host_ip;
+};
+
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
+// The container's environment; an unsupported fieldRef is an InvalidArgument naming its field.
+Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
+                                          const PodAddresses& addresses);
+
+// The process to run for pod.spec.containers[container_index], its output to log_path.
+Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
+                                                    std::size_t container_index,
+                                                    const PodAddresses& addresses,
+                                                    std::string log_path);
+
+}  // namespace nodrop::node

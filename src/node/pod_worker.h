@@ -1,0 +1,185 @@
+// The kubelet's work for one pod (reference/k8s-semantics.md §2), over runtime ports: it starts
+// the containers' processes, runs their probes, restarts them per restartPolicy with
+// CrashLoopBackOff, terminates them in Kubernetes' order, and reports the pod's status and an
+// event for every transition.
+//
+// Container lifecycle (one per container):
+//
+//   kWaiting ──start ok──► kRunning ──exit──► kTerminated ──restart policy──► kWaiting ...
+//      │                      │                               (at once, or after its backoff)
+//      └─start failed─► kTerminated (StartError, exit code 128)
+//   kRunning ──liveness/startup Failure, or pod deletion──► kill: [drain gate] → preStop →
+//            SIGTERM → SIGKILL at the end of the window ──exit──► kTerminated
+//
+// Probe workers follow worker.go: one per container and probe type, ticking every periodSeconds
+// from the container's first start (the first tick at once); a tick skips while the container is
+// not running, before initialDelaySeconds, before `started` (liveness, readiness), after it
+// (startup), while on hold, and while the previous probe is still running.
+// Deviation: Kubernetes starts a worker's ticks when it first sees the pod and sleeps a random
+// fraction of the period after a kubelet restart; here ticks start at the first container start.
+//
+// Termination (terminate()): liveness and startup stop (stored Success), readiness keeps
+// probing, pending restarts are cancelled; then, for every running container in parallel, the
+// drain gate, preStop (exec, httpGet or sleep, bounded by the grace period), SIGTERM, and SIGKILL
+// after max(grace − floor(preStop seconds), 2) s. The pod ends Succeeded if every container
+// exited 0, else Failed.
+//
+// Threading: the loop's thread only. Bounds: the event list keeps the last kMaxEvents events.
+// Lifetime: the worker may be destroyed at any time; it then cancels its timers and probes and
+// kills its processes with SIGKILL (their exits are ignored).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/pod.h"
+#include "node/container_command.h"
+#include "node/drain_gate.h"
+#include "node/grace_period.h"
+#include "node/probe_results.h"
+#include "node/restart_backoff.h"
+#include "runtime/event_loop.h"
+#include "runtime/prober.h"
+#include "runtime/process_runtime.h"
+
+namespace nodrop::node {
+
+enum class EventType { kNormal, kWarning };
+const char* event_type_name(EventType type);
+
+struct PodEvent {
+  WallTime at;
+  EventType type = EventType::kNormal;
+  std::string reason;  // Scheduled, Started, Unhealthy, Killing, BackOff, Failed, ...
+  std::string message;
+};
+
+// The node-wide collaborators of every pod worker.
+struct PodWorkerPorts {
+  runtime::EventLoop& loop;
+  runtime::ProcessRuntime& processes;
+  runtime::Prober& prober;
+  RestartBackoff& backoff;  // shared by the node: keys are "<pod uid>/<container name>"
+  DrainGate& drain_gate;
+};
+
+struct PodPlacement {
+  std::string node_name;
+  PodAddresses addresses;
+  std::string log_directory;  // container logs go to <log_directory>/<container>.log
+};
+
+class PodWorker {
+ public:
+  static constexpr std::size_t kMaxEvents = 256;
+
+  // `pod` is defaulted and valid; `on_change` runs after every change of status or events.
+  PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
+            std::function<void()> on_change);
+  ~PodWorker();
+  PodWorker(const PodWorker&) = delete;
+  PodWorker& operator=(const PodWorker&) = delete;
+
+  // Starts every container. Call once.
+  void start();
+  // Begins termination with the pod's deletion grace (metadata.deletionGracePeriodSeconds, else
+  // the spec's). A later call can only shorten a grace period not yet in use.
+  void terminate(std::optional<std::int64_t> grace_period_seconds = std::nullopt);
+
+  const api::Pod& pod() const { return pod_; }
+  api::PodStatus status() const;
+  const std::deque<PodEvent>& events() const { return events_; }
+  // True once termination is complete (every container stopped, phase Succeeded or Failed).
+  bool finished() const { return finished_; }
+
+ private:
+  enum class ContainerPhase { kWaiting, kRunning, kTerminated };
+  enum class KillStep { kNone, kDrainGate, kPreStop, kStopSignal };
+
+  struct ProbeWorker {
+    ProbeType type;
+    api::Probe spec;
+    ProbeResults results;
+    std::optional<runtime::TimerId> tick;
+    std::optional<runtime::ProbeId> in_flight;
+    bool stopped = false;
+  };
+
+  struct Container {
+    std::size_t index = 0;
+    std::string name;
+    ContainerPhase phase = ContainerPhase::kWaiting;
+    std::string waiting_reason = "ContainerCreating";
+    std::string waiting_message;
+    std::optional<runtime::ProcessId> process;
+    std::uint64_t generation = 0;  // one per start: the container ID
+    std::int32_t restart_count = 0;
+    bool ever_ran = false;
+    runtime::Time started_at{};
+    WallTime started_wall{};
+    std::optional<api::ContainerStateTerminated> terminated;       // the current state
+    std::optional<api::ContainerStateTerminated> last_terminated;  // lastState
+    std::optional<runtime::TimerId> restart_timer;
+    std::vector<ProbeWorker> probes;
+    // Killing.
+    KillStep kill_step = KillStep::kNone;
+    KillReason kill_reason = KillReason::kPodDeletion;
+    std::int64_t kill_grace_seconds = 0;
+    runtime::Time prestop_started{};
+    std::optional<runtime::ProbeId> prestop_probe;
+    std::optional<runtime::TimerId> kill_timer;  // preStop bound, sleep hook, or SIGKILL
+  };
+
+  // Containers.
+  void start_container(Container& container);
+  void on_process_exit(std::size_t index, std::uint64_t generation,
+                       const runtime::ProcessExit& exit);
+  void after_stop(Container& container);
+  void schedule_restart(Container& container);
+  bool should_restart(const Container& container) const;
+  // Probes.
+  void start_probe_ticks(Container& container);
+  void on_probe_tick(std::size_t index, std::size_t probe);
+  void on_probe_done(std::size_t index, std::size_t probe, std::uint64_t generation,
+                     const runtime::ProbeOutcome& outcome);
+  bool container_started(const Container& container) const;
+  bool container_ready(const Container& container) const;
+  runtime::ProbeSpec probe_spec(const Container& container, const api::Handler& handler,
+                                runtime::Duration timeout) const;
+  // Killing.
+  void kill_container(Container& container, KillReason reason, std::int64_t grace_seconds);
+  void run_prestop(Container& container);
+  void on_prestop_done(std::size_t index, std::uint64_t generation, bool failed,
+                       const std::string& message);
+  void send_stop_signal(Container& container);
+  // Status and events.
+  void record(EventType type, std::string reason, std::string message);
+  void refresh();
+  void set_condition(const char* type, bool value);
+  void finish_if_stopped();
+
+  PodWorkerPorts ports_;
+  api::Pod pod_;
+  PodPlacement placement_;
+  std::function<void()> on_change_;
+  std::vector<Container> containers_;
+  std::deque<PodEvent> events_;
+  std::vector<api::Condition> conditions_;
+  std::optional<WallTime> start_time_;
+  bool started_ = false;
+  bool terminating_ = false;
+  bool finished_ = false;
+  std::int64_t grace_seconds_ = 0;
+  runtime::Time grace_deadline_{};
+  // Callbacks from ports hold a weak reference: a worker destroyed while a process exit is on
+  // its way ignores it.
+  std::shared_ptr<PodWorker*> self_;
+};
+
+}  // namespace nodrop::node

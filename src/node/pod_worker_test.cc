@@ -1,0 +1,347 @@
+// The kubelet's timing rules in virtual time, against the fake process runtime and prober.
+#include "node/pod_worker.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "sim/fake_prober.h"
+#include "sim/fake_process_runtime.h"
+#include "sim/sim_loop.h"
+
+namespace nodrop::node {
+namespace {
+
+using std::chrono::seconds;
+
+api::Probe probe_on(const char* path, std::int32_t period, std::int32_t failure_threshold) {
+  api::Probe probe;
+  api::HttpGetAction action;
+  action.path = path;
+  action.port = api::IntOrString::from_string("http");
+  probe.handler.http_get = action;
+  probe.period_seconds = period;
+  probe.timeout_seconds = 1;
+  probe.success_threshold = 1;
+  probe.failure_threshold = failure_threshold;
+  return probe;
+}
+
+api::Pod make_pod(const std::string& command) {
+  api::Pod pod;
+  pod.metadata.name = "web-1";
+  pod.metadata.namespace_name = "default";
+  pod.metadata.uid = "uid-1";
+  pod.spec.restart_policy = "Always";
+  pod.spec.termination_grace_period_seconds = 30;
+  api::Container container;
+  container.name = "app";
+  container.image = "demo-app:v1";
+  container.command = {command};
+  api::ContainerPort port;
+  port.name = "http";
+  port.container_port = 8080;
+  container.ports = {port};
+  pod.spec.containers = {container};
+  return pod;
+}
+
+std::string probe_path(const runtime::ProbeSpec& spec) {
+  const auto* http = std::get_if<runtime::HttpGetAction>(&spec.action);
+  return http == nullptr ? "" : http->path;
+}
+
+class PodWorkerTest : public ::testing::Test {
+ protected:
+  void start(api::Pod pod) {
+    worker_ = std::make_unique<PodWorker>(
+        PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_}, std::move(pod),
+        PodPlacement{"node-1", {"127.0.2.1", "127.0.1.1"}, "/logs"}, nullptr);
+    worker_->start();
+    loop_.advance(seconds(0));
+  }
+  // Seconds since the start of virtual time.
+  std::int64_t now_s() const {
+    return std::chrono::duration_cast<seconds>(loop_.now().time_since_epoch()).count();
+  }
+  std::int64_t at_s(WallTime wall) const {
+    return std::chrono::duration_cast<seconds>(wall - sim::SimLoop::default_wall_start()).count();
+  }
+  std::vector<std::int64_t> event_times(const std::string& reason) const {
+    std::vector<std::int64_t> times;
+    for (const PodEvent& event : worker_->events()) {
+      if (event.reason == reason) times.push_back(at_s(event.at));
+    }
+    return times;
+  }
+  bool has_event(const std::string& reason, const std::string& message) const {
+    for (const PodEvent& event : worker_->events()) {
+      if (event.reason == reason && event.message == message) return true;
+    }
+    return false;
+  }
+  std::vector<std::int64_t> probe_times(const std::string& path) const {
+    std::vector<std::int64_t> times;
+    for (const auto& record : prober_.probes()) {
+      if (probe_path(record.spec) == path) {
+        times.push_back(std::chrono::duration_cast<seconds>(record.at.time_since_epoch()).count());
+      }
+    }
+    return times;
+  }
+  const api::Condition* condition(const api::PodStatus& status, const char* type) {
+    return api::find_condition(status.conditions, type);
+  }
+
+  sim::SimLoop loop_;
+  sim::FakeProcessRuntime processes_{loop_};
+  sim::FakeProber prober_{loop_};
+  RestartBackoff backoff_;
+  OpenDrainGate gate_{loop_};
+  std::unique_ptr<PodWorker> worker_;
+};
+
+TEST_F(PodWorkerTest, APodIsReadyOnlyOnceItsReadinessProbeSucceeds) {
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].readiness_probe = probe_on("/ready", 10, 3);
+  prober_.set_script([this](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{
+        {now_s() < 15 ? runtime::ProbeResult::kFailure : runtime::ProbeResult::kSuccess, ""}, {}};
+  });
+  start(pod);
+  api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kRunning);
+  EXPECT_EQ(status.pod_ip, "127.0.2.1");
+  EXPECT_EQ(condition(status, api::kPodReady)->status, api::ConditionStatus::kFalse);
+  EXPECT_FALSE(status.container_statuses[0].ready);
+  EXPECT_EQ(status.container_statuses[0].started, true);  // no startup probe
+
+  loop_.advance(seconds(19));
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kFalse);
+  loop_.advance(seconds(1));
+  status = worker_->status();
+  EXPECT_EQ(condition(status, api::kPodReady)->status, api::ConditionStatus::kTrue);
+  EXPECT_EQ(at_s(*condition(status, api::kPodReady)->last_transition_time), 20);
+  EXPECT_EQ(probe_times("/ready"), (std::vector<std::int64_t>{0, 10, 20}));
+  // The probe goes to the pod IP and the named port.
+  const auto& action = std::get<runtime::HttpGetAction>(prober_.probes()[0].spec.action);
+  EXPECT_EQ(action.host, "127.0.2.1");
+  EXPECT_EQ(action.port, 8080);
+}
+
+TEST_F(PodWorkerTest, InitialDelayPostponesTheFirstProbeToTheFirstTickAfterIt) {
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].readiness_probe = probe_on("/ready", 10, 3);
+  pod.spec.containers[0].readiness_probe->initial_delay_seconds = 15;
+  start(pod);
+  loop_.advance(seconds(40));
+  EXPECT_EQ(probe_times("/ready"), (std::vector<std::int64_t>{20, 30, 40}));
+}
+
+TEST_F(PodWorkerTest, TheStartupProbeGatesLivenessAndReadiness) {
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].startup_probe = probe_on("/startup", 1, 30);
+  pod.spec.containers[0].liveness_probe = probe_on("/healthz", 10, 3);
+  pod.spec.containers[0].readiness_probe = probe_on("/ready", 10, 3);
+  prober_.set_script([this](const runtime::ProbeSpec& spec) {
+    const bool up = probe_path(spec) != "/startup" || now_s() >= 5;
+    return sim::FakeProber::Answer{
+        {up ? runtime::ProbeResult::kSuccess : runtime::ProbeResult::kFailure, ""}, {}};
+  });
+  start(pod);
+  loop_.advance(seconds(4));
+  EXPECT_EQ(worker_->status().container_statuses[0].started, false);
+  EXPECT_TRUE(probe_times("/healthz").empty());
+  EXPECT_TRUE(probe_times("/ready").empty());
+  loop_.advance(seconds(1));
+  EXPECT_EQ(worker_->status().container_statuses[0].started, true);
+  loop_.advance(seconds(30));
+  EXPECT_EQ(probe_times("/startup"), (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}));
+  // Liveness and readiness tick every 10 s from the start and probe from the first tick after.
+  EXPECT_EQ(probe_times("/healthz"), (std::vector<std::int64_t>{10, 20, 30}));
+  EXPECT_EQ(probe_times("/ready"), (std::vector<std::int64_t>{10, 20, 30}));
+}
+
+TEST_F(PodWorkerTest, ALivenessFailureKillsAndRestartsTheContainerWithBackoff) {
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].liveness_probe = probe_on("/healthz", 10, 3);
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{
+        {runtime::ProbeResult::kFailure, "HTTP probe failed with statuscode: 500"}, {}};
+  });
+  start(pod);
+  loop_.advance(seconds(20));
+  // Probes at 0, 10 and 20 fail: the third reaches failureThreshold.
+  EXPECT_TRUE(has_event("Killing", "Container app failed liveness probe, will be restarted"));
+  EXPECT_TRUE(
+      has_event("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500"));
+  ASSERT_EQ(processes_.signals().size(), 1U);
+  EXPECT_EQ(processes_.signals()[0].signal, runtime::Signal::kTerminate);
+  api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.container_statuses[0].restart_count, 1);  // first restart: at once
+  ASSERT_TRUE(status.container_statuses[0].last_state.terminated.has_value());
+  EXPECT_EQ(status.container_statuses[0].last_state.terminated->exit_code, 143);
+  // The next three failures (30, 40, 50) kill it again; now it waits 10 s in CrashLoopBackOff.
+  loop_.advance(seconds(30));
+  status = worker_->status();
+  ASSERT_TRUE(status.container_statuses[0].state.waiting.has_value());
+  EXPECT_EQ(status.container_statuses[0].state.waiting->reason, "CrashLoopBackOff");
+  loop_.advance(seconds(10));
+  EXPECT_EQ(worker_->status().container_statuses[0].restart_count, 2);
+  EXPECT_EQ(event_times("Started"), (std::vector<std::int64_t>{0, 20, 60}));
+  EXPECT_EQ(event_times("BackOff"), (std::vector<std::int64_t>{50}));
+}
+
+TEST_F(PodWorkerTest, ACrashingContainerRestartsAfter0_10_20_40Seconds) {
+  sim::FakeProcessRuntime::Behavior crasher;
+  crasher.runs_for = seconds(1);
+  processes_.set_behavior("crasher", crasher);
+  start(make_pod("crasher"));
+  loop_.advance(seconds(200));
+  // Crashes at 1, 2, 13, 34, 75, 156: restarts 0, 10, 20, 40, 80 s after each.
+  EXPECT_EQ(event_times("Started"), (std::vector<std::int64_t>{0, 1, 12, 33, 74, 155}));
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kRunning);
+  EXPECT_EQ(status.container_statuses[0].restart_count, 5);
+}
+
+TEST_F(PodWorkerTest, AMissingCommandIsAStartErrorThrottledByBackoff) {
+  processes_.set_missing("ghost");
+  start(make_pod("ghost"));
+  loop_.advance(seconds(60));
+  EXPECT_EQ(processes_.started(), 0U);
+  EXPECT_EQ(event_times("Failed"), (std::vector<std::int64_t>{0, 0, 10, 30}));
+  const api::ContainerStatus status = worker_->status().container_statuses[0];
+  ASSERT_TRUE(status.state.waiting.has_value());
+  EXPECT_EQ(status.state.waiting->reason, "CrashLoopBackOff");
+  ASSERT_TRUE(status.last_state.terminated.has_value());
+  EXPECT_EQ(status.last_state.terminated->reason, "StartError");
+  EXPECT_EQ(status.last_state.terminated->exit_code, 128);
+  EXPECT_NE(status.last_state.terminated->message.find("ghost"), std::string::npos);
+}
+
+TEST_F(PodWorkerTest, AContainerWithoutACommandIsAConfigErrorAndNothingRuns) {
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].command.clear();
+  start(pod);
+  loop_.advance(seconds(60));
+  EXPECT_EQ(processes_.started(), 0U);
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kPending);
+  EXPECT_EQ(status.container_statuses[0].state.waiting->reason, "CreateContainerConfigError");
+  EXPECT_EQ(event_times("Failed").size(), 1U);
+}
+
+TEST_F(PodWorkerTest, TerminationSendsSigtermThenSigkillWhenTheGracePeriodEnds) {
+  sim::FakeProcessRuntime::Behavior stubborn;
+  stubborn.exit_delay_after_sigterm = std::nullopt;
+  processes_.set_behavior("stubborn", stubborn);
+  start(make_pod("stubborn"));
+  loop_.advance(seconds(100));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  ASSERT_EQ(processes_.signals().size(), 2U);
+  EXPECT_EQ(processes_.signals()[0].signal, runtime::Signal::kTerminate);
+  EXPECT_EQ(processes_.signals()[0].at, runtime::Time(seconds(100)));
+  EXPECT_EQ(processes_.signals()[1].signal, runtime::Signal::kKill);
+  EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(130)));
+  EXPECT_TRUE(worker_->finished());
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kFailed);
+  EXPECT_EQ(status.container_statuses[0].state.terminated->exit_code, 137);
+  EXPECT_EQ(processes_.started(), 1U);  // never restarted while terminating
+  EXPECT_TRUE(has_event("Killing", "Stopping container app"));
+}
+
+TEST_F(PodWorkerTest, APreStopSleepCountsAgainstTheGracePeriod) {
+  sim::FakeProcessRuntime::Behavior stubborn;
+  stubborn.exit_delay_after_sigterm = std::nullopt;
+  processes_.set_behavior("stubborn", stubborn);
+  api::Pod pod = make_pod("stubborn");
+  api::Handler sleep;
+  sleep.sleep = api::SleepAction{5};
+  pod.spec.containers[0].lifecycle = api::Lifecycle{std::nullopt, sleep};
+  start(pod);
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  ASSERT_EQ(processes_.signals().size(), 2U);
+  EXPECT_EQ(processes_.signals()[0].at, runtime::Time(seconds(5)));   // SIGTERM after preStop
+  EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(30)));  // 5 + (30 − 5)
+}
+
+TEST_F(PodWorkerTest, APreStopHookThatOutlivesTheGracePeriodIsAbandonedWithTwoSecondsForSigterm) {
+  sim::FakeProcessRuntime::Behavior stubborn;
+  stubborn.exit_delay_after_sigterm = std::nullopt;
+  processes_.set_behavior("stubborn", stubborn);
+  api::Pod pod = make_pod("stubborn");
+  api::Handler hook;
+  hook.exec = api::ExecAction{{"sleep", "40"}};
+  pod.spec.containers[0].lifecycle = api::Lifecycle{std::nullopt, hook};
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, seconds(40)};
+  });
+  start(pod);
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  ASSERT_EQ(processes_.signals().size(), 2U);
+  EXPECT_EQ(processes_.signals()[0].at, runtime::Time(seconds(30)));
+  EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(32)));
+}
+
+TEST_F(PodWorkerTest, AGracefulAppEndsTheTerminationEarlyAndThePodSucceeds) {
+  sim::FakeProcessRuntime::Behavior graceful;
+  graceful.exit_delay_after_sigterm = seconds(3);
+  graceful.exit_on_sigterm = {runtime::ExitKind::kExited, 0, 0};
+  processes_.set_behavior("graceful", graceful);
+  start(make_pod("graceful"));
+  worker_->terminate(10);
+  loop_.advance(seconds(3));
+  EXPECT_TRUE(worker_->finished());
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kSucceeded);
+  EXPECT_EQ(status.container_statuses[0].state.terminated->reason, "Completed");
+  EXPECT_EQ(condition(status, api::kPodReady)->status, api::ConditionStatus::kFalse);
+  EXPECT_EQ(processes_.signals().size(), 1U);  // no SIGKILL
+}
+
+TEST_F(PodWorkerTest, ReadinessKeepsProbingDuringTerminationButLivenessStops) {
+  sim::FakeProcessRuntime::Behavior slow;
+  slow.exit_delay_after_sigterm = seconds(25);
+  processes_.set_behavior("slow", slow);
+  api::Pod pod = make_pod("slow");
+  pod.spec.containers[0].liveness_probe = probe_on("/healthz", 10, 3);
+  pod.spec.containers[0].readiness_probe = probe_on("/ready", 10, 3);
+  start(pod);
+  loop_.advance(seconds(5));
+  worker_->terminate();
+  loop_.advance(seconds(30));
+  EXPECT_EQ(probe_times("/healthz"), (std::vector<std::int64_t>{0}));
+  EXPECT_EQ(probe_times("/ready"), (std::vector<std::int64_t>{0, 10, 20, 30}));
+  // The kubelet does not force Ready false when deletion starts; it falls when the app exits.
+  EXPECT_TRUE(worker_->finished());
+}
+
+TEST_F(PodWorkerTest, DeletionDuringALivenessKillKeepsThatKillAndDoesNotRestart) {
+  sim::FakeProcessRuntime::Behavior stubborn;
+  stubborn.exit_delay_after_sigterm = std::nullopt;
+  processes_.set_behavior("stubborn", stubborn);
+  api::Pod pod = make_pod("stubborn");
+  pod.spec.containers[0].liveness_probe = probe_on("/healthz", 10, 1);
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kFailure, ""}, {}};
+  });
+  start(pod);  // the first probe fails: SIGTERM at 0, SIGKILL due at 30
+  loop_.advance(seconds(5));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  ASSERT_EQ(processes_.signals().size(), 2U);
+  EXPECT_EQ(processes_.signals()[0].at, runtime::Time(seconds(0)));
+  EXPECT_EQ(processes_.signals()[1].signal, runtime::Signal::kKill);
+  EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(30)));
+  EXPECT_EQ(processes_.started(), 1U);
+  EXPECT_TRUE(worker_->finished());
+}
+
+}  // namespace
+}  // namespace nodrop::node

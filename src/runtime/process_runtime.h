@@ -1,0 +1,98 @@
+// Port: runs a container's process on the host (DESIGN.md §2: commands, not images).
+//
+// A process runs in its own process group; signals go to the whole group, so children it forks
+// are signalled with it. When the main process exits, whatever is left of its group is killed, as
+// a container's processes die with its PID 1; then on_exit runs. Its stdout and stderr go to a log
+// file with a size bound.
+//
+// Contract for every implementation:
+//   - start() returns only after the command was found and began to run (or failed to); a
+//     command that cannot run is an error Status, never a crash and never an exit callback;
+//   - on_exit runs exactly once per started process, on the event loop's thread, never inside
+//     start() or signal();
+//   - after on_exit has run (or while it is queued) the ProcessId is stale: signal() returns
+//     kNotFound and touches nothing, so a reused pid is never signalled.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+
+namespace nodrop::runtime {
+
+// Limits on what a spec may carry.
+constexpr std::size_t kMaxArguments = 4096;
+constexpr std::size_t kMaxEnvironmentEntries = 4096;
+constexpr std::uint64_t kDefaultLogBytesMax = 10 * 1024 * 1024;  // Kubernetes' containerLogMaxSize
+constexpr std::uint64_t kMinLogBytesMax = 4096;
+
+// The PATH a command is looked up in when the spec's environment has none (Docker's default).
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct ProcessSpec {
+  // argv[0] is the command: a path containing '/', or a name looked up in the environment's PATH
+  // (kDefaultPath if it has none).
+  std::vector<std::string> argv;
+  // The whole environment: nothing is inherited from nodrop.
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string working_dir;  // empty: nodrop's own working directory
+  // stdout and stderr are appended here. When it would grow past log_bytes_max it is renamed to
+  // "<log_path>.1" (replacing an older one) and a new file is started, so the logs of one process
+  // take at most 2 × log_bytes_max. One process per log path.
+  std::string log_path;
+  std::uint64_t log_bytes_max = kDefaultLogBytesMax;
+};
+
+enum class Signal {
+  kTerminate,  // SIGTERM
+  kKill,       // SIGKILL
+};
+
+enum class ExitKind {
+  kExited,    // returned from main or called exit(code)
+  kSignaled,  // killed by signal_number
+};
+
+struct ProcessExit {
+  ExitKind kind = ExitKind::kExited;
+  int exit_code = 0;      // when kExited
+  int signal_number = 0;  // when kSignaled (15 for SIGTERM, 9 for SIGKILL)
+
+  // The exit code Kubernetes reports in containerStatuses: 128 + signal when killed.
+  int container_exit_code() const {
+    switch (kind) {
+      case ExitKind::kExited:
+        return exit_code;
+      case ExitKind::kSignaled:
+        return 128 + signal_number;
+    }
+    return -1;
+  }
+};
+
+using ProcessId = std::uint64_t;  // never reused within one runtime; not an OS pid
+
+class ProcessRuntime {
+ public:
+  using ExitCallback = std::function<void(const ProcessExit&)>;
+
+  virtual ~ProcessRuntime() = default;
+
+  // Errors: kInvalidArgument (empty argv, a bound exceeded, a working directory that does not
+  // exist), kNotFound (the command is not found), kFailedPrecondition (not executable),
+  // kIoError (the log file), kResourceExhausted (the OS refused another process).
+  virtual Result<ProcessId> start(const ProcessSpec& spec, ExitCallback on_exit) = 0;
+
+  // Sends the signal to the process's whole group. kNotFound when the process has exited.
+  virtual Status signal(ProcessId process, Signal signal) = 0;
+
+  // Processes started and not yet reported through on_exit.
+  virtual std::size_t running() const = 0;
+};
+
+}  // namespace nodrop::runtime
