@@ -12,6 +12,7 @@ int run_version(const Args& args, std::ostream& out, std::ostream& err);
 const auto kVerbs = std::to_array<Verb>({
     {"check", "rollout-safety lint for Kubernetes manifests: nodrop check FILE|DIR|-...",
      run_check},
+    {"proxy", "run the data plane alone: an L4/HTTP load balancer", run_proxy},
     {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE...",
      run_validate},
     {"load", "send constant-rate traffic and count every failed request", run_load},

@@ -184,8 +184,9 @@ std::map<std::string, std::set<std::string>> design_module_graph() {
       {"lint", {"api", "manifest"}},
       // The CLI parses manifests and, for the verbs that run on the user's machine (check, load,
       // verify), calls the lint and traffic modules directly; it reaches the server only through
-      // the admin socket, whose client lives in `live`.
-      {"cli", {"api", "manifest", "lint", "traffic", "live"}},
+      // the admin socket, whose client lives in `live`. `nodrop proxy` runs the data plane on the
+      // user's machine, so cli may also use proxy/transport.
+      {"cli", {"api", "manifest", "lint", "traffic", "live", "proxy/transport"}},
       {"server",
        {"api", "manifest", "store", "runtime", "controller", "node", "proxy/routing",
         "proxy/transport", "live", "sim", "traffic", "lint"}},

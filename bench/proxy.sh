@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Benchmark: nodrop's data plane against HAProxy, same mode and worker count, on loopback.
+#
+# Usage: bench/proxy.sh BUILD_DIR      (make bench passes build/release)
+# Env:   BENCH_SECONDS (5) per run, BENCH_RUNS (3) interleaved runs, BENCH_CONNECTIONS (50),
+#        BENCH_WORKERS ("1 2").
+#
+# An nginx backend answers every request with a 2-byte body. For each row (L7/L4, keep-alive or a
+# new connection per request, 1 or 2 workers), wrk drives HAProxy and then nodrop, BENCH_RUNS
+# times interleaved; the table shows medians: requests/s, p50 and p99 latency, and the proxy
+# process's CPU time per request (user+system from /proc), plus the ratio nodrop/HAProxy
+# (requests/s: higher is better; p99: lower is better).
+#
+# Everything runs on this machine: wrk, nginx and the proxy share its cores, so absolute figures
+# depend on the host; the ratios are what to read.
+set -euo pipefail
+
+build=${1:-build/release}
+seconds=${BENCH_SECONDS:-5}
+runs=${BENCH_RUNS:-3}
+connections=${BENCH_CONNECTIONS:-50}
+worker_counts=${BENCH_WORKERS:-"1 2"}
+nodrop="$build/nodrop"
+[[ -x "$nodrop" ]] || { echo "proxy.sh: $nodrop not built" >&2; exit 1; }
+
+missing=()
+for tool in haproxy nginx wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if ((${#missing[@]})); then
+  echo "proxy.sh: installing ${missing[*]}" >&2
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+haproxy_bin=$(command -v haproxy || echo /usr/sbin/haproxy)
+
+work=$(mktemp -d /tmp/nodrop-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Ports in a range unlikely to be in use; the script checks each is free.
+base_port=${BENCH_BASE_PORT:-28100}
+next_port=$base_port
+take_port() {
+  while (echo >/dev/tcp/127.0.0.1/$next_port) 2>/dev/null; do next_port=$((next_port + 1)); done
+  port=$next_port
+  next_port=$((next_port + 1))
+}
+
+wait_listening() {
+  for _ in $(seq 200); do
+    (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "proxy.sh: nothing listens on port $1" >&2
+  return 1
+}
+
+# --- backend: nginx, 2 worker processes, keep-alive -------------------------------------------
+take_port; backend_port=$port
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx;
+  scgi_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$backend_port reuseport backlog=4096;
+    location / { return 200 "ok"; }
+  }
+}
+CONF
+"$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+pids+=($!)
+wait_listening "$backend_port"
+
+# --- proxies -------------------------------------------------------------------------------
+declare -A proxy_pid proxy_port
+start_haproxy() {  # mode workers
+  local mode=$1 workers=$2
+  take_port
+  local config="$work/haproxy-$mode-$workers.cfg"
+  cat >"$config" <<CONF
+global
+  nbthread $workers
+  maxconn 8000
+defaults
+  mode $mode
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  $( [[ $mode == http ]] && echo "http-reuse always" )
+frontend front
+  bind 127.0.0.1:$port
+  default_backend back
+backend back
+  server backend 127.0.0.1:$backend_port
+CONF
+  "$haproxy_bin" -f "$config" >"$work/haproxy-$mode-$workers.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  proxy_pid["haproxy-$mode-$workers"]=$pid
+  proxy_port["haproxy-$mode-$workers"]=$port
+  wait_listening "$port"
+}
+start_nodrop() {  # mode workers
+  local mode=$1 workers=$2
+  take_port
+  "$nodrop" proxy --listen "127.0.0.1:$port" --backend "127.0.0.1:$backend_port" --mode "$mode" \
+    --workers "$workers" --max-connections 8000 >"$work/nodrop-$mode-$workers.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  proxy_pid["nodrop-$mode-$workers"]=$pid
+  proxy_port["nodrop-$mode-$workers"]=$port
+  wait_listening "$port"
+}
+for workers in $worker_counts; do
+  for mode in http tcp; do
+    start_haproxy "$mode" "$workers"
+    start_nodrop "$mode" "$workers"
+  done
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Prints "rps p50_us p99_us cpu_us_per_request" for one wrk run against proxy $1.
+measure() {
+  local name=$1 connection=$2
+  local pid=${proxy_pid[$name]} port=${proxy_port[$name]}
+  local header=()
+  [[ $connection == new ]] && header=(-H "Connection: close")
+  local before after
+  before=$(cpu_ticks "$pid")
+  local output
+  output=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "${header[@]}" "http://127.0.0.1:$port/" 2>&1)
+  after=$(cpu_ticks "$pid")
+  echo "$output" >>"$work/wrk.log"
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    function micros(text) {
+      if (text ~ /us$/) return text + 0;
+      if (text ~ /ms$/) return (text + 0) * 1000;
+      if (text ~ /s$/) return (text + 0) * 1000000;
+      return text + 0;
+    }
+    /^ +50%/ { p50 = micros($2) }
+    /^ +99%/ { p99 = micros($2) }
+    /^ +[0-9]+ requests in/ { requests = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    /Non-2xx|Socket errors/ { errors = errors " " $0 }
+    END {
+      cpu = requests > 0 ? ticks * 1000000 / hz / requests : 0;
+      printf "%.0f %.0f %.0f %.2f\n", rps, p50, p99, cpu;
+      if (errors != "") print "proxy.sh: wrk reported:" errors > "/dev/stderr";
+    }' <<<"$output"
+}
+
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+declare -A samples
+rows=()
+for workers in $worker_counts; do
+  for mode in http tcp; do
+    for connection in keepalive new; do rows+=("$mode $connection $workers"); done
+  done
+done
+
+echo "proxy.sh: $runs interleaved runs of ${seconds}s, $connections connections, backend nginx" >&2
+for run in $(seq "$runs"); do
+  for row in "${rows[@]}"; do
+    read -r mode connection workers <<<"$row"
+    for proxy in haproxy nodrop; do
+      samples["$row $proxy $run"]=$(measure "$proxy-$mode-$workers" "$connection")
+    done
+  done
+  echo "proxy.sh: run $run of $runs done" >&2
+done
+
+printf '\n%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s\n' \
+  mode connection w "haproxy" "nodrop" ratio "p50 ha" "p50 nd" "p99 ha" "p99 nd" ratio \
+  "cpu/r ha" "cpu/r nd"
+printf '%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s\n' \
+  "" "" "" "req/s" "req/s" "nd/ha" "us" "us" "us" "us" "nd/ha" "us" "us"
+for row in "${rows[@]}"; do
+  read -r mode connection workers <<<"$row"
+  declare -A med=()
+  for proxy in haproxy nodrop; do
+    for field in 1 2 3 4; do
+      med["$proxy $field"]=$(for run in $(seq "$runs"); do
+        echo "${samples["$row $proxy $run"]}" | awk -v f=$field '{print $f}'
+      done | median)
+    done
+  done
+  label=$([[ $mode == http ]] && echo L7 || echo L4)
+  printf '%-4s %-10s %-2s | %9.0f %9.0f %5.2f | %7.0f %7.0f | %7.0f %7.0f %5.2f | %8.2f %8.2f\n' \
+    "$label" "$connection" "$workers" "${med[haproxy 1]}" "${med[nodrop 1]}" \
+    "$(awk -v a="${med[nodrop 1]}" -v b="${med[haproxy 1]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+    "${med[haproxy 2]}" "${med[nodrop 2]}" "${med[haproxy 3]}" "${med[nodrop 3]}" \
+    "$(awk -v a="${med[nodrop 3]}" -v b="${med[haproxy 3]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+    "${med[haproxy 4]}" "${med[nodrop 4]}"
+done

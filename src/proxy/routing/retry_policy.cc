@@ -1,0 +1,50 @@
+#include "proxy/routing/retry_policy.h"
+
+#include "base/check.h"
+
+namespace nodrop::proxy {
+
+const char* upstream_failure_name(UpstreamFailure failure) {
+  switch (failure) {
+    case UpstreamFailure::kConnectRefused:
+      return "connect-refused";
+    case UpstreamFailure::kConnectReset:
+      return "connect-reset";
+    case UpstreamFailure::kConnectTimeout:
+      return "connect-timeout";
+    case UpstreamFailure::kClosedBeforeResponse:
+      return "closed-before-response";
+    case UpstreamFailure::kResponseTimeout:
+      return "response-timeout";
+    case UpstreamFailure::kClosedMidResponse:
+      return "closed-mid-response";
+  }
+  return "unknown";
+}
+
+bool is_idempotent_method(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
+         method == "PUT" || method == "DELETE";
+}
+
+RetryDecision RetryPolicy::decide(UpstreamFailure failure, bool idempotent, int attempts_made,
+                                  bool retried_after_send) const {
+  NODROP_CHECK(max_attempts >= 1 && attempts_made >= 1);
+  if (attempts_made >= max_attempts) return RetryDecision::kGiveUp;
+  switch (failure) {
+    case UpstreamFailure::kConnectRefused:
+    case UpstreamFailure::kConnectReset:
+    case UpstreamFailure::kConnectTimeout:
+      return RetryDecision::kRetryOnAnotherEndpoint;
+    case UpstreamFailure::kClosedBeforeResponse:
+      return idempotent && retry_idempotent_once && !retried_after_send
+                 ? RetryDecision::kRetryOnAnotherEndpoint
+                 : RetryDecision::kGiveUp;
+    case UpstreamFailure::kResponseTimeout:
+    case UpstreamFailure::kClosedMidResponse:
+      return RetryDecision::kGiveUp;
+  }
+  return RetryDecision::kGiveUp;
+}
+
+}  // namespace nodrop::proxy

@@ -1,0 +1,137 @@
+// An incremental HTTP/1.1 message parser for the proxy (RFC 9112), written for this project
+// because Debian 12 packages no llhttp.
+//
+// Heads are parsed once complete: HeadScanner remembers how far it has looked for the blank line,
+// so bytes arriving one at a time cost O(total) and a head larger than max_head_bytes is refused
+// as soon as that many bytes have arrived without a blank line. Bodies are not copied or decoded:
+// BodyDecoder walks the framing (Content-Length or chunked, including extensions and trailers)
+// and tells the proxy how many of the bytes at hand belong to the current message, so bodies are
+// streamed through as they are.
+//
+// Every view in a parsed head points into the caller's buffer and is valid while it is unchanged.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace nodrop::proxy {
+
+struct HttpLimits {
+  std::size_t max_head_bytes = 8 * 1024;
+  std::size_t max_header_fields = 100;
+  std::size_t max_chunk_line_bytes = 1024;  // chunk size plus extensions
+  std::size_t max_trailer_bytes = 8 * 1024;
+};
+
+enum class HeadParse { kIncomplete, kComplete, kTooLarge, kMalformed };
+
+enum class BodyFraming {
+  kNone,           // no body (or Content-Length: 0)
+  kContentLength,  // exactly `length` bytes
+  kChunked,        // chunked transfer coding, ends with the last chunk and trailers
+  kUntilClose,     // a response without length: the body ends when the server closes
+};
+
+struct HttpHeaderField {
+  std::string_view name;
+  std::string_view value;  // without surrounding whitespace
+};
+
+struct HttpHead {
+  int minor_version = 1;  // HTTP/1.0 or HTTP/1.1
+  std::vector<HttpHeaderField> fields;
+  std::size_t head_bytes = 0;  // including the blank line
+  BodyFraming framing = BodyFraming::kNone;
+  std::uint64_t content_length = 0;
+  bool connection_close = false;
+  bool connection_keep_alive = false;
+  bool connection_upgrade = false;
+  bool has_upgrade = false;  // an Upgrade header field is present
+
+  // Whether the connection may carry another message after this one, per RFC 9112 §9.3.
+  bool keep_alive() const {
+    return minor_version >= 1 ? !connection_close : connection_keep_alive && !connection_close;
+  }
+};
+
+struct RequestHead : HttpHead {
+  std::string_view method;
+  std::string_view target;
+  bool wants_upgrade() const { return connection_upgrade && has_upgrade; }
+};
+
+struct ResponseHead : HttpHead {
+  int status = 0;
+};
+
+// Finds the end of a head in a growing buffer. Call find() with the whole buffer each time more
+// bytes arrive; reset() before the next message.
+class HeadScanner {
+ public:
+  // The size of the head including its blank line, or 0 if the blank line has not arrived.
+  std::size_t find(std::string_view buffer);
+  void reset() { scanned_ = 0; }
+
+ private:
+  std::size_t scanned_ = 0;
+};
+
+// ASCII case-insensitive comparison, for header field names and tokens.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+// Text without leading and trailing spaces and tabs (RFC 9110's OWS).
+std::string_view trim_whitespace(std::string_view text);
+
+HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
+                             HeadScanner& scanner, RequestHead* head);
+// request_method: the method of the request this answers (HEAD responses have no body).
+HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
+                              HeadScanner& scanner, std::string_view request_method,
+                              ResponseHead* head);
+
+class BodyDecoder {
+ public:
+  struct Step {
+    std::size_t consumed = 0;  // bytes of input that belong to this body
+    bool complete = false;     // the body ended within them
+    bool malformed = false;
+  };
+
+  void start(BodyFraming framing, std::uint64_t content_length, const HttpLimits& limits);
+  // Walks as much of input as belongs to the body. kUntilClose consumes everything and completes
+  // only through finish_at_close().
+  Step consume(std::string_view input);
+  bool complete() const { return state_ == State::kDone; }
+  BodyFraming framing() const { return framing_; }
+  void finish_at_close();
+
+ private:
+  enum class State {
+    kLength,  // content-length bytes remain
+    kUntilClose,
+    kSize,       // reading the chunk size in hex
+    kExtension,  // after the size, until the end of the line
+    kSizeLf,     // after the CR of the size line
+    kData,       // chunk data bytes remain
+    kDataCr,     // the CRLF after chunk data
+    kDataLf,
+    kTrailerStart,  // at the start of a trailer line (or the final blank line)
+    kTrailer,       // inside a trailer line
+    kTrailerLf,     // after the CR of a trailer line
+    kFinalLf,       // after the CR of the final blank line
+    kDone,
+  };
+
+  Step consume_chunked(std::string_view input);
+
+  BodyFraming framing_ = BodyFraming::kNone;
+  State state_ = State::kDone;
+  std::uint64_t remaining_ = 0;
+  std::size_t line_bytes_ = 0;
+  std::size_t trailer_bytes_ = 0;
+  bool saw_digit_ = false;
+  HttpLimits limits_;
+};
+
+}  // namespace nodrop::proxy

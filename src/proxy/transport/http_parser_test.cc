@@ -1,0 +1,171 @@
+#include "proxy/transport/http_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace nodrop::proxy {
+namespace {
+
+HeadParse parse_request(std::string_view text, RequestHead* head, HttpLimits limits = {}) {
+  HeadScanner scanner;
+  return parse_request_head(text, limits, scanner, head);
+}
+
+HeadParse parse_response(std::string_view text, ResponseHead* head,
+                         std::string_view method = "GET") {
+  HeadScanner scanner;
+  return parse_response_head(text, HttpLimits{}, scanner, method, head);
+}
+
+TEST(HttpParser, ParsesARequestHeadAndItsFraming) {
+  RequestHead head;
+  const std::string text =
+      "POST /a?b=c HTTP/1.1\r\nHost: x\r\nContent-Length:  12 \r\nConnection: Keep-Alive, "
+      "Upgrade\r\n"
+      "Upgrade: websocket\r\n\r\nbody";
+  ASSERT_EQ(parse_request(text, &head), HeadParse::kComplete);
+  EXPECT_EQ(head.method, "POST");
+  EXPECT_EQ(head.target, "/a?b=c");
+  EXPECT_EQ(head.minor_version, 1);
+  EXPECT_EQ(head.head_bytes, text.size() - 4);
+  EXPECT_EQ(head.framing, BodyFraming::kContentLength);
+  EXPECT_EQ(head.content_length, 12U);
+  EXPECT_TRUE(head.keep_alive());
+  EXPECT_TRUE(head.wants_upgrade());
+  ASSERT_EQ(head.fields.size(), 4U);
+  EXPECT_EQ(head.fields[1].value, "12");
+}
+
+TEST(HttpParser, KeepAliveFollowsTheVersionAndConnectionField) {
+  RequestHead head;
+  ASSERT_EQ(parse_request("GET / HTTP/1.0\r\n\r\n", &head), HeadParse::kComplete);
+  EXPECT_FALSE(head.keep_alive());
+  ASSERT_EQ(parse_request("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &head),
+            HeadParse::kComplete);
+  EXPECT_TRUE(head.keep_alive());
+  ASSERT_EQ(parse_request("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", &head),
+            HeadParse::kComplete);
+  EXPECT_FALSE(head.keep_alive());
+}
+
+TEST(HttpParser, FindsTheHeadIncrementallyOneByteAtATime) {
+  const std::string text = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  HeadScanner scanner;
+  RequestHead head;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    ASSERT_EQ(parse_request_head(text.substr(0, i), HttpLimits{}, scanner, &head),
+              HeadParse::kIncomplete)
+        << i;
+  }
+  EXPECT_EQ(parse_request_head(text, HttpLimits{}, scanner, &head), HeadParse::kComplete);
+}
+
+TEST(HttpParser, RefusesMalformedRequests) {
+  RequestHead head;
+  for (
+      const char* bad : {
+          "GET /\r\n\r\n",                          // no version
+          "GET / HTTP/2.0\r\n\r\n",                 // unsupported
+          "G(T / HTTP/1.1\r\n\r\n",                 // method token
+          "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",  // space in name
+          "GET / HTTP/1.1\r\n folded: x\r\n\r\n",   // obs-fold
+          "GET / HTTP/1.1\r\nNoColon\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
+          "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+          "GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",  // smuggling
+          "GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",  // unknown length
+          "GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+          "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",  // bare CR
+      }) {
+    EXPECT_EQ(parse_request(bad, &head), HeadParse::kMalformed) << bad;
+  }
+}
+
+TEST(HttpParser, RefusesHeadsOverTheLimitBeforeTheyEnd) {
+  RequestHead head;
+  HttpLimits limits;
+  limits.max_head_bytes = 64;
+  EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nX: " + std::string(80, 'a'), &head, limits),
+            HeadParse::kTooLarge);
+  limits.max_header_fields = 1;
+  EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n", &head, limits),
+            HeadParse::kMalformed);
+}
+
+TEST(HttpParser, ResponseFramingFollowsStatusAndRequestMethod) {
+  ResponseHead head;
+  ASSERT_EQ(parse_response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", &head),
+            HeadParse::kComplete);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.framing, BodyFraming::kContentLength);
+  ASSERT_EQ(parse_response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", &head, "HEAD"),
+            HeadParse::kComplete);
+  EXPECT_EQ(head.framing, BodyFraming::kNone);
+  ASSERT_EQ(parse_response("HTTP/1.1 204 No Content\r\n\r\n", &head), HeadParse::kComplete);
+  EXPECT_EQ(head.framing, BodyFraming::kNone);
+  ASSERT_EQ(parse_response("HTTP/1.0 200\r\n\r\n", &head), HeadParse::kComplete);
+  EXPECT_EQ(head.framing, BodyFraming::kUntilClose);
+  EXPECT_FALSE(head.keep_alive());
+  ASSERT_EQ(parse_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &head),
+            HeadParse::kComplete);
+  EXPECT_EQ(head.framing, BodyFraming::kChunked);
+  EXPECT_EQ(parse_response("HTTP/1.1 20 OK\r\n\r\n", &head), HeadParse::kMalformed);
+  EXPECT_EQ(parse_response("HTTP/1.1 200OK\r\n\r\n", &head), HeadParse::kMalformed);
+}
+
+BodyDecoder::Step feed(BodyDecoder& decoder, std::string_view input) {
+  return decoder.consume(input);
+}
+
+TEST(BodyDecoder, ContentLengthStopsAtTheEndOfTheBody) {
+  BodyDecoder decoder;
+  decoder.start(BodyFraming::kContentLength, 5, HttpLimits{});
+  auto step = feed(decoder, "abc");
+  EXPECT_EQ(step.consumed, 3U);
+  EXPECT_FALSE(step.complete);
+  step = feed(decoder, "deGET /");
+  EXPECT_EQ(step.consumed, 2U);
+  EXPECT_TRUE(step.complete);
+}
+
+TEST(BodyDecoder, ChunkedWalksSizesExtensionsAndTrailersInAnySplit) {
+  const std::string body = "3\r\nabc\r\nA;name=value\r\n0123456789\r\n0\r\nTrailer: 1\r\n\r\n";
+  for (std::size_t split = 0; split <= body.size(); ++split) {
+    BodyDecoder decoder;
+    decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+    const auto first = feed(decoder, std::string_view(body).substr(0, split));
+    ASSERT_FALSE(first.malformed);
+    ASSERT_EQ(first.consumed, split);
+    const auto second = feed(decoder, body.substr(split) + "NEXT");
+    ASSERT_FALSE(second.malformed) << split;
+    EXPECT_TRUE(decoder.complete()) << split;
+    EXPECT_EQ(split + second.consumed, body.size()) << split;
+  }
+}
+
+TEST(BodyDecoder, ChunkedRefusesBadSizesAndOverlongLines) {
+  for (const char* bad : {"x\r\n", "3\r\nabcX", "\r\n", "3\rX"}) {
+    BodyDecoder decoder;
+    decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+    EXPECT_TRUE(feed(decoder, bad).malformed) << bad;
+  }
+  BodyDecoder decoder;
+  HttpLimits limits;
+  limits.max_chunk_line_bytes = 8;
+  decoder.start(BodyFraming::kChunked, 0, limits);
+  EXPECT_TRUE(feed(decoder, "1;aaaaaaaaaaaa\r\n").malformed);
+  decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+  EXPECT_TRUE(feed(decoder, "fffffffffffffffffff\r\n").malformed);  // size overflow
+}
+
+TEST(BodyDecoder, UntilCloseEndsOnlyAtClose) {
+  BodyDecoder decoder;
+  decoder.start(BodyFraming::kUntilClose, 0, HttpLimits{});
+  EXPECT_EQ(feed(decoder, "anything").consumed, 8U);
+  EXPECT_FALSE(decoder.complete());
+  decoder.finish_at_close();
+  EXPECT_TRUE(decoder.complete());
+}
+
+}  // namespace
+}  // namespace nodrop::proxy

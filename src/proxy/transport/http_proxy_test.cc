@@ -1,0 +1,390 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "proxy/transport/proxy.h"
+#include "proxy/transport/test_backend.h"
+
+namespace nodrop::proxy {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::connect_to;
+using testing::fetch;
+using testing::get;
+using testing::HttpReply;
+using testing::kLoopback;
+using testing::read_reply;
+using testing::TestBackend;
+
+Endpoint ready(const EndpointAddress& address) {
+  return Endpoint{address, "node-a", true, true, false};
+}
+
+// A port that refuses connections for as long as the object lives (bound, never listening).
+class RefusingPort {
+ public:
+  RefusingPort() : socket_(std::move(live::bind_tcp(kLoopback, 0).value())) {}
+  EndpointAddress address() const { return {kLoopback, live::local_address(socket_.fd())->port}; }
+
+ private:
+  live::ProxySocket socket_;
+};
+
+class HttpProxyTest : public ::testing::Test {
+ protected:
+  void start(const std::vector<EndpointAddress>& endpoints, int workers = 1) {
+    options_.listen = {kLoopback, 0};
+    options_.workers = workers;
+    auto started = Proxy::start(options_);
+    ASSERT_TRUE(started.is_ok()) << started.status().to_string();
+    proxy_ = std::move(started.value());
+    set_endpoints(endpoints);
+  }
+  void set_endpoints(const std::vector<EndpointAddress>& addresses) {
+    std::vector<Endpoint> endpoints;
+    for (const auto& address : addresses) endpoints.push_back(ready(address));
+    ASSERT_TRUE(proxy_->set_endpoints(endpoints).is_ok());
+  }
+  std::uint16_t port() const { return proxy_->port(); }
+
+  ProxyOptions options_;
+  std::unique_ptr<Proxy> proxy_;
+};
+
+TEST_F(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHeaders) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  std::string carry;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client
+                    ->send_all(get("/",
+                                   "X-Forwarded-For: 10.1.1.1\r\nConnection: keep-alive, "
+                                   "X-Hop\r\nX-Hop: 1\r\nX-End: 2\r\n"))
+                    .is_ok());
+    auto reply = read_reply(*client, carry);
+    ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(reply->body, "a");
+    EXPECT_EQ(reply->head.find("Connection: close"), std::string::npos);
+  }
+  const std::string head = backend.last_head();
+  EXPECT_NE(head.find("X-Forwarded-For: 10.1.1.1, 127.0.0.1\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("X-Forwarded-Proto: http\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("keep-alive"), std::string::npos) << head;  // hop-by-hop, not forwarded
+  EXPECT_EQ(head.find("X-Hop"), std::string::npos) << head;       // named in Connection
+  EXPECT_NE(head.find("X-End: 2\r\n"), std::string::npos) << head;
+  EXPECT_EQ(proxy_->metrics().requests.load(), 3U);
+  const auto counters = proxy_->publisher().counters(backend.address());
+  EXPECT_EQ(counters->requests.load(), 3U);
+  EXPECT_EQ(counters->latency.count(), 3U);
+  EXPECT_EQ(counters->in_flight_requests.load(), 0);
+  EXPECT_EQ(counters->open_connections.load(), 1);  // the pooled keep-alive connection
+}
+
+TEST_F(HttpProxyTest, AnswersPipelinedRequestsInOrder) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client
+                  ->send_all(get("/big/3") + get("/slow/50") + get("/echo").substr(0, 0) +
+                             "POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + get("/"))
+                  .is_ok());
+  std::string carry;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 4; ++i) {
+    auto reply = read_reply(*client, carry);
+    ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+    bodies.push_back(reply->body);
+  }
+  EXPECT_EQ(bodies, (std::vector<std::string>{"xxx", "a", "hello", "a"}));
+}
+
+TEST_F(HttpProxyTest, ClosesAfterTheResponseWhenTheClientAsksToClose) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client->send_all(get("/", "Connection: close\r\n")).is_ok());
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_NE(reply->head.find("Connection: close"), std::string::npos);
+  auto rest = client->receive_until_close();
+  ASSERT_TRUE(rest.is_ok());
+  EXPECT_EQ(*rest, "");
+}
+
+TEST_F(HttpProxyTest, StreamsLargeBodiesBothWays) {
+  TestBackend backend("a");
+  start({backend.address()});
+  const std::string big(3 * 1024 * 1024 + 17, 'b');
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client
+                  ->send_all("POST /echo HTTP/1.1\r\nContent-Length: " +
+                             std::to_string(big.size()) + "\r\n\r\n" + big)
+                  .is_ok());
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->body.size(), big.size());
+  EXPECT_TRUE(reply->body == big);
+  ASSERT_TRUE(client->send_all(get("/big/2000000")).is_ok());
+  reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->body.size(), 2000000U);
+}
+
+TEST_F(HttpProxyTest, StreamsChunkedBodiesBothWays) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client
+                  ->send_all("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\nT: 1\r\n\r\n")
+                  .is_ok());
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->body, "abcdefg");
+  ASSERT_TRUE(client->send_all(get("/chunked")).is_ok());
+  reply = read_reply(*client, carry, "GET");
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_NE(reply->head.find("Transfer-Encoding: chunked"), std::string::npos);
+  EXPECT_EQ(reply->body, "5\r\nhello\r\n1;ext=1\r\n,\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n");
+  ASSERT_TRUE(client->send_all(get("/")).is_ok());  // the connection is still usable
+  reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->body, "a");
+}
+
+TEST_F(HttpProxyTest, TunnelsAWebSocketUpgradeBothWaysWithHalfClose) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(
+      client->send_all(get("/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\n")).is_ok());
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 101);
+  for (const std::string message : {"ping", "second frame"}) {
+    ASSERT_TRUE(client->send_all(message).is_ok());
+    std::string echoed = carry;
+    carry.clear();
+    while (echoed.size() < message.size()) {
+      auto more = client->receive_some();
+      ASSERT_TRUE(more.is_ok() && !more->empty());
+      echoed += *more;
+    }
+    EXPECT_EQ(echoed, message);
+  }
+  client->shutdown_write();
+  auto rest = client->receive_until_close();
+  ASSERT_TRUE(rest.is_ok()) << rest.status().to_string();
+  EXPECT_EQ(*rest, "");
+}
+
+TEST_F(HttpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
+  TestBackend backend("a");
+  options_.picker = PickerKind::kRoundRobin;  // the refusing endpoint is picked first
+  RefusingPort refusing;
+  start({refusing.address(), backend.address()});
+  for (int i = 0; i < 4; ++i) {
+    auto reply = fetch(port(), get("/"));
+    ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+    EXPECT_EQ(reply->status, 200);
+  }
+  EXPECT_GE(proxy_->metrics().retries.load(), 1U);
+}
+
+TEST_F(HttpProxyTest, RetriesAnIdempotentRequestOnceWhenTheEndpointClosesBeforeAnswering) {
+  TestBackend closing("closing");
+  TestBackend healthy("healthy");
+  options_.picker = PickerKind::kRoundRobin;
+  start({closing.address(), healthy.address()});
+  // Round robin sends the first attempt to "closing", whose /close drops the connection; the
+  // retry goes to "healthy", which also closes on /close, so the client gets one 502.
+  auto reply = fetch(port(), get("/close"));
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 502);
+  EXPECT_EQ(closing.requests() + healthy.requests(), 2U);
+  EXPECT_EQ(proxy_->metrics().retries.load(), 1U);
+  EXPECT_EQ(proxy_->publisher().counters(closing.address())->retries.load(), 1U);
+  EXPECT_EQ(proxy_->publisher().counters(healthy.address())->upstream_errors.load(), 1U);
+  // A POST is not idempotent: no retry.
+  reply = fetch(port(), "POST /close HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 502);
+  EXPECT_EQ(closing.requests() + healthy.requests(), 3U);
+}
+
+TEST_F(HttpProxyTest, KubernetesProfileDoesNotRetry) {
+  TestBackend backend("a");
+  options_.retry = RetryPolicy::kubernetes();
+  options_.picker = PickerKind::kRoundRobin;
+  RefusingPort refusing;
+  start({refusing.address(), backend.address()});
+  std::vector<int> statuses;
+  for (int i = 0; i < 2; ++i) statuses.push_back(fetch(port(), get("/"))->status);
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{200, 502}));
+}
+
+TEST_F(HttpProxyTest, Answers502WhenEveryEndpointRefusesAnd503WhenThereIsNone) {
+  RefusingPort first;
+  RefusingPort second;
+  start({first.address(), second.address()});
+  auto reply = fetch(port(), get("/"));
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 502);
+  EXPECT_NE(reply->body.find("nodrop:"), std::string::npos);
+  set_endpoints({});
+  reply = fetch(port(), get("/"));
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 503);
+  EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kNoEndpoint), 1U);
+}
+
+TEST_F(HttpProxyTest, Answers504WhenTheEndpointHangs) {
+  TestBackend backend("a");
+  options_.limits.response_timeout = milliseconds(300);
+  options_.limits.sweep_interval = milliseconds(20);
+  start({backend.address()});
+  auto reply = fetch(port(), get("/hang"));
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 504);
+}
+
+TEST_F(HttpProxyTest, Answers502WhenTheEndpointResets) {
+  TestBackend backend("a");
+  options_.retry = RetryPolicy::kubernetes();
+  start({backend.address()});
+  auto reply = fetch(port(), get("/reset"));
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 502);
+}
+
+TEST_F(HttpProxyTest, CutsTheClientConnectionWhenTheEndpointClosesMidResponse) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client->send_all(get("/close-mid")).is_ok());
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  EXPECT_FALSE(reply.is_ok());  // 10 of 1000 promised bytes, then the connection closed
+  EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kUpstreamAborted), 1U);
+}
+
+TEST_F(HttpProxyTest, RefusesOversizedAndMalformedHeads) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto reply = fetch(port(), get("/", "X-Big: " + std::string(10000, 'h') + "\r\n"));
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 431);
+  reply = fetch(port(), "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n");
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 400);
+  reply =
+      fetch(port(), "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 400);
+  EXPECT_EQ(backend.requests(), 0U);
+}
+
+TEST_F(HttpProxyTest, CutsOffASlowlorisClientAtTheHeaderTimeout) {
+  TestBackend backend("a");
+  options_.limits.header_timeout = milliseconds(200);
+  options_.limits.sweep_interval = milliseconds(20);
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client->send_all("GET / HTTP/1.1\r\nX-Slow: ").is_ok());
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 408);
+}
+
+TEST_F(HttpProxyTest, ClosesIdleKeepAliveConnections) {
+  TestBackend backend("a");
+  options_.limits.idle_timeout = milliseconds(100);
+  options_.limits.sweep_interval = milliseconds(20);
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  auto rest = client->receive_until_close();
+  ASSERT_TRUE(rest.is_ok()) << rest.status().to_string();
+  EXPECT_EQ(*rest, "");
+}
+
+TEST_F(HttpProxyTest, RefusesConnectionsBeyondTheLimit) {
+  TestBackend backend("a");
+  options_.limits.max_connections = 2;
+  start({backend.address()});
+  auto first = connect_to(port());
+  auto second = connect_to(port());
+  ASSERT_TRUE(first.is_ok() && second.is_ok());
+  std::string carry;
+  ASSERT_TRUE(first->send_all(get("/")).is_ok());
+  ASSERT_TRUE(read_reply(*first, carry).is_ok());  // both are registered by now
+  ASSERT_TRUE(second->send_all(get("/")).is_ok());
+  ASSERT_TRUE(read_reply(*second, carry).is_ok());
+  auto third = connect_to(port());
+  ASSERT_TRUE(third.is_ok());
+  auto rest = third->receive_until_close();
+  EXPECT_TRUE(!rest.is_ok() || rest->empty());
+  EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kOverConnectionLimit), 1U);
+}
+
+TEST_F(HttpProxyTest, HoldsARequestUntilAnEndpointAppears) {
+  TestBackend backend("a");
+  options_.hold = HoldPolicy{.max_waiting = 8, .max_wait = milliseconds(10000)};
+  start({});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client->send_all(get("/")).is_ok());
+  // The request is held: publish an endpoint once the proxy has registered it.
+  ASSERT_TRUE(live::poll_until([&] { return proxy_->metrics().requests.load() == 1; },
+                               testing::kClientTimeout));
+  set_endpoints({backend.address()});
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 200);
+}
+
+TEST_F(HttpProxyTest, DrainingTheProxyFinishesInFlightRequestsAndClosesIdleConnections) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto idle = connect_to(port());
+  auto busy = connect_to(port());
+  ASSERT_TRUE(idle.is_ok() && busy.is_ok());
+  std::string carry;
+  ASSERT_TRUE(idle->send_all(get("/")).is_ok());
+  ASSERT_TRUE(read_reply(*idle, carry).is_ok());
+  ASSERT_TRUE(busy->send_all(get("/slow/300")).is_ok());
+  ASSERT_TRUE(live::poll_until([&] { return backend.requests() == 2; }, testing::kClientTimeout));
+  proxy_->drain();
+  auto reply = read_reply(*busy, carry);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_NE(reply->head.find("Connection: close"), std::string::npos);
+  busy->shutdown_write();  // the proxy lingers for the client's FIN before closing
+  auto rest = idle->receive_until_close();
+  ASSERT_TRUE(rest.is_ok());
+  EXPECT_EQ(*rest, "");
+  proxy_->wait();
+  EXPECT_FALSE(connect_to(port()).is_ok());
+}
+
+}  // namespace
+}  // namespace nodrop::proxy

@@ -1,0 +1,53 @@
+// What a proxy is told: where to listen, how to route, and the limits on everything it holds.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+#include "base/status.h"
+#include "proxy/routing/categorize.h"
+#include "proxy/routing/endpoint.h"
+#include "proxy/routing/hold_queue.h"
+#include "proxy/routing/picker.h"
+#include "proxy/routing/retry_policy.h"
+#include "proxy/transport/http_parser.h"
+
+namespace nodrop::proxy {
+
+enum class ProxyMode { kHttp, kTcp };
+Result<ProxyMode> parse_proxy_mode(std::string_view text);  // "http" | "tcp"
+
+struct ProxyLimits {
+  std::size_t max_connections = 10000;              // client connections, over all workers
+  std::chrono::milliseconds header_timeout{10000};  // first byte of a head to its end (slowloris)
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, tunnel and L4 silence
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds response_timeout{30000};  // upstream silence while a response is due
+  std::chrono::milliseconds drain_timeout{30000};     // deadline of every drain
+  std::chrono::milliseconds pool_idle_timeout{30000};
+  std::chrono::milliseconds linger_timeout{2000};    // reading after our FIN, before closing
+  std::size_t max_idle_upstream_per_endpoint = 256;  // per worker
+  std::size_t buffer_bytes =
+      16 * 1024;  // per buffer; an HTTP session has four, an L4 one two pipes
+  // Timeouts are enforced by a sweep of each worker's connections at this period, so each fires
+  // up to one period late; per-request timers would cost a timer-queue insertion per request.
+  std::chrono::milliseconds sweep_interval{100};
+  HttpLimits http;
+};
+
+struct ProxyOptions {
+  EndpointAddress listen;
+  ProxyMode mode = ProxyMode::kHttp;
+  int workers = 1;  // 1..64
+  PickerKind picker = PickerKind::kLeastOutstanding;
+  RetryPolicy retry = RetryPolicy::nodrop();
+  HoldPolicy hold = HoldPolicy::kubernetes();
+  TrafficPolicy traffic;
+  bool proxy_protocol_v2 = false;  // L4: send a PROXY v2 header with the client's address
+  ProxyLimits limits;
+};
+
+inline constexpr int kMaxProxyWorkers = 64;
+
+}  // namespace nodrop::proxy

@@ -1,0 +1,25 @@
+// A client connection handled by a worker: the HTTP (L7) and TCP (L4) sessions implement this.
+// Sessions live and die on their worker's loop thread.
+#pragma once
+
+#include "proxy/routing/endpoint_table.h"
+#include "runtime/clock.h"
+
+namespace nodrop::proxy {
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // Called once, right after the worker has registered the session.
+  virtual void start() = 0;
+  // Called by the worker's sweep: act on a passed deadline (timeouts, drain deadlines).
+  virtual void on_sweep(runtime::Time now) = 0;
+  // A new table was applied: connections to endpoints no longer pickable start draining.
+  virtual void on_table_changed(const EndpointTable& table) = 0;
+  // The whole proxy drains: finish the current exchange, take no new one.
+  virtual void on_drain() = 0;
+  // The drain deadline passed: close now.
+  virtual void close_now() = 0;
+};
+
+}  // namespace nodrop::proxy

@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "live/proxy_thread.h"
+#include "proxy/transport/proxy.h"
+#include "proxy/transport/tcp_session.h"
+#include "proxy/transport/test_backend.h"
+
+namespace nodrop::proxy {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::connect_to;
+using testing::kClientTimeout;
+using testing::kLoopback;
+using testing::TestBackend;
+
+class TcpProxyTest : public ::testing::Test {
+ protected:
+  void start(const std::vector<EndpointAddress>& addresses) {
+    options_.listen = {kLoopback, 0};
+    options_.mode = ProxyMode::kTcp;
+    auto started = Proxy::start(options_);
+    ASSERT_TRUE(started.is_ok()) << started.status().to_string();
+    proxy_ = std::move(started.value());
+    set_endpoints(addresses);
+  }
+  void set_endpoints(const std::vector<EndpointAddress>& addresses) {
+    std::vector<Endpoint> endpoints;
+    for (const auto& address : addresses)
+      endpoints.push_back({address, "node-a", true, true, false});
+    ASSERT_TRUE(proxy_->set_endpoints(endpoints).is_ok());
+  }
+
+  ProxyOptions options_;
+  std::unique_ptr<Proxy> proxy_;
+};
+
+std::string round_trip(live::BlockingClient& client, const std::string& message) {
+  if (!client.send_all(message).is_ok()) return "<send failed>";
+  std::string echoed;
+  while (echoed.size() < message.size()) {
+    auto more = client.receive_some();
+    if (!more.is_ok() || more->empty()) return echoed + "<closed>";
+    echoed += *more;
+  }
+  return echoed;
+}
+
+TEST_F(TcpProxyTest, ForwardsBytesBothWaysAndPassesOnHalfClose) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  start({backend.address()});
+  auto client = connect_to(proxy_->port());
+  ASSERT_TRUE(client.is_ok());
+  EXPECT_EQ(round_trip(*client, "hello"), "hello");
+  const std::string big(1 << 20, 'z');
+  EXPECT_EQ(round_trip(*client, big).size(), big.size());
+  ASSERT_TRUE(client->send_all("last").is_ok());
+  client->shutdown_write();  // the backend sees EOF, echoes what it had, and closes its side
+  auto rest = client->receive_until_close();
+  ASSERT_TRUE(rest.is_ok()) << rest.status().to_string();
+  EXPECT_EQ(*rest, "last");
+}
+
+TEST_F(TcpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  const auto bound = live::bind_tcp(kLoopback, 0);  // held, never listening: refuses
+  const EndpointAddress refusing{kLoopback, live::local_address(bound->fd())->port};
+  options_.picker = PickerKind::kRoundRobin;
+  start({refusing, backend.address()});
+  for (int i = 0; i < 3; ++i) {
+    auto client = connect_to(proxy_->port());
+    ASSERT_TRUE(client.is_ok());
+    EXPECT_EQ(round_trip(*client, "x"), "x");
+  }
+  EXPECT_GE(proxy_->metrics().retries.load(), 1U);
+}
+
+TEST_F(TcpProxyTest, SendsAProxyProtocolV2HeaderBeforeTheClientsBytes) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  options_.proxy_protocol_v2 = true;
+  start({backend.address()});
+  auto client = connect_to(proxy_->port());
+  ASSERT_TRUE(client.is_ok());
+  const std::string expected_prefix =
+      proxy_protocol_v2_header(kLoopback, 0, kLoopback, proxy_->port());
+  const std::string echoed = round_trip(*client, std::string(expected_prefix.size(), '?') + "data");
+  ASSERT_TRUE(
+      live::poll_until([&] { return backend.received().size() >= 2 * 28 + 4; }, kClientTimeout));
+  const std::string received = backend.received();
+  EXPECT_EQ(received.substr(0, 16), expected_prefix.substr(0, 16));  // signature, family, length
+  EXPECT_EQ(received.substr(16, 8), expected_prefix.substr(16, 8));  // client and proxy address
+  EXPECT_EQ(received.substr(26, 2), expected_prefix.substr(26, 2));  // proxy port
+  EXPECT_EQ(received.substr(28 + 28), "data");
+}
+
+TEST_F(TcpProxyTest, KeepsAConnectionToARemovedEndpointUntilTheDrainDeadline) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  options_.limits.drain_timeout = milliseconds(300);
+  options_.limits.sweep_interval = milliseconds(20);
+  start({backend.address()});
+  auto client = connect_to(proxy_->port());
+  ASSERT_TRUE(client.is_ok());
+  EXPECT_EQ(round_trip(*client, "before"), "before");
+  const auto counters = proxy_->publisher().counters(backend.address());
+  ASSERT_NE(counters, nullptr);
+  EXPECT_EQ(counters->open_connections.load(), 1);
+  const Generation generation = proxy_->set_endpoints({}).value();
+  ASSERT_TRUE(live::poll_until([&] { return proxy_->publisher().acknowledged_by_all(generation); },
+                               kClientTimeout));
+  EXPECT_EQ(round_trip(*client, "during"), "during");  // not cut at once
+  auto rest = client->receive_until_close();           // cut at the deadline
+  ASSERT_TRUE(rest.is_ok()) << rest.status().to_string();
+  EXPECT_TRUE(
+      live::poll_until([&] { return counters->open_connections.load() == 0; }, kClientTimeout));
+  // New connections find no endpoint and are closed.
+  auto late = connect_to(proxy_->port());
+  ASSERT_TRUE(late.is_ok());
+  auto nothing = late->receive_until_close();
+  EXPECT_TRUE(!nothing.is_ok() || nothing->empty());
+}
+
+}  // namespace
+}  // namespace nodrop::proxy

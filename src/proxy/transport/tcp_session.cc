@@ -1,0 +1,337 @@
+#include "proxy/transport/tcp_session.h"
+
+#include "proxy/transport/worker.h"
+
+namespace nodrop::proxy {
+namespace {
+
+void put_u32(std::string& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+}
+
+void put_u16(std::string& out, std::uint16_t value) {
+  out.push_back(static_cast<char>(value >> 8));
+  out.push_back(static_cast<char>(value & 0xff));
+}
+
+}  // namespace
+
+std::string proxy_protocol_v2_header(std::uint32_t client_ipv4, std::uint16_t client_port,
+                                     std::uint32_t proxy_ipv4, std::uint16_t proxy_port) {
+  std::string out("\x0D\x0A\x0D\x0A\x00\x0D\x0A\x51\x55\x49\x54\x0A", 12);
+  out.push_back('\x21');  // version 2, PROXY command
+  out.push_back('\x11');  // AF_INET, STREAM
+  put_u16(out, 12);       // address block length
+  put_u32(out, client_ipv4);
+  put_u32(out, proxy_ipv4);
+  put_u16(out, client_port);
+  put_u16(out, proxy_port);
+  return out;
+}
+
+TcpSession::TcpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer)
+    : worker_(worker), client_(std::move(client)), peer_(peer) {}
+
+TcpSession::~TcpSession() {
+  if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
+  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
+  if (upstream_watch_ != 0) worker_.loop().unwatch(upstream_watch_);
+  if (counters_) counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void TcpSession::start() {
+  auto to_upstream = worker_.take_pipe();
+  auto to_client = worker_.take_pipe();
+  if (!to_upstream.is_ok() || !to_client.is_ok()) {
+    worker_.metrics().count_error(ProxyError::kOverConnectionLimit);
+    close();
+    return;
+  }
+  to_upstream_.pipe = std::move(to_upstream.value());
+  to_client_.pipe = std::move(to_client.value());
+  pick_and_connect();
+}
+
+void TcpSession::pick_and_connect() {
+  phase_ = Phase::kConnecting;
+  const RoutedEndpoint* endpoint = worker_.picker().pick(worker_.table(), tried_);
+  if (endpoint == nullptr) {
+    if (tried_.empty()) {
+      hold_ticket_ = worker_.hold().hold([this](HoldOutcome outcome) {
+        hold_ticket_.reset();
+        switch (outcome) {
+          case HoldOutcome::kEndpointAvailable:
+            pick_and_connect();
+            break;
+          case HoldOutcome::kTimedOut:
+            worker_.metrics().count_error(ProxyError::kNoEndpoint);
+            close();
+            break;
+        }
+      });
+      if (hold_ticket_) {
+        phase_ = Phase::kHolding;
+        return;
+      }
+      worker_.metrics().count_error(ProxyError::kNoEndpoint);
+    } else {
+      worker_.metrics().count_error(ProxyError::kBadGateway);
+    }
+    close();  // L4 has no status to send: the client sees its connection closed
+    return;
+  }
+  ++attempts_;
+  upstream_address_ = endpoint->endpoint.address;
+  live::Connecting connecting = live::connect_tcp(upstream_address_.ipv4, upstream_address_.port);
+  if (!connecting.socket.is_open()) {
+    endpoint->counters->connect_failures.fetch_add(1, std::memory_order_relaxed);
+    tried_.push_back(upstream_address_);
+    const UpstreamFailure failure = live::is_connection_refused(connecting.error)
+                                        ? UpstreamFailure::kConnectRefused
+                                        : UpstreamFailure::kConnectReset;
+    if (worker_.options().retry.decide(failure, false, attempts_, false) ==
+        RetryDecision::kRetryOnAnotherEndpoint) {
+      worker_.metrics().retries.fetch_add(1, std::memory_order_relaxed);
+      pick_and_connect();
+    } else {
+      worker_.metrics().count_error(ProxyError::kBadGateway);
+      close();
+    }
+    return;
+  }
+  upstream_ = std::move(connecting.socket);
+  counters_ = endpoint->counters;
+  counters_->open_connections.fetch_add(1, std::memory_order_relaxed);
+  if (connecting.in_progress) {
+    deadline_ = worker_.loop().clock().now() + worker_.options().limits.connect_timeout;
+    set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, live::kWritable, true);
+    return;
+  }
+  on_connected();
+}
+
+void TcpSession::on_connected() {
+  phase_ = Phase::kForwarding;
+  counters_->requests.fetch_add(1, std::memory_order_relaxed);
+  worker_.metrics().requests.fetch_add(1, std::memory_order_relaxed);
+  if (worker_.options().proxy_protocol_v2) {
+    const auto local = live::local_address(client_.fd());
+    const live::SocketPeer proxy = local.is_ok() ? local.value() : live::SocketPeer{};
+    header_ = proxy_protocol_v2_header(peer_.ipv4, peer_.port, proxy.ipv4, proxy.port);
+  }
+  deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
+  if (!worker_.table().is_pickable(upstream_address_)) on_table_changed(worker_.table());
+  // Nothing is known to be ready yet, so try everything once; events drive the rest.
+  const std::uint32_t all = live::kReadable | live::kWritable;
+  pump(all, all);
+}
+
+void TcpSession::on_client_events(std::uint32_t events) { pump(events, 0); }
+
+void TcpSession::on_upstream_events(std::uint32_t events) {
+  if (phase_ == Phase::kConnecting) {
+    if (!(events & (live::kWritable | live::kHangup))) return;
+    // Writable without an error condition means connected; only then is SO_ERROR skipped.
+    const int error = (events & live::kHangup) ? live::connect_error(upstream_.fd()) : 0;
+    if (error == 0) {
+      on_connected();
+      return;
+    }
+    counters_->connect_failures.fetch_add(1, std::memory_order_relaxed);
+    counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
+    counters_.reset();
+    worker_.loop().unwatch(upstream_watch_);
+    upstream_watch_ = 0;
+    upstream_interest_ = 0;
+    upstream_.reset();
+    tried_.push_back(upstream_address_);
+    const UpstreamFailure failure = live::is_connection_refused(error)
+                                        ? UpstreamFailure::kConnectRefused
+                                        : UpstreamFailure::kConnectReset;
+    if (worker_.options().retry.decide(failure, false, attempts_, false) ==
+        RetryDecision::kRetryOnAnotherEndpoint) {
+      worker_.metrics().retries.fetch_add(1, std::memory_order_relaxed);
+      pick_and_connect();
+    } else {
+      worker_.metrics().count_error(ProxyError::kBadGateway);
+      close();
+    }
+    return;
+  }
+  pump(0, events);
+}
+
+bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
+                      bool may_write) {
+  // Only the calls the readiness events allow are made: a splice that would find nothing costs
+  // a syscall per event, and L4 throughput is mostly syscalls.
+  bool active = false;
+  bool filled_full = false;
+  while (true) {
+    if (may_read && !direction.eof && direction.in_pipe < live::kSplicePipeCapacity) {
+      const std::size_t room = live::kSplicePipeCapacity - direction.in_pipe;
+      const live::IoResult filled = direction.pipe.fill_from(from, room);
+      switch (filled.status) {
+        case live::IoStatus::kOk:
+          direction.in_pipe += filled.bytes;
+          filled_full = filled.bytes == room;
+          may_write = true;
+          active = true;
+          break;
+        case live::IoStatus::kEof:
+          direction.eof = true;
+          break;
+        case live::IoStatus::kWouldBlock:
+          break;
+        case live::IoStatus::kError:
+          close();
+          return false;
+      }
+    }
+    if (direction.in_pipe == 0 || !may_write) break;
+    const live::IoResult drained = direction.pipe.drain_to(to, direction.in_pipe);
+    if (drained.status == live::IoStatus::kError) {
+      close();
+      return false;
+    }
+    if (drained.status != live::IoStatus::kOk) break;
+    direction.in_pipe -= drained.bytes;
+    active = true;
+    if (count_to_endpoint) {
+      counters_->bytes_to_endpoint.fetch_add(drained.bytes, std::memory_order_relaxed);
+      worker_.metrics().bytes_from_clients.fetch_add(drained.bytes, std::memory_order_relaxed);
+    } else {
+      counters_->bytes_from_endpoint.fetch_add(drained.bytes, std::memory_order_relaxed);
+      worker_.metrics().bytes_to_clients.fetch_add(drained.bytes, std::memory_order_relaxed);
+    }
+    if (direction.in_pipe > 0) break;  // the receiver is full
+    if (!filled_full) break;           // the sender had no more than that
+    filled_full = false;
+  }
+  if (direction.eof && direction.in_pipe == 0 && !direction.shut) {
+    live::shutdown_write(to);
+    direction.shut = true;
+  }
+  if (active) deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
+  return true;
+}
+
+void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events) {
+  if (closed_ || phase_ != Phase::kForwarding) return;
+  while (!header_.empty()) {
+    const live::IoResult written = live::write_some(upstream_.fd(), header_.data(), header_.size());
+    if (written.status == live::IoStatus::kError) {
+      close();
+      return;
+    }
+    if (written.status != live::IoStatus::kOk) break;
+    header_.erase(0, written.bytes);
+  }
+  const std::uint32_t readable = live::kReadable | live::kHangup;
+  if (header_.empty() && !move(to_upstream_, client_.fd(), upstream_.fd(), true,
+                               client_events & readable, upstream_events & live::kWritable)) {
+    return;
+  }
+  if (!move(to_client_, upstream_.fd(), client_.fd(), false, upstream_events & readable,
+            client_events & live::kWritable)) {
+    return;
+  }
+  if (to_upstream_.shut && to_client_.shut) {
+    close();
+    return;
+  }
+  update_interest();
+}
+
+void TcpSession::update_interest() {
+  std::uint32_t client = 0;
+  std::uint32_t upstream = 0;
+  if (!to_upstream_.eof && to_upstream_.in_pipe < live::kSplicePipeCapacity && header_.empty()) {
+    client |= live::kReadable;
+  }
+  if (to_upstream_.in_pipe > 0 || !header_.empty()) upstream |= live::kWritable;
+  if (!to_client_.eof && to_client_.in_pipe < live::kSplicePipeCapacity)
+    upstream |= live::kReadable;
+  if (to_client_.in_pipe > 0) client |= live::kWritable;
+  set_interest(client_.fd(), client_watch_, client_interest_, client, false);
+  set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, upstream, true);
+}
+
+void TcpSession::set_interest(int fd, live::WatchId& watch, std::uint32_t& current,
+                              std::uint32_t interest, bool upstream) {
+  if (interest == current) return;
+  current = interest;
+  live::EpollLoop& loop = worker_.loop();
+  if (interest == 0) {
+    loop.unwatch(watch);
+    watch = 0;
+  } else if (watch == 0) {
+    watch = loop.watch(fd, interest, [this, upstream](std::uint32_t events) {
+      if (upstream) {
+        on_upstream_events(events);
+      } else {
+        on_client_events(events);
+      }
+    });
+  } else {
+    loop.modify(watch, interest);
+  }
+}
+
+void TcpSession::on_sweep(runtime::Time now) {
+  if (closed_) return;
+  if (now >= drain_deadline_) {
+    close();
+    return;
+  }
+  if (now < deadline_) return;
+  switch (phase_) {
+    case Phase::kHolding:
+      return;
+    case Phase::kConnecting:
+      counters_->connect_failures.fetch_add(1, std::memory_order_relaxed);
+      worker_.metrics().count_error(ProxyError::kGatewayTimeout);
+      close();
+      return;
+    case Phase::kForwarding:
+      close();  // idle
+      return;
+  }
+}
+
+void TcpSession::on_table_changed(const EndpointTable& table) {
+  if (phase_ != Phase::kForwarding || drain_deadline_ != runtime::Time::max()) return;
+  if (table.is_pickable(upstream_address_)) return;
+  drain_deadline_ = worker_.loop().clock().now() + worker_.options().limits.drain_timeout;
+}
+
+void TcpSession::on_drain() {
+  // An L4 connection has no request boundary to stop at: it runs until it closes or the worker's
+  // drain deadline passes.
+}
+
+void TcpSession::close_now() { close(); }
+
+void TcpSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  if (hold_ticket_) {
+    worker_.hold().cancel(*hold_ticket_);
+    hold_ticket_.reset();
+  }
+  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
+  if (upstream_watch_ != 0) worker_.loop().unwatch(upstream_watch_);
+  client_watch_ = upstream_watch_ = 0;
+  client_.reset();
+  upstream_.reset();
+  // Bytes left in a pipe belong to this connection: only empty pipes are reused.
+  for (Direction* direction : {&to_upstream_, &to_client_}) {
+    if (direction->pipe.is_open() && direction->in_pipe == 0) {
+      worker_.give_back_pipe(std::move(direction->pipe));
+    }
+  }
+  worker_.retire(this);
+}
+
+}  // namespace nodrop::proxy

@@ -1,0 +1,94 @@
+// One client connection of the L4 (TCP) proxy: bytes are moved with splice() through one kernel
+// pipe per direction, never copied into user space.
+//
+//   kPicking/kHolding ──► kConnecting ──► kForwarding ──both directions finished──► closed
+//
+// Each direction ends with the sender's FIN, which is passed on with shutdown(SHUT_WR) once the
+// pipe is empty (half-close); the connection closes when both have ended, on a reset from either
+// side, after idle_timeout of silence, or at the drain deadline once its endpoint has left the
+// table. Connect failures are retried on another endpoint per RetryPolicy (no byte has been sent).
+// With proxy_protocol_v2, a PROXY v2 header carrying the client's address precedes the client's
+// bytes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "live/epoll_loop.h"
+#include "live/proxy_socket.h"
+#include "live/splice.h"
+#include "proxy/routing/hold_queue.h"
+#include "proxy/transport/session.h"
+
+namespace nodrop::proxy {
+
+class Worker;
+
+// The PROXY protocol v2 header (haproxy's proxy-protocol.txt §2.2) for a TCP over IPv4
+// connection from client to proxy: 28 bytes.
+std::string proxy_protocol_v2_header(std::uint32_t client_ipv4, std::uint16_t client_port,
+                                     std::uint32_t proxy_ipv4, std::uint16_t proxy_port);
+
+class TcpSession final : public Session {
+ public:
+  TcpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer);
+  ~TcpSession() override;
+
+  void start() override;
+
+  void on_sweep(runtime::Time now) override;
+  void on_table_changed(const EndpointTable& table) override;
+  void on_drain() override;
+  void close_now() override;
+
+ private:
+  enum class Phase { kHolding, kConnecting, kForwarding };
+
+  // One direction: from -> pipe -> to.
+  struct Direction {
+    live::SplicePipe pipe;
+    std::size_t in_pipe = 0;
+    bool eof = false;   // the sender's FIN has been read
+    bool shut = false;  // passed on to the receiver
+  };
+
+  void pick_and_connect();
+  void on_connected();
+  void on_client_events(std::uint32_t events);
+  void on_upstream_events(std::uint32_t events);
+  // Moves what the readiness events of each socket allow; events 0 means "not signalled".
+  void pump(std::uint32_t client_events, std::uint32_t upstream_events);
+  // Moves bytes one way; false when the session had to close.
+  bool move(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
+            bool may_write);
+  void update_interest();
+  void set_interest(int fd, live::WatchId& watch, std::uint32_t& current, std::uint32_t interest,
+                    bool upstream);
+  void close();
+
+  Worker& worker_;
+  live::ProxySocket client_;
+  live::SocketPeer peer_;
+  live::WatchId client_watch_ = 0;
+  std::uint32_t client_interest_ = 0;
+  live::ProxySocket upstream_;
+  live::WatchId upstream_watch_ = 0;
+  std::uint32_t upstream_interest_ = 0;
+  EndpointAddress upstream_address_;
+  std::shared_ptr<EndpointCounters> counters_;
+  Phase phase_ = Phase::kConnecting;
+  Direction to_upstream_;
+  Direction to_client_;
+  std::string header_;  // PROXY v2 bytes not yet written
+  int attempts_ = 0;
+  std::vector<EndpointAddress> tried_;
+  std::optional<HoldTicket> hold_ticket_;
+  runtime::Time deadline_ = runtime::Time::max();
+  runtime::Time drain_deadline_ = runtime::Time::max();
+  bool closed_ = false;
+};
+
+}  // namespace nodrop::proxy

@@ -1,0 +1,86 @@
+#include "proxy/transport/upstream_pool.h"
+
+#include <algorithm>
+
+namespace nodrop::proxy {
+
+UpstreamConnection::UpstreamConnection(live::EpollLoop& loop, live::ProxySocket socket,
+                                       const RoutedEndpoint& endpoint, std::uint32_t interest)
+    : loop_(loop),
+      socket_(std::move(socket)),
+      address_(endpoint.endpoint.address),
+      counters_(endpoint.counters) {
+  counters_->open_connections.fetch_add(1, std::memory_order_relaxed);
+  set_interest(interest);
+}
+
+UpstreamConnection::~UpstreamConnection() {
+  if (watch_ != 0) loop_.unwatch(watch_);
+  counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void UpstreamConnection::set_interest(std::uint32_t interest) {
+  if (interest == interest_) return;
+  interest_ = interest;
+  if (interest == 0) {
+    loop_.unwatch(watch_);
+    watch_ = 0;
+  } else if (watch_ == 0) {
+    watch_ =
+        loop_.watch(socket_.fd(), interest, [this](std::uint32_t events) { on_events(events); });
+  } else {
+    loop_.modify(watch_, interest);
+  }
+}
+
+void UpstreamConnection::on_events(std::uint32_t events) {
+  if (owner_ != nullptr) {
+    owner_->on_upstream_events(events);
+  } else if (idle_in_ != nullptr) {
+    idle_in_->discard(this);  // destroys this
+  }
+}
+
+std::unique_ptr<UpstreamConnection> UpstreamPool::take(const EndpointAddress& address) {
+  const auto found = idle_.find(address);
+  if (found == idle_.end() || found->second.empty()) return nullptr;
+  std::unique_ptr<UpstreamConnection> connection = std::move(found->second.back());
+  found->second.pop_back();
+  connection->idle_in_ = nullptr;
+  return connection;
+}
+
+void UpstreamPool::put(std::unique_ptr<UpstreamConnection> connection) {
+  auto& list = idle_[connection->address()];
+  if (list.size() >= max_idle_per_endpoint_) return;  // overflow: the connection closes here
+  connection->set_owner(nullptr);
+  connection->set_interest(live::kReadable);
+  connection->idle_in_ = this;
+  connection->idle_since_ = loop_.clock().now();
+  list.push_back(std::move(connection));
+}
+
+void UpstreamPool::discard(UpstreamConnection* connection) {
+  auto& list = idle_[connection->address()];
+  std::erase_if(list, [&](const auto& held) { return held.get() == connection; });
+}
+
+void UpstreamPool::close_unpickable(const EndpointTable& table) {
+  std::erase_if(idle_, [&](const auto& entry) { return !table.is_pickable(entry.first); });
+}
+
+void UpstreamPool::sweep(runtime::Time now) {
+  for (auto& [address, list] : idle_) {
+    // Oldest first: connections are pushed at the back as they become idle.
+    std::erase_if(list, [&](const auto& held) { return now - held->idle_since_ >= idle_timeout_; });
+  }
+  std::erase_if(idle_, [](const auto& entry) { return entry.second.empty(); });
+}
+
+std::size_t UpstreamPool::idle_count() const {
+  std::size_t count = 0;
+  for (const auto& entry : idle_) count += entry.second.size();
+  return count;
+}
+
+}  // namespace nodrop::proxy

@@ -1,0 +1,207 @@
+#include "proxy/transport/worker.h"
+
+#include <algorithm>
+
+#include "proxy/transport/http_session.h"
+#include "proxy/transport/tcp_session.h"
+
+namespace nodrop::proxy {
+namespace {
+
+// Accepting is bounded per turn so that a connection storm cannot starve established sessions.
+constexpr int kMaxAcceptsPerTurn = 64;
+// How long accepting pauses when the process is out of file descriptors.
+constexpr std::chrono::milliseconds kAcceptPause{100};
+
+}  // namespace
+
+Worker::Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket listener,
+               TablePublisher& publisher, ProxyMetrics& metrics, runtime::Random& random)
+    : id_(id),
+      options_(options),
+      listener_(std::move(listener)),
+      publisher_(publisher),
+      metrics_(metrics),
+      table_(publisher.current()),
+      picker_(options.picker, random),
+      hold_(loop_, options.hold),
+      pool_(loop_, options.limits.max_idle_upstream_per_endpoint, options.limits.pool_idle_timeout),
+      max_sessions_(std::max<std::size_t>(
+          1, options.limits.max_connections / static_cast<std::size_t>(options.workers))) {
+  publisher_.acknowledge(id_, table_->generation());
+  listener_watch_ =
+      loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { on_listener_ready(); });
+  sweep_timer_ = loop_.run_after(options_.limits.sweep_interval, [this] { sweep(); });
+}
+
+Worker::~Worker() {
+  sessions_.clear();
+  retired_.clear();
+  pool_.close_all();
+  close_listener();
+  loop_.cancel(sweep_timer_);
+  loop_.cancel(drain_deadline_timer_);
+  loop_.cancel(accept_resume_timer_);
+}
+
+void Worker::run() {
+  if (!stopped_) loop_.run();
+}
+
+void Worker::post_table(std::shared_ptr<const EndpointTable> table) {
+  loop_.post_from_any_thread(
+      [this, table = std::move(table)]() mutable { apply_table(std::move(table)); });
+}
+
+void Worker::post_drain() {
+  loop_.post_from_any_thread([this] { start_drain(); });
+}
+
+void Worker::post_stop() {
+  loop_.post_from_any_thread([this] { stop_now(); });
+}
+
+void Worker::retire(Session* session) {
+  const auto found = sessions_.find(session);
+  if (found == sessions_.end()) return;
+  if (retired_.empty()) {
+    loop_.post([this] {
+      retired_.clear();
+      stop_if_drained();
+    });
+  }
+  retired_.push_back(std::move(found->second));
+  sessions_.erase(found);
+  metrics_.connections_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Worker::on_listener_ready() {
+  for (int i = 0; i < kMaxAcceptsPerTurn && listener_.is_open(); ++i) {
+    live::Accepted accepted = live::accept_client(listener_.fd());
+    switch (accepted.status) {
+      case live::AcceptStatus::kAccepted:
+        break;
+      case live::AcceptStatus::kNoneWaiting:
+      case live::AcceptStatus::kError:
+        return;
+      case live::AcceptStatus::kOutOfDescriptors:
+        // Overflow path: pending clients wait in the backlog. The listener stays readable, so
+        // stop watching it for a moment instead of spinning on it until a descriptor frees up.
+        metrics_.count_error(ProxyError::kOverConnectionLimit);
+        pause_accepting();
+        return;
+    }
+    metrics_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    if (sessions_.size() >= max_sessions_) {
+      metrics_.count_error(ProxyError::kOverConnectionLimit);
+      continue;  // accepted.socket closes here: the client sees the connection closed at once
+    }
+    std::unique_ptr<Session> session;
+    switch (options_.mode) {
+      case ProxyMode::kHttp:
+        session = std::make_unique<HttpSession>(*this, std::move(accepted.socket), accepted.peer);
+        break;
+      case ProxyMode::kTcp:
+        session = std::make_unique<TcpSession>(*this, std::move(accepted.socket), accepted.peer);
+        break;
+    }
+    Session* started = session.get();
+    sessions_.emplace(started, std::move(session));
+    metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
+    started->start();  // may retire the session at once: it is registered first
+  }
+}
+
+Result<live::SplicePipe> Worker::take_pipe() {
+  if (spare_pipes_.empty()) return live::SplicePipe::create();
+  live::SplicePipe pipe = std::move(spare_pipes_.back());
+  spare_pipes_.pop_back();
+  return pipe;
+}
+
+void Worker::give_back_pipe(live::SplicePipe pipe) {
+  if (spare_pipes_.size() < kMaxSparePipes) spare_pipes_.push_back(std::move(pipe));
+}
+
+void Worker::pause_accepting() {
+  if (listener_watch_ == 0 || accept_resume_timer_ != 0) return;
+  loop_.unwatch(listener_watch_);
+  listener_watch_ = 0;
+  accept_resume_timer_ = loop_.run_after(kAcceptPause, [this] {
+    accept_resume_timer_ = 0;
+    if (!listener_.is_open()) return;
+    listener_watch_ = loop_.watch(listener_.fd(), live::kReadable,
+                                  [this](std::uint32_t) { on_listener_ready(); });
+  });
+}
+
+void Worker::apply_table(std::shared_ptr<const EndpointTable> table) {
+  if (table->generation() <= table_->generation()) return;  // an older table arrived late
+  table_ = std::move(table);
+  pool_.close_unpickable(*table_);
+  // Copy the keys: a session may retire itself while reacting.
+  std::vector<Session*> sessions;
+  sessions.reserve(sessions_.size());
+  for (const auto& entry : sessions_) sessions.push_back(entry.first);
+  for (Session* session : sessions) {
+    if (sessions_.contains(session)) session->on_table_changed(*table_);
+  }
+  if (!table_->pickable().empty()) hold_.release();
+  publisher_.acknowledge(id_, table_->generation());
+}
+
+void Worker::close_listener() {
+  if (listener_watch_ != 0) loop_.unwatch(listener_watch_);
+  listener_watch_ = 0;
+  listener_.reset();
+}
+
+void Worker::start_drain() {
+  if (draining_ || stopped_) return;
+  draining_ = true;
+  // Take what is already in the backlog before closing, so no client that connected is reset.
+  on_listener_ready();
+  close_listener();
+  pool_.close_all();
+  drain_deadline_timer_ = loop_.run_after(options_.limits.drain_timeout, [this] {
+    drain_deadline_timer_ = 0;
+    stop_now();
+  });
+  std::vector<Session*> sessions;
+  for (const auto& entry : sessions_) sessions.push_back(entry.first);
+  for (Session* session : sessions) {
+    if (sessions_.contains(session)) session->on_drain();
+  }
+  stop_if_drained();
+}
+
+void Worker::stop_if_drained() {
+  if (draining_ && !stopped_ && sessions_.empty()) stop_now();
+}
+
+void Worker::stop_now() {
+  if (stopped_) return;
+  stopped_ = true;
+  close_listener();
+  std::vector<Session*> sessions;
+  for (const auto& entry : sessions_) sessions.push_back(entry.first);
+  for (Session* session : sessions) {
+    if (sessions_.contains(session)) session->close_now();
+  }
+  pool_.close_all();
+  loop_.stop();
+}
+
+void Worker::sweep() {
+  sweep_timer_ = loop_.run_after(options_.limits.sweep_interval, [this] { sweep(); });
+  const runtime::Time now = loop_.clock().now();
+  std::vector<Session*> sessions;
+  sessions.reserve(sessions_.size());
+  for (const auto& entry : sessions_) sessions.push_back(entry.first);
+  for (Session* session : sessions) {
+    if (sessions_.contains(session)) session->on_sweep(now);
+  }
+  pool_.sweep(now);
+}
+
+}  // namespace nodrop::proxy

@@ -1,0 +1,97 @@
+// One data-plane worker: an epoll loop on its own thread with its own listening socket
+// (SO_REUSEPORT), its sessions, its upstream pool, its picker and its hold queue. Workers share
+// nothing but the endpoint tables (immutable), the per-endpoint counters and the listener metrics
+// (atomics).
+//
+// Table changes arrive with post_table() from any thread; the worker applies them on its loop,
+// closes idle upstream connections to endpoints that left, starts drain deadlines for tunnels and
+// L4 connections to them, resumes held requests, and then acknowledges the generation.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "live/epoll_loop.h"
+#include "live/proxy_socket.h"
+#include "live/splice.h"
+#include "proxy/routing/endpoint_table.h"
+#include "proxy/routing/hold_queue.h"
+#include "proxy/routing/picker.h"
+#include "proxy/transport/proxy_metrics.h"
+#include "proxy/transport/proxy_options.h"
+#include "proxy/transport/session.h"
+#include "proxy/transport/upstream_pool.h"
+#include "runtime/random.h"
+
+namespace nodrop::proxy {
+
+class Worker {
+ public:
+  Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket listener,
+         TablePublisher& publisher, ProxyMetrics& metrics, runtime::Random& random);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Runs the loop on the calling thread until the worker has stopped.
+  void run();
+  // Thread-safe.
+  void post_table(std::shared_ptr<const EndpointTable> table);
+  // Thread-safe: stop accepting, let every session finish its exchange, close idle ones, and stop
+  // when none is left or the drain deadline passes.
+  void post_drain();
+  // Thread-safe: close everything now and stop.
+  void post_stop();
+
+  // For sessions, on the loop thread.
+  live::EpollLoop& loop() { return loop_; }
+  const ProxyOptions& options() const { return options_; }
+  const EndpointTable& table() const { return *table_; }
+  Picker& picker() { return picker_; }
+  HoldQueue& hold() { return hold_; }
+  UpstreamPool& pool() { return pool_; }
+  ProxyMetrics& metrics() { return metrics_; }
+  bool draining() const { return draining_; }
+  // The session has closed its sockets; the worker destroys it after the current callback.
+  void retire(Session* session);
+  // Splice pipes are reused across L4 connections (two per connection), as creating and closing
+  // them would cost six syscalls per connection. Only empty pipes may be given back; at most
+  // kMaxSparePipes are kept, the rest are closed.
+  Result<live::SplicePipe> take_pipe();
+  void give_back_pipe(live::SplicePipe pipe);
+  static constexpr std::size_t kMaxSparePipes = 256;
+
+ private:
+  void on_listener_ready();
+  void pause_accepting();
+  void apply_table(std::shared_ptr<const EndpointTable> table);
+  void start_drain();
+  void stop_now();
+  void sweep();
+  void stop_if_drained();
+  void close_listener();
+
+  const WorkerId id_;
+  const ProxyOptions& options_;
+  live::EpollLoop loop_;
+  live::ProxySocket listener_;
+  live::WatchId listener_watch_ = 0;
+  TablePublisher& publisher_;
+  ProxyMetrics& metrics_;
+  std::shared_ptr<const EndpointTable> table_;
+  Picker picker_;
+  HoldQueue hold_;
+  UpstreamPool pool_;
+  std::unordered_map<Session*, std::unique_ptr<Session>> sessions_;
+  std::vector<std::unique_ptr<Session>> retired_;
+  std::vector<live::SplicePipe> spare_pipes_;
+  std::size_t max_sessions_;
+  bool draining_ = false;
+  bool stopped_ = false;
+  runtime::TimerId sweep_timer_ = 0;
+  runtime::TimerId drain_deadline_timer_ = 0;
+  runtime::TimerId accept_resume_timer_ = 0;
+};
+
+}  // namespace nodrop::proxy
