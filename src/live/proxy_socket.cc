@@ -118,24 +118,24 @@ int connect_error(int fd) {
   return error;
 }
 
-IoResult read_some(int fd, char* data, std::size_t size) {
+ProxyIoResult proxy_read_some(int fd, char* data, std::size_t size) {
   while (true) {
     const ssize_t got = recv(fd, data, size, 0);
-    if (got > 0) return {IoStatus::kOk, static_cast<std::size_t>(got), 0};
-    if (got == 0) return {IoStatus::kEof, 0, 0};
+    if (got > 0) return {ProxyIoStatus::kOk, static_cast<std::size_t>(got), 0};
+    if (got == 0) return {ProxyIoStatus::kEof, 0, 0};
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::kWouldBlock, 0, 0};
-    return {IoStatus::kError, 0, errno};
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return {ProxyIoStatus::kWouldBlock, 0, 0};
+    return {ProxyIoStatus::kError, 0, errno};
   }
 }
 
-IoResult write_some(int fd, const char* data, std::size_t size) {
+ProxyIoResult proxy_write_some(int fd, const char* data, std::size_t size) {
   while (true) {
     const ssize_t sent = send(fd, data, size, MSG_NOSIGNAL);
-    if (sent >= 0) return {IoStatus::kOk, static_cast<std::size_t>(sent), 0};
+    if (sent >= 0) return {ProxyIoStatus::kOk, static_cast<std::size_t>(sent), 0};
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::kWouldBlock, 0, 0};
-    return {IoStatus::kError, 0, errno};
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return {ProxyIoStatus::kWouldBlock, 0, 0};
+    return {ProxyIoStatus::kError, 0, errno};
   }
 }
 

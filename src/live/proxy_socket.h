@@ -44,15 +44,15 @@ struct SocketPeer {
   std::uint16_t port = 0;
 };
 
-enum class IoStatus {
+enum class ProxyIoStatus {
   kOk,          // bytes > 0 moved
   kWouldBlock,  // nothing to do now; wait for readiness
   kEof,         // the peer closed its sending side (reads only)
   kError,       // reset or another failure; error holds errno
 };
 
-struct IoResult {
-  IoStatus status = IoStatus::kOk;
+struct ProxyIoResult {
+  ProxyIoStatus status = ProxyIoStatus::kOk;
   std::size_t bytes = 0;
   int error = 0;
 };
@@ -86,9 +86,9 @@ Connecting connect_tcp(std::uint32_t ipv4, std::uint16_t port);
 // The outcome of an in-progress connect: 0 when connected, else the errno.
 int connect_error(int fd);
 
-IoResult read_some(int fd, char* data, std::size_t size);
+ProxyIoResult proxy_read_some(int fd, char* data, std::size_t size);
 // Never raises SIGPIPE.
-IoResult write_some(int fd, const char* data, std::size_t size);
+ProxyIoResult proxy_write_some(int fd, const char* data, std::size_t size);
 void shutdown_write(int fd);
 // Makes close() send a RST instead of a FIN (SO_LINGER 0): how tests play a crashing peer.
 void set_reset_on_close(int fd);

@@ -8,11 +8,11 @@
 namespace nodrop::live {
 namespace {
 
-IoResult splice_result(ssize_t moved, bool reading) {
-  if (moved > 0) return {IoStatus::kOk, static_cast<std::size_t>(moved), 0};
-  if (moved == 0) return {reading ? IoStatus::kEof : IoStatus::kWouldBlock, 0, 0};
-  if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::kWouldBlock, 0, 0};
-  return {IoStatus::kError, 0, errno};
+ProxyIoResult splice_result(ssize_t moved, bool reading) {
+  if (moved > 0) return {ProxyIoStatus::kOk, static_cast<std::size_t>(moved), 0};
+  if (moved == 0) return {reading ? ProxyIoStatus::kEof : ProxyIoStatus::kWouldBlock, 0, 0};
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return {ProxyIoStatus::kWouldBlock, 0, 0};
+  return {ProxyIoStatus::kError, 0, errno};
 }
 
 }  // namespace
@@ -28,7 +28,7 @@ Result<SplicePipe> SplicePipe::create() {
   return pipe;
 }
 
-IoResult SplicePipe::fill_from(int from, std::size_t max) {
+ProxyIoResult SplicePipe::fill_from(int from, std::size_t max) {
   while (true) {
     const ssize_t moved =
         splice(from, nullptr, write_end_.fd(), nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -37,12 +37,12 @@ IoResult SplicePipe::fill_from(int from, std::size_t max) {
   }
 }
 
-IoResult SplicePipe::drain_to(int to, std::size_t max) {
+ProxyIoResult SplicePipe::drain_to(int to, std::size_t max) {
   while (true) {
     const ssize_t moved =
         splice(read_end_.fd(), nullptr, to, nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (moved < 0 && errno == EINTR) continue;
-    if (moved < 0 && errno == EPIPE) return {IoStatus::kError, 0, EPIPE};
+    if (moved < 0 && errno == EPIPE) return {ProxyIoStatus::kError, 0, EPIPE};
     return splice_result(moved, false);
   }
 }

@@ -19,9 +19,9 @@ class SplicePipe {
 
   bool is_open() const { return read_end_.is_open(); }
   // Moves up to max bytes from socket `from` into the pipe. kEof when the peer closed.
-  IoResult fill_from(int from, std::size_t max);
+  ProxyIoResult fill_from(int from, std::size_t max);
   // Moves up to max bytes from the pipe into socket `to`.
-  IoResult drain_to(int to, std::size_t max);
+  ProxyIoResult drain_to(int to, std::size_t max);
 
  private:
   ProxySocket read_end_;

@@ -123,9 +123,9 @@ void HttpSession::read_client() {
   char* position = client_in_.write_position();
   const std::size_t space = client_in_.write_space();
   if (space == 0) return;
-  const live::IoResult result = live::read_some(client_.fd(), position, space);
+  const live::ProxyIoResult result = live::proxy_read_some(client_.fd(), position, space);
   switch (result.status) {
-    case live::IoStatus::kOk:
+    case live::ProxyIoStatus::kOk:
       client_in_.commit(result.bytes);
       worker_.metrics().bytes_from_clients.fetch_add(result.bytes, std::memory_order_relaxed);
       if (phase_ == Phase::kTunnel) {
@@ -134,12 +134,12 @@ void HttpSession::read_client() {
         deadline_ = worker_.loop().clock().now() + worker_.options().limits.response_timeout;
       }
       break;
-    case live::IoStatus::kWouldBlock:
+    case live::ProxyIoStatus::kWouldBlock:
       break;
-    case live::IoStatus::kEof:
+    case live::ProxyIoStatus::kEof:
       client_eof_ = true;
       break;
-    case live::IoStatus::kError:
+    case live::ProxyIoStatus::kError:
       // The client reset the connection: nobody is left to answer.
       if (phase_ != Phase::kReadingHead && phase_ != Phase::kClosing) {
         worker_.metrics().count_error(ProxyError::kClientAborted);
@@ -151,17 +151,17 @@ void HttpSession::read_client() {
 
 void HttpSession::flush_client() {
   while (!closed_ && !client_out_.empty()) {
-    const live::IoResult result =
-        live::write_some(client_.fd(), client_out_.view().data(), client_out_.size());
+    const live::ProxyIoResult result =
+        live::proxy_write_some(client_.fd(), client_out_.view().data(), client_out_.size());
     switch (result.status) {
-      case live::IoStatus::kOk:
+      case live::ProxyIoStatus::kOk:
         client_out_.consume(result.bytes);
         worker_.metrics().bytes_to_clients.fetch_add(result.bytes, std::memory_order_relaxed);
         break;
-      case live::IoStatus::kWouldBlock:
+      case live::ProxyIoStatus::kWouldBlock:
         return;
-      case live::IoStatus::kEof:
-      case live::IoStatus::kError:
+      case live::ProxyIoStatus::kEof:
+      case live::ProxyIoStatus::kError:
         if (phase_ != Phase::kReadingHead && phase_ != Phase::kClosing) {
           worker_.metrics().count_error(ProxyError::kClientAborted);
         }
@@ -176,21 +176,21 @@ void HttpSession::read_upstream() {
   char* position = upstream_in_.write_position();
   const std::size_t space = upstream_in_.write_space();
   if (space == 0) return;
-  const live::IoResult result = live::read_some(upstream_->fd(), position, space);
+  const live::ProxyIoResult result = live::proxy_read_some(upstream_->fd(), position, space);
   switch (result.status) {
-    case live::IoStatus::kOk:
+    case live::ProxyIoStatus::kOk:
       upstream_in_.commit(result.bytes);
       upstream_->counters().bytes_from_endpoint.fetch_add(result.bytes, std::memory_order_relaxed);
       deadline_ = worker_.loop().clock().now() + (phase_ == Phase::kTunnel
                                                       ? worker_.options().limits.idle_timeout
                                                       : worker_.options().limits.response_timeout);
       break;
-    case live::IoStatus::kWouldBlock:
+    case live::ProxyIoStatus::kWouldBlock:
       break;
-    case live::IoStatus::kEof:
+    case live::ProxyIoStatus::kEof:
       upstream_eof_ = true;
       break;
-    case live::IoStatus::kError:
+    case live::ProxyIoStatus::kError:
       upstream_eof_ = true;
       upstream_reset_ = true;
       break;
@@ -200,17 +200,17 @@ void HttpSession::read_upstream() {
 void HttpSession::flush_upstream() {
   while (!closed_ && upstream_ && !upstream_out_.empty() &&
          (phase_ == Phase::kExchanging || phase_ == Phase::kTunnel)) {
-    const live::IoResult result =
-        live::write_some(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size());
+    const live::ProxyIoResult result =
+        live::proxy_write_some(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size());
     switch (result.status) {
-      case live::IoStatus::kOk:
+      case live::ProxyIoStatus::kOk:
         upstream_out_.consume(result.bytes);
         upstream_->counters().bytes_to_endpoint.fetch_add(result.bytes, std::memory_order_relaxed);
         break;
-      case live::IoStatus::kWouldBlock:
+      case live::ProxyIoStatus::kWouldBlock:
         return;
-      case live::IoStatus::kEof:
-      case live::IoStatus::kError:
+      case live::ProxyIoStatus::kEof:
+      case live::ProxyIoStatus::kError:
         if (phase_ == Phase::kTunnel) {
           close();
         } else if (!response_started_) {

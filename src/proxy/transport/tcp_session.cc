@@ -171,31 +171,31 @@ bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endp
   while (true) {
     if (may_read && !direction.eof && direction.in_pipe < live::kSplicePipeCapacity) {
       const std::size_t room = live::kSplicePipeCapacity - direction.in_pipe;
-      const live::IoResult filled = direction.pipe.fill_from(from, room);
+      const live::ProxyIoResult filled = direction.pipe.fill_from(from, room);
       switch (filled.status) {
-        case live::IoStatus::kOk:
+        case live::ProxyIoStatus::kOk:
           direction.in_pipe += filled.bytes;
           filled_full = filled.bytes == room;
           may_write = true;
           active = true;
           break;
-        case live::IoStatus::kEof:
+        case live::ProxyIoStatus::kEof:
           direction.eof = true;
           break;
-        case live::IoStatus::kWouldBlock:
+        case live::ProxyIoStatus::kWouldBlock:
           break;
-        case live::IoStatus::kError:
+        case live::ProxyIoStatus::kError:
           close();
           return false;
       }
     }
     if (direction.in_pipe == 0 || !may_write) break;
-    const live::IoResult drained = direction.pipe.drain_to(to, direction.in_pipe);
-    if (drained.status == live::IoStatus::kError) {
+    const live::ProxyIoResult drained = direction.pipe.drain_to(to, direction.in_pipe);
+    if (drained.status == live::ProxyIoStatus::kError) {
       close();
       return false;
     }
-    if (drained.status != live::IoStatus::kOk) break;
+    if (drained.status != live::ProxyIoStatus::kOk) break;
     direction.in_pipe -= drained.bytes;
     active = true;
     if (count_to_endpoint) {
@@ -220,12 +220,13 @@ bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endp
 void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events) {
   if (closed_ || phase_ != Phase::kForwarding) return;
   while (!header_.empty()) {
-    const live::IoResult written = live::write_some(upstream_.fd(), header_.data(), header_.size());
-    if (written.status == live::IoStatus::kError) {
+    const live::ProxyIoResult written =
+        live::proxy_write_some(upstream_.fd(), header_.data(), header_.size());
+    if (written.status == live::ProxyIoStatus::kError) {
       close();
       return;
     }
-    if (written.status != live::IoStatus::kOk) break;
+    if (written.status != live::ProxyIoStatus::kOk) break;
     header_.erase(0, written.bytes);
   }
   const std::uint32_t readable = live::kReadable | live::kHangup;

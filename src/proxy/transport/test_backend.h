@@ -104,10 +104,11 @@ class TestBackend {
 
   void on_readable(Connection* connection) {
     char buffer[64 * 1024];
-    const live::IoResult result = live::read_some(connection->socket.fd(), buffer, sizeof buffer);
-    if (result.status == live::IoStatus::kWouldBlock) return;
-    if (result.status != live::IoStatus::kOk) {
-      if (connection->tunnel && result.status == live::IoStatus::kEof) {
+    const live::ProxyIoResult result =
+        live::proxy_read_some(connection->socket.fd(), buffer, sizeof buffer);
+    if (result.status == live::ProxyIoStatus::kWouldBlock) return;
+    if (result.status != live::ProxyIoStatus::kOk) {
+      if (connection->tunnel && result.status == live::ProxyIoStatus::kEof) {
         live::shutdown_write(connection->socket.fd());
       }
       drop(connection);
@@ -226,13 +227,13 @@ class TestBackend {
 
   void flush(Connection* connection) {
     while (!connection->out.empty()) {
-      const live::IoResult result =
-          live::write_some(connection->socket.fd(), connection->out.data(), connection->out.size());
-      if (result.status == live::IoStatus::kWouldBlock) {
+      const live::ProxyIoResult result = live::proxy_write_some(
+          connection->socket.fd(), connection->out.data(), connection->out.size());
+      if (result.status == live::ProxyIoStatus::kWouldBlock) {
         loop_.modify(connection->watch, live::kReadable | live::kWritable);
         return;
       }
-      if (result.status != live::IoStatus::kOk) {
+      if (result.status != live::ProxyIoStatus::kOk) {
         drop(connection);
         return;
       }
