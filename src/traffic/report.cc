@@ -326,7 +326,7 @@ std::string timeline_svg(const Report& report) {
   const std::size_t count = std::max<std::size_t>(buckets.size(), 1);
   std::uint32_t peak = 1;
   for (const TimelineBucket& bucket : buckets) {
-    peak = std::max({peak, bucket.ok_completed, bucket.failures()});
+    peak = std::max(peak, bucket.ok_completed + bucket.failures());
   }
   const double bar = plot_width / static_cast<double>(count);
   auto x_of = [&](double index) { return kLeft + index * bar; };
@@ -374,16 +374,18 @@ std::string timeline_svg(const Report& report) {
   points += fmt::format(" {:.1f},{:.1f}", x_of(static_cast<double>(buckets.size())), y_of(0));
   svg += fmt::format(
       "<polygon points=\"{}\" fill=\"#9ecae1\" stroke=\"#3182bd\" stroke-width=\"1\"/>\n", points);
-  // Failures per 100 ms (by intended send time) as red bars, at least 2 px tall so one shows.
+  // Failures per 100 ms (by intended send time) as red bars stacked on that bucket's ok answers,
+  // so both stay visible; at least 2 px tall so a single failure shows.
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     const std::uint32_t failures = buckets[i].failures();
     if (failures == 0) continue;
     const double height = std::max(2.0, plot_height * failures / peak);
+    const double base = y_of(buckets[i].ok_completed);
     svg += fmt::format(
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
         "fill=\"#de2d26\"><title>{:.1f}s: {} "
         "failed</title></rect>\n",
-        x_of(static_cast<double>(i)), kTop + plot_height - height, std::max(1.0, bar), height,
+        x_of(static_cast<double>(i)), base - height, std::max(1.0, bar), height,
         static_cast<double>(i) / 10.0, failures);
   }
   // Marks: dashed vertical lines with their labels, staggered so neighbours do not overlap.
