@@ -1,29 +1,10 @@
 #include "api/field_error.h"
 
+#include "base/strings.h"
+
 namespace nodrop::api {
 
-std::string quote(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string quote(const std::string& text) { return json_quote(text); }
 
 std::string FieldError::to_string() const {
   std::string body;

@@ -20,16 +20,6 @@ const char* deployment_action_type_name(DeploymentActionType type) {
   return "UpdateReplicaSet";
 }
 
-const char* event_type_name(EventType type) {
-  switch (type) {
-    case EventType::kNormal:
-      return "Normal";
-    case EventType::kWarning:
-      return "Warning";
-  }
-  return "Normal";
-}
-
 std::vector<std::string> DeploymentPlan::scaling_summary() const {
   std::vector<std::string> summary;
   for (const DeploymentAction& action : actions) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/event.h"
 #include "api/workload.h"
 #include "runtime/clock.h"
 
@@ -29,8 +30,8 @@ struct DeploymentAction {
   api::Deployment deployment;
 };
 
-enum class EventType { kNormal, kWarning };
-const char* event_type_name(EventType type);
+using api::event_type_name;
+using api::EventType;
 
 struct Event {
   EventType type = EventType::kNormal;

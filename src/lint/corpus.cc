@@ -288,17 +288,10 @@ std::int32_t Workload::replicas() const {
 Status add_manifest_text(Corpus& corpus, const std::string& text, const std::string& file) {
   Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text);
   if (!documents.is_ok()) {
-    // The reader's message reads "LINE:COLUMN: problem".
-    const std::string& message = documents.status().message();
-    int line = 0;
-    int column = 0;
-    int consumed = 0;
-    if (std::sscanf(message.c_str(), "%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0) {
-      return invalid_argument(fmt::format("{}:{}: invalid YAML at column {}: {}", file, line,
-                                          column,
-                                          message.substr(static_cast<std::size_t>(consumed))));
-    }
-    return invalid_argument(fmt::format("{}: invalid YAML: {}", file, message));
+    const manifest::YamlError error = manifest::yaml_error_of(documents.status());
+    return invalid_argument(error.line > 0
+                                ? fmt::format("{}:{}: {}", file, error.line, error.describe())
+                                : fmt::format("{}: {}", file, error.describe()));
   }
   Reader reader(corpus, file);
   for (const manifest::Document& document : *documents) {

@@ -143,17 +143,8 @@ LoadResult load_manifest_text(const std::string& text, const std::string& file_n
   }
   Result<std::vector<Document>> documents = read_yaml_stream(text);
   if (!documents.is_ok()) {
-    // The reader's message reads "LINE:COLUMN: problem".
-    const std::string& message = documents.status().message();
-    int line = 0;
-    int column = 0;
-    int consumed = 0;
-    if (std::sscanf(message.c_str(), "%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0) {
-      loader.file_error(
-          fmt::format("invalid YAML at column {}: {}", column, message.substr(consumed)), line);
-    } else {
-      loader.file_error("invalid YAML: " + message, 0);
-    }
+    const YamlError error = yaml_error_of(documents.status());
+    loader.file_error(error.describe(), error.line);
     return loader.finish();
   }
   for (const Document& document : *documents) loader.load_document(document.root, document.index);

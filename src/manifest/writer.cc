@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "base/strings.h"
+
 namespace nodrop::manifest {
 namespace {
 
@@ -32,39 +34,6 @@ bool needs_quotes(const std::string& text) {
   return false;
 }
 
-std::string double_quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x",
-                        static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escape;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string yaml_scalar(const Node& node) {
   switch (node.type()) {
     case Node::Type::kNull:
@@ -74,7 +43,7 @@ std::string yaml_scalar(const Node& node) {
     case Node::Type::kFloat:
       return node.text();
     case Node::Type::kString:
-      return needs_quotes(node.text()) ? double_quoted(node.text()) : node.text();
+      return needs_quotes(node.text()) ? json_quote(node.text()) : node.text();
     case Node::Type::kSequence:
       return "[]";
     case Node::Type::kMapping:
@@ -96,7 +65,7 @@ void write_yaml_mapping(const Node& node, int indent, bool first_inline, std::st
   for (const Node::Entry& entry : node.entries()) {
     if (!(first && first_inline)) out += std::string(indent, ' ');
     first = false;
-    out += (needs_quotes(entry.key) ? double_quoted(entry.key) : entry.key) + ":";
+    out += (needs_quotes(entry.key) ? json_quote(entry.key) : entry.key) + ":";
     const Node& value = entry.value;
     if (value.is_mapping() && !value.entries().empty()) {
       out += "\n";
@@ -148,7 +117,7 @@ void write_json_value(const Node& node, int indent, std::string& out) {
       return;
     }
     case Node::Type::kString:
-      out += double_quoted(node.text());
+      out += json_quote(node.text());
       return;
     case Node::Type::kSequence:
       if (node.items().empty()) {
@@ -170,7 +139,7 @@ void write_json_value(const Node& node, int indent, std::string& out) {
       }
       out += "{\n";
       for (std::size_t i = 0; i < node.entries().size(); ++i) {
-        out += pad + double_quoted(node.entries()[i].key) + ": ";
+        out += pad + json_quote(node.entries()[i].key) + ": ";
         write_json_value(node.entries()[i].value, indent + 4, out);
         out += i + 1 < node.entries().size() ? ",\n" : "\n";
       }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <regex>
@@ -228,6 +229,24 @@ Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
     documents.push_back(Document{std::move(tree).value(), index, to_mark(document.start_mark)});
   }
   return documents;
+}
+
+YamlError yaml_error_of(const Status& status) {
+  const std::string& message = status.message();
+  YamlError error;
+  int consumed = 0;
+  if (std::sscanf(message.c_str(), "%d:%d: %n", &error.line, &error.column, &consumed) == 2 &&
+      consumed > 0) {
+    error.problem = message.substr(static_cast<std::size_t>(consumed));
+  } else {
+    error = YamlError{0, 0, message};
+  }
+  return error;
+}
+
+std::string YamlError::describe() const {
+  return column > 0 ? fmt::format("invalid YAML at column {}: {}", column, problem)
+                    : "invalid YAML: " + problem;
 }
 
 }  // namespace nodrop::manifest

@@ -27,4 +27,16 @@ struct Document {
 // "LINE:COLUMN: problem (context)", with 1-based line and column.
 Result<std::vector<Document>> read_yaml_stream(const std::string& text);
 
+// A syntax error of read_yaml_stream, taken apart for a message that names the file:
+// "FILE:LINE: invalid YAML at column COLUMN: PROBLEM". line is 0 when the place is unknown.
+struct YamlError {
+  int line = 0;
+  int column = 0;
+  std::string problem;
+
+  // "invalid YAML at column 3: mapping values are not allowed in this context"
+  std::string describe() const;
+};
+YamlError yaml_error_of(const Status& status);
+
 }  // namespace nodrop::manifest

@@ -41,16 +41,6 @@ std::optional<std::uint16_t> resolve_port(const api::IntOrString& port,
 
 }  // namespace
 
-const char* event_type_name(EventType type) {
-  switch (type) {
-    case EventType::kNormal:
-      return "Normal";
-    case EventType::kWarning:
-      return "Warning";
-  }
-  return "Normal";
-}
-
 PodWorker::PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
                      std::function<void()> on_change)
     : ports_(ports),

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "api/event.h"
 #include "api/pod.h"
 #include "node/container_command.h"
 #include "node/drain_gate.h"
@@ -50,8 +51,8 @@
 
 namespace nodrop::node {
 
-enum class EventType { kNormal, kWarning };
-const char* event_type_name(EventType type);
+using api::event_type_name;
+using api::EventType;
 
 struct PodEvent {
   WallTime at;

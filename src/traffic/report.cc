@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/strings.h"
 #include "base/time.h"
 
 namespace nodrop::traffic {
@@ -16,33 +17,6 @@ double seconds_of(runtime::Duration duration) {
 
 double millis_of(runtime::Duration duration) {
   return std::chrono::duration<double, std::milli>(duration).count();
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string xml_escape(std::string_view text) {
@@ -225,14 +199,14 @@ void write_json(const Report& report, std::ostream& out) {
   const Recorder& recorder = report.recorder;
   const LoadOptions& options = report.options;
   out << "{\n";
-  out << fmt::format("  \"target\": {},\n", json_string(options.target.to_string()));
+  out << fmt::format("  \"target\": {},\n", json_quote(options.target.to_string()));
   out << fmt::format("  \"rate_per_second\": {},\n",
                      options.rate_per_second ? std::to_string(*options.rate_per_second) : "null");
   out << fmt::format("  \"duration_seconds\": {:.3f},\n", seconds_of(options.duration));
   out << fmt::format("  \"connections\": {},\n", options.connections);
-  out << fmt::format("  \"mode\": {},\n", json_string(mode_text(options)));
+  out << fmt::format("  \"mode\": {},\n", json_quote(mode_text(options)));
   out << fmt::format("  \"timeout_seconds\": {:.3f},\n", seconds_of(options.timeout));
-  out << fmt::format("  \"started_at\": {},\n", json_string(format_rfc3339(report.started_wall)));
+  out << fmt::format("  \"started_at\": {},\n", json_quote(format_rfc3339(report.started_wall)));
   out << fmt::format("  \"elapsed_seconds\": {:.3f},\n", seconds_of(report.elapsed));
   out << fmt::format(
       "  \"requests\": {{\"total\": {}, \"sent\": {}, \"ok\": {}, \"failed\": {}}},\n",
@@ -289,14 +263,14 @@ void write_json(const Report& report, std::ostream& out) {
   for (std::size_t i = 0; i < recorder.marks().size(); ++i) {
     const Mark& mark = recorder.marks()[i];
     out << fmt::format("{}{{\"at_seconds\": {:.3f}, \"label\": {}}}", i ? ", " : "",
-                       seconds_of(mark.at), json_string(mark.label));
+                       seconds_of(mark.at), json_quote(mark.label));
   }
   out << "],\n";
   if (report.command) {
     const CommandRun& command = *report.command;
     out << "  \"command\": {\"argv\": [";
     for (std::size_t i = 0; i < command.argv.size(); ++i) {
-      out << (i ? ", " : "") << json_string(command.argv[i]);
+      out << (i ? ", " : "") << json_quote(command.argv[i]);
     }
     out << fmt::format(
         "], \"started_at_seconds\": {:.3f}, \"exited_at_seconds\": {}, "
@@ -309,7 +283,7 @@ void write_json(const Report& report, std::ostream& out) {
   out << fmt::format("  \"interrupted\": {},\n", report.interrupted);
   out << fmt::format("  \"max_failures\": {},\n", report.max_failures);
   out << fmt::format("  \"passed\": {},\n", report.passed());
-  out << fmt::format("  \"verdict\": {}\n}}\n", json_string(report.verdict()));
+  out << fmt::format("  \"verdict\": {}\n}}\n", json_quote(report.verdict()));
 }
 
 std::string timeline_svg(const Report& report) {

@@ -1,0 +1,14 @@
+// Text helpers shared by every module that writes strings for people or machines.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace nodrop {
+
+// text as a double-quoted JSON string: '"' and '\' escaped, \n \r \t by name, other control
+// characters as \u00XX. Also how Kubernetes' field errors quote values (Go's %q agrees on every
+// printable character).
+std::string json_quote(std::string_view text);
+
+}  // namespace nodrop
