@@ -67,7 +67,7 @@ HttpSession::HttpSession(Worker& worker, live::ProxySocket client, live::SocketP
 HttpSession::~HttpSession() {
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
   release_upstream(false);
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
 }
 
 void HttpSession::start() {
@@ -691,7 +691,7 @@ void HttpSession::close() {
     hold_ticket_.reset();
   }
   release_upstream(false);
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
   client_watch_ = 0;
   client_.reset();
   worker_.retire(this);

@@ -35,8 +35,8 @@ TcpSession::TcpSession(Worker& worker, live::ProxySocket client, live::SocketPee
 
 TcpSession::~TcpSession() {
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
-  if (upstream_watch_ != 0) worker_.loop().unwatch(upstream_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
+  if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
   if (counters_) counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -141,7 +141,7 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
     counters_->connect_failures.fetch_add(1, std::memory_order_relaxed);
     counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
     counters_.reset();
-    worker_.loop().unwatch(upstream_watch_);
+    worker_.loop().unwatch_before_close(upstream_watch_);
     upstream_watch_ = 0;
     upstream_interest_ = 0;
     upstream_.reset();
@@ -321,8 +321,8 @@ void TcpSession::close() {
     worker_.hold().cancel(*hold_ticket_);
     hold_ticket_.reset();
   }
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
-  if (upstream_watch_ != 0) worker_.loop().unwatch(upstream_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
+  if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
   client_watch_ = upstream_watch_ = 0;
   client_.reset();
   upstream_.reset();
