@@ -6,10 +6,14 @@
 #        BENCH_WORKERS ("1 2").
 #
 # An nginx backend answers every request with a 2-byte body. For each row (L7/L4, keep-alive or a
-# new connection per request, 1 or 2 workers), wrk drives HAProxy and then nodrop, BENCH_RUNS
-# times interleaved; the table shows medians: requests/s, p50 and p99 latency, and the proxy
+# new connection per request, 1 or 2 workers), wrk drives HAProxy and nodrop, BENCH_RUNS times
+# interleaved (odd runs HAProxy first, even runs nodrop first, so neither always runs second on a
+# warmer or busier machine); the table shows medians: requests/s, p50 and p99 latency, and the proxy
 # process's CPU time per request (user+system from /proc), plus the ratio nodrop/HAProxy
 # (requests/s: higher is better; p99: lower is better).
+#
+# Both proxies do the same work: in L7, HAProxy adds X-Forwarded-For (option forwardfor) and
+# X-Forwarded-Proto as nodrop does, and reuses upstream connections (http-reuse always, its best).
 #
 # Everything runs on this machine: wrk, nginx and the proxy share its cores, so absolute figures
 # depend on the host; the ratios are what to read.
@@ -103,9 +107,10 @@ defaults
   timeout connect 2s
   timeout client 60s
   timeout server 60s
-  $( [[ $mode == http ]] && echo "http-reuse always" )
+$([[ $mode == http ]] && printf '  %s\n' "http-reuse always" "option forwardfor")
 frontend front
   bind 127.0.0.1:$port
+$([[ $mode == http ]] && echo "  http-request set-header X-Forwarded-Proto http")
   default_backend back
 backend back
   server backend 127.0.0.1:$backend_port
@@ -182,7 +187,9 @@ echo "proxy.sh: $runs interleaved runs of ${seconds}s, $connections connections,
 for run in $(seq "$runs"); do
   for row in "${rows[@]}"; do
     read -r mode connection workers <<<"$row"
-    for proxy in haproxy nodrop; do
+    order="haproxy nodrop"
+    ((run % 2 == 0)) && order="nodrop haproxy"
+    for proxy in $order; do
       samples["$row $proxy $run"]=$(measure "$proxy-$mode-$workers" "$connection")
     done
   done

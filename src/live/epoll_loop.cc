@@ -93,6 +93,8 @@ void EpollLoop::unwatch(WatchId watch) {
   watches_.erase(found);
 }
 
+void EpollLoop::unwatch_before_close(WatchId watch) { watches_.erase(watch); }
+
 void EpollLoop::run() {
   while (true) {
     {

@@ -48,6 +48,12 @@ class EpollLoop final : public runtime::EventLoop {
   WatchId watch(int fd, std::uint32_t interest, std::function<void(std::uint32_t events)> callback);
   void modify(WatchId watch, std::uint32_t interest);
   void unwatch(WatchId watch);
+  // Drops the watch without telling epoll, for a caller that closes the fd right after: closing
+  // the last reference to a file removes it from epoll already, so EPOLL_CTL_DEL would be a
+  // wasted syscall per connection. Only for fds never dup()ed; all the proxy's sockets are
+  // CLOEXEC, so a forked child holds a copy at most until its exec, during which an event for
+  // the dropped watch is ignored (its id is unknown).
+  void unwatch_before_close(WatchId watch);
 
   // Runs until stop(). Returns at once if stop() was already called.
   void run();

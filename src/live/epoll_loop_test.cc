@@ -65,6 +65,34 @@ TEST(EpollLoop, ReportsHangupWhenThePeerCloses) {
   close(fds[0]);
 }
 
+TEST(EpollLoop, UnwatchBeforeCloseStopsCallbacksAndFreesTheFdNumberForANewWatch) {
+  EpollLoop loop;
+  int first[2];
+  ASSERT_EQ(pipe(first), 0);
+  int old_calls = 0;
+  const WatchId old_watch = loop.watch(first[0], kReadable, [&](std::uint32_t) { ++old_calls; });
+  ASSERT_EQ(write(first[1], "x", 1), 1);
+  loop.unwatch_before_close(old_watch);
+  close(first[0]);
+  close(first[1]);
+  // The kernel hands out the lowest free numbers, so the new pipe reuses the closed ones.
+  int second[2];
+  ASSERT_EQ(pipe(second), 0);
+  int new_calls = 0;
+  const WatchId new_watch = loop.watch(second[0], kReadable, [&](std::uint32_t) {
+    ++new_calls;
+    loop.stop();
+  });
+  ASSERT_EQ(write(second[1], "y", 1), 1);
+  loop.run_after(std::chrono::seconds(5), [&] { loop.stop(); });
+  loop.run();
+  EXPECT_EQ(old_calls, 0);
+  EXPECT_EQ(new_calls, 1);
+  loop.unwatch_before_close(new_watch);
+  close(second[0]);
+  close(second[1]);
+}
+
 TEST(EpollLoop, RunsWorkPostedFromAnotherThreadOnItsOwnThread) {
   EpollLoop loop;
   const auto loop_thread = std::this_thread::get_id();

@@ -14,6 +14,7 @@ using testing::connect_to;
 using testing::fetch;
 using testing::get;
 using testing::HttpReply;
+using testing::kClientTimeout;
 using testing::kLoopback;
 using testing::read_reply;
 using testing::TestBackend;
@@ -117,6 +118,45 @@ TEST_F(HttpProxyTest, ClosesAfterTheResponseWhenTheClientAsksToClose) {
   auto rest = client->receive_until_close();
   ASSERT_TRUE(rest.is_ok());
   EXPECT_EQ(*rest, "");
+}
+
+TEST_F(HttpProxyTest, AClientThatAskedToCloseGetsASlowResponseAfterHalfClosing) {
+  TestBackend backend("a");
+  start({backend.address()});
+  auto client = connect_to(port());
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_TRUE(client->send_all(get("/slow/100", "Connection: close\r\n")).is_ok());
+  client->shutdown_write();
+  std::string carry;
+  auto reply = read_reply(*client, carry);
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  EXPECT_EQ(reply->status, 200);
+}
+
+TEST_F(HttpProxyTest, AClientThatAskedToCloseAndLeftWhileWaitingIsReleasedByTheResponseTimeout) {
+  // Such a client is not watched for reads while its response is pending (it may send nothing
+  // more), so its departure is noticed at the latest when the response timeout ends the exchange.
+  TestBackend backend("a");
+  options_.limits.response_timeout = milliseconds(300);
+  options_.limits.sweep_interval = milliseconds(20);
+  start({backend.address()});
+  {
+    auto client = connect_to(port());
+    ASSERT_TRUE(client.is_ok());
+    ASSERT_TRUE(client->send_all(get("/hang", "Connection: close\r\n")).is_ok());
+    const auto counters = proxy_->publisher().counters(backend.address());
+    ASSERT_NE(counters, nullptr);
+    ASSERT_TRUE(
+        live::poll_until([&] { return counters->in_flight_requests.load() == 1; }, kClientTimeout));
+    client->reset();
+  }
+  const auto counters = proxy_->publisher().counters(backend.address());
+  EXPECT_TRUE(live::poll_until(
+      [&] {
+        return counters->in_flight_requests.load() == 0 &&
+               proxy_->metrics().connections_open.load() == 0;
+      },
+      kClientTimeout));
 }
 
 TEST_F(HttpProxyTest, StreamsLargeBodiesBothWays) {

@@ -67,7 +67,7 @@ HttpSession::HttpSession(Worker& worker, live::ProxySocket client, live::SocketP
 HttpSession::~HttpSession() {
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
   release_upstream(false);
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
 }
 
 void HttpSession::start() {
@@ -276,7 +276,13 @@ void HttpSession::advance() {
 
 void HttpSession::update_interest() {
   std::uint32_t client = 0;
-  if (!client_eof_ && client_in_.space() > 0) client |= live::kReadable;
+  // A client that sent its whole request with "Connection: close" sends nothing more, so while
+  // its response is pending it is not watched for reads: that saves an epoll_ctl per connection
+  // (HAProxy does not poll such a client either). If it goes away meanwhile, writing the
+  // response finds out, or the response timeout ends the exchange.
+  const bool awaits_only_response =
+      phase_ == Phase::kExchanging && request_done_ && client_asked_close_ && !wants_upgrade_;
+  if (!client_eof_ && client_in_.space() > 0 && !awaits_only_response) client |= live::kReadable;
   if (!client_out_.empty()) client |= live::kWritable;
   set_client_interest(client);
   if (!upstream_) return;
@@ -691,7 +697,7 @@ void HttpSession::close() {
     hold_ticket_.reset();
   }
   release_upstream(false);
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
   client_watch_ = 0;
   client_.reset();
   worker_.retire(this);

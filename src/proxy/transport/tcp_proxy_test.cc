@@ -63,6 +63,29 @@ TEST_F(TcpProxyTest, ForwardsBytesBothWaysAndPassesOnHalfClose) {
   EXPECT_EQ(*rest, "last");
 }
 
+TEST_F(TcpProxyTest, CountsEveryByteWhetherCopiedOrSplicedAfterABulkTransfer) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  start({backend.address()});
+  auto client = connect_to(proxy_->port());
+  ASSERT_TRUE(client.is_ok());
+  // Short messages are copied; the megabyte fills the copy buffer and switches both directions
+  // to splice, which then also carries the short message after it, in order.
+  std::uint64_t total = 0;
+  for (const std::string& message :
+       {std::string("one"), std::string("two"), std::string(1 << 20, 'b'), std::string("after")}) {
+    EXPECT_EQ(round_trip(*client, message), message);
+    total += message.size();
+  }
+  const ProxyMetrics& metrics = proxy_->metrics();
+  EXPECT_TRUE(live::poll_until(
+      [&] {
+        return metrics.bytes_from_clients.load() == total &&
+               metrics.bytes_to_clients.load() == total;
+      },
+      kClientTimeout));
+  EXPECT_EQ(metrics.bytes_from_clients.load(), total);
+}
+
 TEST_F(TcpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   const auto bound = live::bind_tcp(kLoopback, 0);  // held, never listening: refuses

@@ -1,9 +1,15 @@
 #include "proxy/transport/tcp_session.h"
 
+#include <array>
+
 #include "proxy/transport/worker.h"
 
 namespace nodrop::proxy {
 namespace {
+
+// The copy buffer of a direction that has not shown a bulk transfer yet. A read that fills it
+// switches the direction to splice().
+constexpr std::size_t kCopyChunkBytes = 16 * 1024;
 
 void put_u32(std::string& out, std::uint32_t value) {
   for (int shift = 24; shift >= 0; shift -= 8)
@@ -35,8 +41,8 @@ TcpSession::TcpSession(Worker& worker, live::ProxySocket client, live::SocketPee
 
 TcpSession::~TcpSession() {
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
-  if (upstream_watch_ != 0) worker_.loop().unwatch(upstream_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
+  if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
   if (counters_) counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -141,7 +147,7 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
     counters_->connect_failures.fetch_add(1, std::memory_order_relaxed);
     counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
     counters_.reset();
-    worker_.loop().unwatch(upstream_watch_);
+    worker_.loop().unwatch_before_close(upstream_watch_);
     upstream_watch_ = 0;
     upstream_interest_ = 0;
     upstream_.reset();
@@ -164,9 +170,90 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
 
 bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
                       bool may_write) {
-  // Only the calls the readiness events allow are made: a splice that would find nothing costs
-  // a syscall per event, and L4 throughput is mostly syscalls.
+  // Only the calls the readiness events allow are made: a read or write that would find nothing
+  // costs a syscall per event, and L4 throughput is mostly syscalls.
   bool active = false;
+  if (!direction.unsent.empty() && may_write) {
+    if (!send_unsent(direction, to, count_to_endpoint, active)) return false;
+  }
+  if (direction.unsent.empty()) {
+    if (!direction.bulk && may_read && !direction.eof) {
+      if (!copy(direction, from, to, count_to_endpoint, active)) return false;
+      // copy() reads once more only if it switched to bulk; splice() then takes over.
+      may_read = direction.bulk && direction.unsent.empty();
+      may_write = may_read;
+    }
+    if (direction.bulk && direction.unsent.empty() &&
+        !splice(direction, from, to, count_to_endpoint, may_read, may_write, active)) {
+      return false;
+    }
+  }
+  if (direction.eof && !direction.holds_bytes() && !direction.shut) {
+    live::shutdown_write(to);
+    direction.shut = true;
+  }
+  if (active) deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
+  return true;
+}
+
+bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endpoint,
+                      bool& active) {
+  // One buffer for all sessions of this thread: bytes live in it only until send() below, and
+  // what send() does not take moves to direction.unsent.
+  thread_local std::array<char, kCopyChunkBytes> chunk;
+  const live::ProxyIoResult got = live::proxy_read_some(from, chunk.data(), chunk.size());
+  switch (got.status) {
+    case live::ProxyIoStatus::kOk:
+      break;
+    case live::ProxyIoStatus::kEof:
+      direction.eof = true;
+      return true;
+    case live::ProxyIoStatus::kWouldBlock:
+      return true;
+    case live::ProxyIoStatus::kError:
+      close();
+      return false;
+  }
+  active = true;
+  direction.bulk = got.bytes == chunk.size();
+  const live::ProxyIoResult sent = live::proxy_write_some(to, chunk.data(), got.bytes);
+  switch (sent.status) {
+    case live::ProxyIoStatus::kOk:
+      count_sent(sent.bytes, count_to_endpoint);
+      break;
+    case live::ProxyIoStatus::kWouldBlock:
+    case live::ProxyIoStatus::kEof:
+      break;
+    case live::ProxyIoStatus::kError:
+      close();
+      return false;
+  }
+  const std::size_t taken = sent.status == live::ProxyIoStatus::kOk ? sent.bytes : 0;
+  direction.unsent.assign(chunk.data() + taken, got.bytes - taken);
+  return true;
+}
+
+bool TcpSession::send_unsent(Direction& direction, int to, bool count_to_endpoint, bool& active) {
+  const live::ProxyIoResult sent =
+      live::proxy_write_some(to, direction.unsent.data(), direction.unsent.size());
+  switch (sent.status) {
+    case live::ProxyIoStatus::kOk:
+      count_sent(sent.bytes, count_to_endpoint);
+      direction.unsent.erase(0, sent.bytes);
+      active = true;
+      return true;
+    case live::ProxyIoStatus::kWouldBlock:
+    case live::ProxyIoStatus::kEof:
+      return true;
+    case live::ProxyIoStatus::kError:
+      close();
+      return false;
+  }
+  return true;
+}
+
+bool TcpSession::splice(Direction& direction, int from, int to, bool count_to_endpoint,
+                        bool may_read, bool may_write, bool& active) {
   bool filled_full = false;
   while (true) {
     if (may_read && !direction.eof && direction.in_pipe < live::kSplicePipeCapacity) {
@@ -198,23 +285,22 @@ bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endp
     if (drained.status != live::ProxyIoStatus::kOk) break;
     direction.in_pipe -= drained.bytes;
     active = true;
-    if (count_to_endpoint) {
-      counters_->bytes_to_endpoint.fetch_add(drained.bytes, std::memory_order_relaxed);
-      worker_.metrics().bytes_from_clients.fetch_add(drained.bytes, std::memory_order_relaxed);
-    } else {
-      counters_->bytes_from_endpoint.fetch_add(drained.bytes, std::memory_order_relaxed);
-      worker_.metrics().bytes_to_clients.fetch_add(drained.bytes, std::memory_order_relaxed);
-    }
+    count_sent(drained.bytes, count_to_endpoint);
     if (direction.in_pipe > 0) break;  // the receiver is full
     if (!filled_full) break;           // the sender had no more than that
     filled_full = false;
   }
-  if (direction.eof && direction.in_pipe == 0 && !direction.shut) {
-    live::shutdown_write(to);
-    direction.shut = true;
-  }
-  if (active) deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
   return true;
+}
+
+void TcpSession::count_sent(std::size_t bytes, bool count_to_endpoint) {
+  if (count_to_endpoint) {
+    counters_->bytes_to_endpoint.fetch_add(bytes, std::memory_order_relaxed);
+    worker_.metrics().bytes_from_clients.fetch_add(bytes, std::memory_order_relaxed);
+  } else {
+    counters_->bytes_from_endpoint.fetch_add(bytes, std::memory_order_relaxed);
+    worker_.metrics().bytes_to_clients.fetch_add(bytes, std::memory_order_relaxed);
+  }
 }
 
 void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events) {
@@ -248,13 +334,10 @@ void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events
 void TcpSession::update_interest() {
   std::uint32_t client = 0;
   std::uint32_t upstream = 0;
-  if (!to_upstream_.eof && to_upstream_.in_pipe < live::kSplicePipeCapacity && header_.empty()) {
-    client |= live::kReadable;
-  }
-  if (to_upstream_.in_pipe > 0 || !header_.empty()) upstream |= live::kWritable;
-  if (!to_client_.eof && to_client_.in_pipe < live::kSplicePipeCapacity)
-    upstream |= live::kReadable;
-  if (to_client_.in_pipe > 0) client |= live::kWritable;
+  if (!to_upstream_.eof && to_upstream_.has_room() && header_.empty()) client |= live::kReadable;
+  if (to_upstream_.holds_bytes() || !header_.empty()) upstream |= live::kWritable;
+  if (!to_client_.eof && to_client_.has_room()) upstream |= live::kReadable;
+  if (to_client_.holds_bytes()) client |= live::kWritable;
   set_interest(client_.fd(), client_watch_, client_interest_, client, false);
   set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, upstream, true);
 }
@@ -321,8 +404,8 @@ void TcpSession::close() {
     worker_.hold().cancel(*hold_ticket_);
     hold_ticket_.reset();
   }
-  if (client_watch_ != 0) worker_.loop().unwatch(client_watch_);
-  if (upstream_watch_ != 0) worker_.loop().unwatch(upstream_watch_);
+  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
+  if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
   client_watch_ = upstream_watch_ = 0;
   client_.reset();
   upstream_.reset();

@@ -1,14 +1,17 @@
-// One client connection of the L4 (TCP) proxy: bytes are moved with splice() through one kernel
-// pipe per direction, never copied into user space.
+// One client connection of the L4 (TCP) proxy. Each direction starts by copying: recv() into a
+// small buffer and send() at once, which for the short messages of request/response protocols
+// costs less than splice(), whose every byte passes a kernel pipe in two calls. The first read
+// that fills the buffer shows a bulk transfer, and that direction switches to splice() through
+// its kernel pipe for good (zero-copy); bytes copied but not yet sent go out first.
 //
 //   kPicking/kHolding ──► kConnecting ──► kForwarding ──both directions finished──► closed
 //
 // Each direction ends with the sender's FIN, which is passed on with shutdown(SHUT_WR) once the
-// pipe is empty (half-close); the connection closes when both have ended, on a reset from either
-// side, after idle_timeout of silence, or at the drain deadline once its endpoint has left the
-// table. Connect failures are retried on another endpoint per RetryPolicy (no byte has been sent).
-// With proxy_protocol_v2, a PROXY v2 header carrying the client's address precedes the client's
-// bytes.
+// direction holds no bytes (half-close); the connection closes when both have ended, on a reset
+// from either side, after idle_timeout of silence, or at the drain deadline once its endpoint has
+// left the table. Connect failures are retried on another endpoint per RetryPolicy (no byte has
+// been sent). With proxy_protocol_v2, a PROXY v2 header carrying the client's address precedes the
+// client's bytes.
 #pragma once
 
 #include <cstdint>
@@ -47,12 +50,17 @@ class TcpSession final : public Session {
  private:
   enum class Phase { kHolding, kConnecting, kForwarding };
 
-  // One direction: from -> pipe -> to.
+  // One direction: from -> (copy buffer, then pipe once bulk) -> to.
   struct Direction {
     live::SplicePipe pipe;
     std::size_t in_pipe = 0;
-    bool eof = false;   // the sender's FIN has been read
-    bool shut = false;  // passed on to the receiver
+    std::string unsent;  // copied bytes the receiver has not taken yet; at most kCopyChunkBytes
+    bool bulk = false;   // a read filled the copy buffer: splice from now on
+    bool eof = false;    // the sender's FIN has been read
+    bool shut = false;   // passed on to the receiver
+
+    bool holds_bytes() const { return in_pipe > 0 || !unsent.empty(); }
+    bool has_room() const { return unsent.empty() && in_pipe < live::kSplicePipeCapacity; }
   };
 
   void pick_and_connect();
@@ -64,6 +72,14 @@ class TcpSession final : public Session {
   // Moves bytes one way; false when the session had to close.
   bool move(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
             bool may_write);
+  // The two ways move() reads: recv()+send() through a buffer, or splice() through the pipe.
+  // Each returns false when the session had to close, and sets active when bytes moved.
+  bool copy(Direction& direction, int from, int to, bool count_to_endpoint, bool& active);
+  bool splice(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
+              bool may_write, bool& active);
+  // Sends direction.unsent; false when the session had to close.
+  bool send_unsent(Direction& direction, int to, bool count_to_endpoint, bool& active);
+  void count_sent(std::size_t bytes, bool count_to_endpoint);
   void update_interest();
   void set_interest(int fd, live::WatchId& watch, std::uint32_t& current, std::uint32_t interest,
                     bool upstream);

@@ -15,7 +15,7 @@ UpstreamConnection::UpstreamConnection(live::EpollLoop& loop, live::ProxySocket 
 }
 
 UpstreamConnection::~UpstreamConnection() {
-  if (watch_ != 0) loop_.unwatch(watch_);
+  if (watch_ != 0) loop_.unwatch_before_close(watch_);  // socket_ closes next
   counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
