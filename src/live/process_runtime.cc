@@ -16,8 +16,7 @@ LiveProcessRuntime::~LiveProcessRuntime() {
   for (auto& [id, process] : processes_) {
     loop_.unwatch(process.exit_watch);
     close_output(process);
-    kill_and_reap(process.child);
-    close(process.child.pidfd);
+    kill_and_reap_supervised(process.child);
   }
 }
 
@@ -33,7 +32,7 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
     return Status(StatusCode::kResourceExhausted, std::string("pipe: ") + std::strerror(errno));
   }
   const SpawnRequest request{&spec.argv, &spec.env, &spec.working_dir, output[1]};
-  Result<SpawnedChild> child = spawn(request);
+  Result<SupervisedChild> child = spawn_supervised(request);
   close(output[1]);
   if (!child) {
     close(output[0]);
@@ -47,7 +46,7 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
   process.output_fd = output[0];
   process.log = std::make_unique<BoundedLogFile>(std::move(log).value());
   process.on_exit = std::move(on_exit);
-  process.exit_watch = loop_.watch(process.child.pidfd, kReadable,
+  process.exit_watch = loop_.watch(process.child.supervisor_pidfd, kReadable,
                                    [this, id](std::uint32_t /*events*/) { on_exited(id); });
   process.output_watch = loop_.watch(process.output_fd, kReadable, [this, id](std::uint32_t) {
     const auto found = processes_.find(id);
@@ -62,9 +61,9 @@ Status LiveProcessRuntime::signal(runtime::ProcessId process, runtime::Signal si
   if (found == processes_.end()) {
     return not_found("process " + std::to_string(process) + " has exited");
   }
-  // Not yet reaped (reaping erases it), so its pid, and the group id, still name it.
-  signal_group(found->second.child, signal);
-  return Status::ok();
+  // Not yet reaped (reaping erases it): its supervisor, which alone reaps the main process, sends
+  // the signal to the group while the group id still names it.
+  return signal_supervised(found->second.child, signal);
 }
 
 int LiveProcessRuntime::os_pid(runtime::ProcessId process) const {
@@ -103,8 +102,8 @@ void LiveProcessRuntime::on_exited(runtime::ProcessId id) {
   if (found == processes_.end()) return;
   Process& process = found->second;
   loop_.unwatch(process.exit_watch);
-  const runtime::ProcessExit exit = reap(process.child);  // also kills what is left of the group
-  close(process.child.pidfd);
+  // The supervisor has exited: it killed what was left of the group and reaped it.
+  const runtime::ProcessExit exit = reap_supervised(process.child);
   // What the process wrote before it exited is in the pipe; the group is dead, so this ends.
   copy_output(process, runtime::kDefaultLogBytesMax);
   close_output(process);
