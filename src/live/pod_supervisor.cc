@@ -301,10 +301,17 @@ runtime::ProcessExit reap_supervised(const SupervisedChild& child) {
   return exit_of(supervisor_exit.si_code, supervisor_exit.si_status);
 }
 
-void kill_and_reap_supervised(const SupervisedChild& child) {
+void kill_supervised(SupervisedChild& child) {
+  if (child.control_fd < 0) return;
   close(child.control_fd);
+  child.control_fd = -1;
+}
+
+void kill_and_reap_supervised(SupervisedChild& child) {
+  kill_supervised(child);
   wait_for(child.supervisor_pidfd);
   close(child.supervisor_pidfd);
+  child.supervisor_pidfd = -1;
 }
 
 }  // namespace nodrop::live

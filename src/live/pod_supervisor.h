@@ -84,8 +84,12 @@ Status signal_supervised(const SupervisedChild& child, runtime::Signal signal);
 // process's exit. Closes both descriptors.
 runtime::ProcessExit reap_supervised(const SupervisedChild& child);
 
-// Closes the control socket, so the supervisor kills the group, and waits for it to exit; for
-// shutdown. Closes both descriptors.
-void kill_and_reap_supervised(const SupervisedChild& child);
+// Closes the control socket, so the supervisor kills the group, and does not wait: to stop many
+// pods at once, call this for each, then kill_and_reap_supervised() for each.
+void kill_supervised(SupervisedChild& child);
+
+// kill_supervised() unless done already, then waits for the supervisor to exit; for shutdown.
+// Closes both descriptors.
+void kill_and_reap_supervised(SupervisedChild& child);
 
 }  // namespace nodrop::live

@@ -32,7 +32,7 @@ TEST(PodSupervisorTest, APodOutlivesTheThreadThatSpawnedIt) {
   EXPECT_EQ(kill(child->pid, 0), 0);
 
   const int pid = child->pid;
-  kill_and_reap_supervised(*child);
+  kill_and_reap_supervised(child.value());
   EXPECT_NE(kill(pid, 0), 0);  // reaped by the supervisor
   close(output[0]);
 }

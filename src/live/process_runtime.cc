@@ -13,11 +13,13 @@ namespace nodrop::live {
 LiveProcessRuntime::LiveProcessRuntime(EpollLoop& loop) : loop_(loop) {}
 
 LiveProcessRuntime::~LiveProcessRuntime() {
+  // Every supervisor is told first, so the groups die together, then each is waited for.
   for (auto& [id, process] : processes_) {
     loop_.unwatch(process.exit_watch);
     close_output(process);
-    kill_and_reap_supervised(process.child);
+    kill_supervised(process.child);
   }
+  for (auto& [id, process] : processes_) kill_and_reap_supervised(process.child);
 }
 
 Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec& spec,
