@@ -103,6 +103,11 @@ void drain(int signal_fd) {
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
+  // Inherited from nodrop; SIG_IGN or SA_NOCLDWAIT on SIGCHLD would have the kernel reap the
+  // main process before its exit could be read.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigaction(SIGCHLD, &default_action, nullptr);
   prctl(PR_SET_NAME, "nodrop-pod");
   control_fd = above_stdio(control_fd);
   output_fd = above_stdio(output_fd);
