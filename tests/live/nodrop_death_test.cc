@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -111,7 +111,7 @@ class NodropDeathTest : public ::testing::Test {
       got += static_cast<std::size_t>(n);
     }
     close(output[0]);
-    main_pid_ = std::atoi(line);
+    main_pid_ = static_cast<int>(std::strtol(line, nullptr, 10));  // 0 when it printed nothing
     return main_pid_;
   }
 
