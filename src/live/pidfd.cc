@@ -16,14 +16,6 @@
 #include "base/check.h"
 
 namespace nodrop::live {
-namespace {
-
-// What the child writes to the error pipe when it cannot exec.
-enum class ChildStage : int { kWorkingDir = 1, kExec = 2, kSetup = 3 };
-struct ChildError {
-  ChildStage stage;
-  int error_number;
-};
 
 [[noreturn]] void child_fail(int error_fd, ChildStage stage) {
   const ChildError error{stage, errno};
@@ -80,8 +72,6 @@ Status child_error_status(const ChildError& error, const SpawnRequest& request,
   return internal_error("unknown spawn failure");
 }
 
-}  // namespace
-
 Result<std::string> resolve_command(const std::string& command, const std::string& path) {
   if (command.empty()) return invalid_argument("empty command");
   if (command.find('/') != std::string::npos) return command;
@@ -103,7 +93,7 @@ Result<std::string> resolve_command(const std::string& command, const std::strin
   return not_found("command \"" + command + "\" not found in PATH " + path);
 }
 
-Result<SpawnedChild> spawn(const SpawnRequest& request) {
+Result<PreparedCommand> prepare_command(const SpawnRequest& request) {
   NODROP_CHECK(request.argv != nullptr && request.env != nullptr &&
                request.working_dir != nullptr && request.output_fd >= 0);
   const auto& argv_strings = *request.argv;
@@ -116,26 +106,37 @@ Result<SpawnedChild> spawn(const SpawnRequest& request) {
                             " environment variables");
   }
   std::string path_variable = runtime::kDefaultPath;
-  std::vector<std::string> env_strings;
-  env_strings.reserve(request.env->size());
+  PreparedCommand command;
+  command.env_strings.reserve(request.env->size());
   for (const auto& [name, value] : *request.env) {
     if (name.empty() || name.find('=') != std::string::npos) {
       return invalid_argument("environment variable name \"" + name + "\" is invalid");
     }
     if (name == "PATH") path_variable = value;
-    env_strings.push_back(name + "=" + value);
+    command.env_strings.push_back(name + "=" + value);
   }
   Result<std::string> executable = resolve_command(argv_strings[0], path_variable);
   if (!executable) return executable.status();
+  command.executable = std::move(executable).value();
 
   // Everything the child needs is built here: it must not allocate.
-  std::vector<char*> argv;
-  for (const std::string& argument : argv_strings)
-    argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const std::string& entry : env_strings) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
+  for (const std::string& argument : argv_strings) {
+    command.argv.push_back(const_cast<char*>(argument.c_str()));
+  }
+  command.argv.push_back(nullptr);
+  for (const std::string& entry : command.env_strings) {
+    command.envp.push_back(const_cast<char*>(entry.c_str()));
+  }
+  command.envp.push_back(nullptr);
+  return command;
+}
+
+Result<SpawnedChild> spawn(const SpawnRequest& request) {
+  Result<PreparedCommand> command = prepare_command(request);
+  if (!command) return command.status();
+  const std::string* executable = &command->executable;
+  std::vector<char*>& argv = command->argv;
+  std::vector<char*>& envp = command->envp;
 
   const int stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (stdin_fd < 0) return io_error(std::string("open /dev/null: ") + std::strerror(errno));

@@ -13,12 +13,13 @@ namespace nodrop::live {
 LiveProcessRuntime::LiveProcessRuntime(EpollLoop& loop) : loop_(loop) {}
 
 LiveProcessRuntime::~LiveProcessRuntime() {
+  // Every supervisor is told first, so the groups die together, then each is waited for.
   for (auto& [id, process] : processes_) {
     loop_.unwatch(process.exit_watch);
     close_output(process);
-    kill_and_reap(process.child);
-    close(process.child.pidfd);
+    kill_supervised(process.child);
   }
+  for (auto& [id, process] : processes_) kill_and_reap_supervised(process.child);
 }
 
 Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec& spec,
@@ -33,7 +34,7 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
     return Status(StatusCode::kResourceExhausted, std::string("pipe: ") + std::strerror(errno));
   }
   const SpawnRequest request{&spec.argv, &spec.env, &spec.working_dir, output[1]};
-  Result<SpawnedChild> child = spawn(request);
+  Result<SupervisedChild> child = spawn_supervised(request);
   close(output[1]);
   if (!child) {
     close(output[0]);
@@ -47,7 +48,7 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
   process.output_fd = output[0];
   process.log = std::make_unique<BoundedLogFile>(std::move(log).value());
   process.on_exit = std::move(on_exit);
-  process.exit_watch = loop_.watch(process.child.pidfd, kReadable,
+  process.exit_watch = loop_.watch(process.child.supervisor_pidfd, kReadable,
                                    [this, id](std::uint32_t /*events*/) { on_exited(id); });
   process.output_watch = loop_.watch(process.output_fd, kReadable, [this, id](std::uint32_t) {
     const auto found = processes_.find(id);
@@ -62,9 +63,9 @@ Status LiveProcessRuntime::signal(runtime::ProcessId process, runtime::Signal si
   if (found == processes_.end()) {
     return not_found("process " + std::to_string(process) + " has exited");
   }
-  // Not yet reaped (reaping erases it), so its pid, and the group id, still name it.
-  signal_group(found->second.child, signal);
-  return Status::ok();
+  // Not yet reaped (reaping erases it): its supervisor, which alone reaps the main process, sends
+  // the signal to the group while the group id still names it.
+  return signal_supervised(found->second.child, signal);
 }
 
 int LiveProcessRuntime::os_pid(runtime::ProcessId process) const {
@@ -103,8 +104,8 @@ void LiveProcessRuntime::on_exited(runtime::ProcessId id) {
   if (found == processes_.end()) return;
   Process& process = found->second;
   loop_.unwatch(process.exit_watch);
-  const runtime::ProcessExit exit = reap(process.child);  // also kills what is left of the group
-  close(process.child.pidfd);
+  // The supervisor has exited: it killed what was left of the group and reaped it.
+  const runtime::ProcessExit exit = reap_supervised(process.child);
   // What the process wrote before it exited is in the pipe; the group is dead, so this ends.
   copy_output(process, runtime::kDefaultLogBytesMax);
   close_output(process);

@@ -1,12 +1,15 @@
-// The live runtime::ProcessRuntime: real processes spawned with a pidfd (live/pidfd.h), reaped
-// through the event loop, their output copied to a bounded log file (live/bounded_log_file.h).
+// The live runtime::ProcessRuntime: real processes, each under a supervisor of nodrop's own
+// (live/pod_supervisor.h) that kills the process's whole group if nodrop dies, however it dies;
+// reaped through the event loop, their output copied to a bounded log file
+// (live/bounded_log_file.h).
 //
-// Threading: every method runs on the loop's thread; the runtime must be created there too, since
-// the children's PR_SET_PDEATHSIG is tied to the spawning thread.
+// Threading: every method runs on the loop's thread. Which thread spawns does not matter for
+// the pods' lifetime: they are tied to nodrop's process, not to a thread.
 //
-// Each process costs two fds in nodrop (its pidfd and the read end of its output pipe) and two
-// fd watches. Output is read at most kLogReadBytesPerTurn per loop turn per process, so a chatty
-// process cannot starve the loop; while it waits, the pipe fills and the process blocks on write.
+// Each process costs three fds in nodrop (its supervisor's pidfd and control socket, the read end
+// of its output pipe), two fd watches and one supervisor process. Output is read at most
+// kLogReadBytesPerTurn per loop turn per process, so a chatty process cannot starve the loop; while
+// it waits, the pipe fills and the process blocks on write.
 //
 // On destruction every process still running is killed with its group and reaped, without
 // calling its exit callback: nothing nodrop started outlives the runtime.
@@ -18,7 +21,7 @@
 
 #include "live/bounded_log_file.h"
 #include "live/epoll_loop.h"
-#include "live/pidfd.h"
+#include "live/pod_supervisor.h"
 #include "runtime/process_runtime.h"
 
 namespace nodrop::live {
@@ -41,7 +44,7 @@ class LiveProcessRuntime final : public runtime::ProcessRuntime {
 
  private:
   struct Process {
-    SpawnedChild child;
+    SupervisedChild child;
     WatchId exit_watch = 0;
     int output_fd = -1;  // read end of the stdout/stderr pipe
     WatchId output_watch = 0;
