@@ -14,6 +14,7 @@
 #include "controller/deployment_sync.h"
 #include "controller/deployment_util.h"
 #include "controller/replica_set_sync.h"
+#include "controller/test_deployment.h"
 
 namespace nodrop::controller {
 namespace {
@@ -21,22 +22,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 api::Deployment web(std::int32_t replicas, const std::string& image) {
-  api::Deployment d;
-  d.metadata.name = "web";
-  d.metadata.uid = "web-uid";
-  d.metadata.generation = 1;
-  d.spec.replicas = replicas;
-  d.spec.selector.match_labels["app"] = "web";
-  d.spec.template_spec.metadata.labels["app"] = "web";
-  api::Container container;
-  container.name = "app";
-  container.image = image;
-  d.spec.template_spec.spec.containers.push_back(container);
-  d.spec.strategy.rolling_update = api::RollingUpdateDeployment{
-      api::IntOrString::from_string("25%"), api::IntOrString::from_string("25%")};
-  d.spec.revision_history_limit = 10;
-  d.spec.progress_deadline_seconds = 600;
-  return d;
+  return test_deployment(replicas, image);
 }
 
 struct Cluster {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "controller/deployment_util.h"
+#include "controller/test_deployment.h"
 
 namespace nodrop::controller {
 namespace {
@@ -13,22 +14,7 @@ namespace {
 const WallTime kNow = WallTime{} + std::chrono::hours(24 * 365 * 50);
 
 api::Deployment web(std::int32_t replicas, const std::string& image = "v1") {
-  api::Deployment d;
-  d.metadata.name = "web";
-  d.metadata.uid = "web-uid";
-  d.metadata.generation = 1;
-  d.spec.replicas = replicas;
-  d.spec.selector.match_labels["app"] = "web";
-  d.spec.template_spec.metadata.labels["app"] = "web";
-  api::Container container;
-  container.name = "app";
-  container.image = image;
-  d.spec.template_spec.spec.containers.push_back(container);
-  d.spec.strategy.rolling_update = api::RollingUpdateDeployment{
-      api::IntOrString::from_string("25%"), api::IntOrString::from_string("25%")};
-  d.spec.revision_history_limit = 10;
-  d.spec.progress_deadline_seconds = 600;
-  return d;
+  return test_deployment(replicas, image);
 }
 
 // The RS the controller would have created for d (annotated for d's replicas), scaled to

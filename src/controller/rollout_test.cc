@@ -15,6 +15,7 @@
 #include "controller/deployment_sync.h"
 #include "controller/deployment_util.h"
 #include "controller/replica_set_sync.h"
+#include "controller/test_deployment.h"
 #include "sim/sim_loop.h"
 
 namespace nodrop::controller {
@@ -331,24 +332,7 @@ class InvariantChecker {
 };
 
 api::Deployment web_deployment(std::int32_t replicas, const std::string& image) {
-  api::Deployment d;
-  d.metadata.name = "web";
-  d.metadata.namespace_name = "default";
-  d.metadata.uid = "web-uid";
-  d.metadata.generation = 1;
-  d.spec.replicas = replicas;
-  d.spec.selector.match_labels["app"] = "web";
-  d.spec.has_selector = true;
-  d.spec.template_spec.metadata.labels["app"] = "web";
-  api::Container container;
-  container.name = "app";
-  container.image = image;
-  d.spec.template_spec.spec.containers.push_back(container);
-  d.spec.strategy.rolling_update = api::RollingUpdateDeployment{
-      api::IntOrString::from_string("25%"), api::IntOrString::from_string("25%")};
-  d.spec.revision_history_limit = 10;
-  d.spec.progress_deadline_seconds = 600;
-  return d;
+  return test_deployment(replicas, image);
 }
 
 std::string image_of(const api::Pod& pod) { return pod.spec.containers.at(0).image; }
