@@ -190,7 +190,10 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
 
+  // A file that cannot be read or parsed is named at once; the others are still checked, so one
+  // broken file does not hide every finding. The exit status is then 2.
   lint::Corpus corpus;
+  bool unreadable_input = false;
   for (const std::string& file : *files) {
     Result<std::string> text = [&]() -> Result<std::string> {
       if (file == "-") return read_stream(std::cin, "<stdin>");
@@ -200,12 +203,13 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
     }();
     if (!text.is_ok()) {
       err << "nodrop check: " << text.status().message() << "\n";
-      return kExitUsage;
+      unreadable_input = true;
+      continue;
     }
     const std::string name = file == "-" ? "<stdin>" : file;
     if (Status status = lint::add_manifest_text(corpus, *text, name); !status.is_ok()) {
       err << "nodrop check: " << status.message() << "\n";
-      return kExitUsage;
+      unreadable_input = true;
     }
   }
 
@@ -228,6 +232,7 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
                                     corpus.skipped};
   out << lint::render_report(result, summary, report);
 
+  if (unreadable_input) return kExitUsage;
   if (!flags->fail_on.has_value()) return kExitOk;
   const bool fails = std::any_of(
       result.findings.begin(), result.findings.end(),

@@ -50,6 +50,17 @@ TEST(Check, MalformedYamlExitsTwoNamingFileAndLine) {
   EXPECT_NE(result.err.find(file + ":6: invalid YAML"), std::string::npos) << result.err;
 }
 
+TEST(Check, OneUnreadableFileDoesNotHideTheOthersFindings) {
+  const std::string broken = path("src/lint/testdata/malformed/unclosed-flow.yaml");
+  const std::string triggers = path("src/lint/testdata/rules/prestop-missing/triggers.yaml");
+  const CheckRun result = run({broken, triggers, path("does-not-exist.yaml")});
+  EXPECT_EQ(result.status, kExitUsage);
+  EXPECT_NE(result.err.find(broken + ":6: invalid YAML"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("does-not-exist.yaml: cannot open the file"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.out.find("[prestop-missing]"), std::string::npos) << result.out;
+}
+
 TEST(Check, MissingFileAndBadFlagsExitTwo) {
   EXPECT_EQ(run({path("does-not-exist.yaml")}).status, kExitUsage);
   EXPECT_EQ(run({}).status, kExitUsage);
