@@ -37,6 +37,23 @@ struct Context {
     errors.push_back({FieldErrorType::kTypeMismatch, path.str(), node.render(),
                       fmt::format("must be {}, not {}", expected, node.type_name())});
   }
+
+  // A string field: the value, or an error. A number or boolean where a string belongs (the YAML
+  // 1.1 trap: `version: 1.0`, `value: yes`) gets the quoted form as its fix.
+  bool read_string(const FieldPath& path, const Node& node, std::string* out) {
+    if (node.type() == Node::Type::kString) {
+      *out = node.text();
+      return true;
+    }
+    if (node.is_scalar() && !node.is_null()) {
+      errors.push_back({FieldErrorType::kTypeMismatch, path.str(), node.render(),
+                        fmt::format("must be a string, not {}; quote it: \"{}\"", node.type_name(),
+                                    node.text())});
+    } else {
+      type_error(path, node, "a string");
+    }
+    return false;
+  }
 };
 
 // Reads one mapping. Every key must be taken, declared not supported, or ignored; whatever is
@@ -87,15 +104,7 @@ class MapReader {
 
   void str(const char* key, std::string& out) {
     if (const Node* node = take(key)) {
-      if (node->type() == Node::Type::kString) {
-        out = node->text();
-      } else if (node->is_scalar()) {
-        context_.errors.push_back({FieldErrorType::kTypeMismatch, path(key).str(), node->render(),
-                                   fmt::format("must be a string, not {}; quote it: \"{}\"",
-                                               node->type_name(), node->text())});
-      } else {
-        context_.type_error(path(key), *node, "a string");
-      }
+      context_.read_string(path(key), *node, &out);
     }
   }
   void optional_str(const char* key, std::optional<std::string>& out) {
@@ -178,16 +187,8 @@ class MapReader {
     for (std::size_t i = 0; i < node->items().size(); ++i) {
       const Node& item = node->items()[i];
       context_.lines.record(path(key).index(i).str(), item.mark.line);
-      if (item.type() == Node::Type::kString) {
-        out.push_back(item.text());
-      } else if (item.is_scalar() && !item.is_null()) {
-        context_.errors.push_back({FieldErrorType::kTypeMismatch, path(key).index(i).str(),
-                                   item.render(),
-                                   fmt::format("must be a string, not {}; quote it: \"{}\"",
-                                               item.type_name(), item.text())});
-      } else {
-        context_.type_error(path(key).index(i), item, "a string");
-      }
+      std::string value;
+      if (context_.read_string(path(key).index(i), item, &value)) out.push_back(std::move(value));
     }
   }
 
@@ -201,17 +202,12 @@ class MapReader {
     for (const Node::Entry& entry : node->entries()) {
       const FieldPath item = path(key).child(entry.key);
       context_.lines.record(item.str(), entry.key_mark.line);
-      if (entry.value.type() == Node::Type::kString) {
-        out[entry.key] = entry.value.text();
-      } else if (entry.value.is_null()) {
+      if (entry.value.is_null()) {
         out[entry.key] = "";
-      } else if (entry.value.is_scalar()) {
-        context_.errors.push_back({FieldErrorType::kTypeMismatch, item.str(), entry.value.render(),
-                                   fmt::format("must be a string, not {}; quote it: \"{}\"",
-                                               entry.value.type_name(), entry.value.text())});
-      } else {
-        context_.type_error(item, entry.value, "a string");
+        continue;
       }
+      std::string value;
+      if (context_.read_string(item, entry.value, &value)) out[entry.key] = std::move(value);
     }
   }
 
