@@ -18,7 +18,7 @@ constexpr const char* kUsage =
     "Usage: nodrop proxy --listen ADDR:PORT --backend ADDR:PORT [--backend ADDR:PORT...]\n"
     "                    [--mode http|tcp] [--workers N] [--profile nodrop|kubernetes]\n"
     "                    [--picker round-robin|least-outstanding] [--proxy-protocol]\n"
-    "                    [--max-connections N] [--drain-timeout-ms N]\n";
+    "                    [--max-connections N] [--drain-timeout-ms N] [--reuseport]\n";
 
 bool parse_count(const std::string& text, long max, long* out) {
   long value = 0;
@@ -44,6 +44,10 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
     }
     if (flag == "--proxy-protocol") {
       options.proxy_protocol_v2 = true;
+      continue;
+    }
+    if (flag == "--reuseport") {
+      options.reuse_port = true;
       continue;
     }
     if (i + 1 >= args.size()) {

@@ -20,6 +20,7 @@ std::uint32_t to_epoll(std::uint32_t interest) {
   std::uint32_t bits = EPOLLRDHUP;
   if (interest & kReadable) bits |= EPOLLIN;
   if (interest & kWritable) bits |= EPOLLOUT;
+  if (interest & kExclusive) bits = (bits & ~EPOLLRDHUP) | EPOLLEXCLUSIVE;
   return bits;
 }
 

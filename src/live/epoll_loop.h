@@ -27,6 +27,9 @@ enum FdEvent : std::uint32_t {
   kReadable = 1U << 0,
   kWritable = 1U << 1,
   kHangup = 1U << 2,  // peer closed or error; always reported
+  // With kReadable on a socket several loops watch (a shared listener): a connection wakes one
+  // waiting loop, not all of them (EPOLLEXCLUSIVE). Only for watch(), never for modify().
+  kExclusive = 1U << 3,
 };
 
 using WatchId = std::uint64_t;

@@ -1,6 +1,7 @@
 #include "live/proxy_socket.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -45,6 +46,12 @@ Result<ProxySocket> listen_tcp(std::uint32_t ipv4, std::uint16_t port, bool reus
   }
   if (listen(socket_fd.fd(), backlog) != 0) return errno_status("listen");
   return socket_fd;
+}
+
+Result<ProxySocket> duplicate_socket(int fd) {
+  ProxySocket copy(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+  if (!copy.is_open()) return errno_status("dup");
+  return copy;
 }
 
 Result<ProxySocket> bind_tcp(std::uint32_t ipv4, std::uint16_t port) {

@@ -61,6 +61,8 @@ struct ProxyIoResult {
 // SO_REUSEPORT when reuse_port so that several workers can each listen on the same port.
 Result<ProxySocket> listen_tcp(std::uint32_t ipv4, std::uint16_t port, bool reuse_port,
                                int backlog);
+// A second descriptor for the same socket (a listener several workers accept from).
+Result<ProxySocket> duplicate_socket(int fd);
 // A socket bound to ipv4:port but not listening: the port stays taken and every connection to it
 // is refused. Tests hold one to own an endpoint that refuses, which a closed port would not be
 // once another process binds it.

@@ -30,7 +30,13 @@ Result<std::unique_ptr<Proxy>> Proxy::start(const ProxyOptions& options) {
   std::vector<live::ProxySocket> listeners;
   std::uint16_t port = options.listen.port;
   for (int i = 0; i < options.workers; ++i) {
-    auto listener = live::listen_tcp(options.listen.ipv4, port, true, kListenBacklog);
+    if (i > 0 && !options.reuse_port) {
+      auto shared = live::duplicate_socket(listeners.front().fd());
+      if (!shared.is_ok()) return shared.status();
+      listeners.push_back(std::move(shared.value()));
+      continue;
+    }
+    auto listener = live::listen_tcp(options.listen.ipv4, port, options.reuse_port, kListenBacklog);
     if (!listener.is_ok()) {
       return io_error("cannot listen on " + EndpointAddress{options.listen.ipv4, port}.to_string() +
                       ": " + listener.status().message());

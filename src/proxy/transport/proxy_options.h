@@ -40,6 +40,10 @@ struct ProxyOptions {
   EndpointAddress listen;
   ProxyMode mode = ProxyMode::kHttp;
   int workers = 1;  // 1..64
+  // false: one listening socket that every worker accepts from, so a connection goes to a worker
+  // that is waiting for work (as HAProxy does). true: one SO_REUSEPORT socket per worker, the
+  // kernel spreading connections by address hash, also to a worker that is busy.
+  bool reuse_port = false;
   PickerKind picker = PickerKind::kLeastOutstanding;
   RetryPolicy retry = RetryPolicy::nodrop();
   HoldPolicy hold = HoldPolicy::kubernetes();

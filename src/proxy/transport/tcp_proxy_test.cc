@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "live/proxy_socket.h"
 #include "live/proxy_thread.h"
 #include "proxy/transport/proxy.h"
 #include "proxy/transport/tcp_session.h"
@@ -61,6 +62,30 @@ TEST_F(TcpProxyTest, ForwardsBytesBothWaysAndPassesOnHalfClose) {
   auto rest = client->receive_until_close();
   ASSERT_TRUE(rest.is_ok()) << rest.status().to_string();
   EXPECT_EQ(*rest, "last");
+}
+
+TEST_F(TcpProxyTest, WorkersShareOneListeningSocketThatNoOtherSocketCanJoin) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  options_.workers = 2;
+  start({backend.address()});
+  // One socket for both workers: a stray SO_REUSEPORT socket cannot bind the port and take a
+  // share of the connections.
+  EXPECT_FALSE(live::listen_tcp(kLoopback, proxy_->port(), true, 16).is_ok());
+  for (int i = 0; i < 20; ++i) {
+    auto client = connect_to(proxy_->port());
+    ASSERT_TRUE(client.is_ok());
+    EXPECT_EQ(round_trip(*client, "hello " + std::to_string(i)), "hello " + std::to_string(i));
+  }
+}
+
+TEST_F(TcpProxyTest, WorkersCanEachHaveAReusePortSocketInstead) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  options_.workers = 2;
+  options_.reuse_port = true;
+  start({backend.address()});
+  // The port is a SO_REUSEPORT group: another such socket could join it (which is why this is not
+  // the default).
+  EXPECT_TRUE(live::listen_tcp(kLoopback, proxy_->port(), true, 16).is_ok());
 }
 
 TEST_F(TcpProxyTest, CountsEveryByteWhetherCopiedOrSplicedAfterABulkTransfer) {

@@ -189,7 +189,10 @@ bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endp
     }
   }
   if (direction.eof && !direction.holds_bytes() && !direction.shut) {
-    live::shutdown_write(to);
+    // When the other direction is already shut, both sockets close right after this (pump()),
+    // and close() sends the FIN: a shutdown() first would be a syscall for nothing.
+    const Direction& other = &direction == &to_upstream_ ? to_client_ : to_upstream_;
+    if (!other.shut) live::shutdown_write(to);
     direction.shut = true;
   }
   if (active) deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;

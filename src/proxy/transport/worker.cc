@@ -29,8 +29,7 @@ Worker::Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket liste
       max_sessions_(std::max<std::size_t>(
           1, options.limits.max_connections / static_cast<std::size_t>(options.workers))) {
   publisher_.acknowledge(id_, table_->generation());
-  listener_watch_ =
-      loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { on_listener_ready(); });
+  watch_listener();
   sweep_timer_ = loop_.run_after(options_.limits.sweep_interval, [this] { sweep(); });
 }
 
@@ -123,6 +122,13 @@ void Worker::give_back_pipe(live::SplicePipe pipe) {
   if (spare_pipes_.size() < kMaxSparePipes) spare_pipes_.push_back(std::move(pipe));
 }
 
+void Worker::watch_listener() {
+  // A listener shared with other workers wakes one waiting worker per connection, not all.
+  const bool shared = options_.workers > 1 && !options_.reuse_port;
+  listener_watch_ = loop_.watch(listener_.fd(), live::kReadable | (shared ? live::kExclusive : 0U),
+                                [this](std::uint32_t) { on_listener_ready(); });
+}
+
 void Worker::pause_accepting() {
   if (listener_watch_ == 0 || accept_resume_timer_ != 0) return;
   loop_.unwatch(listener_watch_);
@@ -130,8 +136,7 @@ void Worker::pause_accepting() {
   accept_resume_timer_ = loop_.run_after(kAcceptPause, [this] {
     accept_resume_timer_ = 0;
     if (!listener_.is_open()) return;
-    listener_watch_ = loop_.watch(listener_.fd(), live::kReadable,
-                                  [this](std::uint32_t) { on_listener_ready(); });
+    watch_listener();
   });
 }
 

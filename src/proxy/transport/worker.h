@@ -64,6 +64,7 @@ class Worker {
 
  private:
   void on_listener_ready();
+  void watch_listener();
   void pause_accepting();
   void apply_table(std::shared_ptr<const EndpointTable> table);
   void start_drain();
