@@ -18,7 +18,8 @@ constexpr const char* kUsage =
     "Usage: nodrop proxy --listen ADDR:PORT --backend ADDR:PORT [--backend ADDR:PORT...]\n"
     "                    [--mode http|tcp] [--workers N] [--profile nodrop|kubernetes]\n"
     "                    [--picker round-robin|least-outstanding] [--proxy-protocol]\n"
-    "                    [--max-connections N] [--drain-timeout-ms N] [--reuseport]\n";
+    "                    [--max-connections N] [--drain-timeout-ms N] [--reuseport]\n"
+    "                    [--no-batch-sends]\n";
 
 bool parse_count(const std::string& text, long max, long* out) {
   long value = 0;
@@ -48,6 +49,10 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
     }
     if (flag == "--reuseport") {
       options.reuse_port = true;
+      continue;
+    }
+    if (flag == "--no-batch-sends") {
+      options.batch_sends = false;
       continue;
     }
     if (i + 1 >= args.size()) {
@@ -130,7 +135,11 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
       << proxy::EndpointAddress{options.listen.ipv4, running.port()}.to_string() << " ("
       << (options.mode == proxy::ProxyMode::kHttp ? "http" : "tcp") << ", " << options.workers
       << (options.workers == 1 ? " worker" : " workers") << ", " << backends.size()
-      << (backends.size() == 1 ? " backend" : " backends") << ")" << std::endl;
+      << (backends.size() == 1 ? " backend" : " backends") << ", "
+      << (running.batches_sends() ? "sends batched with io_uring"
+          : options.batch_sends   ? "one send per write: io_uring unavailable"
+                                  : "one send per write")
+      << ")" << std::endl;
 
   live::EpollLoop loop;
   const live::WatchId watch = loop.watch(signals->fd(), live::kReadable, [&](std::uint32_t) {

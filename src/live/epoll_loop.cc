@@ -132,6 +132,7 @@ void EpollLoop::run_once(runtime::Duration max_wait) {
     keep_alive->callback(from_epoll(events[i].events));
   }
   fire_due_timers();
+  if (turn_end_) turn_end_();
 }
 
 void EpollLoop::fire_due_timers() {

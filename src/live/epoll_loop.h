@@ -62,6 +62,9 @@ class EpollLoop final : public runtime::EventLoop {
   void run();
   // Runs one turn: waits at most max_wait for events or timers, then dispatches them.
   void run_once(runtime::Duration max_wait);
+  // Runs hook at the end of every turn, after its events and timers (the proxy sends everything a
+  // turn produced there, in one system call). Work the hook schedules runs on a later turn.
+  void set_turn_end(std::function<void()> hook) { turn_end_ = std::move(hook); }
   // Thread-safe: makes run() return after the current turn.
   void stop();
   // Thread-safe: runs callback on the loop thread on its next turn.
@@ -88,6 +91,7 @@ class EpollLoop final : public runtime::EventLoop {
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
   bool stop_requested_ = false;  // guarded by posted_mutex_
+  std::function<void()> turn_end_;
 };
 
 }  // namespace nodrop::live

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -63,6 +64,26 @@ TEST(EpollLoop, AnExclusiveWatchReportsReadableLikeAnyOther) {
   loop.run_after(std::chrono::seconds(5), [&] { loop.stop(); });  // bound the wait
   loop.run();
   EXPECT_EQ(seen, static_cast<std::uint32_t>(kReadable));
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST(EpollLoop, RunsTheTurnEndHookAfterTheTurnsEventsAndTimers) {
+  EpollLoop loop;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::vector<std::string> order;
+  const WatchId watch = loop.watch(fds[0], kReadable, [&](std::uint32_t) {
+    char byte = 0;
+    ASSERT_EQ(read(fds[0], &byte, 1), 1);
+    order.push_back("event");
+  });
+  loop.run_after(std::chrono::seconds(0), [&] { order.push_back("timer"); });
+  loop.set_turn_end([&] { order.push_back("turn end"); });
+  ASSERT_EQ(write(fds[1], "x", 1), 1);
+  loop.run_once(std::chrono::seconds(5));
+  EXPECT_EQ(order, (std::vector<std::string>{"event", "timer", "turn end"}));
+  loop.unwatch(watch);
   close(fds[0]);
   close(fds[1]);
 }

@@ -33,10 +33,13 @@ class RefusingPort {
   live::ProxySocket socket_;
 };
 
-class HttpProxyTest : public ::testing::Test {
+// Every test runs twice: with the turn's sends batched (io_uring, where the kernel has it) and with
+// one send() per write.
+class HttpProxyTest : public ::testing::TestWithParam<bool> {
  protected:
   void start(const std::vector<EndpointAddress>& endpoints, int workers = 1) {
     options_.listen = {kLoopback, 0};
+    options_.batch_sends = GetParam();
     options_.workers = workers;
     auto started = Proxy::start(options_);
     ASSERT_TRUE(started.is_ok()) << started.status().to_string();
@@ -54,7 +57,7 @@ class HttpProxyTest : public ::testing::Test {
   std::unique_ptr<Proxy> proxy_;
 };
 
-TEST_F(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHeaders) {
+TEST_P(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHeaders) {
   TestBackend backend("a");
   start({backend.address()});
   auto client = connect_to(port());
@@ -86,7 +89,14 @@ TEST_F(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHe
   EXPECT_EQ(counters->open_connections.load(), 1);  // the pooled keep-alive connection
 }
 
-TEST_F(HttpProxyTest, AnswersPipelinedRequestsInOrder) {
+TEST_P(HttpProxyTest, BatchesSendsWhenAskedAndTheKernelAllows) {
+  TestBackend backend("a");
+  start({backend.address()});
+  const bool kernel_allows = live::SendBatch::create(1) != nullptr;
+  EXPECT_EQ(proxy_->batches_sends(), GetParam() && kernel_allows);
+}
+
+TEST_P(HttpProxyTest, AnswersPipelinedRequestsInOrder) {
   TestBackend backend("a");
   start({backend.address()});
   auto client = connect_to(port());
@@ -105,7 +115,7 @@ TEST_F(HttpProxyTest, AnswersPipelinedRequestsInOrder) {
   EXPECT_EQ(bodies, (std::vector<std::string>{"xxx", "a", "hello", "a"}));
 }
 
-TEST_F(HttpProxyTest, ClosesAfterTheResponseWhenTheClientAsksToClose) {
+TEST_P(HttpProxyTest, ClosesAfterTheResponseWhenTheClientAsksToClose) {
   TestBackend backend("a");
   start({backend.address()});
   auto client = connect_to(port());
@@ -120,7 +130,7 @@ TEST_F(HttpProxyTest, ClosesAfterTheResponseWhenTheClientAsksToClose) {
   EXPECT_EQ(*rest, "");
 }
 
-TEST_F(HttpProxyTest, AClientThatAskedToCloseGetsASlowResponseAfterHalfClosing) {
+TEST_P(HttpProxyTest, AClientThatAskedToCloseGetsASlowResponseAfterHalfClosing) {
   TestBackend backend("a");
   start({backend.address()});
   auto client = connect_to(port());
@@ -133,7 +143,7 @@ TEST_F(HttpProxyTest, AClientThatAskedToCloseGetsASlowResponseAfterHalfClosing) 
   EXPECT_EQ(reply->status, 200);
 }
 
-TEST_F(HttpProxyTest, AClientThatAskedToCloseAndLeftWhileWaitingIsReleasedByTheResponseTimeout) {
+TEST_P(HttpProxyTest, AClientThatAskedToCloseAndLeftWhileWaitingIsReleasedByTheResponseTimeout) {
   // Such a client is not watched for reads while its response is pending (it may send nothing
   // more), so its departure is noticed at the latest when the response timeout ends the exchange.
   TestBackend backend("a");
@@ -159,7 +169,7 @@ TEST_F(HttpProxyTest, AClientThatAskedToCloseAndLeftWhileWaitingIsReleasedByTheR
       kClientTimeout));
 }
 
-TEST_F(HttpProxyTest, StreamsLargeBodiesBothWays) {
+TEST_P(HttpProxyTest, StreamsLargeBodiesBothWays) {
   TestBackend backend("a");
   start({backend.address()});
   const std::string big(3 * 1024 * 1024 + 17, 'b');
@@ -180,7 +190,7 @@ TEST_F(HttpProxyTest, StreamsLargeBodiesBothWays) {
   EXPECT_EQ(reply->body.size(), 2000000U);
 }
 
-TEST_F(HttpProxyTest, StreamsChunkedBodiesBothWays) {
+TEST_P(HttpProxyTest, StreamsChunkedBodiesBothWays) {
   TestBackend backend("a");
   start({backend.address()});
   auto client = connect_to(port());
@@ -204,7 +214,7 @@ TEST_F(HttpProxyTest, StreamsChunkedBodiesBothWays) {
   EXPECT_EQ(reply->body, "a");
 }
 
-TEST_F(HttpProxyTest, TunnelsAWebSocketUpgradeBothWaysWithHalfClose) {
+TEST_P(HttpProxyTest, TunnelsAWebSocketUpgradeBothWaysWithHalfClose) {
   TestBackend backend("a");
   start({backend.address()});
   auto client = connect_to(port());
@@ -232,7 +242,7 @@ TEST_F(HttpProxyTest, TunnelsAWebSocketUpgradeBothWaysWithHalfClose) {
   EXPECT_EQ(*rest, "");
 }
 
-TEST_F(HttpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
+TEST_P(HttpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   TestBackend backend("a");
   options_.picker = PickerKind::kRoundRobin;  // the refusing endpoint is picked first
   RefusingPort refusing;
@@ -245,7 +255,7 @@ TEST_F(HttpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   EXPECT_GE(proxy_->metrics().retries.load(), 1U);
 }
 
-TEST_F(HttpProxyTest, RetriesAnIdempotentRequestOnceWhenTheEndpointClosesBeforeAnswering) {
+TEST_P(HttpProxyTest, RetriesAnIdempotentRequestOnceWhenTheEndpointClosesBeforeAnswering) {
   TestBackend closing("closing");
   TestBackend healthy("healthy");
   options_.picker = PickerKind::kRoundRobin;
@@ -266,7 +276,7 @@ TEST_F(HttpProxyTest, RetriesAnIdempotentRequestOnceWhenTheEndpointClosesBeforeA
   EXPECT_EQ(closing.requests() + healthy.requests(), 3U);
 }
 
-TEST_F(HttpProxyTest, KubernetesProfileDoesNotRetry) {
+TEST_P(HttpProxyTest, KubernetesProfileDoesNotRetry) {
   TestBackend backend("a");
   options_.retry = RetryPolicy::kubernetes();
   options_.picker = PickerKind::kRoundRobin;
@@ -278,7 +288,7 @@ TEST_F(HttpProxyTest, KubernetesProfileDoesNotRetry) {
   EXPECT_EQ(statuses, (std::vector<int>{200, 502}));
 }
 
-TEST_F(HttpProxyTest, Answers502WhenEveryEndpointRefusesAnd503WhenThereIsNone) {
+TEST_P(HttpProxyTest, Answers502WhenEveryEndpointRefusesAnd503WhenThereIsNone) {
   RefusingPort first;
   RefusingPort second;
   start({first.address(), second.address()});
@@ -293,7 +303,7 @@ TEST_F(HttpProxyTest, Answers502WhenEveryEndpointRefusesAnd503WhenThereIsNone) {
   EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kNoEndpoint), 1U);
 }
 
-TEST_F(HttpProxyTest, Answers504WhenTheEndpointHangs) {
+TEST_P(HttpProxyTest, Answers504WhenTheEndpointHangs) {
   TestBackend backend("a");
   options_.limits.response_timeout = milliseconds(300);
   options_.limits.sweep_interval = milliseconds(20);
@@ -303,7 +313,7 @@ TEST_F(HttpProxyTest, Answers504WhenTheEndpointHangs) {
   EXPECT_EQ(reply->status, 504);
 }
 
-TEST_F(HttpProxyTest, Answers502WhenTheEndpointResets) {
+TEST_P(HttpProxyTest, Answers502WhenTheEndpointResets) {
   TestBackend backend("a");
   options_.retry = RetryPolicy::kubernetes();
   start({backend.address()});
@@ -312,7 +322,7 @@ TEST_F(HttpProxyTest, Answers502WhenTheEndpointResets) {
   EXPECT_EQ(reply->status, 502);
 }
 
-TEST_F(HttpProxyTest, CutsTheClientConnectionWhenTheEndpointClosesMidResponse) {
+TEST_P(HttpProxyTest, CutsTheClientConnectionWhenTheEndpointClosesMidResponse) {
   TestBackend backend("a");
   start({backend.address()});
   auto client = connect_to(port());
@@ -324,7 +334,7 @@ TEST_F(HttpProxyTest, CutsTheClientConnectionWhenTheEndpointClosesMidResponse) {
   EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kUpstreamAborted), 1U);
 }
 
-TEST_F(HttpProxyTest, RefusesOversizedAndMalformedHeads) {
+TEST_P(HttpProxyTest, RefusesOversizedAndMalformedHeads) {
   TestBackend backend("a");
   start({backend.address()});
   auto reply = fetch(port(), get("/", "X-Big: " + std::string(10000, 'h') + "\r\n"));
@@ -340,7 +350,7 @@ TEST_F(HttpProxyTest, RefusesOversizedAndMalformedHeads) {
   EXPECT_EQ(backend.requests(), 0U);
 }
 
-TEST_F(HttpProxyTest, CutsOffASlowlorisClientAtTheHeaderTimeout) {
+TEST_P(HttpProxyTest, CutsOffASlowlorisClientAtTheHeaderTimeout) {
   TestBackend backend("a");
   options_.limits.header_timeout = milliseconds(200);
   options_.limits.sweep_interval = milliseconds(20);
@@ -354,7 +364,7 @@ TEST_F(HttpProxyTest, CutsOffASlowlorisClientAtTheHeaderTimeout) {
   EXPECT_EQ(reply->status, 408);
 }
 
-TEST_F(HttpProxyTest, ClosesIdleKeepAliveConnections) {
+TEST_P(HttpProxyTest, ClosesIdleKeepAliveConnections) {
   TestBackend backend("a");
   options_.limits.idle_timeout = milliseconds(100);
   options_.limits.sweep_interval = milliseconds(20);
@@ -366,7 +376,7 @@ TEST_F(HttpProxyTest, ClosesIdleKeepAliveConnections) {
   EXPECT_EQ(*rest, "");
 }
 
-TEST_F(HttpProxyTest, RefusesConnectionsBeyondTheLimit) {
+TEST_P(HttpProxyTest, RefusesConnectionsBeyondTheLimit) {
   TestBackend backend("a");
   options_.limits.max_connections = 2;
   start({backend.address()});
@@ -385,7 +395,7 @@ TEST_F(HttpProxyTest, RefusesConnectionsBeyondTheLimit) {
   EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kOverConnectionLimit), 1U);
 }
 
-TEST_F(HttpProxyTest, HoldsARequestUntilAnEndpointAppears) {
+TEST_P(HttpProxyTest, HoldsARequestUntilAnEndpointAppears) {
   TestBackend backend("a");
   options_.hold = HoldPolicy{.max_waiting = 8, .max_wait = milliseconds(10000)};
   start({});
@@ -402,7 +412,7 @@ TEST_F(HttpProxyTest, HoldsARequestUntilAnEndpointAppears) {
   EXPECT_EQ(reply->status, 200);
 }
 
-TEST_F(HttpProxyTest, DrainingTheProxyFinishesInFlightRequestsAndClosesIdleConnections) {
+TEST_P(HttpProxyTest, DrainingTheProxyFinishesInFlightRequestsAndClosesIdleConnections) {
   TestBackend backend("a");
   start({backend.address()});
   auto idle = connect_to(port());
@@ -425,6 +435,10 @@ TEST_F(HttpProxyTest, DrainingTheProxyFinishesInFlightRequestsAndClosesIdleConne
   proxy_->wait();
   EXPECT_FALSE(connect_to(port()).is_ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Sends, HttpProxyTest, ::testing::Bool(), [](const auto& param_info) {
+  return param_info.param ? std::string("Batched") : std::string("OneByOne");
+});
 
 }  // namespace
 }  // namespace nodrop::proxy

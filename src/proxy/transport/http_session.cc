@@ -65,6 +65,7 @@ HttpSession::HttpSession(Worker& worker, live::ProxySocket client, live::SocketP
       upstream_out_(worker.options().limits.buffer_bytes) {}
 
 HttpSession::~HttpSession() {
+  if (send_queued_) worker_.forget_send(this);
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
   release_upstream(false);
   if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
@@ -149,7 +150,54 @@ void HttpSession::read_client() {
   }
 }
 
+bool HttpSession::leave_to_turn_end() {
+  if (!worker_.batches_sends() || sending_directly_) return false;
+  if (!send_queued_) {
+    send_queued_ = true;
+    worker_.send_at_turn_end(this);
+  }
+  return true;
+}
+
+bool HttpSession::may_send_upstream() const {
+  return upstream_ && !upstream_out_.empty() &&
+         (phase_ == Phase::kExchanging || phase_ == Phase::kTunnel);
+}
+
+void HttpSession::add_sends(live::SendBatch& batch, std::uint64_t tag_base) {
+  if (closed_) return;
+  if (!client_out_.empty()) {
+    batch.add(client_.fd(), client_out_.view().data(), client_out_.size(), tag_base | kToClient);
+  }
+  if (may_send_upstream()) {
+    batch.add(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size(),
+              tag_base | kToUpstream);
+  }
+}
+
+void HttpSession::on_sent(SendSide side, long result) {
+  // A failed send changes nothing here: carrying on, the session sends again at once and meets
+  // the same error (or EAGAIN) where it handles it for a direct send.
+  if (closed_ || result <= 0) return;
+  const auto bytes = static_cast<std::size_t>(result);
+  if (side == kToClient) {
+    client_out_.consume(bytes);
+    worker_.metrics().bytes_to_clients.fetch_add(bytes, std::memory_order_relaxed);
+  } else if (upstream_) {
+    upstream_out_.consume(bytes);
+    upstream_->counters().bytes_to_endpoint.fetch_add(bytes, std::memory_order_relaxed);
+  }
+}
+
+void HttpSession::on_turn_end() {
+  send_queued_ = false;
+  sending_directly_ = true;
+  advance();
+  sending_directly_ = false;
+}
+
 void HttpSession::flush_client() {
+  if (!client_out_.empty() && leave_to_turn_end()) return;
   while (!closed_ && !client_out_.empty()) {
     const live::ProxyIoResult result =
         live::proxy_write_some(client_.fd(), client_out_.view().data(), client_out_.size());
@@ -198,8 +246,8 @@ void HttpSession::read_upstream() {
 }
 
 void HttpSession::flush_upstream() {
-  while (!closed_ && upstream_ && !upstream_out_.empty() &&
-         (phase_ == Phase::kExchanging || phase_ == Phase::kTunnel)) {
+  if (may_send_upstream() && leave_to_turn_end()) return;
+  while (!closed_ && may_send_upstream()) {
     const live::ProxyIoResult result =
         live::proxy_write_some(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size());
     switch (result.status) {
@@ -283,7 +331,8 @@ void HttpSession::update_interest() {
   const bool awaits_only_response =
       phase_ == Phase::kExchanging && request_done_ && client_asked_close_ && !wants_upgrade_;
   if (!client_eof_ && client_in_.space() > 0 && !awaits_only_response) client |= live::kReadable;
-  if (!client_out_.empty()) client |= live::kWritable;
+  // Bytes left to the end of the turn need no writability event: they go out before the wait.
+  if (!client_out_.empty() && !send_queued_) client |= live::kWritable;
   set_client_interest(client);
   if (!upstream_) return;
   std::uint32_t upstream = 0;
@@ -291,7 +340,7 @@ void HttpSession::update_interest() {
     upstream = live::kWritable;
   } else {
     if (!upstream_eof_ && upstream_in_.space() > 0) upstream |= live::kReadable;
-    if (!upstream_out_.empty()) upstream |= live::kWritable;
+    if (!upstream_out_.empty() && !send_queued_) upstream |= live::kWritable;
   }
   upstream_->set_interest(upstream);
 }

@@ -54,6 +54,9 @@ class HttpSession final : public Session, private UpstreamOwner {
 
   void on_client_events(std::uint32_t events);
   void on_upstream_events(std::uint32_t events) override;
+  void add_sends(live::SendBatch& batch, std::uint64_t tag_base) override;
+  void on_sent(SendSide side, long result) override;
+  void on_turn_end() override;
 
   // Makes every step that the buffers allow, then flushes and updates the watched events.
   void advance();
@@ -72,6 +75,9 @@ class HttpSession final : public Session, private UpstreamOwner {
   void close();
 
   void read_client();
+  // True when the worker batches sends and this one is left to the end of the turn.
+  bool leave_to_turn_end();
+  bool may_send_upstream() const;
   void flush_client();
   void read_upstream();
   void flush_upstream();
@@ -96,6 +102,8 @@ class HttpSession final : public Session, private UpstreamOwner {
   runtime::Time drain_deadline_ = runtime::Time::max();  // a tunnel to an endpoint that left
   bool head_deadline_armed_ = false;
   bool closed_ = false;
+  bool send_queued_ = false;       // asked the worker to send at the end of this turn
+  bool sending_directly_ = false;  // carrying on at the end of the turn: write at once
 
   // The request in flight.
   HeadScanner request_scanner_;

@@ -39,6 +39,9 @@ class Proxy {
     return publisher_.publish(endpoints);
   }
   const ProxyMetrics& metrics() const { return metrics_; }
+  // Whether the workers send each turn's bytes in one io_uring submission (options.batch_sends
+  // and a kernel that allows it).
+  bool batches_sends() const { return workers_.front()->batches_sends(); }
 
   // Stop accepting; let in-flight work finish, bounded by limits.drain_timeout; then stop.
   void drain();

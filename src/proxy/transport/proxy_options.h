@@ -44,6 +44,10 @@ struct ProxyOptions {
   // that is waiting for work (as HAProxy does). true: one SO_REUSEPORT socket per worker, the
   // kernel spreading connections by address hash, also to a worker that is busy.
   bool reuse_port = false;
+  // true: the bytes every session of a worker has to send after one loop turn go out in one
+  // io_uring submission (see live/send_batch.h for why); where the kernel refuses io_uring, and
+  // with false, each is its own send().
+  bool batch_sends = true;
   PickerKind picker = PickerKind::kLeastOutstanding;
   RetryPolicy retry = RetryPolicy::nodrop();
   HoldPolicy hold = HoldPolicy::kubernetes();

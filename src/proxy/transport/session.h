@@ -2,6 +2,9 @@
 // Sessions live and die on their worker's loop thread.
 #pragma once
 
+#include <cstdint>
+
+#include "live/send_batch.h"
 #include "proxy/routing/endpoint_table.h"
 #include "runtime/clock.h"
 
@@ -20,6 +23,14 @@ class Session {
   virtual void on_drain() = 0;
   // The drain deadline passed: close now.
   virtual void close_now() = 0;
+
+  // Sending at the end of the turn, for a session that asked with Worker::send_at_turn_end():
+  // first it adds its pending bytes to the batch (tagged with tag_base | SendSide), then it hears
+  // the result of each send, then it carries on from there (sending directly until it asks again).
+  enum SendSide : std::uint64_t { kToClient = 0, kToUpstream = 1 };
+  virtual void add_sends(live::SendBatch& batch, std::uint64_t tag_base) = 0;
+  virtual void on_sent(SendSide side, long result) = 0;  // bytes sent, or -errno
+  virtual void on_turn_end() = 0;
 };
 
 }  // namespace nodrop::proxy

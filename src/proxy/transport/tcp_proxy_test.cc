@@ -17,10 +17,13 @@ using testing::kClientTimeout;
 using testing::kLoopback;
 using testing::TestBackend;
 
-class TcpProxyTest : public ::testing::Test {
+// Every test runs twice: with the turn's sends batched (io_uring, where the kernel has it) and with
+// one send() per write.
+class TcpProxyTest : public ::testing::TestWithParam<bool> {
  protected:
   void start(const std::vector<EndpointAddress>& addresses) {
     options_.listen = {kLoopback, 0};
+    options_.batch_sends = GetParam();
     options_.mode = ProxyMode::kTcp;
     auto started = Proxy::start(options_);
     ASSERT_TRUE(started.is_ok()) << started.status().to_string();
@@ -49,7 +52,7 @@ std::string round_trip(live::BlockingClient& client, const std::string& message)
   return echoed;
 }
 
-TEST_F(TcpProxyTest, ForwardsBytesBothWaysAndPassesOnHalfClose) {
+TEST_P(TcpProxyTest, ForwardsBytesBothWaysAndPassesOnHalfClose) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   start({backend.address()});
   auto client = connect_to(proxy_->port());
@@ -64,7 +67,7 @@ TEST_F(TcpProxyTest, ForwardsBytesBothWaysAndPassesOnHalfClose) {
   EXPECT_EQ(*rest, "last");
 }
 
-TEST_F(TcpProxyTest, WorkersShareOneListeningSocketThatNoOtherSocketCanJoin) {
+TEST_P(TcpProxyTest, WorkersShareOneListeningSocketThatNoOtherSocketCanJoin) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   options_.workers = 2;
   start({backend.address()});
@@ -78,7 +81,7 @@ TEST_F(TcpProxyTest, WorkersShareOneListeningSocketThatNoOtherSocketCanJoin) {
   }
 }
 
-TEST_F(TcpProxyTest, WorkersCanEachHaveAReusePortSocketInstead) {
+TEST_P(TcpProxyTest, WorkersCanEachHaveAReusePortSocketInstead) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   options_.workers = 2;
   options_.reuse_port = true;
@@ -88,7 +91,7 @@ TEST_F(TcpProxyTest, WorkersCanEachHaveAReusePortSocketInstead) {
   EXPECT_TRUE(live::listen_tcp(kLoopback, proxy_->port(), true, 16).is_ok());
 }
 
-TEST_F(TcpProxyTest, CountsEveryByteWhetherCopiedOrSplicedAfterABulkTransfer) {
+TEST_P(TcpProxyTest, CountsEveryByteWhetherCopiedOrSplicedAfterABulkTransfer) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   start({backend.address()});
   auto client = connect_to(proxy_->port());
@@ -111,7 +114,7 @@ TEST_F(TcpProxyTest, CountsEveryByteWhetherCopiedOrSplicedAfterABulkTransfer) {
   EXPECT_EQ(metrics.bytes_from_clients.load(), total);
 }
 
-TEST_F(TcpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
+TEST_P(TcpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   const auto bound = live::bind_tcp(kLoopback, 0);  // held, never listening: refuses
   const EndpointAddress refusing{kLoopback, live::local_address(bound->fd())->port};
@@ -125,7 +128,7 @@ TEST_F(TcpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   EXPECT_GE(proxy_->metrics().retries.load(), 1U);
 }
 
-TEST_F(TcpProxyTest, SendsAProxyProtocolV2HeaderBeforeTheClientsBytes) {
+TEST_P(TcpProxyTest, SendsAProxyProtocolV2HeaderBeforeTheClientsBytes) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   options_.proxy_protocol_v2 = true;
   start({backend.address()});
@@ -143,7 +146,7 @@ TEST_F(TcpProxyTest, SendsAProxyProtocolV2HeaderBeforeTheClientsBytes) {
   EXPECT_EQ(received.substr(28 + 28), "data");
 }
 
-TEST_F(TcpProxyTest, KeepsAConnectionToARemovedEndpointUntilTheDrainDeadline) {
+TEST_P(TcpProxyTest, KeepsAConnectionToARemovedEndpointUntilTheDrainDeadline) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
   options_.limits.drain_timeout = milliseconds(300);
   options_.limits.sweep_interval = milliseconds(20);
@@ -168,6 +171,10 @@ TEST_F(TcpProxyTest, KeepsAConnectionToARemovedEndpointUntilTheDrainDeadline) {
   auto nothing = late->receive_until_close();
   EXPECT_TRUE(!nothing.is_ok() || nothing->empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Sends, TcpProxyTest, ::testing::Bool(), [](const auto& param_info) {
+  return param_info.param ? std::string("Batched") : std::string("OneByOne");
+});
 
 }  // namespace
 }  // namespace nodrop::proxy

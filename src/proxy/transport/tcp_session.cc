@@ -40,6 +40,7 @@ TcpSession::TcpSession(Worker& worker, live::ProxySocket client, live::SocketPee
     : worker_(worker), client_(std::move(client)), peer_(peer) {}
 
 TcpSession::~TcpSession() {
+  if (send_queued_) worker_.forget_send(this);
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
   if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
   if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
@@ -219,6 +220,14 @@ bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endp
   }
   active = true;
   direction.bulk = got.bytes == chunk.size();
+  if (worker_.batches_sends() && !sending_directly_) {
+    direction.unsent.assign(chunk.data(), got.bytes);
+    if (!send_queued_) {
+      send_queued_ = true;
+      worker_.send_at_turn_end(this);
+    }
+    return true;
+  }
   const live::ProxyIoResult sent = live::proxy_write_some(to, chunk.data(), got.bytes);
   switch (sent.status) {
     case live::ProxyIoStatus::kOk:
@@ -334,13 +343,52 @@ void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events
   update_interest();
 }
 
+bool TcpSession::may_fill(const Direction& direction) const {
+  return !direction.eof && direction.in_pipe < live::kSplicePipeCapacity &&
+         (direction.unsent.empty() || send_queued_);
+}
+
+void TcpSession::add_sends(live::SendBatch& batch, std::uint64_t tag_base) {
+  if (closed_) return;
+  if (!to_upstream_.unsent.empty()) {
+    batch.add(upstream_.fd(), to_upstream_.unsent.data(), to_upstream_.unsent.size(),
+              tag_base | kToUpstream);
+  }
+  if (!to_client_.unsent.empty()) {
+    batch.add(client_.fd(), to_client_.unsent.data(), to_client_.unsent.size(),
+              tag_base | kToClient);
+  }
+}
+
+void TcpSession::on_sent(SendSide side, long result) {
+  // A failed send changes nothing here: carrying on, the session sends again at once and meets
+  // the same error (or EAGAIN) where it handles it for a direct send.
+  if (closed_ || result <= 0) return;
+  const auto bytes = static_cast<std::size_t>(result);
+  Direction& direction = side == kToUpstream ? to_upstream_ : to_client_;
+  direction.unsent.erase(0, bytes);
+  count_sent(bytes, side == kToUpstream);
+}
+
+void TcpSession::on_turn_end() {
+  send_queued_ = false;
+  sending_directly_ = true;
+  // Writes only: what is left after a partial send, and the FIN of a direction that has ended.
+  pump(live::kWritable, live::kWritable);
+  sending_directly_ = false;
+}
+
 void TcpSession::update_interest() {
   std::uint32_t client = 0;
   std::uint32_t upstream = 0;
-  if (!to_upstream_.eof && to_upstream_.has_room() && header_.empty()) client |= live::kReadable;
-  if (to_upstream_.holds_bytes() || !header_.empty()) upstream |= live::kWritable;
-  if (!to_client_.eof && to_client_.has_room()) upstream |= live::kReadable;
-  if (to_client_.holds_bytes()) client |= live::kWritable;
+  // Bytes left to the end of the turn need no writability event: they go out before the wait.
+  const auto must_wait_to_write = [&](const Direction& direction) {
+    return direction.in_pipe > 0 || (!direction.unsent.empty() && !send_queued_);
+  };
+  if (may_fill(to_upstream_) && header_.empty()) client |= live::kReadable;
+  if (must_wait_to_write(to_upstream_) || !header_.empty()) upstream |= live::kWritable;
+  if (may_fill(to_client_)) upstream |= live::kReadable;
+  if (must_wait_to_write(to_client_)) client |= live::kWritable;
   set_interest(client_.fd(), client_watch_, client_interest_, client, false);
   set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, upstream, true);
 }

@@ -46,6 +46,9 @@ class TcpSession final : public Session {
   void on_table_changed(const EndpointTable& table) override;
   void on_drain() override;
   void close_now() override;
+  void add_sends(live::SendBatch& batch, std::uint64_t tag_base) override;
+  void on_sent(SendSide side, long result) override;
+  void on_turn_end() override;
 
  private:
   enum class Phase { kHolding, kConnecting, kForwarding };
@@ -80,6 +83,9 @@ class TcpSession final : public Session {
   // Sends direction.unsent; false when the session had to close.
   bool send_unsent(Direction& direction, int to, bool count_to_endpoint, bool& active);
   void count_sent(std::size_t bytes, bool count_to_endpoint);
+  // Whether the direction may read more: queued bytes leave at the end of the turn, before the
+  // next read, so they do not stop reading (which would cost two epoll_ctl per message).
+  bool may_fill(const Direction& direction) const;
   void update_interest();
   void set_interest(int fd, live::WatchId& watch, std::uint32_t& current, std::uint32_t interest,
                     bool upstream);
@@ -105,6 +111,8 @@ class TcpSession final : public Session {
   runtime::Time deadline_ = runtime::Time::max();
   runtime::Time drain_deadline_ = runtime::Time::max();
   bool closed_ = false;
+  bool send_queued_ = false;       // asked the worker to send at the end of this turn
+  bool sending_directly_ = false;  // carrying on at the end of the turn: write at once
 };
 
 }  // namespace nodrop::proxy

@@ -10,6 +10,8 @@ namespace {
 
 // Accepting is bounded per turn so that a connection storm cannot starve established sessions.
 constexpr int kMaxAcceptsPerTurn = 64;
+// Sends per io_uring submission; a turn with more submits in several.
+constexpr unsigned kSendBatchEntries = 256;
 // How long accepting pauses when the process is out of file descriptors.
 constexpr std::chrono::milliseconds kAcceptPause{100};
 
@@ -28,6 +30,8 @@ Worker::Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket liste
       pool_(loop_, options.limits.max_idle_upstream_per_endpoint, options.limits.pool_idle_timeout),
       max_sessions_(std::max<std::size_t>(
           1, options.limits.max_connections / static_cast<std::size_t>(options.workers))) {
+  if (options.batch_sends) batch_ = live::SendBatch::create(kSendBatchEntries);
+  if (batch_ != nullptr) loop_.set_turn_end([this] { send_queued(); });
   publisher_.acknowledge(id_, table_->generation());
   watch_listener();
   sweep_timer_ = loop_.run_after(options_.limits.sweep_interval, [this] { sweep(); });
@@ -58,6 +62,23 @@ void Worker::post_drain() {
 
 void Worker::post_stop() {
   loop_.post_from_any_thread([this] { stop_now(); });
+}
+
+void Worker::forget_send(Session* session) { std::erase(send_queue_, session); }
+
+void Worker::send_queued() {
+  // A session carrying on after its sends writes directly, but it may wake another (a held
+  // request resumed, say) that queues: that one goes out in the next round, before the loop waits.
+  while (!send_queue_.empty()) {
+    sending_.swap(send_queue_);
+    for (std::size_t i = 0; i < sending_.size(); ++i) sending_[i]->add_sends(*batch_, i << 1);
+    for (const live::SendBatch::Result& result : batch_->finish()) {
+      sending_[result.tag >> 1]->on_sent(static_cast<Session::SendSide>(result.tag & 1),
+                                         result.value);
+    }
+    for (Session* session : sending_) session->on_turn_end();
+    sending_.clear();
+  }
 }
 
 void Worker::retire(Session* session) {
@@ -156,6 +177,8 @@ void Worker::apply_table(std::shared_ptr<const EndpointTable> table) {
 }
 
 void Worker::close_listener() {
+  // unwatch(), not unwatch_before_close(): a shared listener is dup()ed, so closing this
+  // descriptor alone would leave it in this loop's epoll set.
   if (listener_watch_ != 0) loop_.unwatch(listener_watch_);
   listener_watch_ = 0;
   listener_.reset();

@@ -55,6 +55,13 @@ class Worker {
   bool draining() const { return draining_; }
   // The session has closed its sockets; the worker destroys it after the current callback.
   void retire(Session* session);
+  // Whether sessions should leave their writes to the end of the turn (io_uring is available and
+  // options().batch_sends); if not, they send at once.
+  bool batches_sends() const { return batch_ != nullptr; }
+  // Queues the session (once per turn; it keeps track) for the turn-end batch.
+  void send_at_turn_end(Session* session) { send_queue_.push_back(session); }
+  // A session destroyed while queued takes itself off the queue.
+  void forget_send(Session* session);
   // Splice pipes are reused across L4 connections (two per connection), as creating and closing
   // them would cost six syscalls per connection. Only empty pipes may be given back; at most
   // kMaxSparePipes are kept, the rest are closed.
@@ -64,6 +71,7 @@ class Worker {
 
  private:
   void on_listener_ready();
+  void send_queued();
   void watch_listener();
   void pause_accepting();
   void apply_table(std::shared_ptr<const EndpointTable> table);
@@ -73,6 +81,10 @@ class Worker {
   void stop_if_drained();
   void close_listener();
 
+  // Declared first, destroyed last: sessions destroyed with the worker still take themselves off.
+  std::vector<Session*> send_queue_;
+  std::vector<Session*> sending_;
+  std::unique_ptr<live::SendBatch> batch_;
   const WorkerId id_;
   const ProxyOptions& options_;
   live::EpollLoop loop_;
