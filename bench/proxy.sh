@@ -10,7 +10,9 @@
 # interleaved (odd runs HAProxy first, even runs nodrop first, so neither always runs second on a
 # warmer or busier machine); the table shows medians: requests/s, p50 and p99 latency, and the proxy
 # process's CPU time per request (user+system from /proc), plus the ratio nodrop/HAProxy
-# (requests/s: higher is better; p99: lower is better).
+# (requests/s: higher is better; p99: lower is better), and how often the proxy was preempted per
+# 1,000 requests (involuntary context switches of its threads): on a machine whose cores the proxy
+# shares with wrk and nginx, that is what decides the ratio (see src/live/send_batch.h).
 #
 # Both proxies do the same work: in L7, HAProxy adds X-Forwarded-For (option forwardfor) and
 # X-Forwarded-Proto as nodrop does, and reuses upstream connections (http-reuse always, its best).
@@ -141,20 +143,26 @@ for workers in $worker_counts; do
 done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Times the proxy's threads were preempted (involuntary context switches), summed over threads.
+preemptions() { cat /proc/"$1"/task/*/status | awk '/^nonvoluntary_ctxt_switches/ {n += $2} END {print n}'; }
 
-# Prints "rps p50_us p99_us cpu_us_per_request" for one wrk run against proxy $1.
+# Prints "rps p50_us p99_us cpu_us_per_request preemptions_per_1000_requests" for one wrk run
+# against proxy $1.
 measure() {
   local name=$1 connection=$2
   local pid=${proxy_pid[$name]} port=${proxy_port[$name]}
   local header=()
   [[ $connection == new ]] && header=(-H "Connection: close")
-  local before after
+  local before after switched_before switched_after
   before=$(cpu_ticks "$pid")
+  switched_before=$(preemptions "$pid")
   local output
   output=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "${header[@]}" "http://127.0.0.1:$port/" 2>&1)
   after=$(cpu_ticks "$pid")
+  switched_after=$(preemptions "$pid")
   echo "$output" >>"$work/wrk.log"
-  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+    -v switched=$((switched_after - switched_before)) '
     function micros(text) {
       if (text ~ /us$/) return text + 0;
       if (text ~ /ms$/) return (text + 0) * 1000;
@@ -168,7 +176,8 @@ measure() {
     /Non-2xx|Socket errors/ { errors = errors " " $0 }
     END {
       cpu = requests > 0 ? ticks * 1000000 / hz / requests : 0;
-      printf "%.0f %.0f %.0f %.2f\n", rps, p50, p99, cpu;
+      preempted = requests > 0 ? switched * 1000 / requests : 0;
+      printf "%.0f %.0f %.0f %.2f %.1f\n", rps, p50, p99, cpu, preempted;
       if (errors != "") print "proxy.sh: wrk reported:" errors > "/dev/stderr";
     }' <<<"$output"
 }
@@ -196,26 +205,26 @@ for run in $(seq "$runs"); do
   echo "proxy.sh: run $run of $runs done" >&2
 done
 
-printf '\n%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s\n' \
+printf '\n%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s | %7s %7s\n' \
   mode connection w "haproxy" "nodrop" ratio "p50 ha" "p50 nd" "p99 ha" "p99 nd" ratio \
-  "cpu/r ha" "cpu/r nd"
-printf '%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s\n' \
-  "" "" "" "req/s" "req/s" "nd/ha" "us" "us" "us" "us" "nd/ha" "us" "us"
+  "cpu/r ha" "cpu/r nd" "pre ha" "pre nd"
+printf '%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s | %7s %7s\n' \
+  "" "" "" "req/s" "req/s" "nd/ha" "us" "us" "us" "us" "nd/ha" "us" "us" "/kreq" "/kreq"
 for row in "${rows[@]}"; do
   read -r mode connection workers <<<"$row"
   declare -A med=()
   for proxy in haproxy nodrop; do
-    for field in 1 2 3 4; do
+    for field in 1 2 3 4 5; do
       med["$proxy $field"]=$(for run in $(seq "$runs"); do
         echo "${samples["$row $proxy $run"]}" | awk -v f=$field '{print $f}'
       done | median)
     done
   done
   label=$([[ $mode == http ]] && echo L7 || echo L4)
-  printf '%-4s %-10s %-2s | %9.0f %9.0f %5.2f | %7.0f %7.0f | %7.0f %7.0f %5.2f | %8.2f %8.2f\n' \
+  printf '%-4s %-10s %-2s | %9.0f %9.0f %5.2f | %7.0f %7.0f | %7.0f %7.0f %5.2f | %8.2f %8.2f | %7.1f %7.1f\n' \
     "$label" "$connection" "$workers" "${med[haproxy 1]}" "${med[nodrop 1]}" \
     "$(awk -v a="${med[nodrop 1]}" -v b="${med[haproxy 1]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
     "${med[haproxy 2]}" "${med[nodrop 2]}" "${med[haproxy 3]}" "${med[nodrop 3]}" \
     "$(awk -v a="${med[nodrop 3]}" -v b="${med[haproxy 3]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
-    "${med[haproxy 4]}" "${med[nodrop 4]}"
+    "${med[haproxy 4]}" "${med[nodrop 4]}" "${med[haproxy 5]}" "${med[nodrop 5]}"
 done

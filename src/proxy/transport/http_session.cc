@@ -302,6 +302,13 @@ void HttpSession::advance() {
       case Phase::kClosing:
         progress = false;
         if (!client_out_.empty()) break;
+        // A client that asked to close, or has closed its side, sends nothing more, so nothing
+        // can turn the close into a reset: close at once (close() sends the FIN; a shutdown()
+        // first would be a syscall for nothing).
+        if (client_eof_ || client_asked_close_) {
+          close();
+          return;
+        }
         if (!client_shut_) {
           // Lingering close: FIN first, then read until the client's FIN, so that a request the
           // client already sent does not turn our close into a reset that destroys the response.
@@ -310,12 +317,6 @@ void HttpSession::advance() {
           deadline_ = worker_.loop().clock().now() + worker_.options().limits.linger_timeout;
         }
         client_in_.clear();
-        // A client that asked to close sends nothing more, so nothing can turn the close into
-        // a reset: close at once instead of lingering for its FIN.
-        if (client_eof_ || client_asked_close_) {
-          close();
-          return;
-        }
         break;
     }
   }
@@ -325,11 +326,13 @@ void HttpSession::advance() {
 void HttpSession::update_interest() {
   std::uint32_t client = 0;
   // A client that sent its whole request with "Connection: close" sends nothing more, so while
-  // its response is pending it is not watched for reads: that saves an epoll_ctl per connection
-  // (HAProxy does not poll such a client either). If it goes away meanwhile, writing the
-  // response finds out, or the response timeout ends the exchange.
+  // its response is pending or being sent it is not watched for reads: that saves an epoll_ctl
+  // per connection (HAProxy does not poll such a client either). If it goes away meanwhile,
+  // writing the response finds out, or the response timeout ends the exchange; once the response
+  // is out, the session closes without lingering.
   const bool awaits_only_response =
-      phase_ == Phase::kExchanging && request_done_ && client_asked_close_ && !wants_upgrade_;
+      client_asked_close_ && !wants_upgrade_ &&
+      ((phase_ == Phase::kExchanging && request_done_) || phase_ == Phase::kClosing);
   if (!client_eof_ && client_in_.space() > 0 && !awaits_only_response) client |= live::kReadable;
   // Bytes left to the end of the turn need no writability event: they go out before the wait.
   if (!client_out_.empty() && !send_queued_) client |= live::kWritable;

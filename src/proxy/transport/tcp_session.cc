@@ -129,9 +129,11 @@ void TcpSession::on_connected() {
   }
   deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
   if (!worker_.table().is_pickable(upstream_address_)) on_table_changed(worker_.table());
-  // Nothing is known to be ready yet, so try everything once; events drive the rest.
+  // The client's first bytes are usually here already and both sockets can take bytes, so try
+  // those once; events drive the rest. The endpoint has not been sent anything yet, so reading
+  // from it now would nearly always find nothing (EAGAIN): that read is left to its first event.
   const std::uint32_t all = live::kReadable | live::kWritable;
-  pump(all, all);
+  pump(all, live::kWritable);
 }
 
 void TcpSession::on_client_events(std::uint32_t events) { pump(events, 0); }
