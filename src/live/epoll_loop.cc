@@ -130,9 +130,10 @@ void EpollLoop::run_once(runtime::Duration max_wait) {
     if (found == watches_.end()) continue;  // unwatched by an earlier callback this turn
     const std::shared_ptr<Watch> keep_alive = found->second;
     keep_alive->callback(from_epoll(events[i].events));
+    if (flush_ && (i + 1) % flush_every_ == 0) flush_();
   }
   fire_due_timers();
-  if (turn_end_) turn_end_();
+  if (flush_) flush_();
 }
 
 void EpollLoop::fire_due_timers() {

@@ -62,9 +62,14 @@ class EpollLoop final : public runtime::EventLoop {
   void run();
   // Runs one turn: waits at most max_wait for events or timers, then dispatches them.
   void run_once(runtime::Duration max_wait);
-  // Runs hook at the end of every turn, after its events and timers (the proxy sends everything a
-  // turn produced there, in one system call). Work the hook schedules runs on a later turn.
-  void set_turn_end(std::function<void()> hook) { turn_end_ = std::move(hook); }
+  // Runs flush after every `every_events` events a turn dispatches and at the end of every turn,
+  // after its timers: the proxy sends there, in one system call, what the events before produced.
+  // A turn can bring hundreds of events (a burst of new connections); flushing within it keeps the
+  // first ones' bytes from waiting for all the rest.
+  void set_flush(std::function<void()> flush, int every_events) {
+    flush_ = std::move(flush);
+    flush_every_ = every_events;
+  }
   // Thread-safe: makes run() return after the current turn.
   void stop();
   // Thread-safe: runs callback on the loop thread on its next turn.
@@ -91,7 +96,8 @@ class EpollLoop final : public runtime::EventLoop {
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
   bool stop_requested_ = false;  // guarded by posted_mutex_
-  std::function<void()> turn_end_;
+  std::function<void()> flush_;
+  int flush_every_ = 0;
 };
 
 }  // namespace nodrop::live

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,24 +69,30 @@ TEST(EpollLoop, AnExclusiveWatchReportsReadableLikeAnyOther) {
   close(fds[1]);
 }
 
-TEST(EpollLoop, RunsTheTurnEndHookAfterTheTurnsEventsAndTimers) {
+TEST(EpollLoop, FlushesAfterEveryNEventsAndAtTheEndOfTheTurnAfterItsTimers) {
   EpollLoop loop;
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
+  std::vector<std::array<int, 2>> pipes(3);
+  std::vector<WatchId> watches;
   std::vector<std::string> order;
-  const WatchId watch = loop.watch(fds[0], kReadable, [&](std::uint32_t) {
-    char byte = 0;
-    ASSERT_EQ(read(fds[0], &byte, 1), 1);
-    order.push_back("event");
-  });
+  for (auto& fds : pipes) {
+    ASSERT_EQ(pipe(fds.data()), 0);
+    watches.push_back(loop.watch(fds[0], kReadable, [&order, fd = fds[0]](std::uint32_t) {
+      char byte = 0;
+      ASSERT_EQ(read(fd, &byte, 1), 1);
+      order.push_back("event");
+    }));
+  }
   loop.run_after(std::chrono::seconds(0), [&] { order.push_back("timer"); });
-  loop.set_turn_end([&] { order.push_back("turn end"); });
-  ASSERT_EQ(write(fds[1], "x", 1), 1);
+  loop.set_flush([&] { order.push_back("flush"); }, 2);
+  for (auto& fds : pipes) ASSERT_EQ(write(fds[1], "x", 1), 1);
   loop.run_once(std::chrono::seconds(5));
-  EXPECT_EQ(order, (std::vector<std::string>{"event", "timer", "turn end"}));
-  loop.unwatch(watch);
-  close(fds[0]);
-  close(fds[1]);
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"event", "event", "flush", "event", "timer", "flush"}));
+  for (WatchId watch : watches) loop.unwatch(watch);
+  for (auto& fds : pipes) {
+    close(fds[0]);
+    close(fds[1]);
+  }
 }
 
 TEST(EpollLoop, ReportsHangupWhenThePeerCloses) {

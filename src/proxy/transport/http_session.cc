@@ -150,11 +150,11 @@ void HttpSession::read_client() {
   }
 }
 
-bool HttpSession::leave_to_turn_end() {
+bool HttpSession::leave_to_flush() {
   if (!worker_.batches_sends() || sending_directly_) return false;
   if (!send_queued_) {
     send_queued_ = true;
-    worker_.send_at_turn_end(this);
+    worker_.send_at_flush(this);
   }
   return true;
 }
@@ -189,7 +189,7 @@ void HttpSession::on_sent(SendSide side, long result) {
   }
 }
 
-void HttpSession::on_turn_end() {
+void HttpSession::after_flush() {
   send_queued_ = false;
   sending_directly_ = true;
   advance();
@@ -197,7 +197,7 @@ void HttpSession::on_turn_end() {
 }
 
 void HttpSession::flush_client() {
-  if (!client_out_.empty() && leave_to_turn_end()) return;
+  if (!client_out_.empty() && leave_to_flush()) return;
   while (!closed_ && !client_out_.empty()) {
     const live::ProxyIoResult result =
         live::proxy_write_some(client_.fd(), client_out_.view().data(), client_out_.size());
@@ -246,7 +246,7 @@ void HttpSession::read_upstream() {
 }
 
 void HttpSession::flush_upstream() {
-  if (may_send_upstream() && leave_to_turn_end()) return;
+  if (may_send_upstream() && leave_to_flush()) return;
   while (!closed_ && may_send_upstream()) {
     const live::ProxyIoResult result =
         live::proxy_write_some(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size());
@@ -334,7 +334,7 @@ void HttpSession::update_interest() {
       client_asked_close_ && !wants_upgrade_ &&
       ((phase_ == Phase::kExchanging && request_done_) || phase_ == Phase::kClosing);
   if (!client_eof_ && client_in_.space() > 0 && !awaits_only_response) client |= live::kReadable;
-  // Bytes left to the end of the turn need no writability event: they go out before the wait.
+  // Bytes left to the next flush need no writability event: they go out before the loop waits.
   if (!client_out_.empty() && !send_queued_) client |= live::kWritable;
   set_client_interest(client);
   if (!upstream_) return;

@@ -56,7 +56,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   void on_upstream_events(std::uint32_t events) override;
   void add_sends(live::SendBatch& batch, std::uint64_t tag_base) override;
   void on_sent(SendSide side, long result) override;
-  void on_turn_end() override;
+  void after_flush() override;
 
   // Makes every step that the buffers allow, then flushes and updates the watched events.
   void advance();
@@ -75,8 +75,8 @@ class HttpSession final : public Session, private UpstreamOwner {
   void close();
 
   void read_client();
-  // True when the worker batches sends and this one is left to the end of the turn.
-  bool leave_to_turn_end();
+  // True when the worker batches sends and this one is left to its next flush.
+  bool leave_to_flush();
   bool may_send_upstream() const;
   void flush_client();
   void read_upstream();
@@ -102,8 +102,8 @@ class HttpSession final : public Session, private UpstreamOwner {
   runtime::Time drain_deadline_ = runtime::Time::max();  // a tunnel to an endpoint that left
   bool head_deadline_armed_ = false;
   bool closed_ = false;
-  bool send_queued_ = false;       // asked the worker to send at the end of this turn
-  bool sending_directly_ = false;  // carrying on at the end of the turn: write at once
+  bool send_queued_ = false;       // asked the worker to send at its next flush
+  bool sending_directly_ = false;  // carrying on after a flush: write at once
 
   // The request in flight.
   HeadScanner request_scanner_;

@@ -24,13 +24,14 @@ class Session {
   // The drain deadline passed: close now.
   virtual void close_now() = 0;
 
-  // Sending at the end of the turn, for a session that asked with Worker::send_at_turn_end():
+  // Sending at the loop's next flush (every few events and at the end of a turn), for a session
+  // that asked with Worker::send_at_flush():
   // first it adds its pending bytes to the batch (tagged with tag_base | SendSide), then it hears
   // the result of each send, then it carries on from there (sending directly until it asks again).
   enum SendSide : std::uint64_t { kToClient = 0, kToUpstream = 1 };
   virtual void add_sends(live::SendBatch& batch, std::uint64_t tag_base) = 0;
   virtual void on_sent(SendSide side, long result) = 0;  // bytes sent, or -errno
-  virtual void on_turn_end() = 0;
+  virtual void after_flush() = 0;
 };
 
 }  // namespace nodrop::proxy

@@ -226,7 +226,7 @@ bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endp
     direction.unsent.assign(chunk.data(), got.bytes);
     if (!send_queued_) {
       send_queued_ = true;
-      worker_.send_at_turn_end(this);
+      worker_.send_at_flush(this);
     }
     return true;
   }
@@ -372,7 +372,7 @@ void TcpSession::on_sent(SendSide side, long result) {
   count_sent(bytes, side == kToUpstream);
 }
 
-void TcpSession::on_turn_end() {
+void TcpSession::after_flush() {
   send_queued_ = false;
   sending_directly_ = true;
   // Writes only: what is left after a partial send, and the FIN of a direction that has ended.
@@ -383,7 +383,7 @@ void TcpSession::on_turn_end() {
 void TcpSession::update_interest() {
   std::uint32_t client = 0;
   std::uint32_t upstream = 0;
-  // Bytes left to the end of the turn need no writability event: they go out before the wait.
+  // Bytes left to the next flush need no writability event: they go out before the loop waits.
   const auto must_wait_to_write = [&](const Direction& direction) {
     return direction.in_pipe > 0 || (!direction.unsent.empty() && !send_queued_);
   };

@@ -48,7 +48,7 @@ class TcpSession final : public Session {
   void close_now() override;
   void add_sends(live::SendBatch& batch, std::uint64_t tag_base) override;
   void on_sent(SendSide side, long result) override;
-  void on_turn_end() override;
+  void after_flush() override;
 
  private:
   enum class Phase { kHolding, kConnecting, kForwarding };
@@ -83,7 +83,7 @@ class TcpSession final : public Session {
   // Sends direction.unsent; false when the session had to close.
   bool send_unsent(Direction& direction, int to, bool count_to_endpoint, bool& active);
   void count_sent(std::size_t bytes, bool count_to_endpoint);
-  // Whether the direction may read more: queued bytes leave at the end of the turn, before the
+  // Whether the direction may read more: queued bytes leave at the next flush, before the
   // next read, so they do not stop reading (which would cost two epoll_ctl per message).
   bool may_fill(const Direction& direction) const;
   void update_interest();
@@ -111,8 +111,8 @@ class TcpSession final : public Session {
   runtime::Time deadline_ = runtime::Time::max();
   runtime::Time drain_deadline_ = runtime::Time::max();
   bool closed_ = false;
-  bool send_queued_ = false;       // asked the worker to send at the end of this turn
-  bool sending_directly_ = false;  // carrying on at the end of the turn: write at once
+  bool send_queued_ = false;       // asked the worker to send at its next flush
+  bool sending_directly_ = false;  // carrying on after a flush: write at once
 };
 
 }  // namespace nodrop::proxy

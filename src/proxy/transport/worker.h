@@ -55,11 +55,11 @@ class Worker {
   bool draining() const { return draining_; }
   // The session has closed its sockets; the worker destroys it after the current callback.
   void retire(Session* session);
-  // Whether sessions should leave their writes to the end of the turn (io_uring is available and
+  // Whether sessions should leave their writes to the loop's next flush (io_uring is available and
   // options().batch_sends); if not, they send at once.
   bool batches_sends() const { return batch_ != nullptr; }
-  // Queues the session (once per turn; it keeps track) for the turn-end batch.
-  void send_at_turn_end(Session* session) { send_queue_.push_back(session); }
+  // Queues the session (once until then; it keeps track) for the next flush's batch.
+  void send_at_flush(Session* session) { send_queue_.push_back(session); }
   // A session destroyed while queued takes itself off the queue.
   void forget_send(Session* session);
   // Splice pipes are reused across L4 connections (two per connection), as creating and closing
