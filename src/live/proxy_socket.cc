@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -110,8 +111,16 @@ Connecting connect_tcp(std::uint32_t ipv4, std::uint16_t port) {
     return connecting;
   }
   if (errno == EINPROGRESS) {
-    connecting.in_progress = true;
-    return connecting;
+    // To a server on this machine the handshake has usually completed inside connect() already:
+    // one poll() tells, and saves waiting a loop turn for writability (and two epoll_ctl). To a
+    // remote server it costs that one call.
+    pollfd probe{connecting.socket.fd(), POLLOUT, 0};
+    if (poll(&probe, 1, 0) != 1 || (probe.revents & POLLOUT) == 0) {
+      connecting.in_progress = true;
+      return connecting;
+    }
+    if ((probe.revents & (POLLERR | POLLHUP)) == 0) return connecting;
+    errno = connect_error(connecting.socket.fd());
   }
   connecting.error = errno;
   connecting.socket.reset();

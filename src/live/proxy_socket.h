@@ -78,7 +78,9 @@ struct Accepted {
 };
 Accepted accept_client(int listen_fd);
 
-// Starts a non-blocking connect. in_progress: wait for writability, then connect_error().
+// Starts a non-blocking connect. in_progress: wait for writability, then connect_error(); else
+// connected (error 0) or failed (error set). A connect the kernel completes at once, as to a
+// server on this machine, is reported connected.
 struct Connecting {
   ProxySocket socket;
   bool in_progress = false;

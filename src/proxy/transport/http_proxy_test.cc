@@ -49,7 +49,12 @@ class HttpProxyTest : public ::testing::TestWithParam<bool> {
   void set_endpoints(const std::vector<EndpointAddress>& addresses) {
     std::vector<Endpoint> endpoints;
     for (const auto& address : addresses) endpoints.push_back(ready(address));
-    ASSERT_TRUE(proxy_->set_endpoints(endpoints).is_ok());
+    auto generation = proxy_->set_endpoints(endpoints);
+    ASSERT_TRUE(generation.is_ok());
+    // Workers apply a table on their own threads: a request sent before that would still be
+    // routed by the old one.
+    ASSERT_TRUE(live::poll_until(
+        [&] { return proxy_->publisher().acknowledged_by_all(*generation); }, kClientTimeout));
   }
   std::uint16_t port() const { return proxy_->port(); }
 

@@ -34,7 +34,12 @@ class TcpProxyTest : public ::testing::TestWithParam<bool> {
     std::vector<Endpoint> endpoints;
     for (const auto& address : addresses)
       endpoints.push_back({address, "node-a", true, true, false});
-    ASSERT_TRUE(proxy_->set_endpoints(endpoints).is_ok());
+    auto generation = proxy_->set_endpoints(endpoints);
+    ASSERT_TRUE(generation.is_ok());
+    // Workers apply a table on their own threads: a connection made before that would still be
+    // routed by the old one.
+    ASSERT_TRUE(live::poll_until(
+        [&] { return proxy_->publisher().acknowledged_by_all(*generation); }, kClientTimeout));
   }
 
   ProxyOptions options_;

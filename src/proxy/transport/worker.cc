@@ -133,6 +133,8 @@ void Worker::on_listener_ready() {
     sessions_.emplace(started, std::move(session));
     metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
     started->start();  // may retire the session at once: it is registered first
+    // A new session is as much work as an event: a burst of accepts flushes as often.
+    if (batch_ != nullptr && (i + 1) % kFlushEveryEvents == 0) send_queued();
   }
 }
 
