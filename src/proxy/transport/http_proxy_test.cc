@@ -400,6 +400,33 @@ TEST_P(HttpProxyTest, RefusesConnectionsBeyondTheLimit) {
   EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kOverConnectionLimit), 1U);
 }
 
+TEST_P(HttpProxyTest, TheConnectionLimitHoldsOverAllWorkers) {
+  TestBackend backend("a");
+  options_.limits.max_connections = 3;
+  start({backend.address()}, 3);
+  std::vector<live::BlockingClient> clients;
+  std::string carry;
+  for (int i = 0; i < 3; ++i) {
+    auto client = connect_to(port());
+    ASSERT_TRUE(client.is_ok());
+    ASSERT_TRUE(client->send_all(get("/")).is_ok());
+    ASSERT_TRUE(read_reply(*client, carry).is_ok());  // registered by whichever worker took it
+    clients.push_back(std::move(client.value()));
+  }
+  auto fourth = connect_to(port());
+  ASSERT_TRUE(fourth.is_ok());
+  auto rest = fourth->receive_until_close();
+  EXPECT_TRUE(!rest.is_ok() || rest->empty());
+  EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kOverConnectionLimit), 1U);
+  // A place frees when a client leaves.
+  clients.pop_back();
+  ASSERT_TRUE(live::poll_until([&] { return proxy_->metrics().connections_open.load() == 2; },
+                               kClientTimeout));
+  auto next = fetch(port(), get("/"));
+  ASSERT_TRUE(next.is_ok());
+  EXPECT_EQ(next->status, 200);
+}
+
 TEST_P(HttpProxyTest, HoldsARequestUntilAnEndpointAppears) {
   TestBackend backend("a");
   options_.hold = HoldPolicy{.max_waiting = 8, .max_wait = milliseconds(10000)};

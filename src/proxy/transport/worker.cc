@@ -31,9 +31,8 @@ Worker::Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket liste
       table_(publisher.current()),
       picker_(options.picker, random),
       hold_(loop_, options.hold),
-      pool_(loop_, options.limits.max_idle_upstream_per_endpoint, options.limits.pool_idle_timeout),
-      max_sessions_(std::max<std::size_t>(
-          1, options.limits.max_connections / static_cast<std::size_t>(options.workers))) {
+      pool_(loop_, options.limits.max_idle_upstream_per_endpoint,
+            options.limits.pool_idle_timeout) {
   if (options.batch_sends) batch_ = live::SendBatch::create(kSendBatchEntries);
   if (batch_ != nullptr) loop_.set_flush([this] { send_queued(); }, kFlushEveryEvents);
   publisher_.acknowledge(id_, table_->generation());
@@ -116,7 +115,11 @@ void Worker::on_listener_ready() {
         return;
     }
     metrics_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-    if (sessions_.size() >= max_sessions_) {
+    // The limit holds over all workers (they share one socket, so any of them may take the next
+    // connection): take a place first, so two workers accepting at once cannot both get the last.
+    if (metrics_.connections_open.fetch_add(1, std::memory_order_relaxed) >=
+        static_cast<std::int64_t>(options_.limits.max_connections)) {
+      metrics_.connections_open.fetch_sub(1, std::memory_order_relaxed);
       metrics_.count_error(ProxyError::kOverConnectionLimit);
       continue;  // accepted.socket closes here: the client sees the connection closed at once
     }
@@ -131,7 +134,6 @@ void Worker::on_listener_ready() {
     }
     Session* started = session.get();
     sessions_.emplace(started, std::move(session));
-    metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
     started->start();  // may retire the session at once: it is registered first
     // A new session is as much work as an event: a burst of accepts flushes as often.
     if (batch_ != nullptr && (i + 1) % kFlushEveryEvents == 0) send_queued();

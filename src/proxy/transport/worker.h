@@ -99,7 +99,6 @@ class Worker {
   std::unordered_map<Session*, std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Session>> retired_;
   std::vector<live::SplicePipe> spare_pipes_;
-  std::size_t max_sessions_;
   bool draining_ = false;
   bool stopped_ = false;
   runtime::TimerId sweep_timer_ = 0;
