@@ -31,7 +31,6 @@ SendBatch::~SendBatch() = default;
 void SendBatch::add(int fd, const char* data, std::size_t size, std::uint64_t tag) {
   if (finished_) {
     results_.clear();
-    added_ = 0;
     finished_ = false;
   }
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
@@ -42,7 +41,6 @@ void SendBatch::add(int fd, const char* data, std::size_t size, std::uint64_t ta
   }
   io_uring_prep_send(sqe, fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
   io_uring_sqe_set_data64(sqe, tag);
-  ++added_;
   ++unreaped_;
 }
 

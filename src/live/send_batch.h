@@ -37,7 +37,6 @@ class SendBatch {
   SendBatch& operator=(const SendBatch&) = delete;
 
   void add(int fd, const char* data, std::size_t size, std::uint64_t tag);
-  std::size_t size() const { return added_; }
   // Submits what is left, waits for every send and returns all results since the last finish().
   const std::vector<Result>& finish();
 
@@ -47,7 +46,6 @@ class SendBatch {
   void submit_and_reap();
 
   std::unique_ptr<Ring> ring_;
-  std::size_t added_ = 0;     // since the last finish()
   std::size_t unreaped_ = 0;  // submitted or queued, result not read yet
   bool finished_ = true;
   std::vector<Result> results_;

@@ -42,7 +42,6 @@ TEST(SendBatch, SendsToEverySocketInOneSubmissionAndReportsEachResult) {
   batch->add(a.fds[0], one.data(), one.size(), 1);
   batch->add(b.fds[0], two.data(), two.size(), 2);
   batch->add(c.fds[0], three.data(), three.size(), 3);
-  EXPECT_EQ(batch->size(), 3U);
   std::map<std::uint64_t, long> results;
   for (const auto& result : batch->finish()) results[result.tag] = result.value;
   EXPECT_EQ(results, (std::map<std::uint64_t, long>{{1, static_cast<long>(one.size())},
