@@ -65,7 +65,7 @@ HttpSession::HttpSession(Worker& worker, live::ProxySocket client, live::SocketP
       upstream_out_(worker.options().limits.buffer_bytes) {}
 
 HttpSession::~HttpSession() {
-  if (send_queued_) worker_.forget_send(this);
+  worker_.forget_send(this);
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
   release_upstream(false);
   if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
@@ -150,15 +150,6 @@ void HttpSession::read_client() {
   }
 }
 
-bool HttpSession::leave_to_flush() {
-  if (!worker_.batches_sends() || sending_directly_) return false;
-  if (!send_queued_) {
-    send_queued_ = true;
-    worker_.send_at_flush(this);
-  }
-  return true;
-}
-
 bool HttpSession::may_send_upstream() const {
   return upstream_ && !upstream_out_.empty() &&
          (phase_ == Phase::kExchanging || phase_ == Phase::kTunnel);
@@ -189,15 +180,10 @@ void HttpSession::on_sent(SendSide side, long result) {
   }
 }
 
-void HttpSession::after_flush() {
-  send_queued_ = false;
-  sending_directly_ = true;
-  advance();
-  sending_directly_ = false;
-}
+void HttpSession::after_flush() { advance(); }
 
 void HttpSession::flush_client() {
-  if (!client_out_.empty() && leave_to_flush()) return;
+  if (!client_out_.empty() && worker_.leave_to_flush(this)) return;
   while (!closed_ && !client_out_.empty()) {
     const live::ProxyIoResult result =
         live::proxy_write_some(client_.fd(), client_out_.view().data(), client_out_.size());
@@ -246,7 +232,7 @@ void HttpSession::read_upstream() {
 }
 
 void HttpSession::flush_upstream() {
-  if (may_send_upstream() && leave_to_flush()) return;
+  if (may_send_upstream() && worker_.leave_to_flush(this)) return;
   while (!closed_ && may_send_upstream()) {
     const live::ProxyIoResult result =
         live::proxy_write_some(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size());
@@ -335,7 +321,7 @@ void HttpSession::update_interest() {
       ((phase_ == Phase::kExchanging && request_done_) || phase_ == Phase::kClosing);
   if (!client_eof_ && client_in_.space() > 0 && !awaits_only_response) client |= live::kReadable;
   // Bytes left to the next flush need no writability event: they go out before the loop waits.
-  if (!client_out_.empty() && !send_queued_) client |= live::kWritable;
+  if (!client_out_.empty() && !queued_for_flush()) client |= live::kWritable;
   set_client_interest(client);
   if (!upstream_) return;
   std::uint32_t upstream = 0;
@@ -343,7 +329,7 @@ void HttpSession::update_interest() {
     upstream = live::kWritable;
   } else {
     if (!upstream_eof_ && upstream_in_.space() > 0) upstream |= live::kReadable;
-    if (!upstream_out_.empty() && !send_queued_) upstream |= live::kWritable;
+    if (!upstream_out_.empty() && !queued_for_flush()) upstream |= live::kWritable;
   }
   upstream_->set_interest(upstream);
 }

@@ -75,8 +75,6 @@ class HttpSession final : public Session, private UpstreamOwner {
   void close();
 
   void read_client();
-  // True when the worker batches sends and this one is left to its next flush.
-  bool leave_to_flush();
   bool may_send_upstream() const;
   void flush_client();
   void read_upstream();
@@ -102,8 +100,6 @@ class HttpSession final : public Session, private UpstreamOwner {
   runtime::Time drain_deadline_ = runtime::Time::max();  // a tunnel to an endpoint that left
   bool head_deadline_armed_ = false;
   bool closed_ = false;
-  bool send_queued_ = false;       // asked the worker to send at its next flush
-  bool sending_directly_ = false;  // carrying on after a flush: write at once
 
   // The request in flight.
   HeadScanner request_scanner_;

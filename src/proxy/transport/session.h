@@ -25,13 +25,22 @@ class Session {
   virtual void close_now() = 0;
 
   // Sending at the loop's next flush (every few events and at the end of a turn), for a session
-  // that asked with Worker::send_at_flush():
-  // first it adds its pending bytes to the batch (tagged with tag_base | SendSide), then it hears
-  // the result of each send, then it carries on from there (sending directly until it asks again).
+  // that Worker::leave_to_flush() queued: first it adds its pending bytes to the batch (tagged with
+  // tag_base | SendSide), then it hears the result of each send, then it carries on from there
+  // (writing directly until that returns).
   enum SendSide : std::uint64_t { kToClient = 0, kToUpstream = 1 };
   virtual void add_sends(live::SendBatch& batch, std::uint64_t tag_base) = 0;
   virtual void on_sent(SendSide side, long result) = 0;  // bytes sent, or -errno
   virtual void after_flush() = 0;
+
+  // Whether bytes wait for the next flush: they need no writability event, as they go out before
+  // the loop waits.
+  bool queued_for_flush() const { return queued_for_flush_; }
+
+ private:
+  friend class Worker;  // sets both
+  bool queued_for_flush_ = false;
+  bool in_after_flush_ = false;
 };
 
 }  // namespace nodrop::proxy

@@ -40,7 +40,7 @@ TcpSession::TcpSession(Worker& worker, live::ProxySocket client, live::SocketPee
     : worker_(worker), client_(std::move(client)), peer_(peer) {}
 
 TcpSession::~TcpSession() {
-  if (send_queued_) worker_.forget_send(this);
+  worker_.forget_send(this);
   if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
   if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
   if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
@@ -93,18 +93,7 @@ void TcpSession::pick_and_connect() {
   live::Connecting connecting = live::connect_tcp(upstream_address_.ipv4, upstream_address_.port);
   if (!connecting.socket.is_open()) {
     endpoint->counters->connect_failures.fetch_add(1, std::memory_order_relaxed);
-    tried_.push_back(upstream_address_);
-    const UpstreamFailure failure = live::is_connection_refused(connecting.error)
-                                        ? UpstreamFailure::kConnectRefused
-                                        : UpstreamFailure::kConnectReset;
-    if (worker_.options().retry.decide(failure, false, attempts_, false) ==
-        RetryDecision::kRetryOnAnotherEndpoint) {
-      worker_.metrics().retries.fetch_add(1, std::memory_order_relaxed);
-      pick_and_connect();
-    } else {
-      worker_.metrics().count_error(ProxyError::kBadGateway);
-      close();
-    }
+    retry_or_fail(connecting.error);
     return;
   }
   upstream_ = std::move(connecting.socket);
@@ -116,6 +105,21 @@ void TcpSession::pick_and_connect() {
     return;
   }
   on_connected();
+}
+
+void TcpSession::retry_or_fail(int connect_error) {
+  tried_.push_back(upstream_address_);
+  const UpstreamFailure failure = live::is_connection_refused(connect_error)
+                                      ? UpstreamFailure::kConnectRefused
+                                      : UpstreamFailure::kConnectReset;
+  if (worker_.options().retry.decide(failure, false, attempts_, false) ==
+      RetryDecision::kRetryOnAnotherEndpoint) {
+    worker_.metrics().retries.fetch_add(1, std::memory_order_relaxed);
+    pick_and_connect();
+  } else {
+    worker_.metrics().count_error(ProxyError::kBadGateway);
+    close();
+  }
 }
 
 void TcpSession::on_connected() {
@@ -154,18 +158,7 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
     upstream_watch_ = 0;
     upstream_interest_ = 0;
     upstream_.reset();
-    tried_.push_back(upstream_address_);
-    const UpstreamFailure failure = live::is_connection_refused(error)
-                                        ? UpstreamFailure::kConnectRefused
-                                        : UpstreamFailure::kConnectReset;
-    if (worker_.options().retry.decide(failure, false, attempts_, false) ==
-        RetryDecision::kRetryOnAnotherEndpoint) {
-      worker_.metrics().retries.fetch_add(1, std::memory_order_relaxed);
-      pick_and_connect();
-    } else {
-      worker_.metrics().count_error(ProxyError::kBadGateway);
-      close();
-    }
+    retry_or_fail(error);
     return;
   }
   pump(0, events);
@@ -222,12 +215,8 @@ bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endp
   }
   active = true;
   direction.bulk = got.bytes == chunk.size();
-  if (worker_.batches_sends() && !sending_directly_) {
+  if (worker_.leave_to_flush(this)) {
     direction.unsent.assign(chunk.data(), got.bytes);
-    if (!send_queued_) {
-      send_queued_ = true;
-      worker_.send_at_flush(this);
-    }
     return true;
   }
   const live::ProxyIoResult sent = live::proxy_write_some(to, chunk.data(), got.bytes);
@@ -347,7 +336,7 @@ void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events
 
 bool TcpSession::may_fill(const Direction& direction) const {
   return !direction.eof && direction.in_pipe < live::kSplicePipeCapacity &&
-         (direction.unsent.empty() || send_queued_);
+         (direction.unsent.empty() || queued_for_flush());
 }
 
 void TcpSession::add_sends(live::SendBatch& batch, std::uint64_t tag_base) {
@@ -373,11 +362,8 @@ void TcpSession::on_sent(SendSide side, long result) {
 }
 
 void TcpSession::after_flush() {
-  send_queued_ = false;
-  sending_directly_ = true;
   // Writes only: what is left after a partial send, and the FIN of a direction that has ended.
   pump(live::kWritable, live::kWritable);
-  sending_directly_ = false;
 }
 
 void TcpSession::update_interest() {
@@ -385,7 +371,7 @@ void TcpSession::update_interest() {
   std::uint32_t upstream = 0;
   // Bytes left to the next flush need no writability event: they go out before the loop waits.
   const auto must_wait_to_write = [&](const Direction& direction) {
-    return direction.in_pipe > 0 || (!direction.unsent.empty() && !send_queued_);
+    return direction.in_pipe > 0 || (!direction.unsent.empty() && !queued_for_flush());
   };
   if (may_fill(to_upstream_) && header_.empty()) client |= live::kReadable;
   if (must_wait_to_write(to_upstream_) || !header_.empty()) upstream |= live::kWritable;

@@ -68,6 +68,9 @@ class TcpSession final : public Session {
 
   void pick_and_connect();
   void on_connected();
+  // A connect to upstream_address_ failed with connect_error: another endpoint if the retry policy
+  // allows, else the client's connection closes.
+  void retry_or_fail(int connect_error);
   void on_client_events(std::uint32_t events);
   void on_upstream_events(std::uint32_t events);
   // Moves what the readiness events of each socket allow; events 0 means "not signalled".
@@ -111,8 +114,6 @@ class TcpSession final : public Session {
   runtime::Time deadline_ = runtime::Time::max();
   runtime::Time drain_deadline_ = runtime::Time::max();
   bool closed_ = false;
-  bool send_queued_ = false;       // asked the worker to send at its next flush
-  bool sending_directly_ = false;  // carrying on after a flush: write at once
 };
 
 }  // namespace nodrop::proxy

@@ -67,7 +67,18 @@ void Worker::post_stop() {
   loop_.post_from_any_thread([this] { stop_now(); });
 }
 
-void Worker::forget_send(Session* session) { std::erase(send_queue_, session); }
+bool Worker::leave_to_flush(Session* session) {
+  if (batch_ == nullptr || session->in_after_flush_) return false;
+  if (!session->queued_for_flush_) {
+    session->queued_for_flush_ = true;
+    send_queue_.push_back(session);
+  }
+  return true;
+}
+
+void Worker::forget_send(Session* session) {
+  if (session->queued_for_flush_) std::erase(send_queue_, session);
+}
 
 void Worker::send_queued() {
   // A session carrying on after its sends writes directly, but it may wake another (a held
@@ -79,7 +90,12 @@ void Worker::send_queued() {
       sending_[result.tag >> 1]->on_sent(static_cast<Session::SendSide>(result.tag & 1),
                                          result.value);
     }
-    for (Session* session : sending_) session->after_flush();
+    for (Session* session : sending_) {
+      session->queued_for_flush_ = false;
+      session->in_after_flush_ = true;
+      session->after_flush();
+      session->in_after_flush_ = false;
+    }
     sending_.clear();
   }
 }

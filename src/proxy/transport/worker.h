@@ -55,12 +55,12 @@ class Worker {
   bool draining() const { return draining_; }
   // The session has closed its sockets; the worker destroys it after the current callback.
   void retire(Session* session);
-  // Whether sessions should leave their writes to the loop's next flush (io_uring is available and
-  // options().batch_sends); if not, they send at once.
+  // Whether sessions' writes go out in batches (io_uring is available and options().batch_sends).
   bool batches_sends() const { return batch_ != nullptr; }
-  // Queues the session (once until then; it keeps track) for the next flush's batch.
-  void send_at_flush(Session* session) { send_queue_.push_back(session); }
-  // A session destroyed while queued takes itself off the queue.
+  // For a session about to write: true when its bytes are left to the next flush (queued once
+  // until then); false when it must write now (no batching, or it is carrying on after a flush).
+  bool leave_to_flush(Session* session);
+  // Every session calls this as it is destroyed: off the queue if it was on it.
   void forget_send(Session* session);
   // Splice pipes are reused across L4 connections (two per connection), as creating and closing
   // them would cost six syscalls per connection. Only empty pipes may be given back; at most
