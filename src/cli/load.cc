@@ -26,6 +26,10 @@ int run_load(const Args& args, std::ostream& out, std::ostream& err) {
         << "\nrun 'nodrop load --help' for the options\n";
     return kExitUsage;
   }
+  if (Status writable = check_traffic_outputs(*options); !writable.is_ok()) {
+    err << "nodrop load: " << writable.message() << "\n";
+    return kExitUsage;
+  }
   const bool show_progress = !options->quiet && live::is_terminal(2);
   Result<traffic::Report> report = traffic::run_load(*options, show_progress ? &err : nullptr);
   if (!report) {

@@ -33,6 +33,20 @@ TEST(LoadVerb, BadInputExitsTwoWithAMessageNamingTheProblem) {
   EXPECT_EQ(call(run_load, {"--help"}).status, kExitOk);
 }
 
+TEST(LoadVerb, AnOutputFileThatCannotBeWrittenIsRefusedBeforeTheRun) {
+  // A minute of load that would be lost to a typo: refused at once, nothing sent.
+  for (const char* flag : {"--json", "--svg"}) {
+    const Outcome result = call(run_load, {"http://127.0.0.1:1/", "--duration", "1m", flag,
+                                           "/nonexistent-directory/report"});
+    EXPECT_EQ(result.status, kExitUsage);
+    EXPECT_NE(result.err.find("cannot write /nonexistent-directory/report"), std::string::npos)
+        << result.err;
+  }
+  const Outcome verify = call(run_verify, {"http://127.0.0.1:1/", "--json", "/", "--", "true"});
+  EXPECT_EQ(verify.status, kExitUsage);
+  EXPECT_NE(verify.err.find("cannot write /"), std::string::npos) << verify.err;
+}
+
 TEST(LoadVerb, ExitsOneWhenRequestsFailAndWritesJsonToStdout) {
   Result<live::Listener> refusing = live::bind_refusing_port({0x7f000001, 0});
   ASSERT_TRUE(refusing.is_ok());

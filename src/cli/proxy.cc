@@ -3,10 +3,10 @@
 // requests (bounded by --drain-timeout), then exit and print the listener's metrics.
 #include "proxy/transport/proxy.h"
 
-#include <charconv>
 #include <string>
 #include <vector>
 
+#include "base/flags.h"
 #include "cli/verbs_list.h"
 #include "live/epoll_loop.h"
 #include "live/proxy_signals.h"
@@ -18,18 +18,32 @@ constexpr const char* kUsage =
     "Usage: nodrop proxy --listen ADDR:PORT --backend ADDR:PORT [--backend ADDR:PORT...]\n"
     "                    [--mode http|tcp] [--workers N] [--profile nodrop|kubernetes]\n"
     "                    [--picker round-robin|least-outstanding] [--proxy-protocol]\n"
-    "                    [--max-connections N] [--drain-timeout-ms N] [--reuseport]\n"
-    "                    [--no-batch-sends]\n";
+    "                    [--max-connections N] [--reuseport] [--no-batch-sends]\n"
+    "                    [--header-timeout D] [--idle-timeout D] [--connect-timeout D]\n"
+    "                    [--response-timeout D] [--drain-timeout D]\n"
+    "  --max-connections N   client connections over all workers (default 10000); at the limit\n"
+    "                        the proxy stops accepting and new clients wait in the listen backlog\n"
+    "  --header-timeout D    from a request head's first byte to its end (default 10s)\n"
+    "  --idle-timeout D      a keep-alive connection between requests, a silent tunnel or L4\n"
+    "                        connection (default 60s)\n"
+    "  --connect-timeout D   connecting to a backend (default 2s)\n"
+    "  --response-timeout D  a backend's silence while a response is due (default 30s)\n"
+    "  --drain-timeout D     on SIGTERM or SIGINT, how long in-flight work and idle keep-alive\n"
+    "                        connections may finish (default 30s)\n"
+    "  Durations: 500ms, 10s, 1.5m, 1h.\n";
 
-bool parse_count(const std::string& text, long max, long* out) {
-  long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > max) {
-    return false;
+Result<proxy::EndpointAddress> parse_backend_address(std::string_view text) {
+  Result<proxy::EndpointAddress> address = proxy::parse_endpoint_address(text);
+  if (address && address->port == 0) {
+    return invalid_argument("\"" + std::string(text) +
+                            "\": port 0 is not a port a backend listens on");
   }
-  *out = value;
-  return true;
+  return address;
 }
+
+// Timeouts a user may set: from a millisecond to an hour.
+constexpr std::chrono::milliseconds kMinTimeout{1};
+constexpr std::chrono::hours kMaxTimeout{1};
 
 }  // namespace
 
@@ -37,78 +51,92 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
   proxy::ProxyOptions options;
   std::vector<proxy::Endpoint> backends;
   bool have_listen = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    if (flag == "--help" || flag == "-h") {
+  FlagReader flags(args);
+  const auto fail = [&](const Status& status) {
+    err << "nodrop proxy: " << status.message() << "\n" << kUsage;
+    return kExitUsage;
+  };
+  // Sets a timeout from the current flag's value.
+  const auto set_timeout = [&](std::chrono::milliseconds* timeout) -> Status {
+    Result<std::chrono::nanoseconds> value = flags.duration(kMinTimeout, kMaxTimeout);
+    if (!value) return value.status();
+    *timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*value);
+    return Status::ok();
+  };
+  while (flags.next()) {
+    if (!flags.at_flag()) {
+      return fail(invalid_argument("unexpected argument \"" + flags.argument() + "\""));
+    }
+    if (flags.is("--help", "-h")) {
       out << kUsage;
       return kExitOk;
     }
-    if (flag == "--proxy-protocol") {
+    Status status;
+    if (flags.is("--proxy-protocol")) {
+      status = flags.is_switch();
       options.proxy_protocol_v2 = true;
-      continue;
-    }
-    if (flag == "--reuseport") {
+    } else if (flags.is("--reuseport")) {
+      status = flags.is_switch();
       options.reuse_port = true;
-      continue;
-    }
-    if (flag == "--no-batch-sends") {
+    } else if (flags.is("--no-batch-sends")) {
+      status = flags.is_switch();
       options.batch_sends = false;
-      continue;
-    }
-    if (i + 1 >= args.size()) {
-      err << "nodrop proxy: " << flag << " needs a value\n" << kUsage;
-      return kExitUsage;
-    }
-    const std::string& value = args[++i];
-    const auto fail = [&](const std::string& message) {
-      err << "nodrop proxy: " << flag << ": " << message << "\n";
-      return kExitUsage;
-    };
-    long count = 0;
-    if (flag == "--listen" || flag == "--backend") {
-      auto address = proxy::parse_endpoint_address(value);
-      if (!address.is_ok()) return fail(address.status().message());
-      if (flag == "--listen") {
-        options.listen = address.value();
-        have_listen = true;
-      } else {
-        backends.push_back(proxy::Endpoint{address.value(), "", true, true, false});
+    } else if (flags.is("--listen")) {
+      Result<proxy::EndpointAddress> address = flags.parsed(proxy::parse_endpoint_address);
+      if (address) options.listen = *address;
+      have_listen = address.is_ok();
+      status = address.status();
+    } else if (flags.is("--backend")) {
+      Result<proxy::EndpointAddress> address = flags.parsed(parse_backend_address);
+      if (address) {
+        proxy::Endpoint backend;
+        backend.address = *address;
+        backends.push_back(backend);  // ready and serving
       }
-    } else if (flag == "--mode") {
-      auto mode = proxy::parse_proxy_mode(value);
-      if (!mode.is_ok()) return fail(mode.status().message());
-      options.mode = mode.value();
-    } else if (flag == "--picker") {
-      auto picker = proxy::parse_picker_kind(value);
-      if (!picker.is_ok()) return fail(picker.status().message());
-      options.picker = picker.value();
-    } else if (flag == "--profile") {
-      if (value == "nodrop") {
+      status = address.status();
+    } else if (flags.is("--mode")) {
+      Result<proxy::ProxyMode> mode = flags.parsed(proxy::parse_proxy_mode);
+      if (mode) options.mode = *mode;
+      status = mode.status();
+    } else if (flags.is("--picker")) {
+      Result<proxy::PickerKind> picker = flags.parsed(proxy::parse_picker_kind);
+      if (picker) options.picker = *picker;
+      status = picker.status();
+    } else if (flags.is("--profile")) {
+      Result<std::string> profile = flags.value();
+      if (!profile) {
+        status = profile.status();
+      } else if (*profile == "nodrop") {
         options.retry = proxy::RetryPolicy::nodrop();
         options.hold = proxy::HoldPolicy::nodrop();
-      } else if (value == "kubernetes") {
+      } else if (*profile == "kubernetes") {
         options.retry = proxy::RetryPolicy::kubernetes();
         options.hold = proxy::HoldPolicy::kubernetes();
       } else {
-        return fail("expected nodrop or kubernetes");
+        status = flags.error("expected nodrop or kubernetes, not \"" + *profile + "\"");
       }
-    } else if (flag == "--workers") {
-      if (!parse_count(value, proxy::kMaxProxyWorkers, &count)) {
-        return fail("expected a number from 1 to " + std::to_string(proxy::kMaxProxyWorkers));
-      }
-      options.workers = static_cast<int>(count);
-    } else if (flag == "--max-connections") {
-      if (!parse_count(value, 1'000'000, &count))
-        return fail("expected a number from 1 to 1000000");
-      options.limits.max_connections = static_cast<std::size_t>(count);
-    } else if (flag == "--drain-timeout-ms") {
-      if (!parse_count(value, 3'600'000, &count))
-        return fail("expected milliseconds, 1 to 3600000");
-      options.limits.drain_timeout = std::chrono::milliseconds(count);
+    } else if (flags.is("--workers")) {
+      Result<std::int64_t> workers = flags.count(1, proxy::kMaxProxyWorkers);
+      if (workers) options.workers = static_cast<int>(*workers);
+      status = workers.status();
+    } else if (flags.is("--max-connections")) {
+      Result<std::int64_t> count = flags.count(1, 1'000'000);
+      if (count) options.limits.max_connections = static_cast<std::size_t>(*count);
+      status = count.status();
+    } else if (flags.is("--header-timeout")) {
+      status = set_timeout(&options.limits.header_timeout);
+    } else if (flags.is("--idle-timeout")) {
+      status = set_timeout(&options.limits.idle_timeout);
+    } else if (flags.is("--connect-timeout")) {
+      status = set_timeout(&options.limits.connect_timeout);
+    } else if (flags.is("--response-timeout")) {
+      status = set_timeout(&options.limits.response_timeout);
+    } else if (flags.is("--drain-timeout")) {
+      status = set_timeout(&options.limits.drain_timeout);
     } else {
-      err << "nodrop proxy: unknown flag " << flag << "\n" << kUsage;
-      return kExitUsage;
+      status = flags.unknown();
     }
+    if (!status.is_ok()) return fail(status);
   }
   if (!have_listen || backends.empty()) {
     err << "nodrop proxy: --listen and at least one --backend are required\n" << kUsage;

@@ -1,10 +1,39 @@
 #include "cli/traffic_output.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include "cli/verb.h"
 
 namespace nodrop::cli {
+
+namespace {
+
+// Whether path can be written, found out without changing it: opened for appending (which writes
+// nothing), and removed again if the check created it.
+bool can_write(const std::string& path) {
+  std::error_code error;
+  const bool existed = std::filesystem::exists(path, error);
+  bool writable = false;
+  {
+    std::ofstream file(path, std::ios::app);
+    writable = file.is_open();
+  }
+  if (writable && !existed) std::filesystem::remove(path, error);
+  return writable && !std::filesystem::is_directory(path, error);
+}
+
+}  // namespace
+
+Status check_traffic_outputs(const traffic::LoadOptions& options) {
+  for (const std::string* path : {&options.json_path, &options.svg_path}) {
+    if (path->empty() || *path == "-") continue;
+    if (!can_write(*path)) {
+      return invalid_argument("cannot write " + *path + " (checked before the run, not after it)");
+    }
+  }
+  return Status::ok();
+}
 
 int write_traffic_outputs(const traffic::Report& report, std::string_view verb, std::ostream& out,
                           std::ostream& err) {

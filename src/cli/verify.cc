@@ -25,6 +25,10 @@ int run_verify(const Args& args, std::ostream& out, std::ostream& err) {
         << "\nrun 'nodrop verify --help' for the options\n";
     return kExitUsage;
   }
+  if (Status writable = check_traffic_outputs(options->load); !writable.is_ok()) {
+    err << "nodrop verify: " << writable.message() << "\n";
+    return kExitUsage;
+  }
   const bool show_progress = !options->load.quiet && live::is_terminal(2);
   Result<traffic::Report> report = traffic::run_verify(*options, show_progress ? &err : nullptr);
   if (!report) {

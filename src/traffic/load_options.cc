@@ -130,40 +130,6 @@ Status check_request_size(const LoadOptions& options) {
 
 }  // namespace
 
-Result<runtime::Duration> parse_duration(const std::string& text, bool allow_zero) {
-  std::size_t unit_start = 0;
-  while (unit_start < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[unit_start])) || text[unit_start] == '.')) {
-    ++unit_start;
-  }
-  const std::string number = text.substr(0, unit_start);
-  const std::string unit = text.substr(unit_start);
-  double value = 0;
-  const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
-  double unit_seconds = 0;
-  if (unit == "ms") {
-    unit_seconds = 1e-3;
-  } else if (unit == "s") {
-    unit_seconds = 1;
-  } else if (unit == "m") {
-    unit_seconds = 60;
-  } else if (unit == "h") {
-    unit_seconds = 3600;
-  }
-  const double seconds = value * unit_seconds;
-  if (number.empty() || error != std::errc() || end != number.data() + number.size() ||
-      unit_seconds == 0 || !std::isfinite(seconds) || seconds > 1e6) {
-    return invalid_argument(fmt::format(
-        "\"{}\" is not a duration; write a number and a unit: 500ms, 10s, 1.5m, 1h", text));
-  }
-  const auto duration =
-      std::chrono::duration_cast<runtime::Duration>(std::chrono::duration<double>(seconds));
-  if (duration <= runtime::Duration::zero() && !allow_zero) {
-    return invalid_argument(fmt::format("\"{}\": the duration must be more than zero", text));
-  }
-  return duration;
-}
-
 Result<LoadOptions> parse_load_options(const std::vector<std::string>& args) {
   LoadOptions options;
   bool have_target = false;

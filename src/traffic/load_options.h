@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/flags.h"
 #include "base/status.h"
 #include "runtime/clock.h"
 #include "traffic/target.h"
@@ -52,9 +53,6 @@ struct VerifyOptions {
   std::uint64_t max_failures = 0;
   std::vector<std::string> command;
 };
-
-// Parses a duration such as "10s", "500ms", "1.5s", "2m", "1h"; 0 is refused unless allow_zero.
-Result<runtime::Duration> parse_duration(const std::string& text, bool allow_zero);
 
 Result<LoadOptions> parse_load_options(const std::vector<std::string>& args);
 // Everything before "--" is the URL and load options (plus --before, --settle, --max-failures);

@@ -38,17 +38,6 @@ TEST(ParseTarget, RefusesWhatItCannotLoadWithAReason) {
   }
 }
 
-TEST(ParseDuration, ReadsUnitsAndRefusesTheRest) {
-  EXPECT_EQ(*parse_duration("500ms", false), milliseconds(500));
-  EXPECT_EQ(*parse_duration("10s", false), seconds(10));
-  EXPECT_EQ(*parse_duration("1.5s", false), milliseconds(1500));
-  EXPECT_EQ(*parse_duration("2m", false), seconds(120));
-  EXPECT_EQ(*parse_duration("0s", true), runtime::Duration::zero());
-  for (const char* bad : {"", "10", "s", "-1s", "1.2.3s", "0s", "5 s", "1e9h", "10sec"}) {
-    EXPECT_FALSE(parse_duration(bad, false).is_ok()) << bad;
-  }
-}
-
 TEST(ParseLoadOptions, ReadsEveryOption) {
   Result<LoadOptions> options = parse_load_options({"http://127.0.0.1:9/x",
                                                     "--rate",

@@ -32,4 +32,21 @@ wait "$pid" || status=$?
 grep -q "draining" "$work/out" || { echo "no drain"; exit 1; }
 grep -q "^responses_5xx 1$" "$work/out" || { cat "$work/out"; exit 1; }
 grep -q "^errors_bad_gateway 1$" "$work/out" || { cat "$work/out"; exit 1; }
-echo "ok: 502 with a reason, SIGTERM drained, exit 0"
+
+# Command-line mistakes: exit 2 and a message naming the flag, before anything listens.
+expect_usage() {
+  local expected=$1
+  shift
+  local status=0
+  "$nodrop" proxy "$@" >"$work/usage.out" 2>"$work/usage.err" || status=$?
+  [[ $status -eq 2 ]] || { echo "exit $status for: $*"; cat "$work/usage.err"; exit 1; }
+  grep -qF -- "$expected" "$work/usage.err" || {
+    echo "for: $*"; echo "expected: $expected"; cat "$work/usage.err"; exit 1; }
+}
+expect_usage "unknown flag --frobnicate" --listen 127.0.0.1:0 --backend 127.0.0.1:1 --frobnicate
+expect_usage "unknown flag --frobnicate" --frobnicate
+expect_usage "--workers needs a value" --listen 127.0.0.1:0 --backend 127.0.0.1:1 --workers
+expect_usage "port 0 is not a port a backend listens on" --listen 127.0.0.1:0 --backend 127.0.0.1:0
+expect_usage "--idle-timeout: \"10\" is not a duration" --listen 127.0.0.1:0 --backend 127.0.0.1:1 --idle-timeout 10
+expect_usage "--drain-timeout: \"2h\": expected from 1ms to 3600s" --listen 127.0.0.1:0 --backend 127.0.0.1:1 --drain-timeout=2h
+echo "ok: 502 with a reason, SIGTERM drained, exit 0, bad flags named"
