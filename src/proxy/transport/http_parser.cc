@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <span>
 
 #include "base/check.h"
@@ -74,35 +75,58 @@ bool parse_version(std::string_view text, int* minor_version) {
   return true;
 }
 
+// A control byte other than HTAB (RFC 5234 CTL), which no field value or chunk framing may hold.
+bool is_control(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return (byte < 0x20 && byte != '\t') || byte == 0x7f;
+}
+
+// Whether a field value holds only what RFC 9110 §5.5 allows: visible characters, obs-text,
+// spaces and tabs. CR, LF and NUL are refused everywhere (a bare CR never reaches here, see
+// next_line); the other control characters too, since a recipient may read them as delimiters.
+bool is_valid_field_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), is_control);
+}
+
+// A Host value as this proxy accepts it: uri-host [":" port] with no whitespace, comma (a list
+// read differently by different recipients) or userinfo.
+bool is_valid_host(std::string_view host) {
+  return std::none_of(host.begin(), host.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == ',' || c == '@' || c == '/' || c == '\\';
+  });
+}
+
 // Parses header fields and derives the framing facts every message shares. rest is the head
 // after its first line, ending with the blank line.
-bool parse_fields(std::string_view rest, const HttpLimits& limits, bool is_request,
-                  HttpHead* head) {
+HeadParse parse_fields(std::string_view rest, const HttpLimits& limits, bool is_request,
+                       HttpHead* head) {
   bool has_length = false;
   bool has_transfer_encoding = false;
   bool chunked_last = false;
   std::string_view line;
   while (true) {
-    if (!next_line(rest, &line)) return false;
+    if (!next_line(rest, &line)) return HeadParse::kMalformed;
     if (line.empty()) {
-      if (!rest.empty()) return false;  // the blank line ends the head
+      if (!rest.empty()) return HeadParse::kMalformed;  // the blank line ends the head
       break;
     }
-    if (head->fields.size() >= limits.max_header_fields) return false;
+    if (head->fields.size() >= limits.max_header_fields) return HeadParse::kTooManyFields;
     const auto colon = line.find(':');
-    if (colon == std::string_view::npos) return false;
+    if (colon == std::string_view::npos) return HeadParse::kMalformed;
     const std::string_view name = line.substr(0, colon);
-    if (!is_token(name)) return false;  // also rejects obs-fold and space before the colon
+    // is_token also refuses obs-fold (a line starting with whitespace) and space before the colon.
+    if (!is_token(name)) return HeadParse::kMalformed;
     const std::string_view value = trim_whitespace(line.substr(colon + 1));
+    if (!is_valid_field_value(value)) return HeadParse::kMalformed;
     head->fields.push_back({name, value});
     if (equals_ignoring_case(name, "content-length")) {
       std::uint64_t length = 0;
       const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (value.empty() || error != std::errc() || end != value.data() + value.size() ||
           length > kMaxBodyLength) {
-        return false;
+        return HeadParse::kMalformed;
       }
-      if (has_length && length != head->content_length) return false;
+      if (has_length && length != head->content_length) return HeadParse::kMalformed;
       has_length = true;
       head->content_length = length;
     } else if (equals_ignoring_case(name, "transfer-encoding")) {
@@ -112,7 +136,7 @@ bool parse_fields(std::string_view rest, const HttpLimits& limits, bool is_reque
         if (chunked_last) valid = false;  // chunked must be the final coding, applied once
         chunked_last = equals_ignoring_case(coding, "chunked");
       });
-      if (!valid) return false;
+      if (!valid) return HeadParse::kMalformed;
     } else if (equals_ignoring_case(name, "connection")) {
       for_each_element(value, [&](std::string_view option) {
         if (equals_ignoring_case(option, "close")) head->connection_close = true;
@@ -121,24 +145,52 @@ bool parse_fields(std::string_view rest, const HttpLimits& limits, bool is_reque
       });
     } else if (equals_ignoring_case(name, "upgrade")) {
       head->has_upgrade = true;
+    } else if (is_request && equals_ignoring_case(name, "host")) {
+      // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400.
+      if (head->host_count++ > 0 || !is_valid_host(value)) return HeadParse::kMalformed;
+      head->host = value;
     }
   }
   // RFC 9112 §6.3: Transfer-Encoding with Content-Length is a smuggling risk; refuse it.
-  if (has_transfer_encoding && has_length) return false;
+  if (has_transfer_encoding && has_length) return HeadParse::kMalformed;
   if (has_transfer_encoding) {
     if (chunked_last) {
       head->framing = BodyFraming::kChunked;
     } else if (is_request) {
-      return false;  // a request body whose length cannot be determined
+      return HeadParse::kMalformed;  // a request body whose length cannot be determined
     } else {
       head->framing = BodyFraming::kUntilClose;
+    }
+    if (head->minor_version == 0) {
+      head->must_close = true;
+      head->connection_close = true;
     }
   } else if (has_length) {
     head->framing = head->content_length == 0 ? BodyFraming::kNone : BodyFraming::kContentLength;
   } else {
     head->framing = is_request ? BodyFraming::kNone : BodyFraming::kUntilClose;
   }
-  return true;
+  return HeadParse::kComplete;
+}
+
+// The authority of an absolute-form request target ("http://host:port/path" → "host:port"), or
+// nullopt for the other forms (origin "/path", asterisk "*", authority "host:port" of CONNECT).
+std::optional<std::string_view> absolute_form_authority(std::string_view target) {
+  const auto scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0 ||
+      target.substr(0, scheme_end).find('/') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string_view authority = target.substr(scheme_end + 3);
+  return authority.substr(0, authority.find_first_of("/?#"));
+}
+
+// Whether a request target holds only visible ASCII or obs-text: no control byte, space or DEL.
+bool is_valid_target(std::string_view target) {
+  return !target.empty() && std::none_of(target.begin(), target.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte <= 0x20 || byte == 0x7f;
+  });
 }
 
 // Common front half of both parsers: find the head and bound it. *head is the head's text,
@@ -185,6 +237,7 @@ std::size_t HeadScanner::find(std::string_view buffer) {
   std::size_t i = scanned_ >= 2 ? scanned_ - 2 : 0;
   for (; i < buffer.size(); ++i) {
     if (buffer[i] != '\n') continue;
+    if (first_line_end_ == std::string_view::npos) first_line_end_ = i;
     if (i + 1 < buffer.size() && buffer[i + 1] == '\n') return i + 2;
     if (i + 2 < buffer.size() && buffer[i + 1] == '\r' && buffer[i + 2] == '\n') return i + 3;
   }
@@ -192,15 +245,40 @@ std::size_t HeadScanner::find(std::string_view buffer) {
   return 0;
 }
 
+std::size_t leading_empty_lines(std::string_view buffer) {
+  std::size_t skipped = 0;
+  while (true) {
+    if (buffer.substr(skipped, 2) == "\r\n") {
+      skipped += 2;
+    } else if (buffer.substr(skipped, 1) == "\n") {
+      skipped += 1;
+    } else {
+      return skipped;
+    }
+  }
+}
+
 HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
                              HeadScanner& scanner, RequestHead* head) {
+  // RFC 9112 §2.2: empty lines before a request line are ignored (some clients send a CRLF after
+  // a POST body). They count toward the head and its limit.
+  const std::size_t skipped = leading_empty_lines(buffer);
+  const std::string_view message = buffer.substr(skipped);
   std::string_view rest;
-  const HeadParse found = find_head(buffer, limits, scanner, &rest);
-  if (found != HeadParse::kComplete) return found;
+  const HeadParse found = find_head(message, limits, scanner, &rest);
+  // A request line already longer than its own limit is a 414 rather than a 431 or a wait.
+  const std::size_t line_end = scanner.first_line_end();
+  if (found != HeadParse::kComplete) {
+    const bool line_too_long = line_end == std::string_view::npos
+                                   ? message.size() > limits.max_request_line_bytes + 1
+                                   : line_end > limits.max_request_line_bytes + 1;
+    return line_too_long ? HeadParse::kRequestLineTooLong : found;
+  }
   reset_head(head);
-  head->head_bytes = rest.size();
+  head->head_bytes = skipped + rest.size();
   std::string_view request_line;
   if (!next_line(rest, &request_line)) return HeadParse::kMalformed;
+  if (request_line.size() > limits.max_request_line_bytes) return HeadParse::kRequestLineTooLong;
   const auto first_space = request_line.find(' ');
   const auto last_space = request_line.rfind(' ');
   if (first_space == std::string_view::npos || first_space == last_space) {
@@ -208,12 +286,24 @@ HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
   }
   head->method = request_line.substr(0, first_space);
   head->target = request_line.substr(first_space + 1, last_space - first_space - 1);
-  if (!is_token(head->method) || head->target.empty() ||
-      head->target.find_first_of(" \t") != std::string_view::npos ||
+  if (!is_token(head->method) || !is_valid_target(head->target) ||
       !parse_version(request_line.substr(last_space + 1), &head->minor_version)) {
     return HeadParse::kMalformed;
   }
-  if (!parse_fields(rest, limits, true, head)) return HeadParse::kMalformed;
+  if (const HeadParse fields = parse_fields(rest, limits, true, head);
+      fields != HeadParse::kComplete) {
+    return fields;
+  }
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400. With an absolute-form target the
+  // target's authority names the origin; a Host that differs would let the proxy and the endpoint
+  // route by different names, so it is refused too.
+  if (head->minor_version == 1 && head->host_count == 0) return HeadParse::kMalformed;
+  if (const auto authority = absolute_form_authority(head->target)) {
+    if (!is_valid_host(*authority) ||
+        (head->host_count > 0 && !equals_ignoring_case(*authority, head->host))) {
+      return HeadParse::kMalformed;
+    }
+  }
   return HeadParse::kComplete;
 }
 
@@ -239,8 +329,9 @@ HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
     return HeadParse::kMalformed;
   }
   head->status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-  if (!parse_fields(rest, limits, false, head)) {
-    return HeadParse::kMalformed;
+  if (const HeadParse fields = parse_fields(rest, limits, false, head);
+      fields != HeadParse::kComplete) {
+    return fields == HeadParse::kTooManyFields ? fields : HeadParse::kMalformed;
   }
   // RFC 9112 §6.3: these responses never have a body, whatever their fields say.
   if (request_method == "HEAD" || head->status / 100 == 1 || head->status == 204 ||
@@ -253,7 +344,8 @@ HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
 void BodyDecoder::start(BodyFraming framing, std::uint64_t content_length,
                         const HttpLimits& limits) {
   framing_ = framing;
-  limits_ = limits;
+  max_chunk_line_bytes_ = static_cast<std::uint32_t>(limits.max_chunk_line_bytes);
+  max_trailer_bytes_ = static_cast<std::uint32_t>(limits.max_trailer_bytes);
   remaining_ = 0;
   line_bytes_ = 0;
   trailer_bytes_ = 0;
@@ -297,6 +389,11 @@ BodyDecoder::Step BodyDecoder::consume(std::string_view input) {
   }
 }
 
+// Chunked framing is walked strictly (RFC 9112 §7.1): every line ends with CRLF, a bare LF or a
+// control byte anywhere in the framing is malformed, and only BWS may stand between the size and
+// its extensions. The chunks are forwarded as received, so the proxy must never accept framing
+// that a next hop could read differently (a bare LF that one recipient takes as a line end and
+// another as data is a request-smuggling vector).
 BodyDecoder::Step BodyDecoder::consume_chunked(std::string_view input) {
   std::size_t i = 0;
   const auto malformed = [&] { return Step{i, false, true}; };
@@ -316,43 +413,47 @@ BodyDecoder::Step BodyDecoder::consume_chunked(std::string_view input) {
         if (c >= '0' && c <= '9') digit = c - '0';
         if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
         if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-        if (++line_bytes_ > limits_.max_chunk_line_bytes) return malformed();
+        if (++line_bytes_ > max_chunk_line_bytes_) return malformed();
         if (digit >= 0) {
           if (remaining_ > (kMaxBodyLength >> 4)) return malformed();
           remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(digit);
           saw_digit_ = true;
         } else if (!saw_digit_) {
           return malformed();
-        } else if (c == ';' || c == ' ' || c == '\t') {
+        } else if (c == ';') {
           state_ = State::kExtension;
+        } else if (c == ' ' || c == '\t') {
+          state_ = State::kSizeWhitespace;
         } else if (c == '\r') {
           state_ = State::kSizeLf;
-        } else if (c == '\n') {
-          state_ = remaining_ == 0 ? State::kTrailerStart : State::kData;
         } else {
-          return malformed();
+          return malformed();  // a bare LF included
         }
         break;
       }
+      case State::kSizeWhitespace:
+        if (++line_bytes_ > max_chunk_line_bytes_) return malformed();
+        if (c == ';') {
+          state_ = State::kExtension;
+        } else if (c != ' ' && c != '\t') {
+          return malformed();  // BWS leads only to an extension
+        }
+        break;
       case State::kExtension:
-        if (++line_bytes_ > limits_.max_chunk_line_bytes) return malformed();
-        if (c == '\r') state_ = State::kSizeLf;
-        if (c == '\n') state_ = remaining_ == 0 ? State::kTrailerStart : State::kData;
+        if (++line_bytes_ > max_chunk_line_bytes_) return malformed();
+        if (c == '\r') {
+          state_ = State::kSizeLf;
+        } else if (is_control(c)) {
+          return malformed();
+        }
         break;
       case State::kSizeLf:
         if (c != '\n') return malformed();
         state_ = remaining_ == 0 ? State::kTrailerStart : State::kData;
         break;
       case State::kDataCr:
-        if (c == '\r') {
-          state_ = State::kDataLf;
-        } else if (c == '\n') {
-          line_bytes_ = 0;
-          saw_digit_ = false;
-          state_ = State::kSize;
-        } else {
-          return malformed();
-        }
+        if (c != '\r') return malformed();
+        state_ = State::kDataLf;
         break;
       case State::kDataLf:
         if (c != '\n') return malformed();
@@ -361,19 +462,22 @@ BodyDecoder::Step BodyDecoder::consume_chunked(std::string_view input) {
         state_ = State::kSize;
         break;
       case State::kTrailerStart:
-        if (++trailer_bytes_ > limits_.max_trailer_bytes) return malformed();
+        if (++trailer_bytes_ > max_trailer_bytes_) return malformed();
         if (c == '\r') {
           state_ = State::kFinalLf;
-        } else if (c == '\n') {
-          state_ = State::kDone;
+        } else if (c == ' ' || c == '\t' || is_control(c)) {
+          return malformed();  // obs-fold, or a bare LF
         } else {
           state_ = State::kTrailer;
         }
         break;
       case State::kTrailer:
-        if (++trailer_bytes_ > limits_.max_trailer_bytes) return malformed();
-        if (c == '\r') state_ = State::kTrailerLf;
-        if (c == '\n') state_ = State::kTrailerStart;
+        if (++trailer_bytes_ > max_trailer_bytes_) return malformed();
+        if (c == '\r') {
+          state_ = State::kTrailerLf;
+        } else if (is_control(c)) {
+          return malformed();
+        }
         break;
       case State::kTrailerLf:
         if (c != '\n') return malformed();

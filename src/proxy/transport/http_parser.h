@@ -20,12 +20,20 @@ namespace nodrop::proxy {
 
 struct HttpLimits {
   std::size_t max_head_bytes = 8 * 1024;
+  std::size_t max_request_line_bytes = 8 * 1024;  // as nginx's default: longer gets 414
   std::size_t max_header_fields = 100;
   std::size_t max_chunk_line_bytes = 1024;  // chunk size plus extensions
   std::size_t max_trailer_bytes = 8 * 1024;
 };
 
-enum class HeadParse { kIncomplete, kComplete, kTooLarge, kMalformed };
+enum class HeadParse {
+  kIncomplete,
+  kComplete,
+  kTooLarge,            // the head exceeds max_head_bytes (431 for a request)
+  kTooManyFields,       // more than max_header_fields (431)
+  kRequestLineTooLong,  // the request line exceeds max_request_line_bytes (414)
+  kMalformed,           // 400 for a request, 502 for a response
+};
 
 enum class BodyFraming {
   kNone,           // no body (or Content-Length: 0)
@@ -49,6 +57,12 @@ struct HttpHead {
   bool connection_keep_alive = false;
   bool connection_upgrade = false;
   bool has_upgrade = false;  // an Upgrade header field is present
+  // Requests: the Host field's value and how many Host fields there were.
+  std::string_view host;
+  int host_count = 0;
+  // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; it is read as
+  // chunked, and neither its connection nor the one it is forwarded on may carry another message.
+  bool must_close = false;
 
   // Whether the connection may carry another message after this one, per RFC 9112 §9.3.
   bool keep_alive() const {
@@ -72,16 +86,26 @@ class HeadScanner {
  public:
   // The size of the head including its blank line, or 0 if the blank line has not arrived.
   std::size_t find(std::string_view buffer);
-  void reset() { scanned_ = 0; }
+  // Where the first line's LF is, once find() has seen it; npos before.
+  std::size_t first_line_end() const { return first_line_end_; }
+  void reset() {
+    scanned_ = 0;
+    first_line_end_ = std::string_view::npos;
+  }
 
  private:
   std::size_t scanned_ = 0;
+  std::size_t first_line_end_ = std::string_view::npos;
 };
 
 // ASCII case-insensitive comparison, for header field names and tokens.
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 // Text without leading and trailing spaces and tabs (RFC 9110's OWS).
 std::string_view trim_whitespace(std::string_view text);
+
+// Bytes of empty lines (CRLF or LF) at the front of buffer, which a server ignores before a request
+// line (RFC 9112 §2.2).
+std::size_t leading_empty_lines(std::string_view buffer);
 
 HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
                              HeadScanner& scanner, RequestHead* head);
@@ -110,11 +134,12 @@ class BodyDecoder {
   enum class State {
     kLength,  // content-length bytes remain
     kUntilClose,
-    kSize,       // reading the chunk size in hex
-    kExtension,  // after the size, until the end of the line
-    kSizeLf,     // after the CR of the size line
-    kData,       // chunk data bytes remain
-    kDataCr,     // the CRLF after chunk data
+    kSize,            // reading the chunk size in hex
+    kSizeWhitespace,  // BWS after the size, before ";"
+    kExtension,       // after ";", until the end of the line
+    kSizeLf,          // after the CR of the size line
+    kData,            // chunk data bytes remain
+    kDataCr,          // the CRLF after chunk data
     kDataLf,
     kTrailerStart,  // at the start of a trailer line (or the final blank line)
     kTrailer,       // inside a trailer line
@@ -128,10 +153,12 @@ class BodyDecoder {
   BodyFraming framing_ = BodyFraming::kNone;
   State state_ = State::kDone;
   std::uint64_t remaining_ = 0;
-  std::size_t line_bytes_ = 0;
-  std::size_t trailer_bytes_ = 0;
+  // Sizes fit 32 bits (the limits are a few KiB): a decoder lives in every idle connection.
+  std::uint32_t line_bytes_ = 0;
+  std::uint32_t trailer_bytes_ = 0;
+  std::uint32_t max_chunk_line_bytes_ = 0;
+  std::uint32_t max_trailer_bytes_ = 0;
   bool saw_digit_ = false;
-  HttpLimits limits_;
 };
 
 }  // namespace nodrop::proxy

@@ -28,6 +28,8 @@ const char* reason_phrase(int status) {
       return "Bad Request";
     case 408:
       return "Request Timeout";
+    case 414:
+      return "URI Too Long";
     case 431:
       return "Request Header Fields Too Large";
     case 502:
@@ -53,16 +55,22 @@ bool is_hop_by_hop(std::string_view name) {
          equals_ignoring_case(name, "trailer");
 }
 
+// Fields by which the proxy frames a request or routes it.
+bool is_framing_or_routing(std::string_view name) {
+  return equals_ignoring_case(name, "content-length") ||
+         equals_ignoring_case(name, "transfer-encoding") || equals_ignoring_case(name, "host");
+}
+
 }  // namespace
 
 HttpSession::HttpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer)
     : worker_(worker),
       client_(std::move(client)),
       client_address_(ipv4_text(peer.ipv4)),
-      client_in_(worker.options().limits.buffer_bytes),
-      client_out_(worker.options().limits.buffer_bytes),
-      upstream_in_(worker.options().limits.buffer_bytes),
-      upstream_out_(worker.options().limits.buffer_bytes) {}
+      client_in_(worker.buffers()),
+      client_out_(worker.buffers()),
+      upstream_in_(worker.buffers()),
+      upstream_out_(worker.buffers()) {}
 
 HttpSession::~HttpSession() {
   worker_.forget_send(this);
@@ -306,7 +314,13 @@ void HttpSession::advance() {
         break;
     }
   }
-  if (!closed_) update_interest();
+  if (closed_) return;
+  // Empty buffers go back to the worker's pool: an idle keep-alive connection holds none.
+  client_in_.release();
+  client_out_.release();
+  upstream_in_.release();
+  upstream_out_.release();
+  update_interest();
 }
 
 void HttpSession::update_interest() {
@@ -341,7 +355,11 @@ bool HttpSession::try_start_request() {
     case HeadParse::kIncomplete:
       if (client_eof_) {
         if (!client_in_.empty()) worker_.metrics().count_error(ProxyError::kClientAborted);
-        close();
+        // A client that half-closed after its last request still reads: send what is left of
+        // that request's response before closing.
+        client_in_.clear();
+        start_closing();
+        return true;
       } else if (!client_in_.empty() && !head_deadline_armed_) {
         // The header timeout runs from the first byte of the head, not from its last byte, so a
         // client sending one byte at a time (slowloris) is cut off.
@@ -354,6 +372,16 @@ bool HttpSession::try_start_request() {
           431, ProxyError::kHeadTooLarge,
           "request head exceeds " + std::to_string(limits.http.max_head_bytes) + " bytes");
       return true;
+    case HeadParse::kTooManyFields:
+      respond_error(431, ProxyError::kHeadTooLarge,
+                    "request head has more than " + std::to_string(limits.http.max_header_fields) +
+                        " fields");
+      return true;
+    case HeadParse::kRequestLineTooLong:
+      respond_error(
+          414, ProxyError::kHeadTooLarge,
+          "request line exceeds " + std::to_string(limits.http.max_request_line_bytes) + " bytes");
+      return true;
     case HeadParse::kMalformed:
       respond_error(400, ProxyError::kBadRequest, "malformed request head");
       return true;
@@ -363,7 +391,8 @@ bool HttpSession::try_start_request() {
   method_ = std::string(head.method);
   request_minor_version_ = head.minor_version;
   request_keep_alive_ = head.keep_alive();
-  client_asked_close_ = !head.keep_alive();
+  client_asked_close_ = !head.keep_alive() && !head.must_close;
+  request_must_close_ = head.must_close;
   wants_upgrade_ = head.wants_upgrade();
   request_has_body_ = head.framing != BodyFraming::kNone;
   build_upstream_head(head, &upstream_head_);
@@ -547,6 +576,8 @@ bool HttpSession::parse_response_head() {
       }
       return true;
     case HeadParse::kTooLarge:
+    case HeadParse::kTooManyFields:
+    case HeadParse::kRequestLineTooLong:
       respond_error(502, ProxyError::kBadGateway, "response head too large");
       return true;
     case HeadParse::kMalformed:
@@ -588,7 +619,8 @@ bool HttpSession::parse_response_head() {
   client_out_.append(scratch_);
   upstream_in_.consume(head.head_bytes);
   request_keep_alive_ = client_keep_alive;
-  response_keep_alive_ = head.keep_alive() && head.framing != BodyFraming::kUntilClose;
+  response_keep_alive_ =
+      head.keep_alive() && head.framing != BodyFraming::kUntilClose && !request_must_close_;
   response_started_ = response_head_done_ = true;
   response_status_ = head.status;
   response_body_.start(head.framing, head.content_length, limits.http);
@@ -738,14 +770,33 @@ void HttpSession::close() {
   if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
   client_watch_ = 0;
   client_.reset();
+  // The buffers go back to the pool now, not when the worker destroys the session after this
+  // turn: when many clients leave in one turn, the next one's read then reuses this one's buffer.
+  for (ByteBuffer* buffer : {&client_in_, &client_out_, &upstream_in_, &upstream_out_}) {
+    buffer->clear();
+    buffer->release();
+  }
   worker_.retire(this);
 }
 
 void HttpSession::close_now() { close(); }
 
+void HttpSession::release_idle_memory() {
+  // What a request reuses, kept while requests follow each other so that a warm connection costs
+  // no allocation per request; a connection still idle at a sweep (every 100 ms) gives it back,
+  // so thousands of idle keep-alive connections cost little more than their session objects.
+  std::string().swap(upstream_head_);
+  std::string().swap(scratch_);
+  std::vector<HttpHeaderField>().swap(request_head_.fields);
+  std::vector<HttpHeaderField>().swap(response_head_.fields);
+  std::vector<EndpointAddress>().swap(tried_);
+}
+
 void HttpSession::on_drain() {
-  if (phase_ == Phase::kReadingHead && client_in_.empty()) close();
-  // Every other phase sees worker_.draining() when its exchange ends and closes then.
+  // Nothing to do now. An idle keep-alive connection is kept, as its client may have a request on
+  // the way that closing would lose: its next request is answered with Connection: close (every
+  // phase sees worker_.draining() when its exchange ends and closes then), and if none comes, the
+  // idle timeout or the drain deadline closes it.
 }
 
 void HttpSession::on_table_changed(const EndpointTable& table) {
@@ -760,6 +811,7 @@ void HttpSession::on_sweep(runtime::Time now) {
     close();
     return;
   }
+  if (phase_ == Phase::kReadingHead && client_in_.empty()) release_idle_memory();
   if (now < deadline_) return;
   switch (phase_) {
     case Phase::kReadingHead:
@@ -797,7 +849,10 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
   out.append(head.method).append(" ").append(head.target);
   out.append(head.minor_version == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
   // Fields the client named in Connection are hop-by-hop too (RFC 9110 §7.6.1); a bounded
-  // number of them is honoured, which covers every real client.
+  // number of them is honoured, which covers every real client. The fields that frame and route
+  // the message are never removed this way (RFC 9110 §7.6.1 lets a proxy ignore such a
+  // nomination): the proxy framed the message by them, so the next hop must see them too, or a
+  // body would reach it as a second request.
   constexpr std::size_t kMaxNominated = 8;
   std::array<std::string_view, kMaxNominated> nominated;
   std::size_t nominated_count = 0;
@@ -808,7 +863,8 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
       const auto comma = value.find(',');
       const std::string_view option = trim_whitespace(value.substr(0, comma));
       if (!option.empty() && !equals_ignoring_case(option, "close") &&
-          !equals_ignoring_case(option, "keep-alive") && !equals_ignoring_case(option, "upgrade")) {
+          !equals_ignoring_case(option, "keep-alive") && !equals_ignoring_case(option, "upgrade") &&
+          !is_framing_or_routing(option)) {
         nominated[nominated_count++] = option;
       }
       if (comma == std::string_view::npos) break;
@@ -822,6 +878,7 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
     return false;
   };
   std::string_view forwarded_for;
+  bool length_written = false;
   for (const HttpHeaderField& field : head.fields) {
     if (is_hop_by_hop(field.name) || equals_ignoring_case(field.name, "x-forwarded-proto"))
       continue;
@@ -831,12 +888,22 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
       forwarded_for = field.value;
       continue;
     }
+    if (equals_ignoring_case(field.name, "content-length")) {
+      // Repeated equal values (allowed by the parser) go out once, as the number it read.
+      if (!length_written) {
+        out.append("Content-Length: ").append(std::to_string(head.content_length)).append("\r\n");
+      }
+      length_written = true;
+      continue;
+    }
     out.append(field.name).append(": ").append(field.value).append("\r\n");
   }
   out.append("X-Forwarded-For: ");
   if (!forwarded_for.empty()) out.append(forwarded_for).append(", ");
   out.append(client_address_).append("\r\nX-Forwarded-Proto: http\r\n");
-  if (wants_upgrade_) {
+  if (head.must_close) {
+    out.append("Connection: close\r\n");
+  } else if (wants_upgrade_) {
     out.append("Connection: upgrade\r\n");
   } else if (head.minor_version == 0) {
     out.append("Connection: keep-alive\r\n");

@@ -73,6 +73,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   void respond_error(int status, ProxyError error, const std::string& reason);
   void start_closing();
   void close();
+  void release_idle_memory();
 
   void read_client();
   bool may_send_upstream() const;
@@ -111,6 +112,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   int request_minor_version_ = 1;
   bool request_keep_alive_ = false;
   bool client_asked_close_ = false;  // Connection: close, or HTTP/1.0 without keep-alive
+  bool request_must_close_ = false;  // faulty framing: neither connection carries another message
   bool request_has_body_ = false;
   bool wants_upgrade_ = false;
   BodyDecoder request_body_;

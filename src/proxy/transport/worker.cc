@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "live/free_memory.h"
 #include "proxy/transport/http_session.h"
 #include "proxy/transport/tcp_session.h"
 
@@ -16,7 +17,11 @@ constexpr unsigned kSendBatchEntries = 256;
 // two shared cores: 16 keeps the keep-alive gain of batching whole turns, and with a new
 // connection per request (turns of costly accepts) takes requests/s from below HAProxy's to above.
 constexpr int kFlushEveryEvents = 16;
-// How long accepting pauses when the process is out of file descriptors.
+// How many sessions must have closed since the worker's peak before it returns freed memory to the
+// system (an idle HTTP session is about 1 KiB, so this is about 1 MiB).
+constexpr std::size_t kSessionsDropBeforeTrim = 1024;
+// How long accepting pauses when the process is out of file descriptors, or at the connection
+// limit before another worker's session ends.
 constexpr std::chrono::milliseconds kAcceptPause{100};
 
 }  // namespace
@@ -25,6 +30,7 @@ Worker::Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket liste
                TablePublisher& publisher, ProxyMetrics& metrics, runtime::Random& random)
     : id_(id),
       options_(options),
+      buffers_(options.limits.buffer_bytes, kMaxSpareBuffers),
       listener_(std::move(listener)),
       publisher_(publisher),
       metrics_(metrics),
@@ -112,10 +118,29 @@ void Worker::retire(Session* session) {
   retired_.push_back(std::move(found->second));
   sessions_.erase(found);
   metrics_.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  // A place is free: accept again now rather than when the pause's timer looks.
+  if (accept_resume_timer_ != 0 && listener_.is_open() && !at_connection_limit()) {
+    loop_.cancel(accept_resume_timer_);
+    accept_resume_timer_ = 0;
+    watch_listener();
+  }
+}
+
+bool Worker::at_connection_limit() const {
+  return metrics_.connections_open.load(std::memory_order_relaxed) >=
+         static_cast<std::int64_t>(options_.limits.max_connections);
 }
 
 void Worker::on_listener_ready() {
   for (int i = 0; i < kMaxAcceptsPerTurn && listener_.is_open(); ++i) {
+    if (at_connection_limit()) {
+      // Overflow path: stop accepting, as HAProxy's maxconn does. Clients wait in the listen
+      // backlog (and beyond it, the kernel's SYN retries) until a session ends here, or another
+      // worker's does (the pause's timer looks again), instead of being accepted and closed.
+      metrics_.count_error(ProxyError::kOverConnectionLimit);
+      pause_accepting();
+      return;
+    }
     live::Accepted accepted = live::accept_client(listener_.fd());
     switch (accepted.status) {
       case live::AcceptStatus::kAccepted:
@@ -137,7 +162,8 @@ void Worker::on_listener_ready() {
         static_cast<std::int64_t>(options_.limits.max_connections)) {
       metrics_.connections_open.fetch_sub(1, std::memory_order_relaxed);
       metrics_.count_error(ProxyError::kOverConnectionLimit);
-      continue;  // accepted.socket closes here: the client sees the connection closed at once
+      // Only when two workers raced for the last place: this one's client is closed at once.
+      continue;
     }
     std::unique_ptr<Session> session;
     switch (options_.mode) {
@@ -246,6 +272,13 @@ void Worker::stop_now() {
 
 void Worker::sweep() {
   sweep_timer_ = loop_.run_after(options_.limits.sweep_interval, [this] { sweep(); });
+  // After many connections have closed, the allocator keeps their memory unless told to give it
+  // back; once per large drop, not per connection.
+  sessions_peak_ = std::max(sessions_peak_, sessions_.size());
+  if (sessions_peak_ >= sessions_.size() + kSessionsDropBeforeTrim) {
+    live::return_free_memory();
+    sessions_peak_ = sessions_.size();
+  }
   const runtime::Time now = loop_.clock().now();
   std::vector<Session*> sessions;
   sessions.reserve(sessions_.size());
