@@ -394,6 +394,15 @@ BodyDecoder::Step BodyDecoder::consume(std::string_view input) {
 // its extensions. The chunks are forwarded as received, so the proxy must never accept framing
 // that a next hop could read differently (a bare LF that one recipient takes as a line end and
 // another as data is a request-smuggling vector).
+void BodyDecoder::note_trailer_name_char(char c) {
+  // Longer names cannot be one of those checked: marked by a length past the array.
+  if (trailer_name_length_ < trailer_name_.size()) {
+    trailer_name_[trailer_name_length_++] = c;
+  } else {
+    trailer_name_length_ = static_cast<std::uint8_t>(trailer_name_.size() + 1);
+  }
+}
+
 BodyDecoder::Step BodyDecoder::consume_chunked(std::string_view input) {
   std::size_t i = 0;
   const auto malformed = [&] { return Step{i, false, true}; };
@@ -465,10 +474,33 @@ BodyDecoder::Step BodyDecoder::consume_chunked(std::string_view input) {
         if (++trailer_bytes_ > max_trailer_bytes_) return malformed();
         if (c == '\r') {
           state_ = State::kFinalLf;
-        } else if (c == ' ' || c == '\t' || is_control(c)) {
-          return malformed();  // obs-fold, or a bare LF
+        } else if (!is_token_char(c)) {
+          return malformed();  // obs-fold, a bare LF, or not a field name
         } else {
+          trailer_name_length_ = 0;
+          note_trailer_name_char(c);
+          state_ = State::kTrailerName;
+        }
+        break;
+      case State::kTrailerName:
+        if (++trailer_bytes_ > max_trailer_bytes_) return malformed();
+        if (c == ':') {
+          // The trailers are forwarded as received, and a recipient that merges them into the
+          // header section (RFC 9110 §6.5.1 forbids it, not every one obeys) must not find fields
+          // that frame or route the message there.
+          if (trailer_name_length_ <= trailer_name_.size()) {
+            const std::string_view name(trailer_name_.data(), trailer_name_length_);
+            if (equals_ignoring_case(name, "content-length") ||
+                equals_ignoring_case(name, "transfer-encoding") ||
+                equals_ignoring_case(name, "host")) {
+              return malformed();
+            }
+          }
           state_ = State::kTrailer;
+        } else if (!is_token_char(c)) {
+          return malformed();
+        } else {
+          note_trailer_name_char(c);
         }
         break;
       case State::kTrailer:

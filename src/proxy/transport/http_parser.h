@@ -11,6 +11,7 @@
 // Every view in a parsed head points into the caller's buffer and is valid while it is unchanged.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -142,13 +143,15 @@ class BodyDecoder {
     kDataCr,          // the CRLF after chunk data
     kDataLf,
     kTrailerStart,  // at the start of a trailer line (or the final blank line)
-    kTrailer,       // inside a trailer line
+    kTrailerName,   // inside a trailer field's name
+    kTrailer,       // inside a trailer field's value
     kTrailerLf,     // after the CR of a trailer line
     kFinalLf,       // after the CR of the final blank line
     kDone,
   };
 
   Step consume_chunked(std::string_view input);
+  void note_trailer_name_char(char c);
 
   BodyFraming framing_ = BodyFraming::kNone;
   State state_ = State::kDone;
@@ -159,6 +162,10 @@ class BodyDecoder {
   std::uint32_t max_chunk_line_bytes_ = 0;
   std::uint32_t max_trailer_bytes_ = 0;
   bool saw_digit_ = false;
+  // The name of the trailer field being read, as far as the longest name checked
+  // ("transfer-encoding"); a longer one has a length of size() + 1.
+  std::array<char, 17> trailer_name_{};
+  std::uint8_t trailer_name_length_ = 0;
 };
 
 }  // namespace nodrop::proxy

@@ -276,7 +276,8 @@ TEST(BodyDecoder, ChunkedRefusesABareLfAnywhereInItsFraming) {
     EXPECT_TRUE(feed(decoder, bad).malformed) << bad;
   }
   for (const char* good :
-       {"5 ;a=b\r\nhello\r\n0\r\n\r\n", "5\t; a = \"b c\"\r\nhello\r\n0\r\n\r\n"}) {
+       {"0\r\nContent-Length-X: 1\r\nA-Very-Long-Trailer-Field-Name: 2\r\n\r\n",
+        "5 ;a=b\r\nhello\r\n0\r\n\r\n", "5\t; a = \"b c\"\r\nhello\r\n0\r\n\r\n"}) {
     BodyDecoder decoder;
     decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
     const BodyDecoder::Step step = feed(decoder, good);

@@ -382,7 +382,22 @@ TEST_P(HttpProxyTest, RefusesOversizedAndMalformedHeads) {
       "POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
   ASSERT_TRUE(reply.is_ok());
   EXPECT_EQ(reply->status, 400);
+  reply = fetch(port(), "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: test\r\n\r\n");
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 414);
+  std::string many_fields;
+  for (int i = 0; i < 101; ++i) many_fields += "F" + std::to_string(i) + ": v\r\n";
+  reply = fetch(port(), get("/", many_fields));
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 431);
+  reply = fetch(port(), "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n");
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 501);
   EXPECT_EQ(backend.requests(), 0U);
+  // Empty lines before a request line are ignored, and the request is served.
+  reply = fetch(port(), "\r\n\r\n" + get("/"));
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->status, 200);
 }
 
 TEST_P(HttpProxyTest, CutsOffASlowlorisClientAtTheHeaderTimeout) {

@@ -30,6 +30,8 @@ const char* reason_phrase(int status) {
       return "Request Timeout";
     case 414:
       return "URI Too Long";
+    case 501:
+      return "Not Implemented";
     case 431:
       return "Request Header Fields Too Large";
     case 502:
@@ -387,6 +389,12 @@ bool HttpSession::try_start_request() {
       return true;
     case HeadParse::kComplete:
       break;
+  }
+  if (head.method == "CONNECT") {
+    // A reverse proxy tunnels nothing on a client's say-so; and a 2xx to CONNECT would turn the
+    // upstream connection into a tunnel that this proxy would go on framing as HTTP.
+    respond_error(501, ProxyError::kBadRequest, "CONNECT is not supported by this reverse proxy");
+    return true;
   }
   method_ = std::string(head.method);
   request_minor_version_ = head.minor_version;
