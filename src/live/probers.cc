@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "base/check.h"
+#include "http/response_reader.h"
 #include "live/pidfd.h"
 
 namespace nodrop::live {
@@ -25,13 +26,6 @@ enum class SocketPhase {
   kSending,     // writing the HTTP request
   kReceiving,   // reading the HTTP response
 };
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string duration_text(runtime::Duration duration) {
   const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(duration);
@@ -60,36 +54,10 @@ std::string build_request(const runtime::HttpGetAction& action) {
   return request;
 }
 
-struct ResponseHead {
-  int status = 0;
-  std::optional<std::size_t> content_length;
-  std::size_t head_bytes = 0;
-};
-
-// Parses "HTTP/1.x NNN ..." and Content-Length from a complete head; nullopt if malformed.
-std::optional<ResponseHead> parse_response_head(std::string_view response, std::size_t head_end) {
-  const std::string_view head = response.substr(0, head_end + 2);
-  if (!head.starts_with("HTTP/1.") || head.size() < 12 || head[8] != ' ') return std::nullopt;
-  ResponseHead parsed;
-  const auto [end, error] = std::from_chars(head.data() + 9, head.data() + 12, parsed.status);
-  if (error != std::errc() || end != head.data() + 12) return std::nullopt;
-  parsed.head_bytes = head_end + 4;
-  std::size_t position = head.find("\r\n") + 2;
-  while (position < head.size()) {
-    const auto line_end = head.find("\r\n", position);
-    const std::string_view line = head.substr(position, line_end - position);
-    position = line_end + 2;
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    if (!equals_ignoring_case(line.substr(0, colon), "content-length")) continue;
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    std::size_t length = 0;
-    if (std::from_chars(value.data(), value.data() + value.size(), length).ec == std::errc()) {
-      parsed.content_length = length;
-    }
-  }
-  return parsed;
+http::Limits probe_response_limits() {
+  http::Limits limits = http::ResponseReader::default_limits();
+  limits.max_head_bytes = LiveProber::kResponseHeadBytesMax;
+  return limits;
 }
 
 std::string socket_failure(ProbeKind kind, const std::string& target, const std::string& why) {
@@ -118,7 +86,7 @@ struct LiveProber::Attempt {
   SocketPhase phase = SocketPhase::kConnecting;
   std::string request;
   std::size_t request_sent = 0;
-  std::string response;
+  http::ResponseReader response{probe_response_limits(), runtime::kProbeBodyBytesMax};
   // Exec probes.
   std::optional<SpawnedChild> child;  // set while the process is not yet reaped
   std::optional<WatchId> exit_watch;
@@ -151,6 +119,7 @@ runtime::ProbeId LiveProber::probe(const runtime::ProbeSpec& spec, DoneCallback 
           attempt.target = "http://" + action.host + ":" + std::to_string(action.port) +
                            (action.path.empty() ? "/" : action.path);
           attempt.request = build_request(action);
+          attempt.response.reset("GET");
           start_socket_probe(id, attempt, action.host, action.port);
         } else if constexpr (std::is_same_v<Action, runtime::TcpSocketAction>) {
           attempt.kind = ProbeKind::kTcpSocket;
@@ -258,14 +227,19 @@ void LiveProber::on_socket_event(runtime::ProbeId id, std::uint32_t events) {
 }
 
 void LiveProber::on_http_readable(runtime::ProbeId id, Attempt& attempt) {
-  constexpr std::size_t kResponseBytesMax = kResponseHeadBytesMax + runtime::kProbeBodyBytesMax;
+  // As Kubernetes' prober: the status decides; of the body, at most kProbeBodyBytesMax is read
+  // (its message on success) and the rest is not waited for.
+  http::ResponseReader& response = attempt.response;
+  const auto has_enough = [&] {
+    return response.complete() || response.invalid() ||
+           response.body().size() >= runtime::kProbeBodyBytesMax;
+  };
   bool end_of_stream = false;
   char chunk[8 * 1024];
-  while (attempt.response.size() < kResponseBytesMax) {
-    const std::size_t room = std::min(sizeof chunk, kResponseBytesMax - attempt.response.size());
-    const ssize_t got = recv(attempt.socket_fd, chunk, room, 0);
+  while (!has_enough()) {
+    const ssize_t got = recv(attempt.socket_fd, chunk, sizeof chunk, 0);
     if (got > 0) {
-      attempt.response.append(chunk, static_cast<std::size_t>(got));
+      response.feed(std::string_view(chunk, static_cast<std::size_t>(got)));
       continue;
     }
     if (got == 0) {
@@ -279,31 +253,28 @@ void LiveProber::on_http_readable(runtime::ProbeId id, Attempt& attempt) {
                                std::string("read: ") + std::strerror(errno))});
     return;
   }
-  const auto head_end = attempt.response.find("\r\n\r\n");
-  if (head_end == std::string::npos || head_end + 4 > kResponseHeadBytesMax) {
-    if (end_of_stream || attempt.response.size() >= kResponseHeadBytesMax) {
-      const std::string why = end_of_stream ? "connection closed before a response"
-                                            : "response head larger than 16 KiB";
+  if (!has_enough()) {
+    if (!end_of_stream) return;  // more is on its way
+    if (!response.finish_at_close()) {
+      const std::string why = response.status_code() == 0 ? "connection closed before a response"
+                                                          : "connection closed mid-response";
       finish(id,
              {runtime::ProbeResult::kFailure, socket_failure(attempt.kind, attempt.target, why)});
+      return;
     }
-    return;
   }
-  const std::optional<ResponseHead> head = parse_response_head(attempt.response, head_end);
-  if (!head) {
+  if (response.invalid()) {
     finish(id, {runtime::ProbeResult::kFailure,
-                socket_failure(attempt.kind, attempt.target, "malformed HTTP response")});
+                socket_failure(attempt.kind, attempt.target,
+                               "malformed HTTP response, or a head larger than 16 KiB")});
     return;
   }
-  const std::size_t body_wanted = std::min(
-      head->content_length.value_or(runtime::kProbeBodyBytesMax), runtime::kProbeBodyBytesMax);
-  if (!end_of_stream && attempt.response.size() - head->head_bytes < body_wanted) return;
-  const std::string body = attempt.response.substr(head->head_bytes, body_wanted);
-  if (head->status >= 200 && head->status < 400) {
-    finish(id, {runtime::ProbeResult::kSuccess, body});
+  const int status = response.status_code();
+  if (status >= 200 && status < 400) {
+    finish(id, {runtime::ProbeResult::kSuccess, response.body()});
   } else {
     finish(id, {runtime::ProbeResult::kFailure,
-                "HTTP probe failed with statuscode: " + std::to_string(head->status)});
+                "HTTP probe failed with statuscode: " + std::to_string(status)});
   }
 }
 

@@ -18,7 +18,6 @@ LoadGenerator::LoadGenerator(live::EpollLoop& loop, const LoadOptions& options,
       options_(options),
       endpoint_(endpoint),
       request_(build_request(options)),
-      head_request_(options.method == "HEAD"),
       recorder_(recorder),
       slots_(options.connections),
       tick_timer_(loop),
@@ -164,7 +163,7 @@ void LoadGenerator::start_request(std::size_t slot_index, runtime::Time intended
   slot.intended = intended;
   slot.written = 0;
   slot.echo_received = 0;
-  slot.parser.reset(head_request_);
+  slot.parser.reset(options_.method);
   ++busy_;
   switch (slot.state) {
     case SlotState::kIdle:

@@ -24,10 +24,10 @@
 #include <string>
 #include <vector>
 
+#include "http/response_reader.h"
 #include "live/epoll_loop.h"
 #include "live/precise_timer.h"
 #include "live/tcp_io.h"
-#include "traffic/http_response_parser.h"
 #include "traffic/load_options.h"
 #include "traffic/recorder.h"
 #include "traffic/schedule.h"
@@ -67,7 +67,7 @@ class LoadGenerator {
     bool watching_writable = false;
     runtime::Time intended{};
     std::size_t written = 0;
-    HttpResponseParser parser;
+    http::ResponseReader parser;
     std::size_t echo_received = 0;
   };
 
@@ -97,7 +97,6 @@ class LoadGenerator {
   const LoadOptions options_;
   const live::Ipv4Endpoint endpoint_;
   const std::string request_;
-  const bool head_request_;
   Recorder& recorder_;
   std::optional<Schedule> schedule_;  // open loop only
   runtime::Time closed_loop_end_{};

@@ -31,9 +31,10 @@ Result<HttpReply> receive_reply_patiently(live::BlockingClient& client) {
     if (more.is_ok()) {
       if (more->empty()) return Status(StatusCode::kUnavailable, "closed before a response");
       carry += *more;
-      HeadScanner scanner;
-      ResponseHead head;
-      if (parse_response_head(carry, HttpLimits{}, scanner, "GET", &head) == HeadParse::kComplete) {
+      http::HeadScanner scanner;
+      http::ResponseHead head;
+      if (http::parse_response_head(carry, http::Limits{}, scanner, "GET", &head) ==
+          http::HeadParse::kComplete) {
         HttpReply reply;
         reply.status = head.status;
         reply.head = carry.substr(0, head.head_bytes);

@@ -352,9 +352,9 @@ void HttpSession::update_interest() {
 
 bool HttpSession::try_start_request() {
   const ProxyLimits& limits = worker_.options().limits;
-  RequestHead& head = request_head_;  // reused: keeps its field list's capacity
-  switch (parse_request_head(client_in_.view(), limits.http, request_scanner_, &head)) {
-    case HeadParse::kIncomplete:
+  http::RequestHead& head = request_head_;  // reused: keeps its field list's capacity
+  switch (http::parse_request_head(client_in_.view(), limits.http, request_scanner_, &head)) {
+    case http::HeadParse::kIncomplete:
       if (client_eof_) {
         if (!client_in_.empty()) worker_.metrics().count_error(ProxyError::kClientAborted);
         // A client that half-closed after its last request still reads: send what is left of
@@ -369,25 +369,25 @@ bool HttpSession::try_start_request() {
         deadline_ = worker_.loop().clock().now() + limits.header_timeout;
       }
       return false;
-    case HeadParse::kTooLarge:
+    case http::HeadParse::kTooLarge:
       respond_error(
           431, ProxyError::kHeadTooLarge,
           "request head exceeds " + std::to_string(limits.http.max_head_bytes) + " bytes");
       return true;
-    case HeadParse::kTooManyFields:
+    case http::HeadParse::kTooManyFields:
       respond_error(431, ProxyError::kHeadTooLarge,
                     "request head has more than " + std::to_string(limits.http.max_header_fields) +
                         " fields");
       return true;
-    case HeadParse::kRequestLineTooLong:
+    case http::HeadParse::kRequestLineTooLong:
       respond_error(
           414, ProxyError::kHeadTooLarge,
           "request line exceeds " + std::to_string(limits.http.max_request_line_bytes) + " bytes");
       return true;
-    case HeadParse::kMalformed:
+    case http::HeadParse::kMalformed:
       respond_error(400, ProxyError::kBadRequest, "malformed request head");
       return true;
-    case HeadParse::kComplete:
+    case http::HeadParse::kComplete:
       break;
   }
   if (head.method == "CONNECT") {
@@ -402,7 +402,7 @@ bool HttpSession::try_start_request() {
   client_asked_close_ = !head.keep_alive() && !head.must_close;
   request_must_close_ = head.must_close;
   wants_upgrade_ = head.wants_upgrade();
-  request_has_body_ = head.framing != BodyFraming::kNone;
+  request_has_body_ = head.framing != http::BodyFraming::kNone;
   build_upstream_head(head, &upstream_head_);
   request_body_.start(head.framing, head.content_length, limits.http);
   request_done_ = request_body_.complete();
@@ -497,7 +497,7 @@ bool HttpSession::pump_exchange() {
   if (!request_done_) {
     const std::string_view input = client_in_.view().substr(0, upstream_out_.space());
     if (!input.empty()) {
-      const BodyDecoder::Step step = request_body_.consume(input);
+      const http::BodyDecoder::Step step = request_body_.consume(input);
       if (step.malformed) {
         respond_error(400, ProxyError::kBadRequest, "malformed request body framing");
         return true;
@@ -528,7 +528,7 @@ bool HttpSession::pump_exchange() {
   if (!response_done_) {
     const std::string_view input = upstream_in_.view().substr(0, client_out_.space());
     if (!input.empty()) {
-      const BodyDecoder::Step step = response_body_.consume(input);
+      const http::BodyDecoder::Step step = response_body_.consume(input);
       if (step.malformed) {
         worker_.metrics().count_error(ProxyError::kUpstreamAborted);
         upstream_->counters().upstream_errors.fetch_add(1, std::memory_order_relaxed);
@@ -543,7 +543,7 @@ bool HttpSession::pump_exchange() {
       if (step.complete) response_done_ = true;
     }
     if (!response_done_ && upstream_eof_ && upstream_in_.empty()) {
-      if (response_body_.framing() == BodyFraming::kUntilClose && !upstream_reset_) {
+      if (response_body_.framing() == http::BodyFraming::kUntilClose && !upstream_reset_) {
         response_body_.finish_at_close();
         response_done_ = true;
       } else {
@@ -572,10 +572,10 @@ bool HttpSession::pump_exchange() {
 
 bool HttpSession::parse_response_head() {
   const ProxyLimits& limits = worker_.options().limits;
-  ResponseHead& head = response_head_;
-  switch (proxy::parse_response_head(upstream_in_.view(), limits.http, response_scanner_, method_,
-                                     &head)) {
-    case HeadParse::kIncomplete:
+  http::ResponseHead& head = response_head_;
+  switch (http::parse_response_head(upstream_in_.view(), limits.http, response_scanner_, method_,
+                                    &head)) {
+    case http::HeadParse::kIncomplete:
       if (!upstream_eof_) return false;
       if (upstream_in_.empty()) {
         on_upstream_failure(UpstreamFailure::kClosedBeforeResponse);
@@ -583,15 +583,15 @@ bool HttpSession::parse_response_head() {
         respond_error(502, ProxyError::kBadGateway, "endpoint closed inside the response head");
       }
       return true;
-    case HeadParse::kTooLarge:
-    case HeadParse::kTooManyFields:
-    case HeadParse::kRequestLineTooLong:
+    case http::HeadParse::kTooLarge:
+    case http::HeadParse::kTooManyFields:
+    case http::HeadParse::kRequestLineTooLong:
       respond_error(502, ProxyError::kBadGateway, "response head too large");
       return true;
-    case HeadParse::kMalformed:
+    case http::HeadParse::kMalformed:
       respond_error(502, ProxyError::kBadGateway, "malformed response head");
       return true;
-    case HeadParse::kComplete:
+    case http::HeadParse::kComplete:
       break;
   }
   if (head.status == 101) {
@@ -621,14 +621,14 @@ bool HttpSession::parse_response_head() {
     return true;
   }
   const bool client_keep_alive =
-      request_keep_alive_ && !worker_.draining() && head.framing != BodyFraming::kUntilClose;
+      request_keep_alive_ && !worker_.draining() && head.framing != http::BodyFraming::kUntilClose;
   build_client_head(head, client_keep_alive, &scratch_);
   if (client_out_.space() < scratch_.size()) return false;
   client_out_.append(scratch_);
   upstream_in_.consume(head.head_bytes);
   request_keep_alive_ = client_keep_alive;
   response_keep_alive_ =
-      head.keep_alive() && head.framing != BodyFraming::kUntilClose && !request_must_close_;
+      head.keep_alive() && head.framing != http::BodyFraming::kUntilClose && !request_must_close_;
   response_started_ = response_head_done_ = true;
   response_status_ = head.status;
   response_body_.start(head.framing, head.content_length, limits.http);
@@ -795,8 +795,8 @@ void HttpSession::release_idle_memory() {
   // so thousands of idle keep-alive connections cost little more than their session objects.
   std::string().swap(upstream_head_);
   std::string().swap(scratch_);
-  std::vector<HttpHeaderField>().swap(request_head_.fields);
-  std::vector<HttpHeaderField>().swap(response_head_.fields);
+  std::vector<http::HeaderField>().swap(request_head_.fields);
+  std::vector<http::HeaderField>().swap(response_head_.fields);
   std::vector<EndpointAddress>().swap(tried_);
 }
 
@@ -851,7 +851,8 @@ void HttpSession::on_sweep(runtime::Time now) {
   advance();
 }
 
-void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_string) const {
+void HttpSession::build_upstream_head(const http::RequestHead& head,
+                                      std::string* out_string) const {
   std::string& out = *out_string;
   out.clear();  // keeps its capacity from earlier requests
   out.append(head.method).append(" ").append(head.target);
@@ -864,12 +865,12 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
   constexpr std::size_t kMaxNominated = 8;
   std::array<std::string_view, kMaxNominated> nominated;
   std::size_t nominated_count = 0;
-  for (const HttpHeaderField& field : head.fields) {
+  for (const http::HeaderField& field : head.fields) {
     if (!equals_ignoring_case(field.name, "connection")) continue;
     std::string_view value = field.value;
     while (!value.empty() && nominated_count < kMaxNominated) {
       const auto comma = value.find(',');
-      const std::string_view option = trim_whitespace(value.substr(0, comma));
+      const std::string_view option = http::trim_whitespace(value.substr(0, comma));
       if (!option.empty() && !equals_ignoring_case(option, "close") &&
           !equals_ignoring_case(option, "keep-alive") && !equals_ignoring_case(option, "upgrade") &&
           !is_framing_or_routing(option)) {
@@ -887,7 +888,7 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
   };
   std::string_view forwarded_for;
   bool length_written = false;
-  for (const HttpHeaderField& field : head.fields) {
+  for (const http::HeaderField& field : head.fields) {
     if (is_hop_by_hop(field.name) || equals_ignoring_case(field.name, "x-forwarded-proto"))
       continue;
     if (nominated_count > 0 && is_nominated(field.name)) continue;
@@ -919,7 +920,7 @@ void HttpSession::build_upstream_head(const RequestHead& head, std::string* out_
   out.append("\r\n");
 }
 
-void HttpSession::build_client_head(const ResponseHead& head, bool keep_alive,
+void HttpSession::build_client_head(const http::ResponseHead& head, bool keep_alive,
                                     std::string* out_string) const {
   std::string& out = *out_string;
   out.clear();
@@ -928,7 +929,7 @@ void HttpSession::build_client_head(const ResponseHead& head, bool keep_alive,
   std::string_view status_line = upstream_in_.view().substr(0, upstream_in_.view().find('\n'));
   if (!status_line.empty() && status_line.back() == '\r') status_line.remove_suffix(1);
   out.append("HTTP/1.1").append(status_line.substr(8)).append("\r\n");
-  for (const HttpHeaderField& field : head.fields) {
+  for (const http::HeaderField& field : head.fields) {
     if (is_hop_by_hop(field.name)) continue;
     out.append(field.name).append(": ").append(field.value).append("\r\n");
   }

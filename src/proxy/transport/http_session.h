@@ -24,11 +24,11 @@
 #include <string>
 #include <vector>
 
+#include "http/message.h"
 #include "live/proxy_socket.h"
 #include "proxy/routing/hold_queue.h"
 #include "proxy/routing/retry_policy.h"
 #include "proxy/transport/byte_buffer.h"
-#include "proxy/transport/http_parser.h"
 #include "proxy/transport/proxy_metrics.h"
 #include "proxy/transport/session.h"
 #include "proxy/transport/upstream_pool.h"
@@ -83,8 +83,8 @@ class HttpSession final : public Session, private UpstreamOwner {
   void update_interest();
   void set_client_interest(std::uint32_t interest);
   // Write into reused strings, so a request costs no allocation once a connection is warm.
-  void build_upstream_head(const RequestHead& head, std::string* out) const;
-  void build_client_head(const ResponseHead& head, bool keep_alive, std::string* out) const;
+  void build_upstream_head(const http::RequestHead& head, std::string* out) const;
+  void build_client_head(const http::ResponseHead& head, bool keep_alive, std::string* out) const;
 
   Worker& worker_;
   live::ProxySocket client_;
@@ -103,11 +103,11 @@ class HttpSession final : public Session, private UpstreamOwner {
   bool closed_ = false;
 
   // The request in flight.
-  HeadScanner request_scanner_;
-  RequestHead request_head_;    // views into client_in_, valid until it is consumed
-  ResponseHead response_head_;  // views into upstream_in_, likewise
-  std::string scratch_;         // the client-side response head being built
-  std::string upstream_head_;   // the rewritten request head, kept for retries
+  http::HeadScanner request_scanner_;
+  http::RequestHead request_head_;    // views into client_in_, valid until it is consumed
+  http::ResponseHead response_head_;  // views into upstream_in_, likewise
+  std::string scratch_;               // the client-side response head being built
+  std::string upstream_head_;         // the rewritten request head, kept for retries
   std::string method_;
   int request_minor_version_ = 1;
   bool request_keep_alive_ = false;
@@ -115,7 +115,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   bool request_must_close_ = false;  // faulty framing: neither connection carries another message
   bool request_has_body_ = false;
   bool wants_upgrade_ = false;
-  BodyDecoder request_body_;
+  http::BodyDecoder request_body_;
   bool request_done_ = false;
   runtime::Time request_start_{};
   int attempts_ = 0;
@@ -132,11 +132,11 @@ class HttpSession final : public Session, private UpstreamOwner {
   bool in_flight_counted_ = false;
   ByteBuffer upstream_in_;
   ByteBuffer upstream_out_;
-  HeadScanner response_scanner_;
+  http::HeadScanner response_scanner_;
   bool response_started_ = false;  // a byte of the final response head reached client_out_
   bool response_head_done_ = false;
   bool response_keep_alive_ = false;
-  BodyDecoder response_body_;
+  http::BodyDecoder response_body_;
   bool response_done_ = false;
   int response_status_ = 0;
 };

@@ -6,12 +6,12 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "http/message.h"
 #include "proxy/routing/categorize.h"
 #include "proxy/routing/endpoint.h"
 #include "proxy/routing/hold_queue.h"
 #include "proxy/routing/picker.h"
 #include "proxy/routing/retry_policy.h"
-#include "proxy/transport/http_parser.h"
 
 namespace nodrop::proxy {
 
@@ -33,7 +33,7 @@ struct ProxyLimits {
   // Timeouts are enforced by a sweep of each worker's connections at this period, so each fires
   // up to one period late; per-request timers would cost a timer-queue insertion per request.
   std::chrono::milliseconds sweep_interval{100};
-  HttpLimits http;
+  http::Limits http;
 };
 
 struct ProxyOptions {

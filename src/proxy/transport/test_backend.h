@@ -16,13 +16,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "http/message.h"
 #include "live/epoll_loop.h"
 #include "live/proxy_blocking_client.h"
 #include "live/proxy_socket.h"
 #include "live/proxy_thread.h"
 #include "proxy/routing/endpoint.h"
 #include "proxy/transport/byte_buffer.h"
-#include "proxy/transport/http_parser.h"
 
 namespace nodrop::proxy::testing {
 
@@ -73,7 +73,7 @@ class TestBackend {
     live::WatchId watch = 0;
     std::string in;
     std::string out;
-    HeadScanner scanner;
+    http::HeadScanner scanner;
     bool tunnel = false;
     bool closing = false;  // close after out is flushed
   };
@@ -130,13 +130,13 @@ class TestBackend {
 
   void serve(Connection* connection) {
     while (true) {
-      RequestHead head;
-      const HeadParse parsed =
-          parse_request_head(connection->in, HttpLimits{}, connection->scanner, &head);
-      if (parsed != HeadParse::kComplete) return;
-      BodyDecoder body;
-      body.start(head.framing, head.content_length, HttpLimits{});
-      const BodyDecoder::Step step =
+      http::RequestHead head;
+      const http::HeadParse parsed =
+          http::parse_request_head(connection->in, http::Limits{}, connection->scanner, &head);
+      if (parsed != http::HeadParse::kComplete) return;
+      http::BodyDecoder body;
+      body.start(head.framing, head.content_length, http::Limits{});
+      const http::BodyDecoder::Step step =
           body.consume(std::string_view(connection->in).substr(head.head_bytes));
       if (!body.complete()) return;  // wait for the whole request
       const std::string target(head.target);
@@ -157,7 +157,8 @@ class TestBackend {
         if (!connection->in.empty()) send(connection, std::exchange(connection->in, ""));
         return;
       }
-      if (!respond(connection, target, raw_body, head.framing == BodyFraming::kChunked)) return;
+      if (!respond(connection, target, raw_body, head.framing == http::BodyFraming::kChunked))
+        return;
     }
   }
 
@@ -271,12 +272,14 @@ struct HttpReply {
 inline Result<HttpReply> read_reply(live::BlockingClient& client, std::string& carry,
                                     std::string_view method = "GET") {
   HttpReply reply;
-  HeadScanner scanner;
-  ResponseHead head;
+  http::HeadScanner scanner;
+  http::ResponseHead head;
   while (true) {
-    const HeadParse parsed = parse_response_head(carry, HttpLimits{}, scanner, method, &head);
-    if (parsed == HeadParse::kComplete) break;
-    if (parsed != HeadParse::kIncomplete) return internal_error("bad response head: " + carry);
+    const http::HeadParse parsed =
+        http::parse_response_head(carry, http::Limits{}, scanner, method, &head);
+    if (parsed == http::HeadParse::kComplete) break;
+    if (parsed != http::HeadParse::kIncomplete)
+      return internal_error("bad response head: " + carry);
     auto more = client.receive_some();
     if (!more.is_ok()) return more.status();
     if (more->empty()) return Status(StatusCode::kUnavailable, "closed before a response");
@@ -285,10 +288,10 @@ inline Result<HttpReply> read_reply(live::BlockingClient& client, std::string& c
   reply.status = head.status;
   reply.head = carry.substr(0, head.head_bytes);
   carry.erase(0, head.head_bytes);
-  BodyDecoder body;
-  body.start(head.framing, head.content_length, HttpLimits{});
+  http::BodyDecoder body;
+  body.start(head.framing, head.content_length, http::Limits{});
   while (true) {
-    const BodyDecoder::Step step = body.consume(carry);
+    const http::BodyDecoder::Step step = body.consume(carry);
     if (step.malformed) return internal_error("bad response body");
     reply.body += carry.substr(0, step.consumed);
     carry.erase(0, step.consumed);
@@ -296,7 +299,7 @@ inline Result<HttpReply> read_reply(live::BlockingClient& client, std::string& c
     auto more = client.receive_some();
     if (!more.is_ok()) return more.status();
     if (more->empty()) {
-      if (body.framing() != BodyFraming::kUntilClose) {
+      if (body.framing() != http::BodyFraming::kUntilClose) {
         return Status(StatusCode::kUnavailable, "closed mid-response");
       }
       reply.closed = true;

@@ -1,5 +1,6 @@
-// Fuzz target for the HTTP/1.1 parser. Built as a corpus-replay program under g++ (ctest runs it
-// over tests/fuzz/http_parser/), and as a libFuzzer target under clang with -DNODROP_LIBFUZZER.
+// Fuzz target for the HTTP/1.1 framing (message.h) and the response reader built on it. Built as a
+// corpus-replay program under g++ (ctest runs it over tests/fuzz/http_parser/), and as a libFuzzer
+// target under clang with -DNODROP_LIBFUZZER.
 //
 // The first byte chooses what the rest is fed to; every mode checks that parsing in pieces gives
 // the same answer as parsing at once, and that no result points outside the input.
@@ -14,13 +15,14 @@
 #include <vector>
 
 #include "base/check.h"
-#include "proxy/transport/http_parser.h"
+#include "http/message.h"
+#include "http/response_reader.h"
 
-namespace nodrop::proxy {
+namespace nodrop::http {
 namespace {
 
 void check_request(std::string_view input) {
-  const HttpLimits limits;
+  const Limits limits;
   HeadScanner whole_scanner;
   RequestHead whole;
   const HeadParse at_once = parse_request_head(input, limits, whole_scanner, &whole);
@@ -45,7 +47,7 @@ void check_request(std::string_view input) {
 void check_response(std::string_view input) {
   HeadScanner scanner;
   ResponseHead head;
-  const HeadParse parsed = parse_response_head(input, HttpLimits{}, scanner, "GET", &head);
+  const HeadParse parsed = parse_response_head(input, Limits{}, scanner, "GET", &head);
   if (parsed == HeadParse::kComplete) {
     NODROP_CHECK(head.head_bytes <= input.size());
     NODROP_CHECK(head.status >= 100 && head.status <= 999);
@@ -54,11 +56,11 @@ void check_response(std::string_view input) {
 
 void check_chunked(std::string_view input) {
   BodyDecoder whole;
-  whole.start(BodyFraming::kChunked, 0, HttpLimits{});
+  whole.start(BodyFraming::kChunked, 0, Limits{});
   const BodyDecoder::Step at_once = whole.consume(input);
   NODROP_CHECK(at_once.consumed <= input.size());
   BodyDecoder bytes;
-  bytes.start(BodyFraming::kChunked, 0, HttpLimits{});
+  bytes.start(BodyFraming::kChunked, 0, Limits{});
   std::size_t consumed = 0;
   bool malformed = false;
   while (consumed < input.size() && !bytes.complete()) {
@@ -77,21 +79,46 @@ void check_chunked(std::string_view input) {
   }
 }
 
+// The response reader fed whole and a byte at a time must agree on where the response ends.
+void check_response_reader(std::string_view input) {
+  ResponseReader whole;
+  whole.reset("GET");
+  const std::size_t at_once = whole.feed(input);
+  NODROP_CHECK(at_once <= input.size());
+  ResponseReader bytes;
+  bytes.reset("GET");
+  std::size_t consumed = 0;
+  while (consumed < input.size() && !bytes.complete() && !bytes.invalid()) {
+    const std::size_t took = bytes.feed(input.substr(consumed, 1));
+    if (took == 0) break;
+    consumed += took;
+  }
+  NODROP_CHECK(bytes.invalid() == whole.invalid());
+  if (!whole.invalid()) {
+    NODROP_CHECK(bytes.complete() == whole.complete());
+    NODROP_CHECK(consumed == at_once);
+    NODROP_CHECK(bytes.status_code() == whole.status_code());
+  }
+}
+
 }  // namespace
-}  // namespace nodrop::proxy
+}  // namespace nodrop::http
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 3) {
+  switch (data[0] % 4) {
     case 0:
-      nodrop::proxy::check_request(input);
+      nodrop::http::check_request(input);
       break;
     case 1:
-      nodrop::proxy::check_response(input);
+      nodrop::http::check_response(input);
+      break;
+    case 2:
+      nodrop::http::check_chunked(input);
       break;
     default:
-      nodrop::proxy::check_chunked(input);
+      nodrop::http::check_response_reader(input);
       break;
   }
   return 0;

@@ -1,13 +1,13 @@
-#include "proxy/transport/http_parser.h"
+#include "http/message.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace nodrop::proxy {
+namespace nodrop::http {
 namespace {
 
-HeadParse parse_request(std::string_view text, RequestHead* head, HttpLimits limits = {}) {
+HeadParse parse_request(std::string_view text, RequestHead* head, Limits limits = {}) {
   HeadScanner scanner;
   return parse_request_head(text, limits, scanner, head);
 }
@@ -15,7 +15,7 @@ HeadParse parse_request(std::string_view text, RequestHead* head, HttpLimits lim
 HeadParse parse_response(std::string_view text, ResponseHead* head,
                          std::string_view method = "GET") {
   HeadScanner scanner;
-  return parse_response_head(text, HttpLimits{}, scanner, method, head);
+  return parse_response_head(text, Limits{}, scanner, method, head);
 }
 
 TEST(HttpParser, ParsesARequestHeadAndItsFraming) {
@@ -54,11 +54,11 @@ TEST(HttpParser, FindsTheHeadIncrementallyOneByteAtATime) {
   HeadScanner scanner;
   RequestHead head;
   for (std::size_t i = 1; i < text.size(); ++i) {
-    ASSERT_EQ(parse_request_head(text.substr(0, i), HttpLimits{}, scanner, &head),
+    ASSERT_EQ(parse_request_head(text.substr(0, i), Limits{}, scanner, &head),
               HeadParse::kIncomplete)
         << i;
   }
-  EXPECT_EQ(parse_request_head(text, HttpLimits{}, scanner, &head), HeadParse::kComplete);
+  EXPECT_EQ(parse_request_head(text, Limits{}, scanner, &head), HeadParse::kComplete);
 }
 
 TEST(HttpParser, RefusesMalformedRequests) {
@@ -83,7 +83,7 @@ TEST(HttpParser, RefusesMalformedRequests) {
 
 TEST(HttpParser, RefusesHeadsOverTheLimitBeforeTheyEnd) {
   RequestHead head;
-  HttpLimits limits;
+  Limits limits;
   limits.max_head_bytes = 64;
   EXPECT_EQ(parse_request("GET / HTTP/1.1\r\nX: " + std::string(80, 'a'), &head, limits),
             HeadParse::kTooLarge);
@@ -102,7 +102,7 @@ TEST(HttpParser, RefusesTheHundredAndFirstFieldAsTooMany) {
 
 TEST(HttpParser, ARequestLineOverItsLimitIsTooLongEvenBeforeItEnds) {
   RequestHead head;
-  HttpLimits limits;
+  Limits limits;
   limits.max_head_bytes = 256;
   limits.max_request_line_bytes = 64;
   const std::string long_target = "/" + std::string(80, 'a');
@@ -126,11 +126,11 @@ TEST(HttpParser, IgnoresEmptyLinesBeforeTheRequestLine) {
   // Arriving a byte at a time, with the scanner kept between calls, as the proxy reads.
   HeadScanner scanner;
   for (std::size_t i = 1; i < text.size(); ++i) {
-    ASSERT_EQ(parse_request_head(text.substr(0, i), HttpLimits{}, scanner, &head),
+    ASSERT_EQ(parse_request_head(text.substr(0, i), Limits{}, scanner, &head),
               HeadParse::kIncomplete)
         << i;
   }
-  ASSERT_EQ(parse_request_head(text, HttpLimits{}, scanner, &head), HeadParse::kComplete);
+  ASSERT_EQ(parse_request_head(text, Limits{}, scanner, &head), HeadParse::kComplete);
   EXPECT_EQ(head.head_bytes, text.size());
 }
 
@@ -215,7 +215,7 @@ BodyDecoder::Step feed(BodyDecoder& decoder, std::string_view input) {
 
 TEST(BodyDecoder, ContentLengthStopsAtTheEndOfTheBody) {
   BodyDecoder decoder;
-  decoder.start(BodyFraming::kContentLength, 5, HttpLimits{});
+  decoder.start(BodyFraming::kContentLength, 5, Limits{});
   auto step = feed(decoder, "abc");
   EXPECT_EQ(step.consumed, 3U);
   EXPECT_FALSE(step.complete);
@@ -228,7 +228,7 @@ TEST(BodyDecoder, ChunkedWalksSizesExtensionsAndTrailersInAnySplit) {
   const std::string body = "3\r\nabc\r\nA;name=value\r\n0123456789\r\n0\r\nTrailer: 1\r\n\r\n";
   for (std::size_t split = 0; split <= body.size(); ++split) {
     BodyDecoder decoder;
-    decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+    decoder.start(BodyFraming::kChunked, 0, Limits{});
     const auto first = feed(decoder, std::string_view(body).substr(0, split));
     ASSERT_FALSE(first.malformed);
     ASSERT_EQ(first.consumed, split);
@@ -242,15 +242,15 @@ TEST(BodyDecoder, ChunkedWalksSizesExtensionsAndTrailersInAnySplit) {
 TEST(BodyDecoder, ChunkedRefusesBadSizesAndOverlongLines) {
   for (const char* bad : {"x\r\n", "3\r\nabcX", "\r\n", "3\rX"}) {
     BodyDecoder decoder;
-    decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+    decoder.start(BodyFraming::kChunked, 0, Limits{});
     EXPECT_TRUE(feed(decoder, bad).malformed) << bad;
   }
   BodyDecoder decoder;
-  HttpLimits limits;
+  Limits limits;
   limits.max_chunk_line_bytes = 8;
   decoder.start(BodyFraming::kChunked, 0, limits);
   EXPECT_TRUE(feed(decoder, "1;aaaaaaaaaaaa\r\n").malformed);
-  decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+  decoder.start(BodyFraming::kChunked, 0, Limits{});
   EXPECT_TRUE(feed(decoder, "fffffffffffffffffff\r\n").malformed);  // size overflow
 }
 
@@ -272,14 +272,14 @@ TEST(BodyDecoder, ChunkedRefusesABareLfAnywhereInItsFraming) {
            "5;a\rb\r\nhello\r\n0\r\n\r\n",   // a bare CR in an extension
        }) {
     BodyDecoder decoder;
-    decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+    decoder.start(BodyFraming::kChunked, 0, Limits{});
     EXPECT_TRUE(feed(decoder, bad).malformed) << bad;
   }
   for (const char* good :
        {"0\r\nContent-Length-X: 1\r\nA-Very-Long-Trailer-Field-Name: 2\r\n\r\n",
         "5 ;a=b\r\nhello\r\n0\r\n\r\n", "5\t; a = \"b c\"\r\nhello\r\n0\r\n\r\n"}) {
     BodyDecoder decoder;
-    decoder.start(BodyFraming::kChunked, 0, HttpLimits{});
+    decoder.start(BodyFraming::kChunked, 0, Limits{});
     const BodyDecoder::Step step = feed(decoder, good);
     EXPECT_FALSE(step.malformed) << good;
     EXPECT_TRUE(step.complete) << good;
@@ -288,7 +288,7 @@ TEST(BodyDecoder, ChunkedRefusesABareLfAnywhereInItsFraming) {
 
 TEST(BodyDecoder, UntilCloseEndsOnlyAtClose) {
   BodyDecoder decoder;
-  decoder.start(BodyFraming::kUntilClose, 0, HttpLimits{});
+  decoder.start(BodyFraming::kUntilClose, 0, Limits{});
   EXPECT_EQ(feed(decoder, "anything").consumed, 8U);
   EXPECT_FALSE(decoder.complete());
   decoder.finish_at_close();
@@ -296,4 +296,4 @@ TEST(BodyDecoder, UntilCloseEndsOnlyAtClose) {
 }
 
 }  // namespace
-}  // namespace nodrop::proxy
+}  // namespace nodrop::http

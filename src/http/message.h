@@ -1,12 +1,17 @@
-// An incremental HTTP/1.1 message parser for the proxy (RFC 9112), written for this project
+// HTTP/1.1 messages (RFC 9112) as every reader and writer of HTTP in nodrop frames them: the data
+// plane, the load generator, the kubelet's probes and the test servers. Written for this project
 // because Debian 12 packages no llhttp.
 //
 // Heads are parsed once complete: HeadScanner remembers how far it has looked for the blank line,
 // so bytes arriving one at a time cost O(total) and a head larger than max_head_bytes is refused
 // as soon as that many bytes have arrived without a blank line. Bodies are not copied or decoded:
 // BodyDecoder walks the framing (Content-Length or chunked, including extensions and trailers)
-// and tells the proxy how many of the bytes at hand belong to the current message, so bodies are
-// streamed through as they are.
+// and tells its caller how many of the bytes at hand belong to the current message, so a proxy
+// streams bodies through as they are; ResponseReader (response_reader.h) builds on both for
+// clients that read whole responses.
+//
+// The parser is strict where a lenient one would let two recipients frame the same bytes
+// differently (request smuggling): see parse_fields() and BodyDecoder::consume_chunked().
 //
 // Every view in a parsed head points into the caller's buffer and is valid while it is unchanged.
 #pragma once
@@ -17,9 +22,11 @@
 #include <string_view>
 #include <vector>
 
-namespace nodrop::proxy {
+#include "base/strings.h"
 
-struct HttpLimits {
+namespace nodrop::http {
+
+struct Limits {
   std::size_t max_head_bytes = 8 * 1024;
   std::size_t max_request_line_bytes = 8 * 1024;  // as nginx's default: longer gets 414
   std::size_t max_header_fields = 100;
@@ -43,14 +50,14 @@ enum class BodyFraming {
   kUntilClose,     // a response without length: the body ends when the server closes
 };
 
-struct HttpHeaderField {
+struct HeaderField {
   std::string_view name;
   std::string_view value;  // without surrounding whitespace
 };
 
-struct HttpHead {
+struct Head {
   int minor_version = 1;  // HTTP/1.0 or HTTP/1.1
-  std::vector<HttpHeaderField> fields;
+  std::vector<HeaderField> fields;
   std::size_t head_bytes = 0;  // including the blank line
   BodyFraming framing = BodyFraming::kNone;
   std::uint64_t content_length = 0;
@@ -71,13 +78,13 @@ struct HttpHead {
   }
 };
 
-struct RequestHead : HttpHead {
+struct RequestHead : Head {
   std::string_view method;
   std::string_view target;
   bool wants_upgrade() const { return connection_upgrade && has_upgrade; }
 };
 
-struct ResponseHead : HttpHead {
+struct ResponseHead : Head {
   int status = 0;
 };
 
@@ -99,8 +106,6 @@ class HeadScanner {
   std::size_t first_line_end_ = std::string_view::npos;
 };
 
-// ASCII case-insensitive comparison, for header field names and tokens.
-bool equals_ignoring_case(std::string_view a, std::string_view b);
 // Text without leading and trailing spaces and tabs (RFC 9110's OWS).
 std::string_view trim_whitespace(std::string_view text);
 
@@ -108,12 +113,11 @@ std::string_view trim_whitespace(std::string_view text);
 // line (RFC 9112 §2.2).
 std::size_t leading_empty_lines(std::string_view buffer);
 
-HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
-                             HeadScanner& scanner, RequestHead* head);
+HeadParse parse_request_head(std::string_view buffer, const Limits& limits, HeadScanner& scanner,
+                             RequestHead* head);
 // request_method: the method of the request this answers (HEAD responses have no body).
-HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
-                              HeadScanner& scanner, std::string_view request_method,
-                              ResponseHead* head);
+HeadParse parse_response_head(std::string_view buffer, const Limits& limits, HeadScanner& scanner,
+                              std::string_view request_method, ResponseHead* head);
 
 class BodyDecoder {
  public:
@@ -123,7 +127,7 @@ class BodyDecoder {
     bool malformed = false;
   };
 
-  void start(BodyFraming framing, std::uint64_t content_length, const HttpLimits& limits);
+  void start(BodyFraming framing, std::uint64_t content_length, const Limits& limits);
   // Walks as much of input as belongs to the body. kUntilClose consumes everything and completes
   // only through finish_at_close().
   Step consume(std::string_view input);
@@ -168,4 +172,4 @@ class BodyDecoder {
   std::uint8_t trailer_name_length_ = 0;
 };
 
-}  // namespace nodrop::proxy
+}  // namespace nodrop::http

@@ -1,4 +1,4 @@
-#include "proxy/transport/http_parser.h"
+#include "http/message.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "base/check.h"
 
-namespace nodrop::proxy {
+namespace nodrop::http {
 namespace {
 
 constexpr std::uint64_t kMaxBodyLength = std::uint64_t{1} << 62;
@@ -98,8 +98,7 @@ bool is_valid_host(std::string_view host) {
 
 // Parses header fields and derives the framing facts every message shares. rest is the head
 // after its first line, ending with the blank line.
-HeadParse parse_fields(std::string_view rest, const HttpLimits& limits, bool is_request,
-                       HttpHead* head) {
+HeadParse parse_fields(std::string_view rest, const Limits& limits, bool is_request, Head* head) {
   bool has_length = false;
   bool has_transfer_encoding = false;
   bool chunked_last = false;
@@ -195,7 +194,7 @@ bool is_valid_target(std::string_view target) {
 
 // Common front half of both parsers: find the head and bound it. *head is the head's text,
 // blank line included.
-HeadParse find_head(std::string_view buffer, const HttpLimits& limits, HeadScanner& scanner,
+HeadParse find_head(std::string_view buffer, const Limits& limits, HeadScanner& scanner,
                     std::string_view* head) {
   const std::size_t size = scanner.find(buffer);
   if (size == 0) {
@@ -209,22 +208,13 @@ HeadParse find_head(std::string_view buffer, const HttpLimits& limits, HeadScann
 // Resets a head for reuse, keeping the capacity of its field list (no allocation per message).
 template <typename Head>
 void reset_head(Head* head) {
-  std::vector<HttpHeaderField> fields = std::move(head->fields);
+  std::vector<HeaderField> fields = std::move(head->fields);
   fields.clear();
   *head = Head{};
   head->fields = std::move(fields);
 }
 
 }  // namespace
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view trim_whitespace(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -258,8 +248,8 @@ std::size_t leading_empty_lines(std::string_view buffer) {
   }
 }
 
-HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
-                             HeadScanner& scanner, RequestHead* head) {
+HeadParse parse_request_head(std::string_view buffer, const Limits& limits, HeadScanner& scanner,
+                             RequestHead* head) {
   // RFC 9112 §2.2: empty lines before a request line are ignored (some clients send a CRLF after
   // a POST body). They count toward the head and its limit.
   const std::size_t skipped = leading_empty_lines(buffer);
@@ -307,9 +297,8 @@ HeadParse parse_request_head(std::string_view buffer, const HttpLimits& limits,
   return HeadParse::kComplete;
 }
 
-HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
-                              HeadScanner& scanner, std::string_view request_method,
-                              ResponseHead* head) {
+HeadParse parse_response_head(std::string_view buffer, const Limits& limits, HeadScanner& scanner,
+                              std::string_view request_method, ResponseHead* head) {
   std::string_view rest;
   const HeadParse found = find_head(buffer, limits, scanner, &rest);
   if (found != HeadParse::kComplete) return found;
@@ -341,8 +330,7 @@ HeadParse parse_response_head(std::string_view buffer, const HttpLimits& limits,
   return HeadParse::kComplete;
 }
 
-void BodyDecoder::start(BodyFraming framing, std::uint64_t content_length,
-                        const HttpLimits& limits) {
+void BodyDecoder::start(BodyFraming framing, std::uint64_t content_length, const Limits& limits) {
   framing_ = framing;
   max_chunk_line_bytes_ = static_cast<std::uint32_t>(limits.max_chunk_line_bytes);
   max_trailer_bytes_ = static_cast<std::uint32_t>(limits.max_trailer_bytes);
@@ -530,4 +518,4 @@ BodyDecoder::Step BodyDecoder::consume_chunked(std::string_view input) {
   return {i, state_ == State::kDone, false};
 }
 
-}  // namespace nodrop::proxy
+}  // namespace nodrop::http

@@ -1,0 +1,91 @@
+#include "http/response_reader.h"
+
+#include <algorithm>
+
+namespace nodrop::http {
+
+Limits ResponseReader::default_limits() {
+  Limits limits;
+  limits.max_head_bytes = 64 * std::size_t{1024};
+  limits.max_header_fields = 1000;
+  return limits;
+}
+
+void ResponseReader::reset(std::string_view request_method) {
+  method_ = request_method;
+  state_ = State::kHead;
+  received_any_ = false;
+  status_code_ = 0;
+  keep_alive_ = true;
+  head_.clear();
+  scanner_.reset();
+  body_.clear();
+}
+
+std::size_t ResponseReader::feed_head(std::string_view data) {
+  // Keep at most what can still belong to a head within the limit, so a server that never ends
+  // its head costs max_head_bytes and no more.
+  const std::size_t before = head_.size();
+  const std::size_t room = limits_.max_head_bytes + 1 - std::min(before, limits_.max_head_bytes);
+  head_.append(data.substr(0, room));
+  switch (parse_response_head(head_, limits_, scanner_, method_, &head_parsed_)) {
+    case HeadParse::kIncomplete:
+      return head_.size() - before;
+    case HeadParse::kTooLarge:
+    case HeadParse::kTooManyFields:
+    case HeadParse::kRequestLineTooLong:
+    case HeadParse::kMalformed:
+      state_ = State::kInvalid;
+      return 0;
+    case HeadParse::kComplete:
+      break;
+  }
+  const std::size_t used = head_parsed_.head_bytes - before;
+  if (head_parsed_.status / 100 == 1 && head_parsed_.status != 101) {
+    // An interim response: the final one follows on the same stream.
+    head_.clear();
+    scanner_.reset();
+    return used;
+  }
+  status_code_ = head_parsed_.status;
+  keep_alive_ = head_parsed_.keep_alive() && head_parsed_.framing != BodyFraming::kUntilClose;
+  body_decoder_.start(head_parsed_.framing, head_parsed_.content_length, limits_);
+  state_ = body_decoder_.complete() ? State::kComplete : State::kBody;
+  head_.clear();
+  return used;
+}
+
+std::size_t ResponseReader::feed(std::string_view data) {
+  if (!data.empty()) received_any_ = true;
+  std::size_t used = 0;
+  while (used < data.size() && (state_ == State::kHead || state_ == State::kBody)) {
+    const std::string_view rest = data.substr(used);
+    if (state_ == State::kHead) {
+      const std::size_t took = feed_head(rest);
+      used += took;
+      if (took == 0 && state_ == State::kHead) break;
+      continue;
+    }
+    const BodyDecoder::Step step = body_decoder_.consume(rest);
+    if (body_.size() < body_bytes_kept_) {
+      body_.append(rest.substr(0, std::min(step.consumed, body_bytes_kept_ - body_.size())));
+    }
+    used += step.consumed;
+    if (step.malformed) {
+      state_ = State::kInvalid;
+    } else if (step.complete) {
+      state_ = State::kComplete;
+    }
+  }
+  return used;
+}
+
+bool ResponseReader::finish_at_close() {
+  if (state_ == State::kBody && body_decoder_.framing() == BodyFraming::kUntilClose) {
+    body_decoder_.finish_at_close();
+    state_ = State::kComplete;
+  }
+  return state_ == State::kComplete;
+}
+
+}  // namespace nodrop::http
