@@ -50,4 +50,16 @@ std::string describe(const Object& object) {
   return std::string(kind_of(object)) + " " + name;
 }
 
+std::string qualified_resource_of_kind(const std::string& kind) {
+  if (kind == "Deployment") return "deployments.apps";
+  if (kind == "ReplicaSet") return "replicasets.apps";
+  if (kind == "Pod") return "pods";
+  if (kind == "Service") return "services";
+  if (kind == "EndpointSlice") return "endpointslices.discovery.k8s.io";
+  if (kind == "Node") return "nodes";
+  std::string lower;
+  for (const char c : kind) lower += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  return lower;
+}
+
 }  // namespace nodrop::api

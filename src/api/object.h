@@ -22,5 +22,8 @@ ObjectMeta& metadata_of(Object& object);
 bool is_namespaced(const Object& object);
 // "Deployment default/web", or "Node node-1", as kubectl names objects in messages.
 std::string describe(const Object& object);
+// The resource of a kind as the API server names it in messages, "deployments.apps", "pods",
+// "endpointslices.discovery.k8s.io"; the kind in lower case for a kind nodrop does not know.
+std::string qualified_resource_of_kind(const std::string& kind);
 
 }  // namespace nodrop::api

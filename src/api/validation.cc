@@ -792,4 +792,21 @@ FieldErrors validate(const Object& object) {
       object);
 }
 
+std::string invalid_object_message(const Object& object, const FieldErrors& errors) {
+  // The kind qualified by its group, as the API server's NewInvalid names it: "Deployment.apps".
+  std::string kind = kind_of(object);
+  const std::string api_version = api_version_of(object);
+  if (const auto slash = api_version.find('/'); slash != std::string::npos) {
+    kind += "." + api_version.substr(0, slash);
+  }
+  std::string message = kind + " \"" + metadata_of(object).name + "\" is invalid: ";
+  if (errors.size() == 1) return message + errors.front().to_string();
+  message += "[";
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (i > 0) message += ", ";
+    message += errors[i].to_string();
+  }
+  return message + "]";
+}
+
 }  // namespace nodrop::api

@@ -11,6 +11,10 @@
 namespace nodrop::api {
 
 FieldErrors validate(const Object& object);
+// As the API server words a refused object: `Deployment.apps "web" is invalid: spec.replicas:
+// Invalid value: -1: must be greater than or equal to 0` (several errors in brackets, joined by
+// ", ").
+std::string invalid_object_message(const Object& object, const FieldErrors& errors);
 
 FieldErrors validate_deployment(const Deployment& deployment);
 FieldErrors validate_replica_set(const ReplicaSet& replica_set);

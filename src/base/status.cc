@@ -12,6 +12,10 @@ const char* status_code_name(StatusCode code) {
       return "NotFound";
     case StatusCode::kAlreadyExists:
       return "AlreadyExists";
+    case StatusCode::kConflict:
+      return "Conflict";
+    case StatusCode::kExpired:
+      return "Expired";
     case StatusCode::kFailedPrecondition:
       return "FailedPrecondition";
     case StatusCode::kResourceExhausted:

@@ -16,6 +16,8 @@ enum class StatusCode {
   kInvalidArgument,  // the user's input is wrong
   kNotFound,
   kAlreadyExists,
+  kConflict,  // written against a stale version of the object (Kubernetes' 409)
+  kExpired,   // asked for a version no longer kept (Kubernetes' 410 Gone)
   kFailedPrecondition,
   kResourceExhausted,  // a bound was reached
   kUnavailable,        // try again later
@@ -48,6 +50,7 @@ inline Status invalid_argument(std::string message) {
 }
 inline Status not_found(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
 inline Status io_error(std::string message) { return {StatusCode::kIoError, std::move(message)}; }
+inline Status conflict(std::string message) { return {StatusCode::kConflict, std::move(message)}; }
 inline Status internal_error(std::string message) {
   return {StatusCode::kInternal, std::move(message)};
 }

@@ -172,7 +172,7 @@ std::map<std::string, std::set<std::string>> design_module_graph() {
       {"base", {}},
       {"api", {"base"}},
       {"manifest", {"api"}},
-      {"store", {"api"}},
+      {"store", {"api", "runtime"}},
       {"http", {"base"}},
       {"runtime", {"base"}},
       {"controller", {"api", "runtime"}},
