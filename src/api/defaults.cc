@@ -137,6 +137,14 @@ void set_defaults(EndpointSlice& slice) {
 
 void set_defaults(Node& /*node*/) {}
 
+void set_defaults(Event& event) {
+  // The API server's defaulting: an event names the namespace of the object it is about.
+  if (event.involved_object.namespace_name.empty() && !event.metadata.namespace_name.empty()) {
+    event.involved_object.namespace_name = event.metadata.namespace_name;
+  }
+  if (event.count == 0) event.count = 1;
+}
+
 void set_defaults(Object& object) {
   std::visit([](auto& typed) { set_defaults(typed); }, object);
 }

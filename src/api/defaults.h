@@ -30,5 +30,6 @@ void set_defaults(PodSpec& spec);
 void set_defaults(Service& service);
 void set_defaults(EndpointSlice& slice);
 void set_defaults(Node& node);
+void set_defaults(Event& event);
 
 }  // namespace nodrop::api

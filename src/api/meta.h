@@ -23,6 +23,18 @@ struct OwnerReference {
   bool operator==(const OwnerReference&) const = default;
 };
 
+// core/v1 ObjectReference: the object an event is about, the pod behind an endpoint.
+struct ObjectReference {
+  std::string api_version;
+  std::string kind;
+  std::string namespace_name;
+  std::string name;
+  std::string uid;
+  std::string resource_version;
+  std::string field_path;  // "spec.containers{app}": the part of the object
+  bool operator==(const ObjectReference&) const = default;
+};
+
 struct ObjectMeta {
   std::string name;
   std::string generate_name;

@@ -18,7 +18,7 @@ const char* kind_of(const Object& object) {
                  [](const ReplicaSet&) { return "ReplicaSet"; }, [](const Pod&) { return "Pod"; },
                  [](const Service&) { return "Service"; },
                  [](const EndpointSlice&) { return "EndpointSlice"; },
-                 [](const Node&) { return "Node"; }},
+                 [](const Node&) { return "Node"; }, [](const Event&) { return "Event"; }},
       object);
 }
 
@@ -27,7 +27,7 @@ const char* api_version_of(const Object& object) {
                                [](const ReplicaSet&) { return "apps/v1"; },
                                [](const Pod&) { return "v1"; }, [](const Service&) { return "v1"; },
                                [](const EndpointSlice&) { return "discovery.k8s.io/v1"; },
-                               [](const Node&) { return "v1"; }},
+                               [](const Node&) { return "v1"; }, [](const Event&) { return "v1"; }},
                     object);
 }
 
@@ -57,6 +57,7 @@ std::string qualified_resource_of_kind(const std::string& kind) {
   if (kind == "Service") return "services";
   if (kind == "EndpointSlice") return "endpointslices.discovery.k8s.io";
   if (kind == "Node") return "nodes";
+  if (kind == "Event") return "events";
   std::string lower;
   for (const char c : kind) lower += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
   return lower;

@@ -4,13 +4,14 @@
 #include <string>
 #include <variant>
 
+#include "api/event.h"
 #include "api/pod.h"
 #include "api/service.h"
 #include "api/workload.h"
 
 namespace nodrop::api {
 
-using Object = std::variant<Deployment, ReplicaSet, Pod, Service, EndpointSlice, Node>;
+using Object = std::variant<Deployment, ReplicaSet, Pod, Service, EndpointSlice, Node, Event>;
 
 // "Deployment", "ReplicaSet", ...
 const char* kind_of(const Object& object);

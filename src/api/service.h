@@ -70,14 +70,6 @@ struct EndpointConditions {
   bool operator==(const EndpointConditions&) const = default;
 };
 
-struct ObjectReference {
-  std::string kind;
-  std::string namespace_name;
-  std::string name;
-  std::string uid;
-  bool operator==(const ObjectReference&) const = default;
-};
-
 struct Endpoint {
   std::vector<std::string> addresses;
   EndpointConditions conditions;

@@ -778,6 +778,26 @@ FieldErrors validate_node(const Node& node) {
   return errors;
 }
 
+FieldErrors validate_event(const Event& event) {
+  // pkg/apis/core/validation ValidateEvent (core/v1, without the events.k8s.io/v1 rules).
+  FieldErrors errors;
+  validate_object_meta(errors, event.metadata, true, NameRule::kDns1123Subdomain);
+  if (!event.involved_object.namespace_name.empty() &&
+      event.involved_object.namespace_name != event.metadata.namespace_name) {
+    errors.push_back(invalid(FieldPath("involvedObject").child("namespace"),
+                             event.involved_object.namespace_name,
+                             "does not match event.namespace"));
+  }
+  if (event.reason.size() > 128) {
+    errors.push_back(invalid(FieldPath("reason"), event.reason, "can have at most 128 characters"));
+  }
+  if (event.message.size() > 4096) {
+    errors.push_back(invalid(FieldPath("message"), event.message.substr(0, 64) + "...",
+                             "can have at most 4096 characters"));
+  }
+  return errors;
+}
+
 FieldErrors validate(const Object& object) {
   return std::visit(
       [](const auto& typed) -> FieldErrors {
@@ -788,6 +808,7 @@ FieldErrors validate(const Object& object) {
         if constexpr (std::is_same_v<T, Service>) return validate_service(typed);
         if constexpr (std::is_same_v<T, EndpointSlice>) return validate_endpoint_slice(typed);
         if constexpr (std::is_same_v<T, Node>) return validate_node(typed);
+        if constexpr (std::is_same_v<T, Event>) return validate_event(typed);
       },
       object);
 }

@@ -22,6 +22,7 @@ FieldErrors validate_pod(const Pod& pod);
 FieldErrors validate_service(const Service& service);
 FieldErrors validate_endpoint_slice(const EndpointSlice& slice);
 FieldErrors validate_node(const Node& node);
+FieldErrors validate_event(const Event& event);
 
 // Name rules from k8s.io/apimachinery/pkg/util/validation; each returns the error messages
 // (empty when the value is valid).

@@ -48,6 +48,17 @@ std::string format_rfc3339(WallTime time) {
   return buffer;
 }
 
+std::string format_rfc3339_micro(WallTime time) {
+  // Microseconds since the start of the second, floored as the seconds are.
+  const auto since_epoch = std::chrono::floor<std::chrono::microseconds>(time.time_since_epoch());
+  const auto micros = (since_epoch - std::chrono::floor<std::chrono::seconds>(since_epoch)).count();
+  std::string text = format_rfc3339(time);  // "...:05Z"
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%06lld", static_cast<long long>(micros));
+  text.insert(text.size() - 1, fraction);
+  return text;
+}
+
 namespace {
 
 // Reads exactly `count` ASCII digits at text[position]; false on anything else.

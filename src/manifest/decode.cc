@@ -333,6 +333,16 @@ void decode_owner_reference(MapReader& reader, api::OwnerReference& out) {
   out.block_owner_deletion = block.value_or(false);
 }
 
+void decode_object_reference(MapReader& reader, api::ObjectReference& out) {
+  reader.str("apiVersion", out.api_version);
+  reader.str("kind", out.kind);
+  reader.str("namespace", out.namespace_name);
+  reader.str("name", out.name);
+  reader.str("uid", out.uid);
+  reader.str("resourceVersion", out.resource_version);
+  reader.str("fieldPath", out.field_path);
+}
+
 void decode_meta(MapReader& reader, api::ObjectMeta& out) {
   reader.str("name", out.name);
   reader.str("generateName", out.generate_name);
@@ -743,14 +753,7 @@ void decode_endpoint_slice(MapReader& root, api::EndpointSlice& out) {
       conditions.optional_boolean("terminating", endpoint.conditions.terminating);
     });
     item.str("nodeName", endpoint.node_name);
-    item.optional_object("targetRef", endpoint.target_ref,
-                         [](MapReader& reference, api::ObjectReference& value) {
-                           reference.str("kind", value.kind);
-                           reference.str("namespace", value.namespace_name);
-                           reference.str("name", value.name);
-                           reference.str("uid", value.uid);
-                           reference.ignore({"apiVersion", "resourceVersion", "fieldPath"});
-                         });
+    item.optional_object("targetRef", endpoint.target_ref, decode_object_reference);
     item.ignore({"hostname", "zone", "hints", "deprecatedTopology"});
   });
   root.list("ports", out.ports, [](MapReader& item, api::EndpointPort& port) {
@@ -778,6 +781,33 @@ void decode_node(MapReader& root, api::Node& out) {
   });
 }
 
+void decode_event(MapReader& root, api::Event& out) {
+  root.object("involvedObject", [&](MapReader& reference) {
+    decode_object_reference(reference, out.involved_object);
+  });
+  root.str("reason", out.reason);
+  root.str("message", out.message);
+  std::string type;
+  root.str("type", type);
+  if (type == "Warning") {
+    out.type = api::EventType::kWarning;
+  } else if (!type.empty() && type != "Normal") {
+    root.context().errors.push_back(
+        api::unsupported(root.path("type"), type, {"Normal", "Warning"}));
+  }
+  root.object("source", [&](MapReader& source) {
+    source.str("component", out.source.component);
+    source.str("host", out.source.host);
+  });
+  root.time("firstTimestamp", out.first_timestamp);
+  root.time("lastTimestamp", out.last_timestamp);
+  root.integer("count", out.count);
+  root.time("eventTime", out.event_time);
+  root.str("reportingComponent", out.reporting_component);
+  root.str("reportingInstance", out.reporting_instance);
+  root.not_supported({"series", "action", "related"});
+}
+
 struct KindInfo {
   const char* kind;
   const char* api_version;
@@ -790,6 +820,7 @@ constexpr KindInfo kKinds[] = {
     {"Service", "v1"},
     {"EndpointSlice", "discovery.k8s.io/v1"},
     {"Node", "v1"},
+    {"Event", "v1"},
 };
 
 }  // namespace
@@ -857,6 +888,7 @@ DecodeResult decode_object(const Node& root) {
     if (kind == "Pod") return api::Pod{};
     if (kind == "Service") return api::Service{};
     if (kind == "EndpointSlice") return api::EndpointSlice{};
+    if (kind == "Event") return api::Event{};
     return api::Node{};
   }();
   {
@@ -874,6 +906,7 @@ DecodeResult decode_object(const Node& root) {
           if constexpr (std::is_same_v<T, api::Service>) decode_service(reader, typed);
           if constexpr (std::is_same_v<T, api::EndpointSlice>) decode_endpoint_slice(reader, typed);
           if constexpr (std::is_same_v<T, api::Node>) decode_node(reader, typed);
+          if constexpr (std::is_same_v<T, api::Event>) decode_event(reader, typed);
         },
         object);
   }

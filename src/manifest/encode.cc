@@ -81,6 +81,18 @@ class MapBuilder {
   Node node_;
 };
 
+Node encode_object_reference(const api::ObjectReference& reference) {
+  return MapBuilder()
+      .str("apiVersion", reference.api_version)
+      .str("kind", reference.kind)
+      .str("namespace", reference.namespace_name)
+      .str("name", reference.name)
+      .str("uid", reference.uid)
+      .str("resourceVersion", reference.resource_version)
+      .str("fieldPath", reference.field_path)
+      .build();
+}
+
 Node encode_meta(const api::ObjectMeta& meta) {
   return MapBuilder()
       .str("name", meta.name)
@@ -466,15 +478,9 @@ Node encode(const api::EndpointSlice& slice) {
                                   .optional_boolean("terminating", endpoint.conditions.terminating)
                                   .build())
                       .str("nodeName", endpoint.node_name)
-                      .child("targetRef",
-                             endpoint.target_ref.has_value()
-                                 ? MapBuilder()
-                                       .str("kind", endpoint.target_ref->kind)
-                                       .str("namespace", endpoint.target_ref->namespace_name)
-                                       .str("name", endpoint.target_ref->name)
-                                       .str("uid", endpoint.target_ref->uid)
-                                       .build()
-                                 : Node::mapping())
+                      .child("targetRef", endpoint.target_ref.has_value()
+                                              ? encode_object_reference(*endpoint.target_ref)
+                                              : Node::mapping())
                       .build());
             }
             return list;
@@ -504,6 +510,26 @@ Node encode(const api::Node& node) {
                                  })
                            .list("conditions", node.status.conditions, encode_condition)
                            .build())
+      .build();
+}
+
+Node encode(const api::Event& event) {
+  MapBuilder out;
+  out.always("metadata", encode_meta(event.metadata))
+      .always("involvedObject", encode_object_reference(event.involved_object))
+      .str("reason", event.reason)
+      .str("message", event.message)
+      .str("type", api::event_type_name(event.type))
+      .child("source", MapBuilder()
+                           .str("component", event.source.component)
+                           .str("host", event.source.host)
+                           .build())
+      .time("firstTimestamp", event.first_timestamp)
+      .time("lastTimestamp", event.last_timestamp)
+      .integer("count", event.count);
+  if (event.event_time) out.str("eventTime", format_rfc3339_micro(*event.event_time));
+  return out.str("reportingComponent", event.reporting_component)
+      .str("reportingInstance", event.reporting_instance)
       .build();
 }
 

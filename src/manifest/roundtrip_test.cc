@@ -29,6 +29,34 @@ void expect_round_trip(const std::string& text) {
   EXPECT_EQ(read_object(json), original) << json;
 }
 
+TEST(RoundTrip, EventKeepsItsMicrosecondTime) {
+  expect_round_trip(R"(apiVersion: v1
+kind: Event
+metadata:
+  name: web-7d9f-x2b4c.187a3f2c9d
+  namespace: shop
+involvedObject:
+  apiVersion: v1
+  kind: Pod
+  namespace: shop
+  name: web-7d9f-x2b4c
+  uid: 11-22
+  fieldPath: spec.containers{app}
+reason: Killing
+message: Stopping container app
+type: Warning
+source:
+  component: kubelet
+  host: node-2
+firstTimestamp: "2026-11-30T10:00:01Z"
+lastTimestamp: "2026-11-30T10:00:01Z"
+count: 1
+eventTime: "2026-11-30T10:00:01.250125Z"
+reportingComponent: kubelet
+reportingInstance: node-2
+)");
+}
+
 TEST(RoundTrip, DeploymentWithEveryFieldTheMissionUses) {
   expect_round_trip(R"(apiVersion: apps/v1
 kind: Deployment

@@ -32,6 +32,8 @@ bool same_spec(const api::Object& a, const api::Object& b) {
         if constexpr (std::is_same_v<T, api::EndpointSlice>) {
           return typed_a.endpoints == typed_b.endpoints && typed_a.ports == typed_b.ports &&
                  typed_a.address_type == typed_b.address_type;
+        } else if constexpr (std::is_same_v<T, api::Event>) {
+          return typed_a == typed_b;
         } else {
           return typed_a.spec == typed_b.spec;
         }
@@ -41,14 +43,15 @@ bool same_spec(const api::Object& a, const api::Object& b) {
 
 // Kinds with a status subresource: update() keeps their status, update_status() changes only it.
 bool has_status(const api::Object& object) {
-  return !std::holds_alternative<api::EndpointSlice>(object);
+  return !std::holds_alternative<api::EndpointSlice>(object) &&
+         !std::holds_alternative<api::Event>(object);
 }
 
 void copy_status(const api::Object& from, api::Object& to) {
   std::visit(
       [&](auto& typed_to) {
         using T = std::decay_t<decltype(typed_to)>;
-        if constexpr (!std::is_same_v<T, api::EndpointSlice>) {
+        if constexpr (!std::is_same_v<T, api::EndpointSlice> && !std::is_same_v<T, api::Event>) {
           typed_to.status = std::get<T>(from).status;
         }
       },
@@ -65,7 +68,7 @@ void reset_status_for_create(api::Object& object) {
                           pod.status.phase = api::PodPhase::kPending;
                         },
                         [](api::Service& service) { service.status = {}; },
-                        [](api::EndpointSlice&) {}, [](api::Node&) {}},
+                        [](api::EndpointSlice&) {}, [](api::Node&) {}, [](api::Event&) {}},
              object);
 }
 

@@ -1,0 +1,139 @@
+#include "store/informer.h"
+
+namespace nodrop::store {
+
+Informer::Informer(Store& store, Post post, InformerOptions options)
+    : store_(store),
+      post_(std::move(post)),
+      options_(std::move(options)),
+      shared_(std::make_shared<Shared>()) {
+  shared_->informer = this;
+}
+
+Informer::~Informer() {
+  shared_->informer = nullptr;
+  if (watch_) watch_->stop();
+}
+
+void Informer::add_handlers(InformerHandlers handlers) { handlers_.push_back(std::move(handlers)); }
+
+Status Informer::start() { return relist(); }
+
+Status Informer::watch_from(ResourceVersion version) {
+  if (watch_) watch_->stop();
+  std::weak_ptr<Shared> weak = shared_;
+  Post post = post_;
+  auto watch = store_.watch({.kind = options_.kind,
+                             .namespace_name = options_.namespace_name,
+                             .from = version,
+                             .filter = options_.filter,
+                             .on_ready = [weak, post] {
+                               const std::shared_ptr<Shared> shared = weak.lock();
+                               if (!shared || shared->drain_posted.exchange(true)) return;
+                               post([shared] {
+                                 shared->drain_posted = false;
+                                 if (shared->informer != nullptr) shared->informer->drain();
+                               });
+                             }});
+  if (!watch) return watch.status();
+  watch_ = *watch;
+  return Status::ok();
+}
+
+Status Informer::relist() {
+  Result<ListResult> listed = store_.list({.kind = options_.kind,
+                                           .namespace_name = options_.namespace_name,
+                                           .filter = options_.filter});
+  if (!listed) return listed.status();
+  // Watch first from the list's version, so nothing between the list and the watch is missed;
+  // then tell the handlers what changed since the cache last saw the store (client-go Replace).
+  if (Status watching = watch_from(listed->resource_version); !watching.is_ok()) return watching;
+  std::map<std::pair<std::string, std::string>, ObjectPtr> fresh;
+  for (const ObjectPtr& object : listed->items) {
+    const api::ObjectMeta& metadata = api::metadata_of(*object);
+    fresh.emplace(std::make_pair(metadata.namespace_name, metadata.name), object);
+  }
+  std::map<std::pair<std::string, std::string>, ObjectPtr> old;
+  old.swap(cache_);
+  cache_ = fresh;
+  resource_version_ = listed->resource_version;
+  for (const auto& [key, object] : old) {
+    if (fresh.contains(key)) continue;
+    for (const InformerHandlers& handlers : handlers_) {
+      if (handlers.on_delete) handlers.on_delete(object);
+    }
+  }
+  for (const auto& [key, object] : fresh) {
+    const auto before = old.find(key);
+    for (const InformerHandlers& handlers : handlers_) {
+      if (before == old.end()) {
+        if (handlers.on_add) handlers.on_add(object);
+      } else if (before->second != object && handlers.on_update) {
+        handlers.on_update(before->second, object);
+      }
+    }
+  }
+  return Status::ok();
+}
+
+void Informer::drain() {
+  if (!watch_) return;
+  for (const WatchEvent& event : watch_->take()) apply(event);
+  if (watch_->expired()) {
+    // Fell behind: start again from a fresh list. A list that fails (the store refusing) leaves
+    // the cache as it was; the next write's notification tries again.
+    if (!relist().is_ok()) watch_.reset();
+  }
+}
+
+void Informer::apply(const WatchEvent& event) {
+  const api::ObjectMeta& metadata = api::metadata_of(*event.object);
+  const auto key = std::make_pair(metadata.namespace_name, metadata.name);
+  resource_version_ = event.resource_version;
+  switch (event.type) {
+    case WatchEventType::kAdded:
+    case WatchEventType::kModified: {
+      const auto found = cache_.find(key);
+      const ObjectPtr old = found == cache_.end() ? nullptr : found->second;
+      cache_[key] = event.object;
+      for (const InformerHandlers& handlers : handlers_) {
+        if (old == nullptr) {
+          if (handlers.on_add) handlers.on_add(event.object);
+        } else if (handlers.on_update) {
+          handlers.on_update(old, event.object);
+        }
+      }
+      break;
+    }
+    case WatchEventType::kDeleted: {
+      if (cache_.erase(key) == 0) break;
+      for (const InformerHandlers& handlers : handlers_) {
+        if (handlers.on_delete) handlers.on_delete(event.object);
+      }
+      break;
+    }
+  }
+}
+
+ObjectPtr Informer::get(const std::string& namespace_name, const std::string& name) const {
+  const auto found = cache_.find({namespace_name, name});
+  return found == cache_.end() ? nullptr : found->second;
+}
+
+std::vector<ObjectPtr> Informer::list() const {
+  std::vector<ObjectPtr> objects;
+  objects.reserve(cache_.size());
+  for (const auto& [key, object] : cache_) objects.push_back(object);
+  return objects;
+}
+
+std::vector<ObjectPtr> Informer::list(const std::string& namespace_name) const {
+  std::vector<ObjectPtr> objects;
+  for (auto it = cache_.lower_bound({namespace_name, ""});
+       it != cache_.end() && it->first.first == namespace_name; ++it) {
+    objects.push_back(it->second);
+  }
+  return objects;
+}
+
+}  // namespace nodrop::store
