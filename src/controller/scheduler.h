@@ -39,7 +39,7 @@ struct SchedulingInput {
   std::span<const api::Pod> placed;
   // Old pods the rollout is about to delete, when the pod backs an externalTrafficPolicy: Local
   // Service; empty otherwise.
-  std::span<const api::Pod* const> pods_leaving;
+  std::span<const api::Pod* const> pods_leaving{};
 };
 
 struct NodeScore {

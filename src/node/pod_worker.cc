@@ -511,6 +511,7 @@ void PodWorker::terminate(std::optional<std::int64_t> grace_period_seconds) {
 void PodWorker::record(EventType type, std::string reason, std::string message) {
   events_.push_back({ports_.loop.clock().wall_now(), type, std::move(reason), std::move(message)});
   while (events_.size() > kMaxEvents) events_.pop_front();
+  if (event_listener_) event_listener_(events_.back());
 }
 
 void PodWorker::set_condition(const char* type, bool value) {

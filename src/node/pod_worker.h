@@ -93,6 +93,11 @@ class PodWorker {
   // the spec's). A later call can only shorten a grace period not yet in use.
   void terminate(std::optional<std::int64_t> grace_period_seconds = std::nullopt);
 
+  // Called with every event as it is recorded (the kubelet stores them as Event objects).
+  void set_event_listener(std::function<void(const PodEvent&)> listener) {
+    event_listener_ = std::move(listener);
+  }
+
   const api::Pod& pod() const { return pod_; }
   api::PodStatus status() const;
   const std::deque<PodEvent>& events() const { return events_; }
@@ -169,6 +174,7 @@ class PodWorker {
   api::Pod pod_;
   PodPlacement placement_;
   std::function<void()> on_change_;
+  std::function<void(const PodEvent&)> event_listener_;
   std::vector<Container> containers_;
   std::deque<PodEvent> events_;
   std::vector<api::Condition> conditions_;

@@ -1,0 +1,101 @@
+#include "controller/replica_set_controller.h"
+
+#include <vector>
+
+#include "controller/replica_set_sync.h"
+
+namespace nodrop::controller {
+
+ReplicaSetController::ReplicaSetController(ControllerContext context, SharedInformers informers)
+    : context_(std::move(context)),
+      informers_(informers),
+      reconciler_(context_.loop, context_.post,
+                  [this](const std::string& key) { return sync(key); }) {
+  const auto enqueue = [this](const store::ObjectPtr& object) {
+    reconciler_.enqueue(key_of(api::metadata_of(*object)));
+  };
+  informers_.replica_sets.add_handlers(
+      {.on_add = enqueue,
+       .on_update = [enqueue](const store::ObjectPtr&,
+                              const store::ObjectPtr& object) { enqueue(object); },
+       .on_delete = enqueue});
+  const auto owner = [this](const store::ObjectPtr& pod) { enqueue_replica_set_of(pod); };
+  informers_.pods.add_handlers(
+      {.on_add = owner,
+       .on_update = [owner](const store::ObjectPtr&, const store::ObjectPtr& pod) { owner(pod); },
+       .on_delete = owner});
+}
+
+void ReplicaSetController::enqueue_replica_set_of(const store::ObjectPtr& pod) {
+  const api::ObjectMeta& metadata = api::metadata_of(*pod);
+  const api::OwnerReference* owner = metadata.controller_ref();
+  if (owner == nullptr || owner->kind != "ReplicaSet") return;
+  reconciler_.enqueue(metadata.namespace_name + "/" + owner->name);
+}
+
+SyncResult ReplicaSetController::sync(const std::string& key) {
+  const auto [namespace_name, name] = split_key(key);
+  const store::ObjectPtr object = informers_.replica_sets.get(namespace_name, name);
+  if (object == nullptr) return {};  // deleted: the garbage collector removes its pods
+  const api::ReplicaSet& replica_set = std::get<api::ReplicaSet>(*object);
+  const api::OwnerReference* rs_owner = replica_set.metadata.controller_ref();
+  std::vector<api::Pod> owned;
+  std::vector<store::ObjectPtr> related_objects;
+  for (const store::ObjectPtr& pod_object : informers_.pods.list(namespace_name)) {
+    const api::Pod& pod = std::get<api::Pod>(*pod_object);
+    const api::OwnerReference* owner = pod.metadata.controller_ref();
+    if (owner == nullptr || owner->kind != "ReplicaSet") continue;
+    if (owner->uid == replica_set.metadata.uid) {
+      owned.push_back(pod);
+      related_objects.push_back(pod_object);
+      continue;
+    }
+    // Pods of the sibling ReplicaSets (same owner) count for the deletion order's spreading rule.
+    const store::ObjectPtr sibling = informers_.replica_sets.get(namespace_name, owner->name);
+    const api::OwnerReference* sibling_owner =
+        sibling == nullptr ? nullptr : api::metadata_of(*sibling).controller_ref();
+    if (rs_owner != nullptr && sibling_owner != nullptr && sibling_owner->uid == rs_owner->uid) {
+      related_objects.push_back(pod_object);
+    }
+  }
+  std::vector<const api::Pod*> related;
+  for (const store::ObjectPtr& pod : related_objects) related.push_back(&std::get<api::Pod>(*pod));
+  const WallTime now = context_.loop.clock().wall_now();
+  const ReplicaSetPlan plan = plan_replica_set_sync(replica_set, owned, related, now);
+
+  SyncResult result;
+  const store::EventSourceName source{kComponent, ""};
+  for (std::int32_t i = 0; i < plan.pods_to_create; ++i) {
+    api::Pod pod = pod_from_template(replica_set, "", now);
+    pod.metadata.uid.clear();
+    Result<store::ObjectPtr> created = context_.store.create(pod);
+    if (!created) {
+      context_.events.record(source, *object, api::EventType::kWarning, "FailedCreate",
+                             "Error creating: " + created.status().message());
+      result.retry = true;
+      break;
+    }
+    context_.events.record(source, *object, api::EventType::kNormal, "SuccessfulCreate",
+                           "Created pod: " + api::metadata_of(**created).name);
+  }
+  for (const std::string& pod_name : plan.pods_to_delete) {
+    Result<store::ObjectPtr> deleted = context_.store.remove({"Pod", namespace_name, pod_name});
+    if (!deleted && deleted.status().code() != StatusCode::kNotFound) {
+      context_.events.record(source, *object, api::EventType::kWarning, "FailedDelete",
+                             "Error deleting: " + deleted.status().message());
+      result.retry = true;
+      continue;
+    }
+    context_.events.record(source, *object, api::EventType::kNormal, "SuccessfulDelete",
+                           "Deleted pod: " + pod_name);
+  }
+  if (plan.status) {
+    api::ReplicaSet updated = replica_set;
+    updated.status = *plan.status;
+    if (!context_.store.update_status(updated).is_ok()) result.retry = true;
+  }
+  if (plan.requeue_after) result.requeue_after = *plan.requeue_after;
+  return result;
+}
+
+}  // namespace nodrop::controller
