@@ -3,15 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <limits>
-#include <set>
+
+#include "manifest/field_reader.h"
 
 namespace nodrop::manifest {
-
-using api::FieldErrorType;
-using api::FieldPath;
-using api::IntOrString;
 
 int SourceMap::line_of(const std::string& path) const {
   std::string current = path;
@@ -28,312 +23,7 @@ int SourceMap::line_of(const std::string& path) const {
 
 namespace {
 
-struct Context {
-  api::FieldErrors errors;
-  api::FieldErrors warnings;
-  SourceMap lines;
-
-  void type_error(const FieldPath& path, const Node& node, const char* expected) {
-    errors.push_back({FieldErrorType::kTypeMismatch, path.str(), node.render(),
-                      fmt::format("must be {}, not {}", expected, node.type_name())});
-  }
-
-  // A string field: the value, or an error. A number or boolean where a string belongs (the YAML
-  // 1.1 trap: `version: 1.0`, `value: yes`) gets the quoted form as its fix.
-  bool read_string(const FieldPath& path, const Node& node, std::string* out) {
-    if (node.type() == Node::Type::kString) {
-      *out = node.text();
-      return true;
-    }
-    if (node.is_scalar() && !node.is_null()) {
-      errors.push_back({FieldErrorType::kTypeMismatch, path.str(), node.render(),
-                        fmt::format("must be a string, not {}; quote it: \"{}\"", node.type_name(),
-                                    node.text())});
-    } else {
-      type_error(path, node, "a string");
-    }
-    return false;
-  }
-};
-
-// Reads one mapping. Every key must be taken, declared not supported, or ignored; whatever is
-// left when the reader goes out of scope is an unknown field.
-class MapReader {
- public:
-  MapReader(Context& context, const Node* node, FieldPath path)
-      : context_(context), node_(node), path_(std::move(path)) {
-    if (node_ != nullptr && !node_->is_mapping()) {
-      context_.type_error(path_, *node_, "a mapping");
-      node_ = nullptr;
-    }
-  }
-  MapReader(const MapReader&) = delete;
-  MapReader& operator=(const MapReader&) = delete;
-  ~MapReader() {
-    if (node_ == nullptr) return;
-    for (const Node::Entry& entry : node_->entries()) {
-      if (used_.count(entry.key) != 0) continue;
-      context_.lines.record(path_.child(entry.key).str(), entry.key_mark.line);
-      const std::string suggestion = closest_known(entry.key);
-      context_.warnings.push_back(
-          {FieldErrorType::kUnknown, path_.child(entry.key).str(), "",
-           suggestion.empty() ? "" : "did you mean \"" + suggestion + "\"?"});
-    }
-  }
-
-  const FieldPath& path() const { return path_; }
-  FieldPath path(const char* key) const { return path_.child(key); }
-  Context& context() { return context_; }
-
-  // The value of key, marked as read; nullptr when absent or null.
-  const Node* take(const char* key) {
-    known_.insert(key);
-    if (node_ == nullptr) return nullptr;
-    for (const Node::Entry& entry : node_->entries()) {
-      if (entry.key != key) continue;
-      used_.insert(entry.key);
-      context_.lines.record(path_.child(key).str(), entry.key_mark.line);
-      return entry.value.is_null() ? nullptr : &entry.value;
-    }
-    return nullptr;
-  }
-  bool has(const char* key) {
-    known_.insert(key);
-    return node_ != nullptr && node_->find(key) != nullptr;
-  }
-
-  void str(const char* key, std::string& out) {
-    if (const Node* node = take(key)) {
-      context_.read_string(path(key), *node, &out);
-    }
-  }
-  void optional_str(const char* key, std::optional<std::string>& out) {
-    if (has(key) && take(key) != nullptr) {
-      std::string value;
-      str(key, value);
-      out = value;
-    } else {
-      take(key);
-    }
-  }
-
-  template <typename Int>
-  bool integer(const char* key, Int& out) {
-    const Node* node = take(key);
-    if (node == nullptr) return false;
-    if (node->type() == Node::Type::kFloat &&
-        node->float_value() ==
-            static_cast<double>(static_cast<std::int64_t>(node->float_value()))) {
-      // JSON writers emit 3.0 for 3; Kubernetes accepts integral floats.
-      return store_integer(key, *node, static_cast<std::int64_t>(node->float_value()), out);
-    }
-    if (node->type() != Node::Type::kInt) {
-      context_.type_error(path(key), *node, "an integer");
-      return false;
-    }
-    return store_integer(key, *node, node->int_value(), out);
-  }
-  template <typename Int>
-  void optional_integer(const char* key, std::optional<Int>& out) {
-    Int value{};
-    if (integer(key, value)) out = value;
-  }
-
-  void boolean(const char* key, bool& out) {
-    if (const Node* node = take(key)) {
-      if (node->type() != Node::Type::kBool) {
-        context_.type_error(path(key), *node, "a boolean (true or false)");
-        return;
-      }
-      out = node->bool_value();
-    }
-  }
-  void optional_boolean(const char* key, std::optional<bool>& out) {
-    if (has(key) && node_->find(key)->type() == Node::Type::kBool) {
-      bool value = false;
-      boolean(key, value);
-      out = value;
-    } else {
-      bool ignored = false;
-      boolean(key, ignored);
-    }
-  }
-
-  void int_or_string(const char* key, std::optional<IntOrString>& out) {
-    const Node* node = take(key);
-    if (node == nullptr) return;
-    if (node->type() == Node::Type::kInt) {
-      std::int32_t value = 0;
-      if (store_integer(key, *node, node->int_value(), value)) out = IntOrString::from_int(value);
-    } else if (node->type() == Node::Type::kString) {
-      out = IntOrString::from_string(node->text());
-    } else {
-      context_.type_error(path(key), *node, "an integer or a string");
-    }
-  }
-  void int_or_string(const char* key, IntOrString& out) {
-    std::optional<IntOrString> value;
-    int_or_string(key, value);
-    if (value.has_value()) out = *value;
-  }
-
-  void strings(const char* key, std::vector<std::string>& out) {
-    const Node* node = take(key);
-    if (node == nullptr) return;
-    if (!node->is_sequence()) {
-      context_.type_error(path(key), *node, "a list of strings");
-      return;
-    }
-    for (std::size_t i = 0; i < node->items().size(); ++i) {
-      const Node& item = node->items()[i];
-      context_.lines.record(path(key).index(i).str(), item.mark.line);
-      std::string value;
-      if (context_.read_string(path(key).index(i), item, &value)) out.push_back(std::move(value));
-    }
-  }
-
-  void string_map(const char* key, api::Labels& out) {
-    const Node* node = take(key);
-    if (node == nullptr) return;
-    if (!node->is_mapping()) {
-      context_.type_error(path(key), *node, "a mapping of strings");
-      return;
-    }
-    for (const Node::Entry& entry : node->entries()) {
-      const FieldPath item = path(key).child(entry.key);
-      context_.lines.record(item.str(), entry.key_mark.line);
-      if (entry.value.is_null()) {
-        out[entry.key] = "";
-        continue;
-      }
-      std::string value;
-      if (context_.read_string(item, entry.value, &value)) out[entry.key] = std::move(value);
-    }
-  }
-
-  void time(const char* key, std::optional<WallTime>& out) {
-    const Node* node = take(key);
-    if (node == nullptr) return;
-    WallTime parsed;
-    if (node->type() != Node::Type::kString || !parse_rfc3339(node->text(), &parsed)) {
-      context_.type_error(path(key), *node, "an RFC 3339 time such as 2024-01-01T00:00:00Z");
-      return;
-    }
-    out = parsed;
-  }
-
-  // Calls decode(MapReader&) on the mapping at key, if present.
-  template <typename Decode>
-  bool object(const char* key, Decode&& decode) {
-    const Node* node = take(key);
-    if (node == nullptr) return false;
-    MapReader child(context_, node, path(key));
-    decode(child);
-    return true;
-  }
-  template <typename T, typename Decode>
-  void optional_object(const char* key, std::optional<T>& out, Decode&& decode) {
-    T value{};
-    if (object(key, [&](MapReader& child) { decode(child, value); })) out = std::move(value);
-  }
-
-  // Calls decode(MapReader&, T&) for each mapping in the list at key.
-  template <typename T, typename Decode>
-  void list(const char* key, std::vector<T>& out, Decode&& decode) {
-    const Node* node = take(key);
-    if (node == nullptr) return;
-    if (!node->is_sequence()) {
-      context_.type_error(path(key), *node, "a list");
-      return;
-    }
-    for (std::size_t i = 0; i < node->items().size(); ++i) {
-      const Node& item = node->items()[i];
-      context_.lines.record(path(key).index(i).str(), item.mark.line);
-      MapReader child(context_, &item, path(key).index(i));
-      T value{};
-      decode(child, value);
-      out.push_back(std::move(value));
-    }
-  }
-
-  // Kubernetes fields nodrop reads past: each one present is a warning naming its path.
-  void not_supported(std::initializer_list<const char*> keys) {
-    for (const char* key : keys) {
-      if (!has(key)) continue;
-      take(key);
-      context_.warnings.push_back({FieldErrorType::kNotSupported, path(key).str(), "", ""});
-    }
-  }
-  // Fields accepted and dropped without a word (server-managed bookkeeping).
-  void ignore(std::initializer_list<const char*> keys) {
-    for (const char* key : keys) take(key);
-  }
-
- private:
-  // The known field closest to a misspelt one (edit distance at most 2), or "".
-  std::string closest_known(const std::string& key) const {
-    std::string best;
-    std::size_t best_distance = 3;
-    for (const std::string& candidate : known_) {
-      const std::size_t distance = edit_distance(key, candidate);
-      if (distance < best_distance) {
-        best_distance = distance;
-        best = candidate;
-      }
-    }
-    return best;
-  }
-
-  static std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        const std::size_t above = row[j];
-        const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                          std::tolower(static_cast<unsigned char>(b[j - 1]));
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-        diagonal = above;
-      }
-    }
-    return row[b.size()];
-  }
-
-  template <typename Int>
-  bool store_integer(const char* key, const Node& node, std::int64_t value, Int& out) {
-    if (value < std::numeric_limits<Int>::min() || value > std::numeric_limits<Int>::max()) {
-      context_.errors.push_back(
-          {FieldErrorType::kTypeMismatch, path(key).str(), node.render(),
-           sizeof(Int) == 4 ? "must fit in a 32-bit integer" : "out of range"});
-      return false;
-    }
-    out = static_cast<Int>(value);
-    return true;
-  }
-
-  Context& context_;
-  const Node* node_;
-  FieldPath path_;
-  std::set<std::string> used_;
-  std::set<std::string> known_;  // every field this reader asked for, present or not
-};
-
-void decode_owner_reference(MapReader& reader, api::OwnerReference& out) {
-  reader.str("apiVersion", out.api_version);
-  reader.str("kind", out.kind);
-  reader.str("name", out.name);
-  reader.str("uid", out.uid);
-  std::optional<bool> controller;
-  reader.optional_boolean("controller", controller);
-  out.controller = controller.value_or(false);
-  std::optional<bool> block;
-  reader.optional_boolean("blockOwnerDeletion", block);
-  out.block_owner_deletion = block.value_or(false);
-}
-
-void decode_object_reference(MapReader& reader, api::ObjectReference& out) {
+void decode_object_reference(FieldReader& reader, api::ObjectReference& out) {
   reader.str("apiVersion", out.api_version);
   reader.str("kind", out.kind);
   reader.str("namespace", out.namespace_name);
@@ -343,7 +33,7 @@ void decode_object_reference(MapReader& reader, api::ObjectReference& out) {
   reader.str("fieldPath", out.field_path);
 }
 
-void decode_meta(MapReader& reader, api::ObjectMeta& out) {
+void decode_meta(FieldReader& reader, api::ObjectMeta& out) {
   reader.str("name", out.name);
   reader.str("generateName", out.generate_name);
   reader.str("namespace", out.namespace_name);
@@ -360,7 +50,7 @@ void decode_meta(MapReader& reader, api::ObjectMeta& out) {
   reader.ignore({"managedFields", "selfLink"});
 }
 
-api::SelectorOperator parse_selector_operator(MapReader& reader, const std::string& text) {
+api::SelectorOperator parse_selector_operator(FieldReader& reader, const std::string& text) {
   if (text == "In") return api::SelectorOperator::kIn;
   if (text == "NotIn") return api::SelectorOperator::kNotIn;
   if (text == "Exists") return api::SelectorOperator::kExists;
@@ -370,10 +60,10 @@ api::SelectorOperator parse_selector_operator(MapReader& reader, const std::stri
   return api::SelectorOperator::kIn;
 }
 
-void decode_label_selector(MapReader& reader, api::LabelSelector& out) {
+void decode_label_selector(FieldReader& reader, api::LabelSelector& out) {
   reader.string_map("matchLabels", out.match_labels);
   reader.list("matchExpressions", out.match_expressions,
-              [](MapReader& item, api::LabelSelectorRequirement& requirement) {
+              [](FieldReader& item, api::LabelSelectorRequirement& requirement) {
                 item.str("key", requirement.key);
                 std::string op;
                 item.str("operator", op);
@@ -382,7 +72,7 @@ void decode_label_selector(MapReader& reader, api::LabelSelector& out) {
               });
 }
 
-void decode_condition(MapReader& reader, api::Condition& out) {
+void decode_condition(FieldReader& reader, api::Condition& out) {
   reader.str("type", out.type);
   std::string status;
   reader.str("status", status);
@@ -399,38 +89,40 @@ void decode_condition(MapReader& reader, api::Condition& out) {
 
 enum class HandlerUse { kProbe, kLifecycle };
 
-void decode_handler_fields(MapReader& reader, api::Handler& out, HandlerUse use) {
-  reader.optional_object("exec", out.exec, [](MapReader& exec, api::ExecAction& action) {
+void decode_handler_fields(FieldReader& reader, api::Handler& out, HandlerUse use) {
+  reader.optional_object("exec", out.exec, [](FieldReader& exec, api::ExecAction& action) {
     exec.strings("command", action.command);
   });
-  reader.optional_object("httpGet", out.http_get, [](MapReader& http, api::HttpGetAction& action) {
-    http.str("path", action.path);
-    http.int_or_string("port", action.port);
-    http.str("host", action.host);
-    http.str("scheme", action.scheme);
-    http.list("httpHeaders", action.http_headers, [](MapReader& header, api::HttpHeader& value) {
-      header.str("name", value.name);
-      header.str("value", value.value);
-    });
-  });
+  reader.optional_object("httpGet", out.http_get,
+                         [](FieldReader& http, api::HttpGetAction& action) {
+                           http.str("path", action.path);
+                           http.int_or_string("port", action.port);
+                           http.str("host", action.host);
+                           http.str("scheme", action.scheme);
+                           http.list("httpHeaders", action.http_headers,
+                                     [](FieldReader& header, api::HttpHeader& value) {
+                                       header.str("name", value.name);
+                                       header.str("value", value.value);
+                                     });
+                         });
   reader.optional_object("tcpSocket", out.tcp_socket,
-                         [](MapReader& tcp, api::TcpSocketAction& action) {
+                         [](FieldReader& tcp, api::TcpSocketAction& action) {
                            tcp.int_or_string("port", action.port);
                            tcp.str("host", action.host);
                          });
   if (use == HandlerUse::kProbe) {
-    reader.optional_object("grpc", out.grpc, [](MapReader& grpc, api::GrpcAction& action) {
+    reader.optional_object("grpc", out.grpc, [](FieldReader& grpc, api::GrpcAction& action) {
       grpc.integer("port", action.port);
       grpc.optional_str("service", action.service);
     });
   } else {
-    reader.optional_object("sleep", out.sleep, [](MapReader& sleep, api::SleepAction& action) {
+    reader.optional_object("sleep", out.sleep, [](FieldReader& sleep, api::SleepAction& action) {
       sleep.integer("seconds", action.seconds);
     });
   }
 }
 
-void decode_probe(MapReader& reader, api::Probe& out) {
+void decode_probe(FieldReader& reader, api::Probe& out) {
   decode_handler_fields(reader, out.handler, HandlerUse::kProbe);
   reader.integer("initialDelaySeconds", out.initial_delay_seconds);
   reader.integer("timeoutSeconds", out.timeout_seconds);
@@ -440,25 +132,25 @@ void decode_probe(MapReader& reader, api::Probe& out) {
   reader.optional_integer("terminationGracePeriodSeconds", out.termination_grace_period_seconds);
 }
 
-void decode_container(MapReader& reader, api::Container& out) {
+void decode_container(FieldReader& reader, api::Container& out) {
   reader.str("name", out.name);
   reader.str("image", out.image);
   reader.strings("command", out.command);
   reader.strings("args", out.args);
   reader.str("workingDir", out.working_dir);
-  reader.list("ports", out.ports, [](MapReader& port, api::ContainerPort& value) {
+  reader.list("ports", out.ports, [](FieldReader& port, api::ContainerPort& value) {
     port.str("name", value.name);
     port.integer("containerPort", value.container_port);
     port.integer("hostPort", value.host_port);
     port.str("protocol", value.protocol);
     port.not_supported({"hostIP"});
   });
-  reader.list("env", out.env, [](MapReader& variable, api::EnvVar& value) {
+  reader.list("env", out.env, [](FieldReader& variable, api::EnvVar& value) {
     variable.str("name", value.name);
     variable.str("value", value.value);
-    variable.object("valueFrom", [&](MapReader& from) {
+    variable.object("valueFrom", [&](FieldReader& from) {
       from.optional_object("fieldRef", value.field_ref,
-                           [](MapReader& field, api::ObjectFieldSelector& selector) {
+                           [](FieldReader& field, api::ObjectFieldSelector& selector) {
                              field.str("apiVersion", selector.api_version);
                              field.str("fieldPath", selector.field_path);
                            });
@@ -469,8 +161,8 @@ void decode_container(MapReader& reader, api::Container& out) {
   reader.optional_object("readinessProbe", out.readiness_probe, decode_probe);
   reader.optional_object("startupProbe", out.startup_probe, decode_probe);
   reader.optional_object("lifecycle", out.lifecycle,
-                         [](MapReader& lifecycle, api::Lifecycle& value) {
-                           auto hook = [](MapReader& handler, api::Handler& action) {
+                         [](FieldReader& lifecycle, api::Lifecycle& value) {
+                           auto hook = [](FieldReader& handler, api::Handler& action) {
                              decode_handler_fields(handler, action, HandlerUse::kLifecycle);
                            };
                            lifecycle.optional_object("preStop", value.pre_stop, hook);
@@ -484,7 +176,7 @@ void decode_container(MapReader& reader, api::Container& out) {
                         "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
 }
 
-api::NodeSelectorOperator parse_node_operator(MapReader& reader, const std::string& text) {
+api::NodeSelectorOperator parse_node_operator(FieldReader& reader, const std::string& text) {
   using Op = api::NodeSelectorOperator;
   if (text == "In") return Op::kIn;
   if (text == "NotIn") return Op::kNotIn;
@@ -497,8 +189,8 @@ api::NodeSelectorOperator parse_node_operator(MapReader& reader, const std::stri
   return Op::kIn;
 }
 
-void decode_node_selector_term(MapReader& reader, api::NodeSelectorTerm& out) {
-  auto requirement = [](MapReader& item, api::NodeSelectorRequirement& value) {
+void decode_node_selector_term(FieldReader& reader, api::NodeSelectorTerm& out) {
+  auto requirement = [](FieldReader& item, api::NodeSelectorRequirement& value) {
     item.str("key", value.key);
     std::string op;
     item.str("operator", op);
@@ -509,23 +201,23 @@ void decode_node_selector_term(MapReader& reader, api::NodeSelectorTerm& out) {
   reader.list("matchFields", out.match_fields, requirement);
 }
 
-void decode_pod_spec(MapReader& reader, api::PodSpec& out) {
+void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
   reader.list("containers", out.containers, decode_container);
   reader.str("restartPolicy", out.restart_policy);
   reader.optional_integer("terminationGracePeriodSeconds", out.termination_grace_period_seconds);
   reader.str("nodeName", out.node_name);
   reader.string_map("nodeSelector", out.node_selector);
-  reader.optional_object("affinity", out.affinity, [](MapReader& affinity, api::Affinity& value) {
+  reader.optional_object("affinity", out.affinity, [](FieldReader& affinity, api::Affinity& value) {
     affinity.optional_object(
-        "nodeAffinity", value.node_affinity, [](MapReader& node, api::NodeAffinity& nodes) {
-          node.object("requiredDuringSchedulingIgnoredDuringExecution", [&](MapReader& required) {
+        "nodeAffinity", value.node_affinity, [](FieldReader& node, api::NodeAffinity& nodes) {
+          node.object("requiredDuringSchedulingIgnoredDuringExecution", [&](FieldReader& required) {
             nodes.required_terms.emplace();
             required.list("nodeSelectorTerms", *nodes.required_terms, decode_node_selector_term);
           });
           node.list("preferredDuringSchedulingIgnoredDuringExecution", nodes.preferred,
-                    [](MapReader& item, api::PreferredSchedulingTerm& term) {
+                    [](FieldReader& item, api::PreferredSchedulingTerm& term) {
                       item.integer("weight", term.weight);
-                      item.object("preference", [&](MapReader& preference) {
+                      item.object("preference", [&](FieldReader& preference) {
                         decode_node_selector_term(preference, term.preference);
                       });
                     });
@@ -568,23 +260,23 @@ void decode_pod_spec(MapReader& reader, api::PodSpec& out) {
                         "resources"});
 }
 
-void decode_template(MapReader& reader, api::PodTemplateSpec& out) {
-  reader.object("metadata", [&](MapReader& meta) { decode_meta(meta, out.metadata); });
-  reader.object("spec", [&](MapReader& spec) { decode_pod_spec(spec, out.spec); });
+void decode_template(FieldReader& reader, api::PodTemplateSpec& out) {
+  reader.object("metadata", [&](FieldReader& meta) { decode_meta(meta, out.metadata); });
+  reader.object("spec", [&](FieldReader& spec) { decode_pod_spec(spec, out.spec); });
 }
 
-void decode_container_state(MapReader& reader, api::ContainerState& out) {
+void decode_container_state(FieldReader& reader, api::ContainerState& out) {
   reader.optional_object("waiting", out.waiting,
-                         [](MapReader& waiting, api::ContainerStateWaiting& value) {
+                         [](FieldReader& waiting, api::ContainerStateWaiting& value) {
                            waiting.str("reason", value.reason);
                            waiting.str("message", value.message);
                          });
   reader.optional_object("running", out.running,
-                         [](MapReader& running, api::ContainerStateRunning& value) {
+                         [](FieldReader& running, api::ContainerStateRunning& value) {
                            running.time("startedAt", value.started_at);
                          });
   reader.optional_object("terminated", out.terminated,
-                         [](MapReader& terminated, api::ContainerStateTerminated& value) {
+                         [](FieldReader& terminated, api::ContainerStateTerminated& value) {
                            terminated.integer("exitCode", value.exit_code);
                            terminated.integer("signal", value.signal);
                            terminated.str("reason", value.reason);
@@ -595,7 +287,7 @@ void decode_container_state(MapReader& reader, api::ContainerState& out) {
                          });
 }
 
-void decode_pod_status(MapReader& reader, api::PodStatus& out) {
+void decode_pod_status(FieldReader& reader, api::PodStatus& out) {
   std::string phase;
   reader.str("phase", phase);
   if (phase == "Running")
@@ -615,11 +307,12 @@ void decode_pod_status(MapReader& reader, api::PodStatus& out) {
   reader.str("podIP", out.pod_ip);
   reader.time("startTime", out.start_time);
   reader.list("containerStatuses", out.container_statuses,
-              [](MapReader& item, api::ContainerStatus& status) {
+              [](FieldReader& item, api::ContainerStatus& status) {
                 item.str("name", status.name);
-                item.object("state",
-                            [&](MapReader& state) { decode_container_state(state, status.state); });
-                item.object("lastState", [&](MapReader& state) {
+                item.object("state", [&](FieldReader& state) {
+                  decode_container_state(state, status.state);
+                });
+                item.object("lastState", [&](FieldReader& state) {
                   decode_container_state(state, status.last_state);
                 });
                 item.boolean("ready", status.ready);
@@ -633,16 +326,16 @@ void decode_pod_status(MapReader& reader, api::PodStatus& out) {
                  "ephemeralContainerStatuses", "nominatedNodeName", "resize"});
 }
 
-void decode_deployment(MapReader& root, api::Deployment& out) {
-  root.object("spec", [&](MapReader& spec) {
+void decode_deployment(FieldReader& root, api::Deployment& out) {
+  root.object("spec", [&](FieldReader& spec) {
     spec.optional_integer("replicas", out.spec.replicas);
-    out.spec.has_selector = spec.object("selector", [&](MapReader& selector) {
+    out.spec.has_selector = spec.object("selector", [&](FieldReader& selector) {
       decode_label_selector(selector, out.spec.selector);
     });
-    spec.object("template", [&](MapReader& template_reader) {
+    spec.object("template", [&](FieldReader& template_reader) {
       decode_template(template_reader, out.spec.template_spec);
     });
-    spec.object("strategy", [&](MapReader& strategy) {
+    spec.object("strategy", [&](FieldReader& strategy) {
       std::string type;
       strategy.str("type", type);
       if (type == "Recreate") {
@@ -654,7 +347,7 @@ void decode_deployment(MapReader& root, api::Deployment& out) {
             api::unsupported(strategy.path("type"), type, {"Recreate", "RollingUpdate"}));
       }
       strategy.optional_object("rollingUpdate", out.spec.strategy.rolling_update,
-                               [](MapReader& rolling, api::RollingUpdateDeployment& value) {
+                               [](FieldReader& rolling, api::RollingUpdateDeployment& value) {
                                  rolling.int_or_string("maxUnavailable", value.max_unavailable);
                                  rolling.int_or_string("maxSurge", value.max_surge);
                                });
@@ -664,7 +357,7 @@ void decode_deployment(MapReader& root, api::Deployment& out) {
     spec.boolean("paused", out.spec.paused);
     spec.optional_integer("progressDeadlineSeconds", out.spec.progress_deadline_seconds);
   });
-  root.object("status", [&](MapReader& status) {
+  root.object("status", [&](FieldReader& status) {
     status.integer("observedGeneration", out.status.observed_generation);
     status.integer("replicas", out.status.replicas);
     status.integer("updatedReplicas", out.status.updated_replicas);
@@ -677,18 +370,18 @@ void decode_deployment(MapReader& root, api::Deployment& out) {
   });
 }
 
-void decode_replica_set(MapReader& root, api::ReplicaSet& out) {
-  root.object("spec", [&](MapReader& spec) {
+void decode_replica_set(FieldReader& root, api::ReplicaSet& out) {
+  root.object("spec", [&](FieldReader& spec) {
     spec.optional_integer("replicas", out.spec.replicas);
     spec.integer("minReadySeconds", out.spec.min_ready_seconds);
-    out.spec.has_selector = spec.object("selector", [&](MapReader& selector) {
+    out.spec.has_selector = spec.object("selector", [&](FieldReader& selector) {
       decode_label_selector(selector, out.spec.selector);
     });
-    spec.object("template", [&](MapReader& template_reader) {
+    spec.object("template", [&](FieldReader& template_reader) {
       decode_template(template_reader, out.spec.template_spec);
     });
   });
-  root.object("status", [&](MapReader& status) {
+  root.object("status", [&](FieldReader& status) {
     status.integer("replicas", out.status.replicas);
     status.integer("fullyLabeledReplicas", out.status.fully_labeled_replicas);
     status.integer("readyReplicas", out.status.ready_replicas);
@@ -699,16 +392,16 @@ void decode_replica_set(MapReader& root, api::ReplicaSet& out) {
   });
 }
 
-void decode_pod(MapReader& root, api::Pod& out) {
-  root.object("spec", [&](MapReader& spec) { decode_pod_spec(spec, out.spec); });
-  root.object("status", [&](MapReader& status) { decode_pod_status(status, out.status); });
+void decode_pod(FieldReader& root, api::Pod& out) {
+  root.object("spec", [&](FieldReader& spec) { decode_pod_spec(spec, out.spec); });
+  root.object("status", [&](FieldReader& status) { decode_pod_status(status, out.status); });
 }
 
-void decode_service(MapReader& root, api::Service& out) {
-  root.object("spec", [&](MapReader& spec) {
+void decode_service(FieldReader& root, api::Service& out) {
+  root.object("spec", [&](FieldReader& spec) {
     spec.str("type", out.spec.type);
     spec.string_map("selector", out.spec.selector);
-    spec.list("ports", out.spec.ports, [](MapReader& port, api::ServicePort& value) {
+    spec.list("ports", out.spec.ports, [](FieldReader& port, api::ServicePort& value) {
       port.str("name", value.name);
       port.str("protocol", value.protocol);
       port.integer("port", value.port);
@@ -730,10 +423,10 @@ void decode_service(MapReader& root, api::Service& out) {
     spec.not_supported({"sessionAffinityConfig", "loadBalancerSourceRanges", "loadBalancerClass",
                         "externalName", "trafficDistribution"});
   });
-  root.object("status", [&](MapReader& status) {
-    status.object("loadBalancer", [&](MapReader& balancer) {
+  root.object("status", [&](FieldReader& status) {
+    status.object("loadBalancer", [&](FieldReader& balancer) {
       balancer.list("ingress", out.status.load_balancer_ingress,
-                    [](MapReader& item, api::LoadBalancerIngress& value) {
+                    [](FieldReader& item, api::LoadBalancerIngress& value) {
                       item.str("ip", value.ip);
                       item.str("hostname", value.hostname);
                       item.ignore({"ipMode", "ports"});
@@ -743,11 +436,11 @@ void decode_service(MapReader& root, api::Service& out) {
   });
 }
 
-void decode_endpoint_slice(MapReader& root, api::EndpointSlice& out) {
+void decode_endpoint_slice(FieldReader& root, api::EndpointSlice& out) {
   root.str("addressType", out.address_type);
-  root.list("endpoints", out.endpoints, [](MapReader& item, api::Endpoint& endpoint) {
+  root.list("endpoints", out.endpoints, [](FieldReader& item, api::Endpoint& endpoint) {
     item.strings("addresses", endpoint.addresses);
-    item.object("conditions", [&](MapReader& conditions) {
+    item.object("conditions", [&](FieldReader& conditions) {
       conditions.optional_boolean("ready", endpoint.conditions.ready);
       conditions.optional_boolean("serving", endpoint.conditions.serving);
       conditions.optional_boolean("terminating", endpoint.conditions.terminating);
@@ -756,7 +449,7 @@ void decode_endpoint_slice(MapReader& root, api::EndpointSlice& out) {
     item.optional_object("targetRef", endpoint.target_ref, decode_object_reference);
     item.ignore({"hostname", "zone", "hints", "deprecatedTopology"});
   });
-  root.list("ports", out.ports, [](MapReader& item, api::EndpointPort& port) {
+  root.list("ports", out.ports, [](FieldReader& item, api::EndpointPort& port) {
     item.optional_str("name", port.name);
     item.optional_str("protocol", port.protocol);
     item.optional_integer("port", port.port);
@@ -764,16 +457,17 @@ void decode_endpoint_slice(MapReader& root, api::EndpointSlice& out) {
   });
 }
 
-void decode_node(MapReader& root, api::Node& out) {
-  root.object("spec", [&](MapReader& spec) {
+void decode_node(FieldReader& root, api::Node& out) {
+  root.object("spec", [&](FieldReader& spec) {
     spec.boolean("unschedulable", out.spec.unschedulable);
     spec.not_supported({"taints", "podCIDR", "podCIDRs", "providerID"});
   });
-  root.object("status", [&](MapReader& status) {
-    status.list("addresses", out.status.addresses, [](MapReader& item, api::NodeAddress& address) {
-      item.str("type", address.type);
-      item.str("address", address.address);
-    });
+  root.object("status", [&](FieldReader& status) {
+    status.list("addresses", out.status.addresses,
+                [](FieldReader& item, api::NodeAddress& address) {
+                  item.str("type", address.type);
+                  item.str("address", address.address);
+                });
     status.list("conditions", out.status.conditions, decode_condition);
     status.ignore({"capacity", "allocatable", "nodeInfo", "images", "daemonEndpoints",
                    "volumesInUse", "volumesAttached", "phase", "config", "runtimeHandlers",
@@ -781,8 +475,8 @@ void decode_node(MapReader& root, api::Node& out) {
   });
 }
 
-void decode_event(MapReader& root, api::Event& out) {
-  root.object("involvedObject", [&](MapReader& reference) {
+void decode_event(FieldReader& root, api::Event& out) {
+  root.object("involvedObject", [&](FieldReader& reference) {
     decode_object_reference(reference, out.involved_object);
   });
   root.str("reason", out.reason);
@@ -795,7 +489,7 @@ void decode_event(MapReader& root, api::Event& out) {
     root.context().errors.push_back(
         api::unsupported(root.path("type"), type, {"Normal", "Warning"}));
   }
-  root.object("source", [&](MapReader& source) {
+  root.object("source", [&](FieldReader& source) {
     source.str("component", out.source.component);
     source.str("host", out.source.host);
   });
@@ -827,7 +521,7 @@ constexpr KindInfo kKinds[] = {
 
 DecodeResult decode_object(const Node& root) {
   DecodeResult result;
-  Context context;
+  FieldContext context;
   context.lines.record("", root.mark.line);
   if (!root.is_mapping()) {
     context.type_error(FieldPath(), root, "a mapping (an object with apiVersion and kind)");
@@ -892,11 +586,11 @@ DecodeResult decode_object(const Node& root) {
     return api::Node{};
   }();
   {
-    MapReader reader(context, &root, FieldPath());
+    FieldReader reader(context, &root, FieldPath());
     reader.take("apiVersion");
     reader.take("kind");
     reader.object("metadata",
-                  [&](MapReader& meta) { decode_meta(meta, api::metadata_of(object)); });
+                  [&](FieldReader& meta) { decode_meta(meta, api::metadata_of(object)); });
     std::visit(
         [&](auto& typed) {
           using T = std::decay_t<decltype(typed)>;
