@@ -23,6 +23,9 @@ class DeploymentController {
   DeploymentController(const DeploymentController&) = delete;
   DeploymentController& operator=(const DeploymentController&) = delete;
 
+  // Syncs nothing more.
+  void stop() { reconciler_.stop(); }
+
  private:
   SyncResult sync(const std::string& key);
   Result<store::ObjectPtr> apply(const DeploymentAction& action);

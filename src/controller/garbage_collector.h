@@ -32,6 +32,9 @@ class GarbageCollector {
   GarbageCollector(const GarbageCollector&) = delete;
   GarbageCollector& operator=(const GarbageCollector&) = delete;
 
+  // Syncs nothing more.
+  void stop() { reconciler_.stop(); }
+
  private:
   SyncResult sync(const std::string& owner_uid);
   void observe(const store::ObjectPtr& object);

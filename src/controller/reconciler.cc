@@ -21,12 +21,21 @@ Reconciler::~Reconciler() {
   if (timer_) loop_.cancel(*timer_);
 }
 
+void Reconciler::stop() {
+  stopped_ = true;
+  if (timer_) loop_.cancel(*timer_);
+  timer_.reset();
+  timer_deadline_.reset();
+}
+
 void Reconciler::enqueue(const std::string& key) {
+  if (stopped_) return;
   // A full queue (kMaxKeys distinct keys) drops the key: its next change enqueues it again.
   if (queue_.add(key).is_ok()) schedule();
 }
 
 void Reconciler::enqueue_after(const std::string& key, runtime::Duration delay) {
+  if (stopped_) return;
   if (queue_.add_after(key, delay).is_ok()) arm_timer();
 }
 
@@ -40,6 +49,7 @@ void Reconciler::schedule() {
 
 void Reconciler::process() {
   posted_ = false;
+  if (stopped_) return;
   // Each key at most once a round: a key back in the queue waits for the next round, after the
   // drains this round's writes posted.
   for (std::size_t round = queue_.ready(); round > 0; --round) {

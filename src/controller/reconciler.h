@@ -39,6 +39,8 @@ class Reconciler {
   Reconciler& operator=(const Reconciler&) = delete;
 
   void enqueue(const std::string& key);
+  // No key is synced after this (the control plane stopping before a node shutdown).
+  void stop();
   void enqueue_after(const std::string& key, runtime::Duration delay);
 
   // Keys synced so far (tests, metrics).
@@ -54,6 +56,7 @@ class Reconciler {
   Sync sync_;
   WorkQueue queue_;
   bool posted_ = false;
+  bool stopped_ = false;
   std::optional<runtime::TimerId> timer_;
   std::optional<runtime::Time> timer_deadline_;
   std::uint64_t syncs_ = 0;

@@ -20,6 +20,9 @@ class ReplicaSetController {
   ReplicaSetController(const ReplicaSetController&) = delete;
   ReplicaSetController& operator=(const ReplicaSetController&) = delete;
 
+  // Syncs nothing more.
+  void stop() { reconciler_.stop(); }
+
  private:
   SyncResult sync(const std::string& key);
   void enqueue_replica_set_of(const store::ObjectPtr& pod);

@@ -170,7 +170,11 @@ ReplicaSetPlan plan_replica_set_sync(const api::ReplicaSet& replica_set,
   ReplicaSetPlan plan;
   const std::int32_t wanted = spec_replicas(replica_set);
   const auto have = static_cast<std::int32_t>(active.size());
-  if (have < wanted) {
+  // replica_set.go syncReplicaSet: a ReplicaSet being deleted manages no replicas (its pods go
+  // with it through the garbage collector); its status is still reported.
+  if (replica_set.metadata.deletion_timestamp) {
+    // No creation or deletion.
+  } else if (have < wanted) {
     plan.pods_to_create = std::min(wanted - have, kBurstReplicas);
   } else if (have > wanted) {
     const std::int32_t count = std::min(have - wanted, kBurstReplicas);

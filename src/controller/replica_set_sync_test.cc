@@ -99,6 +99,15 @@ TEST(PlanReplicaSetSync, CreatesMissingPodsUpToTheBurstLimit) {
   EXPECT_TRUE(plan.pods_to_delete.empty());
 }
 
+TEST(PlanReplicaSetSync, AReplicaSetBeingDeletedNeitherCreatesNorDeletesPods) {
+  api::ReplicaSet rs = replica_set(3);
+  rs.metadata.deletion_timestamp = kNow;
+  EXPECT_EQ(plan_replica_set_sync(rs, {}, {}, kNow).pods_to_create, 0);
+  rs.spec.replicas = 0;
+  std::vector<api::Pod> pods = {pod_from_template(rs, "web-abc-x1", kNow)};
+  EXPECT_TRUE(plan_replica_set_sync(rs, pods, {}, kNow).pods_to_delete.empty());
+}
+
 TEST(PlanReplicaSetSync, TerminatingAndFinishedPodsAreNotCounted) {
   std::vector<api::Pod> pods = {pod("a", api::PodPhase::kRunning, true),
                                 pod("b", api::PodPhase::kRunning, true),

@@ -20,8 +20,16 @@ SchedulingController::SchedulingController(ControllerContext context, SharedInfo
                   [this](const std::string& key) { return sync(key); }) {
   informers_.pods.add_handlers(
       {.on_add = [this](const store::ObjectPtr& pod) { enqueue_if_unscheduled(pod); },
-       .on_update = [this](const store::ObjectPtr&,
-                           const store::ObjectPtr& pod) { enqueue_if_unscheduled(pod); }});
+       .on_update =
+           [this](const store::ObjectPtr&, const store::ObjectPtr& pod) {
+             // The cache has caught up with a binding: the assumption is no longer needed.
+             if (!std::get<api::Pod>(*pod).spec.node_name.empty()) {
+               assumed_.erase(api::metadata_of(*pod).uid);
+             }
+             enqueue_if_unscheduled(pod);
+           },
+       .on_delete =
+           [this](const store::ObjectPtr& pod) { assumed_.erase(api::metadata_of(*pod).uid); }});
   // A node that appears or changes may take a pod no node could take before.
   const auto retry_all = [this](const store::ObjectPtr&) {
     for (const store::ObjectPtr& pod : informers_.pods.list()) enqueue_if_unscheduled(pod);
@@ -49,8 +57,12 @@ SyncResult SchedulingController::sync(const std::string& key) {
   }
   std::vector<api::Pod> placed;
   for (const store::ObjectPtr& pod : informers_.pods.list()) {
-    if (!std::get<api::Pod>(*pod).spec.node_name.empty())
-      placed.push_back(std::get<api::Pod>(*pod));
+    const api::Pod& each = std::get<api::Pod>(*pod);
+    if (!each.spec.node_name.empty()) {
+      placed.push_back(each);
+    } else if (const auto assumed = assumed_.find(each.metadata.uid); assumed != assumed_.end()) {
+      placed.push_back(assumed->second);
+    }
   }
   api::Pod pod = std::get<api::Pod>(*object);
   const store::EventSourceName source{kComponent, ""};
@@ -63,6 +75,7 @@ SyncResult SchedulingController::sync(const std::string& key) {
   pod.spec.node_name = *node;
   Result<store::ObjectPtr> bound = context_.store.update(pod);
   if (!bound) return {.retry = true};
+  assumed_[pod.metadata.uid] = std::get<api::Pod>(**bound);
   context_.events.record(source, **bound, api::EventType::kNormal, "Scheduled",
                          "Successfully assigned " + namespace_name + "/" + name + " to " + *node);
   return {};

@@ -3,8 +3,13 @@
 // writing spec.nodeName, with a Scheduled event as kube-scheduler records it. A pod no node can
 // take gets a FailedScheduling event and is tried again when a node changes, or after
 // kUnschedulableRetry.
+//
+// Pods bound but not yet seen bound by the informer are *assumed* placed, as kube-scheduler's
+// cache assumes them: several pods scheduled in one round spread over the nodes instead of all
+// landing where the first went.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "controller/controller_context.h"
@@ -21,6 +26,9 @@ class SchedulingController {
   SchedulingController(const SchedulingController&) = delete;
   SchedulingController& operator=(const SchedulingController&) = delete;
 
+  // Syncs nothing more.
+  void stop() { reconciler_.stop(); }
+
  private:
   SyncResult sync(const std::string& key);
   void enqueue_if_unscheduled(const store::ObjectPtr& pod);
@@ -28,6 +36,7 @@ class SchedulingController {
   ControllerContext context_;
   SharedInformers informers_;
   Reconciler reconciler_;
+  std::map<std::string, api::Pod> assumed_;  // by uid: bound here, not yet bound in the cache
 };
 
 }  // namespace nodrop::controller

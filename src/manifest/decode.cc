@@ -23,6 +23,19 @@ int SourceMap::line_of(const std::string& path) const {
 
 namespace {
 
+void decode_owner_reference(FieldReader& reader, api::OwnerReference& out) {
+  reader.str("apiVersion", out.api_version);
+  reader.str("kind", out.kind);
+  reader.str("name", out.name);
+  reader.str("uid", out.uid);
+  std::optional<bool> controller;
+  reader.optional_boolean("controller", controller);
+  out.controller = controller.value_or(false);
+  std::optional<bool> block;
+  reader.optional_boolean("blockOwnerDeletion", block);
+  out.block_owner_deletion = block.value_or(false);
+}
+
 void decode_object_reference(FieldReader& reader, api::ObjectReference& out) {
   reader.str("apiVersion", out.api_version);
   reader.str("kind", out.kind);

@@ -326,17 +326,4 @@ class FieldReader {
   std::set<std::string> known_;  // every field this reader asked for, present or not
 };
 
-void decode_owner_reference(FieldReader& reader, api::OwnerReference& out) {
-  reader.str("apiVersion", out.api_version);
-  reader.str("kind", out.kind);
-  reader.str("name", out.name);
-  reader.str("uid", out.uid);
-  std::optional<bool> controller;
-  reader.optional_boolean("controller", controller);
-  out.controller = controller.value_or(false);
-  std::optional<bool> block;
-  reader.optional_boolean("blockOwnerDeletion", block);
-  out.block_owner_deletion = block.value_or(false);
-}
-
 }  // namespace nodrop::manifest

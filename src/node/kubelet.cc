@@ -137,6 +137,15 @@ void Kubelet::mark_changed(const std::string& uid) {
 
 void Kubelet::flush() {
   flush_posted_ = false;
+  // During a node shutdown the store keeps each pod as it was running: the node is going away,
+  // not the pods, which run again when it comes back.
+  if (shutting_down_) {
+    changed_.clear();
+    for (const auto& [uid, running] : running_) {
+      if (running.worker->finished()) check_shutdown_done();
+    }
+    return;
+  }
   std::set<std::string> changed;
   changed.swap(changed_);
   for (const std::string& uid : changed) {

@@ -1,0 +1,133 @@
+#include "server/cluster.h"
+
+#include <fmt/format.h>
+
+namespace nodrop::server {
+namespace {
+
+node::Ipv4Address address_of(std::uint32_t value) { return node::Ipv4Address{value}; }
+
+// The existing object with what a user's manifest sets of it: labels, annotations (added to those
+// the system keeps there, as the deployment controller's revision), and the spec.
+api::Object merge_for_apply(const api::Object& existing, const api::Object& given) {
+  api::Object merged = existing;
+  std::visit(
+      [&](auto& typed) {
+        using T = std::decay_t<decltype(typed)>;
+        const T& from = std::get<T>(given);
+        typed.metadata.labels = from.metadata.labels;
+        for (const auto& [key, value] : from.metadata.annotations) {
+          typed.metadata.annotations[key] = value;
+        }
+        typed.metadata.owner_references = from.metadata.owner_references.empty()
+                                              ? typed.metadata.owner_references
+                                              : from.metadata.owner_references;
+        if constexpr (std::is_same_v<T, api::EndpointSlice>) {
+          typed.endpoints = from.endpoints;
+          typed.ports = from.ports;
+          typed.address_type = from.address_type;
+        } else if constexpr (std::is_same_v<T, api::Event>) {
+          const api::ObjectMeta metadata = typed.metadata;
+          typed = from;
+          typed.metadata = metadata;
+        } else {
+          typed.spec = from.spec;
+        }
+      },
+      merged);
+  api::metadata_of(merged).resource_version.clear();
+  return merged;
+}
+
+}  // namespace
+
+const char* apply_outcome_name(ApplyOutcome outcome) {
+  switch (outcome) {
+    case ApplyOutcome::kCreated:
+      return "created";
+    case ApplyOutcome::kConfigured:
+      return "configured";
+    case ApplyOutcome::kUnchanged:
+      return "unchanged";
+  }
+  return "unknown";
+}
+
+Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_directory)
+    : ports_(std::move(ports)),
+      config_(std::move(config)),
+      store_(ports_.loop.clock(), ports_.random),
+      events_(store_, ports_.loop),
+      deployments_(store_, ports_.post, {.kind = "Deployment"}),
+      replica_sets_(store_, ports_.post, {.kind = "ReplicaSet"}),
+      pods_(store_, ports_.post, {.kind = "Pod"}),
+      nodes_(store_, ports_.post, {.kind = "Node"}),
+      drain_gate_(ports_.loop),
+      pod_addresses_(address_of(config_.pod_addresses.first),
+                     address_of(config_.pod_addresses.last),
+                     node::LoopbackPool::kDefaultQuarantine) {
+  const controller::ControllerContext context{store_, ports_.loop, ports_.post, events_};
+  const controller::SharedInformers informers{deployments_, replica_sets_, pods_, nodes_};
+  deployment_controller_ = std::make_unique<controller::DeploymentController>(context, informers);
+  replica_set_controller_ = std::make_unique<controller::ReplicaSetController>(context, informers);
+  scheduler_ = std::make_unique<controller::SchedulingController>(context, informers);
+  garbage_collector_ = std::make_unique<controller::GarbageCollector>(
+      context, std::vector<store::Informer*>{&deployments_, &replica_sets_, &pods_});
+  for (int i = 0; i < config_.nodes; ++i) {
+    kubelets_.push_back(std::make_unique<node::Kubelet>(
+        node::KubeletPorts{ports_.loop, ports_.processes, ports_.prober, drain_gate_, store_,
+                           ports_.post, events_, pod_addresses_},
+        node::KubeletOptions{fmt::format("node-{}", i + 1), node_address(i), log_directory}));
+  }
+}
+
+Cluster::~Cluster() = default;
+
+std::string Cluster::node_address(int index) const {
+  return address_of(config_.node_addresses.first + static_cast<std::uint32_t>(index)).to_string();
+}
+
+Status Cluster::start() {
+  for (store::Informer* informer : {&deployments_, &replica_sets_, &pods_, &nodes_}) {
+    if (Status started = informer->start(); !started.is_ok()) return started;
+  }
+  for (const auto& kubelet : kubelets_) {
+    if (Status started = kubelet->start(); !started.is_ok()) return started;
+  }
+  return Status::ok();
+}
+
+Result<ApplyOutcome> Cluster::apply(const api::Object& object) {
+  Result<store::ObjectPtr> existing = store_.get(store::key_of(object));
+  if (!existing) {
+    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+    Result<store::ObjectPtr> created = store_.create(object);
+    if (!created) return created.status();
+    return ApplyOutcome::kCreated;
+  }
+  Result<store::ObjectPtr> updated = store_.update(merge_for_apply(**existing, object));
+  if (!updated) return updated.status();
+  return updated->get() == existing->get() ? ApplyOutcome::kUnchanged : ApplyOutcome::kConfigured;
+}
+
+void Cluster::shut_down(std::function<void()> done) {
+  // The control plane stops first: pods that end because their node shuts down are not replaced
+  // (nowhere to run them), and what the store holds stays as the cluster was running.
+  deployment_controller_->stop();
+  replica_set_controller_->stop();
+  scheduler_->stop();
+  garbage_collector_->stop();
+  nodes_shutting_down_ = static_cast<int>(kubelets_.size());
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  if (kubelets_.empty()) {
+    ports_.loop.post(std::move(*shared_done));
+    return;
+  }
+  for (const auto& kubelet : kubelets_) {
+    kubelet->shut_down([this, shared_done] {
+      if (--nodes_shutting_down_ == 0 && *shared_done) (*shared_done)();
+    });
+  }
+}
+
+}  // namespace nodrop::server

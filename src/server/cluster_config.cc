@@ -1,0 +1,208 @@
+#include "server/cluster_config.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "manifest/field_reader.h"
+#include "manifest/yaml_reader.h"
+
+namespace nodrop::server {
+namespace {
+
+constexpr const char* kApiVersion = "nodrop.dev/v1alpha1";
+constexpr const char* kKind = "ClusterConfiguration";
+
+std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
+  std::uint32_t address = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    const auto dot = text.find('.');
+    const bool last = octet == 3;
+    if (last != (dot == std::string_view::npos)) return std::nullopt;
+    const std::string_view part = text.substr(0, dot);
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || error != std::errc() || end != part.data() + part.size() || value > 255) {
+      return std::nullopt;
+    }
+    address = (address << 8) | value;
+    if (!last) text.remove_prefix(dot + 1);
+  }
+  return address;
+}
+
+std::string ipv4_text(std::uint32_t address) {
+  return fmt::format("{}.{}.{}.{}", address >> 24, (address >> 16) & 0xff, (address >> 8) & 0xff,
+                     address & 0xff);
+}
+
+bool in_loopback(std::uint32_t address) { return (address >> 24) == 127; }
+
+}  // namespace
+
+std::string AddressRange::to_string() const { return ipv4_text(first) + "-" + ipv4_text(last); }
+
+Result<AddressRange> parse_address_range(const std::string& text) {
+  const auto fail = [&](const std::string& why) {
+    return invalid_argument(fmt::format("\"{}\": {}", text, why));
+  };
+  AddressRange range;
+  if (const auto slash = text.find('/'); slash != std::string::npos) {
+    const std::optional<std::uint32_t> network = parse_ipv4(text.substr(0, slash));
+    unsigned bits = 0;
+    const std::string_view prefix = std::string_view(text).substr(slash + 1);
+    const auto [end, error] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), bits);
+    if (!network || prefix.empty() || error != std::errc() ||
+        end != prefix.data() + prefix.size() || bits < 8 || bits > 30) {
+      return fail("expected A.B.C.D/N with N from 8 to 30, or FIRST-LAST");
+    }
+    const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
+    if ((*network & ~mask) != 0) return fail("the address has bits set beyond the prefix");
+    // The network and broadcast addresses are left out, as no host takes them.
+    range.first = *network + 1;
+    range.last = (*network | ~mask) - 1;
+  } else if (const auto dash = text.find('-'); dash != std::string::npos) {
+    const std::optional<std::uint32_t> first = parse_ipv4(text.substr(0, dash));
+    const std::optional<std::uint32_t> last = parse_ipv4(text.substr(dash + 1));
+    if (!first || !last)
+      return fail("expected A.B.C.D/N, or FIRST-LAST such as 127.0.1.1-127.0.1.9");
+    if (*first > *last) return fail("the first address is after the last");
+    range.first = *first;
+    range.last = *last;
+  } else {
+    return fail("expected A.B.C.D/N, or FIRST-LAST such as 127.0.1.1-127.0.1.9");
+  }
+  if (!in_loopback(range.first) || !in_loopback(range.last)) {
+    return fail("must be inside 127.0.0.0/8 (nodrop serves this machine's loopback only)");
+  }
+  return range;
+}
+
+ClusterConfig ClusterConfig::defaults() {
+  ClusterConfig config;
+  config.node_addresses = parse_address_range("127.0.1.0/24").value();
+  config.pod_addresses = parse_address_range("127.0.16.0/20").value();
+  config.load_balancer_addresses = parse_address_range("127.0.4.0/24").value();
+  config.cluster_ip_addresses = parse_address_range("127.0.5.0/24").value();
+  return config;
+}
+
+std::string default_data_dir(const std::string& xdg_state_home, const std::string& home) {
+  if (!xdg_state_home.empty()) return xdg_state_home + "/nodrop";
+  if (!home.empty()) return home + "/.local/state/nodrop";
+  return "";
+}
+
+std::vector<std::string> validate_cluster_config(const ClusterConfig& config) {
+  std::vector<std::string> errors;
+  if (config.nodes < 1 || config.nodes > ClusterConfig::kMaxNodes) {
+    errors.push_back(fmt::format("nodes: Invalid value: {}: must be from 1 to {}", config.nodes,
+                                 ClusterConfig::kMaxNodes));
+  }
+  const std::pair<const char*, const AddressRange*> ranges[] = {
+      {"addresses.nodes", &config.node_addresses},
+      {"addresses.pods", &config.pod_addresses},
+      {"addresses.loadBalancers", &config.load_balancer_addresses},
+      {"addresses.clusterIPs", &config.cluster_ip_addresses},
+  };
+  for (std::size_t i = 0; i < std::size(ranges); ++i) {
+    for (std::size_t j = i + 1; j < std::size(ranges); ++j) {
+      if (ranges[i].second->overlaps(*ranges[j].second)) {
+        errors.push_back(fmt::format("{}: Invalid value: \"{}\": overlaps {} ({})", ranges[j].first,
+                                     ranges[j].second->to_string(), ranges[i].first,
+                                     ranges[i].second->to_string()));
+      }
+    }
+  }
+  const std::uint64_t node_capacity =
+      std::uint64_t{config.node_addresses.last} - config.node_addresses.first + 1;
+  if (config.nodes >= 1 && node_capacity < static_cast<std::uint64_t>(config.nodes)) {
+    errors.push_back(
+        fmt::format("addresses.nodes: Invalid value: \"{}\": {} addresses for {} nodes",
+                    config.node_addresses.to_string(), node_capacity, config.nodes));
+  }
+  return errors;
+}
+
+ConfigResult parse_cluster_config(const std::string& text, const std::string& file_name) {
+  ConfigResult result;
+  result.config = ClusterConfig::defaults();
+  const auto error = [&](int line, const std::string& message) {
+    result.diagnostics.push_back({manifest::Severity::kError, file_name, line, kKind, message});
+  };
+  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text);
+  if (!documents) {
+    const manifest::YamlError yaml = manifest::yaml_error_of(documents.status());
+    result.diagnostics.push_back(
+        {manifest::Severity::kError, file_name, yaml.line, "", yaml.describe()});
+    return result;
+  }
+  if (documents->size() != 1) {
+    error(0, fmt::format("expected one document, found {}", documents->size()));
+    return result;
+  }
+  const manifest::Node& root = documents->front().root;
+  manifest::FieldContext context;
+  context.lines.record("", root.mark.line);
+  ClusterConfig& config = result.config;
+  {
+    manifest::FieldReader reader(context, &root, manifest::FieldPath());
+    std::string api_version;
+    std::string kind;
+    reader.str("apiVersion", api_version);
+    reader.str("kind", kind);
+    if (api_version != kApiVersion || kind != kKind) {
+      context.errors.push_back(
+          api::invalid(manifest::FieldPath("kind"), kind,
+                       fmt::format("expected apiVersion: {} and kind: {}", kApiVersion, kKind)));
+    }
+    reader.integer("nodes", config.nodes);
+    reader.str("dataDir", config.data_dir);
+    reader.object("addresses", [&](manifest::FieldReader& addresses) {
+      const auto range = [&](const char* key, AddressRange& out) {
+        std::string text_value;
+        addresses.str(key, text_value);
+        if (text_value.empty()) return;
+        Result<AddressRange> parsed = parse_address_range(text_value);
+        if (!parsed) {
+          context.errors.push_back(api::invalid_rendered(
+              addresses.path(key), "\"" + text_value + "\"", parsed.status().message()));
+          return;
+        }
+        out = *parsed;
+      };
+      range("nodes", config.node_addresses);
+      range("pods", config.pod_addresses);
+      range("loadBalancers", config.load_balancer_addresses);
+      range("clusterIPs", config.cluster_ip_addresses);
+    });
+  }
+  // In a configuration file, an unknown field is a mistake: nothing of nodrop's own is optional.
+  for (const api::FieldError& problem : context.errors) {
+    error(context.lines.line_of(problem.path), problem.to_string());
+  }
+  for (const api::FieldError& problem : context.warnings) {
+    error(context.lines.line_of(problem.path), problem.to_string());
+  }
+  if (result.diagnostics.empty()) {
+    for (const std::string& problem : validate_cluster_config(config)) error(0, problem);
+  }
+  return result;
+}
+
+ConfigResult load_cluster_config(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  std::ostringstream buffer;
+  if (stream) buffer << stream.rdbuf();
+  if (!stream || stream.bad()) {
+    ConfigResult result;
+    result.diagnostics.push_back(
+        {manifest::Severity::kError, path, 0, "", "cannot read the configuration file"});
+    return result;
+  }
+  return parse_cluster_config(buffer.str(), path);
+}
+
+}  // namespace nodrop::server

@@ -1,0 +1,70 @@
+// The cluster configuration: one YAML file of its own kind, read and validated like a manifest
+// (file, line, field path; an unknown field is an error), every setting with a documented default.
+//
+//   apiVersion: nodrop.dev/v1alpha1
+//   kind: ClusterConfiguration
+//   nodes: 3                      # virtual nodes, each a kubelet on its own loopback address
+//   dataDir: /var/lib/nodrop      # default: $XDG_STATE_HOME/nodrop, else ~/.local/state/nodrop
+//   addresses:                    # disjoint ranges inside 127.0.0.0/8: CIDR or first-last
+//     nodes: 127.0.1.0/24         # node-1 takes the first usable address, node-2 the next, ...
+//     pods: 127.0.16.0/20         # each pod's status.podIP
+//     loadBalancers: 127.0.4.0/24 # each LoadBalancer Service's ingress IP
+//     clusterIPs: 127.0.5.0/24    # each ClusterIP Service's address
+//
+// Defaults keep every range apart from the others and from 127.0.0.1, so a cluster, the tests
+// and the demo can each take their own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "manifest/load.h"
+
+namespace nodrop::server {
+
+// An inclusive range of IPv4 addresses in host byte order.
+struct AddressRange {
+  std::uint32_t first = 0;
+  std::uint32_t last = 0;
+  bool overlaps(const AddressRange& other) const {
+    return first <= other.last && other.first <= last;
+  }
+  std::string to_string() const;  // "127.0.1.1-127.0.1.254"
+};
+
+// "127.0.1.0/24" (network and broadcast addresses left out) or "127.0.1.1-127.0.1.9", inside
+// 127.0.0.0/8. InvalidArgument with the reason otherwise.
+Result<AddressRange> parse_address_range(const std::string& text);
+
+struct ClusterConfig {
+  static constexpr int kMaxNodes = 64;
+
+  int nodes = 3;
+  std::string data_dir;  // empty: default_data_dir()
+  AddressRange node_addresses;
+  AddressRange pod_addresses;
+  AddressRange load_balancer_addresses;
+  AddressRange cluster_ip_addresses;
+
+  static ClusterConfig defaults();
+};
+
+// $XDG_STATE_HOME/nodrop, else $HOME/.local/state/nodrop; empty when neither variable is set.
+std::string default_data_dir(const std::string& xdg_state_home, const std::string& home);
+
+struct ConfigResult {
+  ClusterConfig config;
+  std::vector<manifest::Diagnostic> diagnostics;  // errors: the file must not be used
+  bool ok() const { return diagnostics.empty(); }
+};
+
+// Reads a configuration file; what it does not set keeps its default.
+ConfigResult load_cluster_config(const std::string& path);
+ConfigResult parse_cluster_config(const std::string& text, const std::string& file_name);
+// The checks that span fields (disjoint ranges, enough node addresses), also for configurations
+// changed by flags after reading.
+std::vector<std::string> validate_cluster_config(const ClusterConfig& config);
+
+}  // namespace nodrop::server

@@ -1,0 +1,251 @@
+// The whole cluster in virtual time: the same composition root `nodrop up` runs, over the sim
+// loop, fake processes and fake probes. A checker that only reads the store's watch (never the
+// controllers) holds the rollout to its bounds at every write:
+//   - pods not being deleted ≤ replicas + maxSurge;
+//   - ready pods not being deleted ≥ replicas − maxUnavailable, once that many were ready.
+#include "server/cluster.h"
+
+#include <gtest/gtest.h>
+
+#include "api/defaults.h"
+#include "controller/test_deployment.h"
+#include "sim/fake_prober.h"
+#include "sim/fake_process_runtime.h"
+#include "sim/sim_loop.h"
+
+namespace nodrop::server {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+bool is_ready(const api::Pod& pod) {
+  const api::Condition* ready = api::find_condition(pod.status.conditions, "Ready");
+  return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
+}
+
+class InvariantChecker {
+ public:
+  InvariantChecker(store::Store& store, std::int32_t replicas, std::int32_t max_surge,
+                   std::int32_t max_unavailable)
+      : replicas_(replicas), max_surge_(max_surge), max_unavailable_(max_unavailable) {
+    watch_ = store.watch({.kind = "Pod"}).value();
+  }
+
+  // Reads every event so far, checking the bounds after each.
+  void check() {
+    for (const store::WatchEvent& event : watch_->take()) {
+      const api::Pod& pod = std::get<api::Pod>(*event.object);
+      if (event.type == store::WatchEventType::kDeleted) {
+        pods_.erase(pod.metadata.name);
+      } else {
+        pods_[pod.metadata.name] = pod;
+      }
+      int counted = 0;
+      int ready = 0;
+      for (const auto& [name, each] : pods_) {
+        if (each.metadata.deletion_timestamp.has_value()) continue;
+        ++counted;
+        if (is_ready(each)) ++ready;
+      }
+      max_seen_ = std::max(max_seen_, counted);
+      EXPECT_LE(counted, replicas_ + max_surge_) << "at resourceVersion " << event.resource_version;
+      if (reached_ && ready < replicas_ - max_unavailable_) {
+        ADD_FAILURE() << "only " << ready << " ready at resourceVersion " << event.resource_version;
+      }
+      if (ready >= replicas_) reached_ = true;
+    }
+  }
+  int max_seen() const { return max_seen_; }
+
+ private:
+  std::shared_ptr<store::Watch> watch_;
+  std::map<std::string, api::Pod> pods_;
+  std::int32_t replicas_;
+  std::int32_t max_surge_;
+  std::int32_t max_unavailable_;
+  bool reached_ = false;
+  int max_seen_ = 0;
+};
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  ClusterTest()
+      : processes_(loop_),
+        prober_(loop_),
+        cluster_({loop_, [this](std::function<void()> task) { loop_.post(std::move(task)); },
+                  processes_, prober_, random_},
+                 ClusterConfig::defaults(), "/tmp/nodrop-cluster-test-logs") {}
+
+  void SetUp() override { ASSERT_TRUE(cluster_.start().is_ok()); }
+
+  api::Deployment deployment(std::int32_t replicas, const std::string& image) {
+    api::Deployment object = controller::test_deployment(replicas, image);
+    object.metadata.uid.clear();
+    object.metadata.generation = 0;
+    object.spec.template_spec.spec.containers[0].command = {"demo-app"};
+    api::set_defaults(object);
+    return object;
+  }
+
+  std::vector<api::Pod> pods() {
+    std::vector<api::Pod> out;
+    const store::ListResult listed = cluster_.store().list({.kind = "Pod"}).value();
+    for (const store::ObjectPtr& pod : listed.items) out.push_back(std::get<api::Pod>(*pod));
+    return out;
+  }
+  std::size_t count(const char* kind) {
+    return cluster_.store().list({.kind = kind}).value().items.size();
+  }
+  // Advances virtual time in small steps (periodic timers never let the loop idle).
+  void run_for(runtime::Duration duration, InvariantChecker* checker = nullptr) {
+    const runtime::Time end = loop_.now() + duration;
+    while (loop_.now() < end) {
+      loop_.advance(milliseconds(100));
+      if (checker != nullptr) checker->check();
+    }
+  }
+
+  sim::SimLoop loop_;
+  sim::SeededRandom random_{42};
+  sim::FakeProcessRuntime processes_;
+  sim::FakeProber prober_;
+  Cluster cluster_;
+};
+
+TEST_F(ClusterTest, NodesRegisterReady) {
+  run_for(seconds(1));
+  const auto nodes = cluster_.store().list({.kind = "Node"}).value().items;
+  ASSERT_EQ(nodes.size(), 3U);
+  const api::Node& first = std::get<api::Node>(*nodes[0]);
+  EXPECT_EQ(first.metadata.name, "node-1");
+  EXPECT_EQ(first.status.addresses[0].address, "127.0.1.1");
+  EXPECT_EQ(std::get<api::Node>(*nodes[2]).status.addresses[0].address, "127.0.1.3");
+}
+
+TEST_F(ClusterTest, ADeploymentReachesItsReadyPodsSpreadOverTheNodes) {
+  ASSERT_EQ(cluster_.apply(deployment(3, "demo-app:v1")).value(), ApplyOutcome::kCreated);
+  run_for(seconds(5));
+  const std::vector<api::Pod> running = pods();
+  ASSERT_EQ(running.size(), 3U);
+  std::set<std::string> nodes;
+  std::set<std::string> addresses;
+  for (const api::Pod& pod : running) {
+    EXPECT_TRUE(is_ready(pod)) << pod.metadata.name;
+    EXPECT_EQ(pod.status.phase, api::PodPhase::kRunning);
+    EXPECT_EQ(pod.metadata.name.rfind("web-", 0), 0U);
+    nodes.insert(pod.spec.node_name);
+    addresses.insert(pod.status.pod_ip);
+  }
+  EXPECT_EQ(nodes.size(), 3U);
+  EXPECT_EQ(addresses.size(), 3U);
+  EXPECT_EQ(processes_.running(), 3U);
+  const api::Deployment& status =
+      std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
+  EXPECT_EQ(status.status.available_replicas, 3);
+  EXPECT_EQ(status.status.observed_generation, 1);
+  // Applying the same manifest again changes nothing.
+  EXPECT_EQ(cluster_.apply(deployment(3, "demo-app:v1")).value(), ApplyOutcome::kUnchanged);
+}
+
+TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
+  ASSERT_TRUE(cluster_.apply(deployment(4, "demo-app:v1")).is_ok());
+  run_for(seconds(5));
+  InvariantChecker checker(cluster_.store(), 4, 1, 1);  // 25% of 4, rounded up / down
+  ASSERT_EQ(cluster_.apply(deployment(4, "demo-app:v2")).value(), ApplyOutcome::kConfigured);
+  run_for(seconds(60), &checker);
+  const std::vector<api::Pod> running = pods();
+  ASSERT_EQ(running.size(), 4U);
+  for (const api::Pod& pod : running) {
+    EXPECT_EQ(pod.spec.containers[0].image, "demo-app:v2");
+    EXPECT_TRUE(is_ready(pod));
+  }
+  EXPECT_EQ(checker.max_seen(), 5);    // the surge was used
+  EXPECT_EQ(count("ReplicaSet"), 2U);  // the old one kept at 0 for rollback
+  const api::Deployment& done =
+      std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
+  EXPECT_EQ(done.status.updated_replicas, 4);
+  EXPECT_EQ(done.metadata.annotations.at(api::kRevisionAnnotation), "2");
+}
+
+TEST_F(ClusterTest, DeletingADeploymentRemovesItsReplicaSetsAndPods) {
+  ASSERT_TRUE(cluster_.apply(deployment(3, "demo-app:v1")).is_ok());
+  run_for(seconds(5));
+  ASSERT_EQ(count("Pod"), 3U);
+  ASSERT_TRUE(cluster_.store().remove({"Deployment", "default", "web"}).is_ok());
+  run_for(seconds(10));
+  EXPECT_EQ(count("Deployment"), 0U);
+  EXPECT_EQ(count("ReplicaSet"), 0U);
+  EXPECT_EQ(count("Pod"), 0U);
+  EXPECT_EQ(processes_.running(), 0U);
+}
+
+TEST_F(ClusterTest, ForegroundDeletionKeepsTheOwnerUntilItsDependentsAreGone) {
+  sim::FakeProcessRuntime::Behavior slow_to_stop;
+  slow_to_stop.exit_delay_after_sigterm = seconds(3);
+  processes_.set_behavior("demo-app", slow_to_stop);
+  ASSERT_TRUE(cluster_.apply(deployment(2, "demo-app:v1")).is_ok());
+  run_for(seconds(5));
+  ASSERT_TRUE(cluster_.store()
+                  .remove({"Deployment", "default", "web"},
+                          {.propagation = store::Propagation::kForeground})
+                  .is_ok());
+  run_for(seconds(1));
+  // Held by its finalizer while its pods stop.
+  const api::Deployment& held =
+      std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
+  EXPECT_EQ(held.metadata.finalizers,
+            std::vector<std::string>{store::kForegroundDeletionFinalizer});
+  EXPECT_EQ(count("ReplicaSet"), 1U);
+  run_for(seconds(10));
+  EXPECT_EQ(count("Deployment"), 0U);
+  EXPECT_EQ(count("ReplicaSet"), 0U);
+  EXPECT_EQ(count("Pod"), 0U);
+}
+
+TEST_F(ClusterTest, OrphanDeletionKeepsTheDependentsWithoutTheirOwner) {
+  ASSERT_TRUE(cluster_.apply(deployment(2, "demo-app:v1")).is_ok());
+  run_for(seconds(5));
+  ASSERT_TRUE(
+      cluster_.store()
+          .remove({"Deployment", "default", "web"}, {.propagation = store::Propagation::kOrphan})
+          .is_ok());
+  run_for(seconds(10));
+  EXPECT_EQ(count("Deployment"), 0U);
+  const auto replica_sets = cluster_.store().list({.kind = "ReplicaSet"}).value().items;
+  ASSERT_EQ(replica_sets.size(), 1U);
+  EXPECT_TRUE(api::metadata_of(*replica_sets[0]).owner_references.empty());
+  EXPECT_EQ(count("Pod"), 2U);
+}
+
+TEST_F(ClusterTest, NodeShutdownTerminatesEveryPodAndKeepsTheObjects) {
+  ASSERT_TRUE(cluster_.apply(deployment(3, "demo-app:v1")).is_ok());
+  run_for(seconds(5));
+  bool done = false;
+  cluster_.shut_down([&] { done = true; });
+  run_for(seconds(5));
+  EXPECT_TRUE(done);
+  EXPECT_EQ(processes_.running(), 0U);
+  // Nothing replaced them, and the store holds them as they ran.
+  EXPECT_EQ(count("Pod"), 3U);
+  for (const api::Pod& pod : pods()) EXPECT_EQ(pod.status.phase, api::PodPhase::kRunning);
+}
+
+TEST_F(ClusterTest, EveryStepIsAnEventWithItsTime) {
+  ASSERT_TRUE(cluster_.apply(deployment(1, "demo-app:v1")).is_ok());
+  run_for(seconds(5));
+  std::set<std::string> reasons;
+  const store::ListResult events = cluster_.store().list({.kind = "Event"}).value();
+  for (const store::ObjectPtr& object : events.items) {
+    const api::Event& event = std::get<api::Event>(*object);
+    reasons.insert(event.reason);
+    EXPECT_TRUE(event.event_time.has_value());
+  }
+  for (const char* reason :
+       {"ScalingReplicaSet", "SuccessfulCreate", "Scheduled", "Created", "Started", "NodeReady"}) {
+    EXPECT_TRUE(reasons.contains(reason)) << reason;
+  }
+}
+
+}  // namespace
+}  // namespace nodrop::server
