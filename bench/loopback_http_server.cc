@@ -11,7 +11,7 @@
 #include <string>
 
 #include "live/epoll_loop.h"
-#include "live/tcp_io.h"
+#include "live/sockets/tcp.h"
 #include "traffic/loopback_server.h"
 
 int main(int argc, char** argv) {
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     std::cerr << "loopback_http_server: " << endpoint.status().message() << "\n";
     return 2;
   }
-  if (!endpoint->is_loopback()) {
+  if (!endpoint->address.is_loopback()) {
     std::cerr << "loopback_http_server: " << address << " is not a loopback address\n";
     return 2;
   }

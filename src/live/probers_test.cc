@@ -1,11 +1,8 @@
 // The live prober against real sockets and processes on 127.0.0.1. Every wait is bounded.
 #include "live/probers.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +10,8 @@
 #include <fstream>
 #include <optional>
 #include <string>
+
+#include "live/sockets/tcp.h"
 
 namespace nodrop::live {
 namespace {
@@ -36,25 +35,17 @@ bool run_until(EpollLoop& loop, Predicate done) {
 class LocalSocket {
  public:
   explicit LocalSocket(bool listening) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    socklen_t length = sizeof address;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    if (listening) {
-      EXPECT_EQ(listen(fd_, 16), 0);
-    }
+    const Ipv4Endpoint any_port{Ipv4Address::loopback(), 0};
+    Result<Listener> bound =
+        listening ? listen_tcp(any_port, {.backlog = 16}) : bind_refusing_port(any_port);
+    EXPECT_TRUE(bound.is_ok()) << bound.status().to_string();
+    if (bound) listener_ = std::move(bound).value();
   }
-  ~LocalSocket() { close(fd_); }
-  int fd() const { return fd_; }
-  std::uint16_t port() const { return port_; }
+  int fd() const { return listener_.socket.fd(); }
+  std::uint16_t port() const { return listener_.endpoint.port; }
 
  private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
+  Listener listener_;
 };
 
 // Answers every connection with one scripted response after reading the request head.
@@ -67,31 +58,26 @@ class ScriptedHttpServer {
   ~ScriptedHttpServer() {
     loop_.unwatch(watch_);
     if (client_watch_) loop_.unwatch(*client_watch_);
-    if (client_ >= 0) close(client_);
   }
   std::uint16_t port() const { return listener_.port(); }
   const std::string& request() const { return request_; }
 
  private:
   void accept_one() {
-    const int fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
-    if (client_ >= 0) {
-      close(fd);
-      return;
-    }
-    client_ = fd;
-    client_watch_ = loop_.watch(client_, kReadable, [this](std::uint32_t) {
+    Accepted accepted = accept_connection(listener_.fd());
+    if (accepted.outcome != IoOutcome::kDone || client_.is_open()) return;
+    client_ = std::move(accepted.socket);
+    client_watch_ = loop_.watch(client_.fd(), kReadable, [this](std::uint32_t) {
       char chunk[4096];
-      const ssize_t got = recv(client_, chunk, sizeof chunk, 0);
-      if (got > 0) request_.append(chunk, static_cast<std::size_t>(got));
-      if (request_.find("\r\n\r\n") == std::string::npos && got > 0) return;
-      [[maybe_unused]] const auto sent =
-          send(client_, response_.data(), response_.size(), MSG_NOSIGNAL);
+      const IoResult got = read_some(client_.fd(), chunk, sizeof chunk);
+      if (got.outcome == IoOutcome::kDone) request_.append(chunk, got.bytes);
+      if (request_.find("\r\n\r\n") == std::string::npos && got.outcome == IoOutcome::kDone) {
+        return;
+      }
+      write_some(client_.fd(), response_.data(), response_.size());
       loop_.unwatch(*client_watch_);
       client_watch_.reset();
-      close(client_);
-      client_ = -1;
+      client_.reset();
     });
   }
 
@@ -99,7 +85,7 @@ class ScriptedHttpServer {
   LocalSocket listener_;
   std::string response_;
   WatchId watch_ = 0;
-  int client_ = -1;
+  FileDescriptor client_;
   std::optional<WatchId> client_watch_;
   std::string request_;
 };

@@ -25,7 +25,7 @@ Result<TerminationSignals> TerminationSignals::block() {
   if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return io_error("pthread_sigmask failed");
   TerminationSignals signals;
   signals.blocked_ = true;
-  signals.signal_fd_ = ProxySocket(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  signals.signal_fd_ = FileDescriptor(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!signals.signal_fd_.is_open()) return io_error("signalfd: " + error_text(errno));
   return signals;
 }

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "base/status.h"
-#include "live/proxy_socket.h"
+#include "live/file_descriptor.h"
 
 namespace nodrop::live {
 
@@ -27,7 +27,7 @@ class TerminationSignals {
 
  private:
   TerminationSignals() = default;
-  ProxySocket signal_fd_;
+  FileDescriptor signal_fd_;
   bool blocked_ = false;
 };
 

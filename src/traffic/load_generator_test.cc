@@ -12,9 +12,9 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const live::Ipv4Endpoint kLoopbackAnyPort{0x7f000001, 0};
+const Ipv4Endpoint kLoopbackAnyPort{Ipv4Address::loopback(), 0};
 
-LoadOptions options_for(const live::Ipv4Endpoint& endpoint, std::uint64_t rate,
+LoadOptions options_for(const Ipv4Endpoint& endpoint, std::uint64_t rate,
                         runtime::Duration duration) {
   LoadOptions options;
   options.target.host = "127.0.0.1";
@@ -27,8 +27,7 @@ LoadOptions options_for(const live::Ipv4Endpoint& endpoint, std::uint64_t rate,
 }
 
 // Runs one load to its end; a watchdog bounds the wait so a broken generator fails, never hangs.
-Recorder run_load(live::EpollLoop& loop, const LoadOptions& options,
-                  const live::Ipv4Endpoint& endpoint) {
+Recorder run_load(live::EpollLoop& loop, const LoadOptions& options, const Ipv4Endpoint& endpoint) {
   Recorder recorder(loop.clock().now() + milliseconds(1));
   LoadGenerator generator(loop, options, endpoint, recorder);
   bool finished = false;
@@ -129,7 +128,7 @@ TEST(LoadGenerator, CountsEveryRequestToAPortThatRefusesAsConnectRefused) {
   ASSERT_TRUE(refusing.is_ok()) << refusing.status().to_string();
   const Recorder recorder =
       run_load(loop, options_for(refusing->endpoint, 100, milliseconds(100)), refusing->endpoint);
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   EXPECT_EQ(recorder.total(), 10U);
   EXPECT_EQ(recorder.count(Outcome::kConnectRefused), 10U);
 }
@@ -200,7 +199,7 @@ TEST(LoadGenerator, ClosedLoopAgainstARefusingPortEndsOnTime) {
   options.rate_per_second.reset();
   options.connections = 4;
   const Recorder recorder = run_load(loop, options, refusing->endpoint);
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   EXPECT_GT(recorder.count(Outcome::kConnectRefused), 0U);
   EXPECT_EQ(recorder.failures(), recorder.total());
 }

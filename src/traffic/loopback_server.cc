@@ -56,44 +56,38 @@ std::size_t content_length(std::string_view headers) {
 }  // namespace
 
 Result<std::unique_ptr<LoopbackServer>> LoopbackServer::start(live::EpollLoop& loop,
-                                                              const live::Ipv4Endpoint& endpoint,
+                                                              const Ipv4Endpoint& endpoint,
                                                               Mode mode, CueFunction cue) {
-  Result<live::Listener> listener = live::listen_tcp(endpoint, 1024);
+  Result<live::Listener> listener = live::listen_tcp(endpoint, {.backlog = 1024});
   if (!listener) return listener.status();
-  return std::unique_ptr<LoopbackServer>(new LoopbackServer(loop, *listener, mode, std::move(cue)));
+  return std::unique_ptr<LoopbackServer>(
+      new LoopbackServer(loop, std::move(listener).value(), mode, std::move(cue)));
 }
 
 LoopbackServer::LoopbackServer(live::EpollLoop& loop, live::Listener listener, Mode mode,
                                CueFunction cue)
-    : loop_(loop), listener_(listener), mode_(mode), cue_(std::move(cue)) {
+    : loop_(loop), listener_(std::move(listener)), mode_(mode), cue_(std::move(cue)) {
   read_buffer_.resize(kReadBufferBytes);
   listener_watch_ =
-      loop_.watch(listener_.fd, live::kReadable, [this](std::uint32_t) { on_accept(); });
+      loop_.watch(listener_.socket.fd(), live::kReadable, [this](std::uint32_t) { on_accept(); });
 }
 
 LoopbackServer::~LoopbackServer() {
   for (const auto& [timer, pending] : timers_) loop_.cancel(timer);
-  for (auto& [id, connection] : connections_) {
-    loop_.unwatch(connection.watch);
-    live::close_socket(connection.fd);
-  }
+  for (auto& [id, connection] : connections_) loop_.unwatch(connection.watch);
   loop_.unwatch(listener_watch_);
-  live::close_socket(listener_.fd);
 }
 
 void LoopbackServer::on_accept() {
   while (true) {
-    const live::ConnectStart accepted = live::accept_connection(listener_.fd);
-    if (accepted.fd < 0) return;
-    if (connections_.size() >= kMaxConnections) {
-      live::close_socket(accepted.fd);
-      continue;
-    }
+    live::Accepted accepted = live::accept_connection(listener_.socket.fd());
+    if (accepted.outcome != live::IoOutcome::kDone) return;
+    if (connections_.size() >= kMaxConnections) continue;  // closed as it goes out of scope
     ++accepted_;
     const std::uint64_t id = next_id_++;
     Connection& connection = connections_[id];
-    connection.fd = accepted.fd;
-    connection.watch = loop_.watch(accepted.fd, live::kReadable,
+    connection.socket = std::move(accepted.socket);
+    connection.watch = loop_.watch(connection.socket.fd(), live::kReadable,
                                    [this, id](std::uint32_t events) { on_event(id, events); });
   }
 }
@@ -109,7 +103,7 @@ void LoopbackServer::on_event(std::uint64_t id, std::uint32_t events) {
   if (!(events & (live::kReadable | live::kHangup))) return;
   Connection& connection = found->second;
   const live::IoResult result =
-      live::read_some(connection.fd, read_buffer_.data(), read_buffer_.size());
+      live::read_some(connection.socket.fd(), read_buffer_.data(), read_buffer_.size());
   switch (result.outcome) {
     case live::IoOutcome::kDone:
       if (mode_ == Mode::kEcho) {
@@ -125,6 +119,7 @@ void LoopbackServer::on_event(std::uint64_t id, std::uint32_t events) {
     case live::IoOutcome::kClosed:
     case live::IoOutcome::kRefused:
     case live::IoOutcome::kReset:
+    case live::IoOutcome::kOutOfResources:
     case live::IoOutcome::kError:
       close_connection(id, false);
       return;
@@ -208,8 +203,9 @@ void LoopbackServer::flush(std::uint64_t id) {
   Connection& connection = found->second;
   std::size_t written = 0;
   while (written < connection.output.size()) {
-    const live::IoResult result = live::write_some(
-        connection.fd, connection.output.data() + written, connection.output.size() - written);
+    const live::IoResult result =
+        live::write_some(connection.socket.fd(), connection.output.data() + written,
+                         connection.output.size() - written);
     if (result.outcome == live::IoOutcome::kWouldBlock) break;
     if (result.outcome != live::IoOutcome::kDone) {
       close_connection(id, false);
@@ -231,11 +227,7 @@ void LoopbackServer::close_connection(std::uint64_t id, bool reset) {
   const auto found = connections_.find(id);
   if (found == connections_.end()) return;
   loop_.unwatch(found->second.watch);
-  if (reset) {
-    live::close_socket_with_reset(found->second.fd);
-  } else {
-    live::close_socket(found->second.fd);
-  }
+  if (reset) live::close_with_reset(found->second.socket);
   connections_.erase(found);
 }
 

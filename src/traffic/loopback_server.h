@@ -19,7 +19,8 @@
 
 #include "base/status.h"
 #include "live/epoll_loop.h"
-#include "live/tcp_io.h"
+#include "live/file_descriptor.h"
+#include "live/sockets/tcp.h"
 
 namespace nodrop::traffic {
 
@@ -47,19 +48,19 @@ class LoopbackServer {
 
   // Listens on endpoint (port 0 for any). A null cue answers every request 200.
   static Result<std::unique_ptr<LoopbackServer>> start(live::EpollLoop& loop,
-                                                       const live::Ipv4Endpoint& endpoint,
-                                                       Mode mode, CueFunction cue);
+                                                       const Ipv4Endpoint& endpoint, Mode mode,
+                                                       CueFunction cue);
   ~LoopbackServer();
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
-  const live::Ipv4Endpoint& endpoint() const { return listener_.endpoint; }
+  const Ipv4Endpoint& endpoint() const { return listener_.endpoint; }
   std::uint64_t requests_received() const { return requests_; }
   std::uint64_t connections_accepted() const { return accepted_; }
 
  private:
   struct Connection {
-    int fd = -1;
+    live::FileDescriptor socket;
     live::WatchId watch = 0;
     std::string input;
     std::string output;

@@ -6,8 +6,9 @@
 
 #include "live/command_process.h"
 #include "live/epoll_loop.h"
+#include "live/file_descriptor.h"
 #include "live/interrupt_signals.h"
-#include "live/tcp_io.h"
+#include "live/sockets/tcp.h"
 #include "traffic/load_generator.h"
 
 namespace nodrop::traffic {
@@ -84,7 +85,7 @@ class InterruptWatch {
 };
 
 // Resolves the target and makes room for the connections (plus a few for the loop and files).
-Result<live::Ipv4Endpoint> prepare(const LoadOptions& options) {
+Result<Ipv4Endpoint> prepare(const LoadOptions& options) {
   constexpr std::size_t kOtherFiles = 64;
   if (Status status = live::reserve_open_files(options.connections + kOtherFiles);
       !status.is_ok()) {
@@ -97,7 +98,7 @@ Result<live::Ipv4Endpoint> prepare(const LoadOptions& options) {
 }  // namespace
 
 Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
-  Result<live::Ipv4Endpoint> endpoint = prepare(options);
+  Result<Ipv4Endpoint> endpoint = prepare(options);
   if (!endpoint) return endpoint.status();
   live::EpollLoop loop;
   const runtime::WallTime started_wall = loop.clock().wall_now();
@@ -123,7 +124,7 @@ Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
 }
 
 Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) {
-  Result<live::Ipv4Endpoint> endpoint = prepare(options.load);
+  Result<Ipv4Endpoint> endpoint = prepare(options.load);
   if (!endpoint) return endpoint.status();
   live::EpollLoop loop;
   const runtime::WallTime started_wall = loop.clock().wall_now();

@@ -47,25 +47,25 @@ Result<HttpReply> receive_reply_patiently(live::BlockingClient& client) {
   return Status(StatusCode::kDeadlineExceeded, "no response in time");
 }
 
-Endpoint ready(const EndpointAddress& address) {
+Endpoint ready(const Ipv4Endpoint& address) {
   return Endpoint{address, "node-a", true, true, false};
 }
 
 // A port that refuses connections for as long as the object lives (bound, never listening).
 class RefusingPort {
  public:
-  RefusingPort() : socket_(std::move(live::bind_tcp(kLoopback, 0).value())) {}
-  EndpointAddress address() const { return {kLoopback, live::local_address(socket_.fd())->port}; }
+  RefusingPort() : bound_(std::move(live::bind_refusing_port({kLoopback, 0}).value())) {}
+  Ipv4Endpoint address() const { return bound_.endpoint; }
 
  private:
-  live::ProxySocket socket_;
+  live::Listener bound_;
 };
 
 // Every test runs twice: with the turn's sends batched (io_uring, where the kernel has it) and with
 // one send() per write.
 class HttpProxyTest : public ::testing::TestWithParam<bool> {
  protected:
-  void start(const std::vector<EndpointAddress>& endpoints, int workers = 1) {
+  void start(const std::vector<Ipv4Endpoint>& endpoints, int workers = 1) {
     options_.listen = {kLoopback, 0};
     options_.batch_sends = GetParam();
     options_.workers = workers;
@@ -74,7 +74,7 @@ class HttpProxyTest : public ::testing::TestWithParam<bool> {
     proxy_ = std::move(started.value());
     set_endpoints(endpoints);
   }
-  void set_endpoints(const std::vector<EndpointAddress>& addresses) {
+  void set_endpoints(const std::vector<Ipv4Endpoint>& addresses) {
     std::vector<Endpoint> endpoints;
     for (const auto& address : addresses) endpoints.push_back(ready(address));
     auto generation = proxy_->set_endpoints(endpoints);
@@ -440,7 +440,7 @@ TEST_P(HttpProxyTest, StopsAcceptingAtTheConnectionLimitUntilAPlaceFrees) {
   ASSERT_TRUE(second->send_all(get("/")).is_ok());
   ASSERT_TRUE(read_reply(*second, carry).is_ok());
   // The third waits in the listen backlog: connected by the kernel, neither served nor closed.
-  auto third = live::BlockingClient::connect(kLoopback, port(), kWaitInBacklog);
+  auto third = live::BlockingClient::connect({kLoopback, port()}, kWaitInBacklog);
   ASSERT_TRUE(third.is_ok());
   ASSERT_TRUE(third->send_all(get("/")).is_ok());
   auto nothing = third->receive_some();
@@ -466,7 +466,7 @@ TEST_P(HttpProxyTest, TheConnectionLimitHoldsOverAllWorkers) {
     ASSERT_TRUE(read_reply(*client, carry).is_ok());  // registered by whichever worker took it
     clients.push_back(std::move(client.value()));
   }
-  auto fourth = live::BlockingClient::connect(kLoopback, port(), kWaitInBacklog);
+  auto fourth = live::BlockingClient::connect({kLoopback, port()}, kWaitInBacklog);
   ASSERT_TRUE(fourth.is_ok());
   ASSERT_TRUE(fourth->send_all(get("/")).is_ok());
   auto nothing = fourth->receive_some();

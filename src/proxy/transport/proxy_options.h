@@ -37,7 +37,7 @@ struct ProxyLimits {
 };
 
 struct ProxyOptions {
-  EndpointAddress listen;
+  Ipv4Endpoint listen;
   ProxyMode mode = ProxyMode::kHttp;
   int workers = 1;  // 1..64
   // false: one listening socket that every worker accepts from, so a connection goes to a worker

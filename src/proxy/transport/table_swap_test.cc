@@ -22,10 +22,8 @@ using testing::kLoopback;
 using testing::read_reply;
 using testing::TestBackend;
 
-Endpoint ready(const EndpointAddress& address) { return {address, "node-a", true, true, false}; }
-Endpoint terminating(const EndpointAddress& address) {
-  return {address, "node-a", false, true, true};
-}
+Endpoint ready(const Ipv4Endpoint& address) { return {address, "node-a", true, true, false}; }
+Endpoint terminating(const Ipv4Endpoint& address) { return {address, "node-a", false, true, true}; }
 
 // Clients on their own threads, each sending requests until stopped, counting failures.
 class Load {
@@ -113,7 +111,7 @@ class Load {
 };
 
 // The drain gate of DESIGN.md §4, as the kubelet will run it.
-void drain_gate(Proxy& proxy, Generation generation, const EndpointAddress& leaving, bool l4) {
+void drain_gate(Proxy& proxy, Generation generation, const Ipv4Endpoint& leaving, bool l4) {
   ASSERT_TRUE(live::poll_until([&] { return proxy.publisher().acknowledged_by_all(generation); },
                                kClientTimeout));
   const auto counters = proxy.publisher().counters(leaving);
@@ -140,7 +138,7 @@ TEST_P(TableSwapTest, RemovingABackendThroughTheDrainGateFailsNoRequest) {
   options.retry = RetryPolicy::kubernetes();  // zero failures must not depend on retries
   auto proxy = Proxy::start(options);
   ASSERT_TRUE(proxy.is_ok());
-  const EndpointAddress old_address = old_backend->address();
+  const Ipv4Endpoint old_address = old_backend->address();
   std::vector<Endpoint> endpoints = {ready(old_address)};
   ASSERT_TRUE((*proxy)->set_endpoints(endpoints).is_ok());
 

@@ -18,15 +18,15 @@
 
 #include "http/message.h"
 #include "live/epoll_loop.h"
-#include "live/proxy_blocking_client.h"
-#include "live/proxy_socket.h"
 #include "live/proxy_thread.h"
+#include "live/sockets/blocking_client.h"
+#include "live/sockets/tcp.h"
 #include "proxy/routing/endpoint.h"
 #include "proxy/transport/byte_buffer.h"
 
 namespace nodrop::proxy::testing {
 
-inline constexpr std::uint32_t kLoopback = 0x7f000001;
+inline constexpr Ipv4Address kLoopback = Ipv4Address::loopback();
 inline constexpr std::chrono::milliseconds kClientTimeout{10000};
 
 class TestBackend {
@@ -35,15 +35,16 @@ class TestBackend {
 
   explicit TestBackend(std::string name, Kind kind = Kind::kHttp)
       : name_(std::move(name)), kind_(kind) {
-    listener_ = std::move(live::listen_tcp(kLoopback, 0, false, 1024).value());
-    port_ = live::local_address(listener_.fd()).value().port;
+    live::Listener listener = std::move(live::listen_tcp({kLoopback, 0}, {}).value());
+    listener_ = std::move(listener.socket);
+    port_ = listener.endpoint.port;
     listener_watch_ =
         loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { accept(); });
     thread_ = std::make_unique<live::ProxyThread>([this] { loop_.run(); });
   }
   ~TestBackend() { stop(); }
 
-  EndpointAddress address() const { return {kLoopback, port_}; }
+  Ipv4Endpoint address() const { return {kLoopback, port_}; }
   std::uint64_t requests() const { return requests_.load(); }
   // kTcpEcho: the first bytes received on any connection (up to 4 KiB).
   std::string received() {
@@ -69,7 +70,7 @@ class TestBackend {
 
  private:
   struct Connection {
-    live::ProxySocket socket;
+    live::FileDescriptor socket;
     live::WatchId watch = 0;
     std::string in;
     std::string out;
@@ -80,8 +81,8 @@ class TestBackend {
 
   void accept() {
     while (true) {
-      live::Accepted accepted = live::accept_client(listener_.fd());
-      if (accepted.status != live::AcceptStatus::kAccepted) return;
+      live::Accepted accepted = live::accept_connection(listener_.fd());
+      if (accepted.outcome != live::IoOutcome::kDone) return;
       auto connection = std::make_unique<Connection>();
       connection->socket = std::move(accepted.socket);
       connection->tunnel = kind_ == Kind::kTcpEcho;
@@ -98,17 +99,16 @@ class TestBackend {
   }
 
   void drop(Connection* connection) {
-    loop_.unwatch(connection->watch);
+    if (connection->watch != 0) loop_.unwatch(connection->watch);
     connections_.erase(connection);
   }
 
   void on_readable(Connection* connection) {
     char buffer[64 * 1024];
-    const live::ProxyIoResult result =
-        live::proxy_read_some(connection->socket.fd(), buffer, sizeof buffer);
-    if (result.status == live::ProxyIoStatus::kWouldBlock) return;
-    if (result.status != live::ProxyIoStatus::kOk) {
-      if (connection->tunnel && result.status == live::ProxyIoStatus::kEof) {
+    const live::IoResult result = live::read_some(connection->socket.fd(), buffer, sizeof buffer);
+    if (result.outcome == live::IoOutcome::kWouldBlock) return;
+    if (result.outcome != live::IoOutcome::kDone) {
+      if (connection->tunnel && result.outcome == live::IoOutcome::kClosed) {
         live::shutdown_write(connection->socket.fd());
       }
       drop(connection);
@@ -167,7 +167,9 @@ class TestBackend {
                bool chunked_request) {
     if (target == "/hang") return false;
     if (target == "/reset") {
-      live::set_reset_on_close(connection->socket.fd());
+      loop_.unwatch(connection->watch);
+      connection->watch = 0;
+      live::close_with_reset(connection->socket);
       drop(connection);
       return false;
     }
@@ -228,13 +230,13 @@ class TestBackend {
 
   void flush(Connection* connection) {
     while (!connection->out.empty()) {
-      const live::ProxyIoResult result = live::proxy_write_some(
-          connection->socket.fd(), connection->out.data(), connection->out.size());
-      if (result.status == live::ProxyIoStatus::kWouldBlock) {
+      const live::IoResult result =
+          live::write_some(connection->socket.fd(), connection->out.data(), connection->out.size());
+      if (result.outcome == live::IoOutcome::kWouldBlock) {
         loop_.modify(connection->watch, live::kReadable | live::kWritable);
         return;
       }
-      if (result.status != live::ProxyIoStatus::kOk) {
+      if (result.outcome != live::IoOutcome::kDone) {
         drop(connection);
         return;
       }
@@ -250,7 +252,7 @@ class TestBackend {
   std::string name_;
   Kind kind_;
   live::EpollLoop loop_;
-  live::ProxySocket listener_;
+  live::FileDescriptor listener_;
   live::WatchId listener_watch_ = 0;
   std::uint16_t port_ = 0;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
@@ -311,7 +313,7 @@ inline Result<HttpReply> read_reply(live::BlockingClient& client, std::string& c
 }
 
 inline Result<live::BlockingClient> connect_to(std::uint16_t port) {
-  return live::BlockingClient::connect(kLoopback, port, kClientTimeout);
+  return live::BlockingClient::connect({kLoopback, port}, kClientTimeout);
 }
 
 // One request on a new connection.

@@ -5,7 +5,8 @@
 #include <cstddef>
 
 #include "base/status.h"
-#include "live/proxy_socket.h"
+#include "live/file_descriptor.h"
+#include "live/sockets/tcp.h"
 
 namespace nodrop::live {
 
@@ -18,14 +19,14 @@ class SplicePipe {
   SplicePipe& operator=(SplicePipe&&) = default;
 
   bool is_open() const { return read_end_.is_open(); }
-  // Moves up to max bytes from socket `from` into the pipe. kEof when the peer closed.
-  ProxyIoResult fill_from(int from, std::size_t max);
+  // Moves up to max bytes from socket `from` into the pipe. kClosed when the peer closed.
+  IoResult fill_from(int from, std::size_t max);
   // Moves up to max bytes from the pipe into socket `to`.
-  ProxyIoResult drain_to(int to, std::size_t max);
+  IoResult drain_to(int to, std::size_t max);
 
  private:
-  ProxySocket read_end_;
-  ProxySocket write_end_;
+  FileDescriptor read_end_;
+  FileDescriptor write_end_;
 };
 
 // The capacity a SplicePipe holds (the kernel's default pipe size).

@@ -1,21 +1,23 @@
-// A blocking TCP client with a timeout on every call, for tests and benchmarks that talk to the
-// proxy or play a backend's peer. Every wait is bounded by the timeout given at connect, so a test
-// that uses it cannot hang.
+// A blocking TCP client with a timeout on every call, for tests, benchmarks and tools that talk
+// to a proxy or play a backend's peer. Every wait is bounded by the timeout given at connect, so a
+// test that uses it cannot hang.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
+#include "base/ipv4.h"
 #include "base/status.h"
-#include "live/proxy_socket.h"
+#include "live/file_descriptor.h"
 
 namespace nodrop::live {
 
 class BlockingClient {
  public:
-  static Result<BlockingClient> connect(std::uint32_t ipv4, std::uint16_t port,
+  // Unavailable when the connection is refused, IoError for any other failure.
+  static Result<BlockingClient> connect(const Ipv4Endpoint& endpoint,
                                         std::chrono::milliseconds timeout);
 
   Status send_all(std::string_view data);
@@ -30,8 +32,8 @@ class BlockingClient {
   bool is_open() const { return socket_.is_open(); }
 
  private:
-  explicit BlockingClient(ProxySocket socket) : socket_(std::move(socket)) {}
-  ProxySocket socket_;
+  explicit BlockingClient(FileDescriptor socket) : socket_(std::move(socket)) {}
+  FileDescriptor socket_;
 };
 
 }  // namespace nodrop::live

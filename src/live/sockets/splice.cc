@@ -1,4 +1,4 @@
-#include "live/splice.h"
+#include "live/sockets/splice.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,11 +8,10 @@
 namespace nodrop::live {
 namespace {
 
-ProxyIoResult splice_result(ssize_t moved, bool reading) {
-  if (moved > 0) return {ProxyIoStatus::kOk, static_cast<std::size_t>(moved), 0};
-  if (moved == 0) return {reading ? ProxyIoStatus::kEof : ProxyIoStatus::kWouldBlock, 0, 0};
-  if (errno == EAGAIN || errno == EWOULDBLOCK) return {ProxyIoStatus::kWouldBlock, 0, 0};
-  return {ProxyIoStatus::kError, 0, errno};
+IoResult splice_result(ssize_t moved, bool reading) {
+  if (moved > 0) return {IoOutcome::kDone, static_cast<std::size_t>(moved), 0};
+  if (moved == 0) return {reading ? IoOutcome::kClosed : IoOutcome::kWouldBlock, 0, 0};
+  return {io_outcome_of(errno), 0, errno};
 }
 
 }  // namespace
@@ -23,12 +22,12 @@ Result<SplicePipe> SplicePipe::create() {
     return Status(StatusCode::kResourceExhausted, "pipe2: " + error_text(errno));
   }
   SplicePipe pipe;
-  pipe.read_end_ = ProxySocket(fds[0]);
-  pipe.write_end_ = ProxySocket(fds[1]);
+  pipe.read_end_ = FileDescriptor(fds[0]);
+  pipe.write_end_ = FileDescriptor(fds[1]);
   return pipe;
 }
 
-ProxyIoResult SplicePipe::fill_from(int from, std::size_t max) {
+IoResult SplicePipe::fill_from(int from, std::size_t max) {
   while (true) {
     const ssize_t moved =
         splice(from, nullptr, write_end_.fd(), nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -37,12 +36,11 @@ ProxyIoResult SplicePipe::fill_from(int from, std::size_t max) {
   }
 }
 
-ProxyIoResult SplicePipe::drain_to(int to, std::size_t max) {
+IoResult SplicePipe::drain_to(int to, std::size_t max) {
   while (true) {
     const ssize_t moved =
         splice(read_end_.fd(), nullptr, to, nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (moved < 0 && errno == EINTR) continue;
-    if (moved < 0 && errno == EPIPE) return {ProxyIoStatus::kError, 0, EPIPE};
     return splice_result(moved, false);
   }
 }
