@@ -9,7 +9,7 @@
 #include "base/flags.h"
 #include "cli/verbs_list.h"
 #include "live/epoll_loop.h"
-#include "live/proxy_signals.h"
+#include "live/processes/termination_signals.h"
 
 namespace nodrop::cli {
 namespace {
@@ -171,7 +171,7 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
 
   live::EpollLoop loop;
   const live::WatchId watch = loop.watch(signals->fd(), live::kReadable, [&](std::uint32_t) {
-    signals->consume();
+    signals->take();
     loop.stop();
   });
   loop.run();

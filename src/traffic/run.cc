@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 
 #include "live/command_process.h"
 #include "live/epoll_loop.h"
 #include "live/file_descriptor.h"
-#include "live/interrupt_signals.h"
+#include "live/processes/termination_signals.h"
 #include "live/sockets/tcp.h"
 #include "traffic/load_generator.h"
 
@@ -60,12 +61,14 @@ class InterruptWatch {
   InterruptWatch(live::EpollLoop& loop, Recorder& recorder, LoadGenerator& generator,
                  bool* interrupted)
       : loop_(loop) {
-    if (signals_.fd() < 0) return;
+    Result<live::TerminationSignals> blocked = live::TerminationSignals::block();
+    if (!blocked) return;  // the signals end the process as usual
+    signals_.emplace(std::move(blocked).value());
     Recorder* const recorder_ptr = &recorder;
     LoadGenerator* const generator_ptr = &generator;
-    watch_ = loop_.watch(signals_.fd(), live::kReadable,
+    watch_ = loop_.watch(signals_->fd(), live::kReadable,
                          [this, recorder_ptr, generator_ptr, interrupted](std::uint32_t) {
-                           if (signals_.take() == 0) return;
+                           if (signals_->take() == 0) return;
                            const runtime::Time now = loop_.clock().now();
                            if (!*interrupted) recorder_ptr->mark(now, "interrupted");
                            *interrupted = true;
@@ -80,7 +83,7 @@ class InterruptWatch {
 
  private:
   live::EpollLoop& loop_;
-  live::InterruptSignals signals_;
+  std::optional<live::TerminationSignals> signals_;
   live::WatchId watch_ = 0;
 };
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "live/command_process.h"
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
 #include "live/sockets/blocking_client.h"
 #include "live/sockets/tcp.h"
 #include "proxy/transport/proxy.h"

@@ -57,7 +57,7 @@ Result<std::unique_ptr<Proxy>> Proxy::start(const ProxyOptions& options) {
   });
   for (const auto& worker : proxy->workers_) {
     Worker* running = worker.get();
-    proxy->threads_.push_back(std::make_unique<live::ProxyThread>([running] { running->run(); }));
+    proxy->threads_.push_back(std::make_unique<live::Thread>([running] { running->run(); }));
   }
   return proxy;
 }

@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
 #include "proxy/transport/proxy.h"
 #include "proxy/transport/test_backend.h"
 
@@ -31,7 +31,7 @@ class Load {
   Load(std::uint16_t port, int keep_alive_clients, int new_connection_clients, bool http) {
     for (int i = 0; i < keep_alive_clients + new_connection_clients; ++i) {
       const bool keep_alive = i < keep_alive_clients;
-      threads_.push_back(std::make_unique<live::ProxyThread>(
+      threads_.push_back(std::make_unique<live::Thread>(
           [this, port, keep_alive, http] { run(port, keep_alive, http); }));
     }
   }
@@ -107,7 +107,7 @@ class Load {
   std::atomic<std::uint64_t> failed_{0};
   std::mutex mutex_;
   std::string first_failure_;
-  std::vector<std::unique_ptr<live::ProxyThread>> threads_;
+  std::vector<std::unique_ptr<live::Thread>> threads_;
 };
 
 // The drain gate of DESIGN.md §4, as the kubelet will run it.

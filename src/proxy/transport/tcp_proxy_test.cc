@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
 #include "live/sockets/tcp.h"
 #include "proxy/transport/proxy.h"
 #include "proxy/transport/tcp_session.h"

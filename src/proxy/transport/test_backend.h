@@ -18,7 +18,7 @@
 
 #include "http/message.h"
 #include "live/epoll_loop.h"
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
 #include "live/sockets/blocking_client.h"
 #include "live/sockets/tcp.h"
 #include "proxy/routing/endpoint.h"
@@ -40,7 +40,7 @@ class TestBackend {
     port_ = listener.endpoint.port;
     listener_watch_ =
         loop_.watch(listener_.fd(), live::kReadable, [this](std::uint32_t) { accept(); });
-    thread_ = std::make_unique<live::ProxyThread>([this] { loop_.run(); });
+    thread_ = std::make_unique<live::Thread>([this] { loop_.run(); });
   }
   ~TestBackend() { stop(); }
 
@@ -260,7 +260,7 @@ class TestBackend {
   std::mutex mutex_;
   std::string last_head_;
   std::string received_;
-  std::unique_ptr<live::ProxyThread> thread_;
+  std::unique_ptr<live::Thread> thread_;
 };
 
 struct HttpReply {

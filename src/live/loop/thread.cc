@@ -1,19 +1,19 @@
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
 
 #include <thread>
 
 namespace nodrop::live {
 
-struct ProxyThread::State {
+struct Thread::State {
   std::thread thread;
 };
 
-ProxyThread::ProxyThread(std::function<void()> body)
+Thread::Thread(std::function<void()> body)
     : state_(std::make_unique<State>(State{std::thread(std::move(body))})) {}
 
-ProxyThread::~ProxyThread() { join(); }
+Thread::~Thread() { join(); }
 
-void ProxyThread::join() {
+void Thread::join() {
   if (state_->thread.joinable()) state_->thread.join();
 }
 

@@ -1,4 +1,4 @@
-// A thread that runs one body (a proxy worker's event loop) and is joined when destroyed.
+// A thread that runs one body (an event loop, a test's client) and is joined when destroyed.
 // Exists so that modules outside src/live/ can run loops on threads without including <thread>.
 #pragma once
 
@@ -8,12 +8,12 @@
 
 namespace nodrop::live {
 
-class ProxyThread {
+class Thread {
  public:
-  explicit ProxyThread(std::function<void()> body);
-  ~ProxyThread();  // joins
-  ProxyThread(const ProxyThread&) = delete;
-  ProxyThread& operator=(const ProxyThread&) = delete;
+  explicit Thread(std::function<void()> body);
+  ~Thread();  // joins
+  Thread(const Thread&) = delete;
+  Thread& operator=(const Thread&) = delete;
 
   void join();
 
