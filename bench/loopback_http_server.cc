@@ -10,7 +10,7 @@
 #include <iostream>
 #include <string>
 
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 #include "live/sockets/tcp.h"
 #include "traffic/loopback_server.h"
 

@@ -8,7 +8,7 @@
 
 #include "base/flags.h"
 #include "cli/verbs_list.h"
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 #include "live/processes/termination_signals.h"
 
 namespace nodrop::cli {

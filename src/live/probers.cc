@@ -11,7 +11,7 @@
 #include "base/check.h"
 #include "http/response_reader.h"
 #include "live/file_descriptor.h"
-#include "live/pidfd.h"
+#include "live/processes/pidfd.h"
 #include "live/sockets/tcp.h"
 
 namespace nodrop::live {

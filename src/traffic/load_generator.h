@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "http/response_reader.h"
-#include "live/epoll_loop.h"
 #include "live/file_descriptor.h"
-#include "live/precise_timer.h"
+#include "live/loop/epoll_loop.h"
+#include "live/loop/precise_timer.h"
 #include "live/sockets/tcp.h"
 #include "traffic/load_options.h"
 #include "traffic/recorder.h"

@@ -18,8 +18,8 @@
 #include <unordered_map>
 
 #include "base/status.h"
-#include "live/epoll_loop.h"
 #include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
 #include "live/sockets/tcp.h"
 
 namespace nodrop::traffic {

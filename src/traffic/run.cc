@@ -5,9 +5,9 @@
 #include <memory>
 #include <optional>
 
-#include "live/command_process.h"
-#include "live/epoll_loop.h"
 #include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
+#include "live/processes/command_process.h"
 #include "live/processes/termination_signals.h"
 #include "live/sockets/tcp.h"
 #include "traffic/load_generator.h"

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "live/command_process.h"
 #include "live/loop/thread.h"
+#include "live/processes/command_process.h"
 #include "live/sockets/blocking_client.h"
 #include "live/sockets/tcp.h"
 #include "proxy/transport/proxy.h"

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "base/status.h"
+#include "live/loop/system_clock.h"
 #include "live/loop/thread.h"
-#include "live/system_clock.h"
 #include "proxy/routing/endpoint_table.h"
 #include "proxy/transport/proxy_metrics.h"
 #include "proxy/transport/proxy_options.h"

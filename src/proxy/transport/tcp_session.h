@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "live/epoll_loop.h"
 #include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
 #include "live/sockets/splice.h"
 #include "live/sockets/tcp.h"
 #include "proxy/routing/hold_queue.h"

@@ -17,7 +17,7 @@
 #include <unordered_map>
 
 #include "http/message.h"
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 #include "live/loop/thread.h"
 #include "live/sockets/blocking_client.h"
 #include "live/sockets/tcp.h"

@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "live/epoll_loop.h"
 #include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
 #include "proxy/routing/endpoint_table.h"
 
 namespace nodrop::proxy {

@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "live/epoll_loop.h"
 #include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
 #include "live/sockets/splice.h"
 #include "proxy/routing/endpoint_table.h"
 #include "proxy/routing/hold_queue.h"

@@ -1,4 +1,4 @@
-#include "live/precise_timer.h"
+#include "live/loop/precise_timer.h"
 
 #include <gtest/gtest.h>
 

@@ -55,7 +55,7 @@
 #include <chrono>
 
 #include "base/status.h"
-#include "live/pidfd.h"
+#include "live/processes/pidfd.h"
 #include "runtime/process_runtime.h"
 
 namespace nodrop::live {

@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "live/system_clock.h"
+#include "live/loop/system_clock.h"
 #include "runtime/event_loop.h"
 
 namespace nodrop::live {

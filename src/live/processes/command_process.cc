@@ -1,4 +1,4 @@
-#include "live/command_process.h"
+#include "live/processes/command_process.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 // The live runtime::ProcessRuntime: real processes, each under a supervisor of nodrop's own
-// (live/pod_supervisor.h) that kills the process's whole group if nodrop dies, however it dies;
-// reaped through the event loop, their output copied to a bounded log file
-// (live/bounded_log_file.h).
+// (live/processes/pod_supervisor.h) that kills the process's whole group if nodrop dies, however it
+// dies; reaped through the event loop, their output copied to a bounded log file
+// (live/processes/bounded_log_file.h).
 //
 // Threading: every method runs on the loop's thread. Which thread spawns does not matter for
 // the pods' lifetime: they are tied to nodrop's process, not to a thread.
@@ -19,9 +19,9 @@
 #include <map>
 #include <memory>
 
-#include "live/bounded_log_file.h"
-#include "live/epoll_loop.h"
-#include "live/pod_supervisor.h"
+#include "live/loop/epoll_loop.h"
+#include "live/processes/bounded_log_file.h"
+#include "live/processes/pod_supervisor.h"
 #include "runtime/process_runtime.h"
 
 namespace nodrop::live {

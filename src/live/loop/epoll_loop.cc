@@ -1,4 +1,4 @@
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>

@@ -1,4 +1,4 @@
-#include "live/pod_supervisor.h"
+#include "live/processes/pod_supervisor.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>

@@ -1,6 +1,6 @@
 // The supervisor directly: pods are tied to nodrop's process, not to the thread that spawned
 // them. Real processes; every wait is bounded and everything started is killed and reaped.
-#include "live/pod_supervisor.h"
+#include "live/processes/pod_supervisor.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>

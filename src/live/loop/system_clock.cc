@@ -1,4 +1,4 @@
-#include "live/system_clock.h"
+#include "live/loop/system_clock.h"
 
 #include <chrono>
 #include <random>

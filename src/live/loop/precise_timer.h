@@ -9,7 +9,7 @@
 
 #include <functional>
 
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 
 namespace nodrop::live {
 

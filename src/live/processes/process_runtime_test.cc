@@ -1,6 +1,6 @@
 // Real processes: every test bounds its waits and leaves no process behind (the runtime kills and
 // reaps whatever is still running when it is destroyed).
-#include "live/process_runtime.h"
+#include "live/processes/process_runtime.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,8 +1,8 @@
-#include "live/command_process.h"
+#include "live/processes/command_process.h"
 
 #include <gtest/gtest.h>
 
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 
 namespace nodrop::live {
 namespace {

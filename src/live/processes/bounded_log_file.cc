@@ -1,4 +1,4 @@
-#include "live/bounded_log_file.h"
+#include "live/processes/bounded_log_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -7,7 +7,7 @@
 //   - gets SIGKILL if the thread that spawned it dies (PR_SET_PDEATHSIG). Caveat: only the child
 //     itself gets it, not what it forked; and it fires when the spawning *thread* exits. That is
 //     enough for short-lived exec probes; containers are spawned under a supervisor instead
-//     (live/pod_supervisor.h), which kills the whole group when nodrop dies;
+//     (live/processes/pod_supervisor.h), which kills the whole group when nodrop dies;
 //   - starts with an empty signal mask and default signal actions, stdin from /dev/null, and
 //     stdout and stderr on output_fd.
 // spawn() returns only after execve succeeded (or failed): the child reports a failure through a

@@ -1,4 +1,4 @@
-#include "live/send_batch.h"
+#include "live/sockets/send_batch.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>

@@ -1,4 +1,4 @@
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "live/pidfd.h"
+#include "live/processes/pidfd.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>

@@ -1,4 +1,4 @@
-#include "live/process_runtime.h"
+#include "live/processes/process_runtime.h"
 
 #include <fcntl.h>
 #include <unistd.h>
