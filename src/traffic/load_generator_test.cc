@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "traffic/loopback_server.h"
+#include "live/sockets/loopback_server.h"
 
 namespace nodrop::traffic {
 namespace {
+
+using live::LoopbackServer;
+using Cue = LoopbackServer::Cue;
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -82,7 +85,8 @@ class LoadGeneratorInEachMode : public ::testing::TestWithParam<ConnectionMode> 
 TEST_P(LoadGeneratorInEachMode, CountsEachFailureClassExactly) {
   live::EpollLoop loop;
   // Request numbers as the server receives them: 100 requests, 38 of them fail on cue.
-  auto server = start_server(loop, [](std::uint64_t n) {
+  auto server = start_server(loop, [](const LoopbackServer::Request& request) {
+    const std::uint64_t n = request.number;
     if (n >= 10 && n < 20) return Cue{Cue::Action::kAnswer, 503, {}};
     if (n >= 20 && n < 25) return Cue{Cue::Action::kAnswer, 500, {}};
     if (n >= 25 && n < 30) return Cue{Cue::Action::kReset, 0, {}};
@@ -140,7 +144,8 @@ TEST(LoadGenerator, CountsEveryRequestToAPortThatRefusesAsConnectRefused) {
 // machine's speed, since nothing can answer request i (due at 10i ms) before 500 ms.
 TEST(LoadGenerator, MeasuresLatencyFromTheIntendedSendTimeWhenTheServerStalls) {
   live::EpollLoop loop;
-  auto server = start_server(loop, [](std::uint64_t n) {
+  auto server = start_server(loop, [](const LoopbackServer::Request& request) {
+    const std::uint64_t n = request.number;
     return n == 0 ? Cue{Cue::Action::kAnswer, 200, milliseconds(500)} : Cue{};
   });
   LoadOptions options = options_for(server->endpoint(), 100, milliseconds(500));
@@ -158,7 +163,9 @@ TEST(LoadGenerator, MeasuresLatencyFromTheIntendedSendTimeWhenTheServerStalls) {
 // expired unsent) before its own deadline.
 TEST(LoadGenerator, EveryRequestBehindAStalledConnectionTimesOut) {
   live::EpollLoop loop;
-  auto server = start_server(loop, [](std::uint64_t) { return Cue{Cue::Action::kStall, 0, {}}; });
+  auto server = start_server(loop, [](const LoopbackServer::Request&) {
+    return Cue{Cue::Action::kStall, 0, {}};
+  });
   LoadOptions options = options_for(server->endpoint(), 100, milliseconds(200));
   options.connections = 1;
   options.timeout = milliseconds(300);

@@ -9,7 +9,7 @@
 
 #include "live/loop/thread.h"
 #include "proxy/transport/proxy.h"
-#include "proxy/transport/test_backend.h"
+#include "proxy/transport/test_support.h"
 
 namespace nodrop::proxy {
 namespace {
@@ -19,7 +19,6 @@ using testing::connect_to;
 using testing::get;
 using testing::kClientTimeout;
 using testing::kLoopback;
-using testing::read_reply;
 using testing::TestBackend;
 
 Endpoint ready(const Ipv4Endpoint& address) { return {address, "node-a", true, true, false}; }
@@ -55,7 +54,6 @@ class Load {
 
   void run(std::uint16_t port, bool keep_alive, bool http) {
     std::optional<live::BlockingClient> client;
-    std::string carry;
     while (!stop_) {
       if (!client) {
         auto connected = connect_to(port);
@@ -64,7 +62,6 @@ class Load {
           continue;
         }
         client.emplace(std::move(connected.value()));
-        carry.clear();
       }
       if (http) {
         if (!client->send_all(get("/slow/1")).is_ok()) {
@@ -72,7 +69,7 @@ class Load {
           client.reset();
           continue;
         }
-        auto reply = read_reply(*client, carry);
+        auto reply = client->read_http_response();
         if (!reply.is_ok() || reply->status != 200) {
           fail(reply.is_ok() ? "status " + std::to_string(reply->status)
                              : reply.status().to_string());

@@ -6,7 +6,7 @@
 #include "live/sockets/tcp.h"
 #include "proxy/transport/proxy.h"
 #include "proxy/transport/tcp_session.h"
-#include "proxy/transport/test_backend.h"
+#include "proxy/transport/test_support.h"
 
 namespace nodrop::proxy {
 namespace {
