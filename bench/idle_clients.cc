@@ -10,16 +10,15 @@
 #include <vector>
 
 #include "base/flags.h"
-#include "live/proxy_blocking_client.h"
-#include "proxy/routing/endpoint.h"
+#include "base/ipv4.h"
+#include "live/sockets/blocking_client.h"
 
 int main(int argc, char** argv) {
   if (argc != 5) {
     std::fprintf(stderr, "usage: idle_clients ADDR PORT COUNT HOLD\n");
     return 2;
   }
-  auto address =
-      nodrop::proxy::parse_endpoint_address(std::string(argv[1]) + ":" + std::string(argv[2]));
+  auto address = nodrop::parse_ipv4_endpoint(std::string(argv[1]) + ":" + std::string(argv[2]));
   const long count = std::strtol(argv[3], nullptr, 10);
   auto hold = nodrop::parse_duration(argv[4], true);
   if (!address || count < 1 || count > 100'000 || !hold) {
@@ -30,8 +29,7 @@ int main(int argc, char** argv) {
   std::vector<nodrop::live::BlockingClient> clients;
   clients.reserve(static_cast<std::size_t>(count));
   for (long i = 0; i < count; ++i) {
-    auto client = nodrop::live::BlockingClient::connect(address->ipv4, address->port,
-                                                        std::chrono::seconds(10));
+    auto client = nodrop::live::BlockingClient::connect(*address, std::chrono::seconds(10));
     if (!client) {
       std::fprintf(stderr, "idle_clients: connection %ld: %s\n", i,
                    client.status().to_string().c_str());

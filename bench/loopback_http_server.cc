@@ -1,6 +1,6 @@
 // A loopback HTTP/1.1 (or TCP echo) server for benchmarks and demonstrations of `nodrop load`:
-// the traffic module's LoopbackServer on one thread, answering every request 200 with a small
-// body, keep-alive. It runs until it is killed.
+// live::LoopbackServer (the server of the tests) on one thread, answering every request 200 with
+// a small body, keep-alive. It runs until it is killed.
 //
 //   loopback_http_server [--address 127.0.0.1] [--port 0] [--port-file FILE] [--echo]
 //
@@ -10,12 +10,12 @@
 #include <iostream>
 #include <string>
 
-#include "live/epoll_loop.h"
-#include "live/tcp_io.h"
-#include "traffic/loopback_server.h"
+#include "live/loop/epoll_loop.h"
+#include "live/sockets/loopback_server.h"
+#include "live/sockets/tcp.h"
 
 int main(int argc, char** argv) {
-  using nodrop::traffic::LoopbackServer;
+  using nodrop::live::LoopbackServer;
   std::string address = "127.0.0.1";
   unsigned port = 0;
   std::string port_file;
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     std::cerr << "loopback_http_server: " << endpoint.status().message() << "\n";
     return 2;
   }
-  if (!endpoint->is_loopback()) {
+  if (!endpoint->address.is_loopback()) {
     std::cerr << "loopback_http_server: " << address << " is not a loopback address\n";
     return 2;
   }

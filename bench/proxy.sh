@@ -12,7 +12,7 @@
 # process's CPU time per request (user+system from /proc), plus the ratio nodrop/HAProxy
 # (requests/s: higher is better; p99: lower is better), and how often the proxy was preempted per
 # 1,000 requests (involuntary context switches of its threads): on a machine whose cores the proxy
-# shares with wrk and nginx, that is what decides the ratio (see src/live/send_batch.h).
+# shares with wrk and nginx, that is what decides the ratio (see src/live/sockets/send_batch.h).
 #
 # Both proxies do the same work: in L7, HAProxy adds X-Forwarded-For (option forwardfor) and
 # X-Forwarded-Proto as nodrop does, and reuses upstream connections (http-reuse always, its best).

@@ -1,13 +1,13 @@
 # nodrop_module(NAME <name> DIR <dir> [DEPS <targets>...] [TEST_DEPS <targets>...])
 #
-# One static library per module of DESIGN.md §3, built from every .cc in <dir> except tests and
-# main files. Tests live beside the code they pin down (<dir>/*_test.cc) and become one GoogleTest
-# executable per module, registered with ctest test by test. Globbing with CONFIGURE_DEPENDS keeps
-# "add a file" a one-step change.
+# One static library per module of DESIGN.md §3, built from every .cc in <dir> and the folders under
+# it, except tests and main files. Tests live beside the code they pin down (*_test.cc) and become
+# one GoogleTest executable per module, registered with ctest test by test. Globbing with
+# CONFIGURE_DEPENDS keeps "add a file" a one-step change.
 function(nodrop_module)
   cmake_parse_arguments(ARG "" "NAME;DIR" "DEPS;TEST_DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${ARG_DIR}/*.cc)
-  file(GLOB tests CONFIGURE_DEPENDS ${ARG_DIR}/*_test.cc)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${ARG_DIR}/*.cc)
+  file(GLOB_RECURSE tests CONFIGURE_DEPENDS ${ARG_DIR}/*_test.cc)
   list(FILTER sources EXCLUDE REGEX "(_test|_main|_fuzz)\\.cc$")
   set(target nodrop_${ARG_NAME})
   if(sources)

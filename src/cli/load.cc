@@ -5,7 +5,7 @@
 
 #include "cli/traffic_output.h"
 #include "cli/verbs_list.h"
-#include "live/command_process.h"
+#include "live/processes/command_process.h"
 #include "traffic/run.h"
 
 namespace nodrop::cli {

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "cli/verbs_list.h"
-#include "live/tcp_io.h"
+#include "live/sockets/tcp.h"
 
 namespace nodrop::cli {
 namespace {
@@ -48,12 +48,12 @@ TEST(LoadVerb, AnOutputFileThatCannotBeWrittenIsRefusedBeforeTheRun) {
 }
 
 TEST(LoadVerb, ExitsOneWhenRequestsFailAndWritesJsonToStdout) {
-  Result<live::Listener> refusing = live::bind_refusing_port({0x7f000001, 0});
+  Result<live::Listener> refusing = live::bind_refusing_port({Ipv4Address::loopback(), 0});
   ASSERT_TRUE(refusing.is_ok());
   const std::string url = "http://127.0.0.1:" + std::to_string(refusing->endpoint.port) + "/";
   const Outcome result =
       call(run_load, {url, "--rate", "50", "--duration", "100ms", "--json", "-", "--quiet"});
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   EXPECT_EQ(result.status, kExitFailure);
   EXPECT_NE(result.out.find("\"connect_refused\": 5"), std::string::npos) << result.out;
   EXPECT_NE(result.err.find("verdict    FAIL: 5 of 5 requests failed"), std::string::npos)

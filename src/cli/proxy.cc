@@ -8,8 +8,8 @@
 
 #include "base/flags.h"
 #include "cli/verbs_list.h"
-#include "live/epoll_loop.h"
-#include "live/proxy_signals.h"
+#include "live/loop/epoll_loop.h"
+#include "live/processes/termination_signals.h"
 
 namespace nodrop::cli {
 namespace {
@@ -32,8 +32,8 @@ constexpr const char* kUsage =
     "                        connections may finish (default 30s)\n"
     "  Durations: 500ms, 10s, 1.5m, 1h.\n";
 
-Result<proxy::EndpointAddress> parse_backend_address(std::string_view text) {
-  Result<proxy::EndpointAddress> address = proxy::parse_endpoint_address(text);
+Result<Ipv4Endpoint> parse_backend_address(std::string_view text) {
+  Result<Ipv4Endpoint> address = parse_ipv4_endpoint(text);
   if (address && address->port == 0) {
     return invalid_argument("\"" + std::string(text) +
                             "\": port 0 is not a port a backend listens on");
@@ -82,12 +82,12 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
       status = flags.is_switch();
       options.batch_sends = false;
     } else if (flags.is("--listen")) {
-      Result<proxy::EndpointAddress> address = flags.parsed(proxy::parse_endpoint_address);
+      Result<Ipv4Endpoint> address = flags.parsed(parse_ipv4_endpoint);
       if (address) options.listen = *address;
       have_listen = address.is_ok();
       status = address.status();
     } else if (flags.is("--backend")) {
-      Result<proxy::EndpointAddress> address = flags.parsed(parse_backend_address);
+      Result<Ipv4Endpoint> address = flags.parsed(parse_backend_address);
       if (address) {
         proxy::Endpoint backend;
         backend.address = *address;
@@ -160,7 +160,7 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   out << "nodrop proxy: listening on "
-      << proxy::EndpointAddress{options.listen.ipv4, running.port()}.to_string() << " ("
+      << Ipv4Endpoint{options.listen.address, running.port()}.to_string() << " ("
       << (options.mode == proxy::ProxyMode::kHttp ? "http" : "tcp") << ", " << options.workers
       << (options.workers == 1 ? " worker" : " workers") << ", " << backends.size()
       << (backends.size() == 1 ? " backend" : " backends") << ", "
@@ -171,7 +171,7 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
 
   live::EpollLoop loop;
   const live::WatchId watch = loop.watch(signals->fd(), live::kReadable, [&](std::uint32_t) {
-    signals->consume();
+    signals->take();
     loop.stop();
   });
   loop.run();

@@ -1,7 +1,7 @@
 // nodrop verify URL [load options] -- COMMAND...: counts the requests a rollout drops.
 #include "cli/traffic_output.h"
 #include "cli/verbs_list.h"
-#include "live/command_process.h"
+#include "live/processes/command_process.h"
 #include "traffic/run.h"
 
 namespace nodrop::cli {

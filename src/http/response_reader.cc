@@ -51,7 +51,7 @@ std::size_t ResponseReader::feed_head(std::string_view data) {
   keep_alive_ = head_parsed_.keep_alive() && head_parsed_.framing != BodyFraming::kUntilClose;
   body_decoder_.start(head_parsed_.framing, head_parsed_.content_length, limits_);
   state_ = body_decoder_.complete() ? State::kComplete : State::kBody;
-  head_.clear();
+  head_.resize(head_parsed_.head_bytes);  // drops the body bytes that came with it
   return used;
 }
 

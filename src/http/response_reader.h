@@ -50,6 +50,9 @@ class ResponseReader {
   bool keep_alive() const { return keep_alive_; }
   // The first body_bytes_kept bytes of the body, as framed (chunked framing included).
   const std::string& body() const { return body_; }
+  // The final response's head as it arrived (status line, fields, blank line), once the state is
+  // kBody or kComplete: for clients that check a field, such as tests.
+  const std::string& head() const { return head_; }
 
  private:
   std::size_t feed_head(std::string_view data);
@@ -61,7 +64,7 @@ class ResponseReader {
   bool received_any_ = false;
   int status_code_ = 0;
   bool keep_alive_ = true;
-  std::string head_;  // the head while it arrives
+  std::string head_;  // the head while it arrives, then the final response's head
   HeadScanner scanner_;
   ResponseHead head_parsed_;
   BodyDecoder body_decoder_;

@@ -92,6 +92,22 @@ TEST(ResponseReader, RejectsWhatIsNotHttp) {
   EXPECT_TRUE(bare_lf.invalid());
 }
 
+TEST(ResponseReader, KeepsTheFinalHeadAsItArrived) {
+  ResponseReader parser;
+  parser.reset("GET");
+  EXPECT_EQ(parser.head(), "");
+  const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\n";
+  EXPECT_EQ(feed_bytewise(parser, interim + head + "hel"), interim.size() + head.size() + 3);
+  EXPECT_EQ(parser.head(), head);
+  EXPECT_EQ(parser.feed("lo"), 2U);
+  ASSERT_TRUE(parser.complete());
+  EXPECT_EQ(parser.head(), head);
+  parser.reset("GET");
+  EXPECT_EQ(parser.feed(head + "hello"), head.size() + 5);
+  EXPECT_EQ(parser.head(), head);
+}
+
 TEST(ResponseReader, ReadsPastInterimResponsesAndKeepsTheStartOfTheBody) {
   const std::string response =
       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"

@@ -1,20 +1,18 @@
 #include "live/probers.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <optional>
 
 #include "base/check.h"
 #include "http/response_reader.h"
-#include "live/pidfd.h"
+#include "live/file_descriptor.h"
+#include "live/processes/pidfd.h"
+#include "live/sockets/tcp.h"
 
 namespace nodrop::live {
 namespace {
@@ -81,7 +79,7 @@ struct LiveProber::Attempt {
   runtime::Duration timeout{};
   std::optional<runtime::TimerId> timer;  // the timeout, or an immediate finish
   // Socket probes.
-  int socket_fd = -1;
+  FileDescriptor socket;
   std::optional<WatchId> socket_watch;
   SocketPhase phase = SocketPhase::kConnecting;
   std::string request;
@@ -90,7 +88,7 @@ struct LiveProber::Attempt {
   // Exec probes.
   std::optional<SpawnedChild> child;  // set while the process is not yet reaped
   std::optional<WatchId> exit_watch;
-  int output_fd = -1;
+  FileDescriptor output_pipe;  // the read end
   std::optional<WatchId> output_watch;
   std::string output;
 };
@@ -145,28 +143,35 @@ bool LiveProber::cancel(runtime::ProbeId probe) {
 
 void LiveProber::start_socket_probe(runtime::ProbeId id, Attempt& attempt, const std::string& host,
                                     std::uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+  const Result<Ipv4Address> address = parse_ipv4_address(host);
+  if (!address) {
     finish_soon(id, {runtime::ProbeResult::kError, "host \"" + host + "\" is not an IPv4 address"});
     return;
   }
-  attempt.socket_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (attempt.socket_fd < 0) {
-    finish_soon(id, {runtime::ProbeResult::kError, std::string("socket: ") + std::strerror(errno)});
-    return;
+  Connecting connecting = start_connect({*address, port});
+  switch (connecting.outcome) {
+    case IoOutcome::kDone:  // told by the writability event, as a connect in progress is
+    case IoOutcome::kWouldBlock:
+      break;
+    case IoOutcome::kClosed:
+    case IoOutcome::kRefused:
+    case IoOutcome::kReset:
+    case IoOutcome::kOutOfResources:
+    case IoOutcome::kError: {
+      const std::string why =
+          std::string(connecting.failed_call) + ": " + error_text(connecting.error_number);
+      if (connecting.failed_call == std::string_view("socket")) {
+        finish_soon(id, {runtime::ProbeResult::kError, why});
+      } else {
+        finish_soon(id, {runtime::ProbeResult::kFailure,
+                         socket_failure(attempt.kind, attempt.target, why)});
+      }
+      return;
+    }
   }
-  const int connected =
-      connect(attempt.socket_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
-  if (connected != 0 && errno != EINPROGRESS) {
-    finish_soon(id, {runtime::ProbeResult::kFailure,
-                     socket_failure(attempt.kind, attempt.target,
-                                    std::string("connect: ") + std::strerror(errno))});
-    return;
-  }
+  attempt.socket = std::move(connecting.socket);
   attempt.socket_watch =
-      loop_.watch(attempt.socket_fd, kWritable,
+      loop_.watch(attempt.socket.fd(), kWritable,
                   [this, id](std::uint32_t events) { on_socket_event(id, events); });
   attempt.timer = loop_.run_after(attempt.timeout, [this, id] {
     const auto found = attempts_.find(id);
@@ -184,13 +189,11 @@ void LiveProber::on_socket_event(runtime::ProbeId id, std::uint32_t events) {
   Attempt& attempt = *found->second;
   switch (attempt.phase) {
     case SocketPhase::kConnecting: {
-      int error = 0;
-      socklen_t length = sizeof error;
-      getsockopt(attempt.socket_fd, SOL_SOCKET, SO_ERROR, &error, &length);
-      if (error != 0) {
+      const IoResult connected = finish_connect(attempt.socket.fd());
+      if (connected.outcome != IoOutcome::kDone) {
         finish(id, {runtime::ProbeResult::kFailure,
                     socket_failure(attempt.kind, attempt.target,
-                                   std::string("connect: ") + std::strerror(error))});
+                                   "connect: " + error_text(connected.error_number))});
         return;
       }
       if (!(events & kWritable)) return;  // not connected yet
@@ -203,17 +206,25 @@ void LiveProber::on_socket_event(runtime::ProbeId id, std::uint32_t events) {
     }
     case SocketPhase::kSending: {
       while (attempt.request_sent < attempt.request.size()) {
-        const ssize_t sent = send(attempt.socket_fd, attempt.request.data() + attempt.request_sent,
-                                  attempt.request.size() - attempt.request_sent, MSG_NOSIGNAL);
-        if (sent > 0) {
-          attempt.request_sent += static_cast<std::size_t>(sent);
-          continue;
+        const IoResult sent =
+            write_some(attempt.socket.fd(), attempt.request.data() + attempt.request_sent,
+                       attempt.request.size() - attempt.request_sent);
+        switch (sent.outcome) {
+          case IoOutcome::kDone:
+            attempt.request_sent += sent.bytes;
+            continue;
+          case IoOutcome::kWouldBlock:
+            return;
+          case IoOutcome::kClosed:
+          case IoOutcome::kRefused:
+          case IoOutcome::kReset:
+          case IoOutcome::kOutOfResources:
+          case IoOutcome::kError:
+            break;
         }
-        if (sent < 0 && errno == EINTR) continue;
-        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
         finish(id, {runtime::ProbeResult::kFailure,
                     socket_failure(attempt.kind, attempt.target,
-                                   std::string("write: ") + std::strerror(errno))});
+                                   "write: " + error_text(sent.error_number))});
         return;
       }
       attempt.phase = SocketPhase::kReceiving;
@@ -237,20 +248,19 @@ void LiveProber::on_http_readable(runtime::ProbeId id, Attempt& attempt) {
   bool end_of_stream = false;
   char chunk[8 * 1024];
   while (!has_enough()) {
-    const ssize_t got = recv(attempt.socket_fd, chunk, sizeof chunk, 0);
-    if (got > 0) {
-      response.feed(std::string_view(chunk, static_cast<std::size_t>(got)));
+    const IoResult got = read_some(attempt.socket.fd(), chunk, sizeof chunk);
+    if (got.outcome == IoOutcome::kDone) {
+      response.feed(std::string_view(chunk, got.bytes));
       continue;
     }
-    if (got == 0) {
+    if (got.outcome == IoOutcome::kClosed) {
       end_of_stream = true;
       break;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    finish(id, {runtime::ProbeResult::kFailure,
-                socket_failure(attempt.kind, attempt.target,
-                               std::string("read: ") + std::strerror(errno))});
+    if (got.outcome == IoOutcome::kWouldBlock) break;
+    finish(id,
+           {runtime::ProbeResult::kFailure,
+            socket_failure(attempt.kind, attempt.target, "read: " + error_text(got.error_number))});
     return;
   }
   if (!has_enough()) {
@@ -282,34 +292,36 @@ void LiveProber::start_exec_probe(runtime::ProbeId id, Attempt& attempt,
                                   const runtime::ExecAction& action) {
   int output[2];
   if (pipe2(output, O_CLOEXEC) != 0) {
-    finish_soon(id, {runtime::ProbeResult::kError, std::string("pipe: ") + std::strerror(errno)});
+    finish_soon(id, {runtime::ProbeResult::kError, "pipe: " + error_text(errno)});
     return;
   }
-  const SpawnRequest request{&action.argv, &action.env, &action.working_dir, output[1]};
+  FileDescriptor read_end(output[0]);
+  FileDescriptor write_end(output[1]);
+  const SpawnRequest request{&action.argv, &action.env, &action.working_dir, write_end.fd()};
   Result<SpawnedChild> child = spawn(request);
-  close(output[1]);
+  write_end.reset();
   if (!child) {
-    close(output[0]);
     finish_soon(id, {runtime::ProbeResult::kFailure, child.status().message()});
     return;
   }
-  fcntl(output[0], F_SETFL, fcntl(output[0], F_GETFL) | O_NONBLOCK);
+  fcntl(read_end.fd(), F_SETFL, fcntl(read_end.fd(), F_GETFL) | O_NONBLOCK);
   attempt.child = *child;
-  attempt.output_fd = output[0];
-  attempt.output_watch = loop_.watch(attempt.output_fd, kReadable, [this, id](std::uint32_t) {
-    const auto found = attempts_.find(id);
-    if (found == attempts_.end()) return;
-    Attempt& running = *found->second;
-    char chunk[4096];
-    const ssize_t got = read(running.output_fd, chunk, sizeof chunk);
-    if (got > 0) {
-      const std::size_t room = runtime::kProbeOutputBytesMax - running.output.size();
-      running.output.append(chunk, std::min(room, static_cast<std::size_t>(got)));
-    } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-      loop_.unwatch(*running.output_watch);
-      running.output_watch.reset();
-    }
-  });
+  attempt.output_pipe = std::move(read_end);
+  attempt.output_watch =
+      loop_.watch(attempt.output_pipe.fd(), kReadable, [this, id](std::uint32_t) {
+        const auto found = attempts_.find(id);
+        if (found == attempts_.end()) return;
+        Attempt& running = *found->second;
+        char chunk[4096];
+        const ssize_t got = read(running.output_pipe.fd(), chunk, sizeof chunk);
+        if (got > 0) {
+          const std::size_t room = runtime::kProbeOutputBytesMax - running.output.size();
+          running.output.append(chunk, std::min(room, static_cast<std::size_t>(got)));
+        } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+          loop_.unwatch(*running.output_watch);
+          running.output_watch.reset();
+        }
+      });
   attempt.exit_watch = loop_.watch(attempt.child->pidfd, kReadable,
                                    [this, id](std::uint32_t) { on_exec_exited(id); });
   attempt.timer = loop_.run_after(attempt.timeout, [this, id] {
@@ -335,7 +347,7 @@ void LiveProber::on_exec_exited(runtime::ProbeId id) {
   char chunk[4096];
   ssize_t got = 0;
   while (attempt.output.size() < runtime::kProbeOutputBytesMax &&
-         (got = read(attempt.output_fd, chunk, sizeof chunk)) > 0) {
+         (got = read(attempt.output_pipe.fd(), chunk, sizeof chunk)) > 0) {
     const std::size_t room = runtime::kProbeOutputBytesMax - attempt.output.size();
     attempt.output.append(chunk, std::min(room, static_cast<std::size_t>(got)));
   }
@@ -369,8 +381,7 @@ void LiveProber::release(Attempt& attempt) {
   attempt.timer.reset();
   if (attempt.socket_watch) loop_.unwatch(*attempt.socket_watch);
   attempt.socket_watch.reset();
-  if (attempt.socket_fd >= 0) close(attempt.socket_fd);
-  attempt.socket_fd = -1;
+  attempt.socket.reset();
   if (attempt.exit_watch) loop_.unwatch(*attempt.exit_watch);
   attempt.exit_watch.reset();
   if (attempt.child) {
@@ -380,8 +391,7 @@ void LiveProber::release(Attempt& attempt) {
   }
   if (attempt.output_watch) loop_.unwatch(*attempt.output_watch);
   attempt.output_watch.reset();
-  if (attempt.output_fd >= 0) close(attempt.output_fd);
-  attempt.output_fd = -1;
+  attempt.output_pipe.reset();
 }
 
 }  // namespace nodrop::live

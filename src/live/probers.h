@@ -1,5 +1,5 @@
 // The live runtime::Prober: httpGet and tcpSocket over non-blocking sockets on the event loop,
-// exec as a child process (live/pidfd.h) whose output is kept up to 10 KiB.
+// exec as a child process (live/processes/pidfd.h) whose output is kept up to 10 KiB.
 //
 // Deviation from Kubernetes, on purpose: redirects are not followed. Every 3xx is a Success,
 // which is what Kubernetes reports for a redirect to another host (a Warning that counts as
@@ -17,7 +17,7 @@
 #include <map>
 #include <memory>
 
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 #include "runtime/prober.h"
 
 namespace nodrop::live {

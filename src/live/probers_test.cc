@@ -1,11 +1,8 @@
 // The live prober against real sockets and processes on 127.0.0.1. Every wait is bounded.
 #include "live/probers.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +10,10 @@
 #include <fstream>
 #include <optional>
 #include <string>
+
+#include "base/check.h"
+#include "live/sockets/loopback_server.h"
+#include "live/sockets/tcp.h"
 
 namespace nodrop::live {
 namespace {
@@ -32,81 +33,29 @@ bool run_until(EpollLoop& loop, Predicate done) {
   return true;
 }
 
-// A socket on 127.0.0.1 with a kernel-chosen port; listening or not.
-class LocalSocket {
- public:
-  explicit LocalSocket(bool listening) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    socklen_t length = sizeof address;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    if (listening) {
-      EXPECT_EQ(listen(fd_, 16), 0);
-    }
-  }
-  ~LocalSocket() { close(fd_); }
-  int fd() const { return fd_; }
-  std::uint16_t port() const { return port_; }
+const Ipv4Endpoint kLoopbackAnyPort{Ipv4Address::loopback(), 0};
 
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-};
+// A socket on 127.0.0.1 with a kernel-chosen port; listening (the kernel completes handshakes,
+// nobody accepts) or only bound (connections are refused).
+Listener local_socket(bool listening) {
+  Result<Listener> bound = listening ? listen_tcp(kLoopbackAnyPort, {.backlog = 16})
+                                     : bind_refusing_port(kLoopbackAnyPort);
+  NODROP_CHECK(bound.is_ok());
+  return std::move(bound).value();
+}
 
-// Answers every connection with one scripted response after reading the request head.
-class ScriptedHttpServer {
- public:
-  ScriptedHttpServer(EpollLoop& loop, std::string response)
-      : loop_(loop), listener_(true), response_(std::move(response)) {
-    watch_ = loop_.watch(listener_.fd(), kReadable, [this](std::uint32_t) { accept_one(); });
-  }
-  ~ScriptedHttpServer() {
-    loop_.unwatch(watch_);
-    if (client_watch_) loop_.unwatch(*client_watch_);
-    if (client_ >= 0) close(client_);
-  }
-  std::uint16_t port() const { return listener_.port(); }
-  const std::string& request() const { return request_; }
-
- private:
-  void accept_one() {
-    const int fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
-    if (client_ >= 0) {
-      close(fd);
-      return;
-    }
-    client_ = fd;
-    client_watch_ = loop_.watch(client_, kReadable, [this](std::uint32_t) {
-      char chunk[4096];
-      const ssize_t got = recv(client_, chunk, sizeof chunk, 0);
-      if (got > 0) request_.append(chunk, static_cast<std::size_t>(got));
-      if (request_.find("\r\n\r\n") == std::string::npos && got > 0) return;
-      [[maybe_unused]] const auto sent =
-          send(client_, response_.data(), response_.size(), MSG_NOSIGNAL);
-      loop_.unwatch(*client_watch_);
-      client_watch_.reset();
-      close(client_);
-      client_ = -1;
-    });
-  }
-
-  EpollLoop& loop_;
-  LocalSocket listener_;
-  std::string response_;
-  WatchId watch_ = 0;
-  int client_ = -1;
-  std::optional<WatchId> client_watch_;
-  std::string request_;
-};
-
-std::string response_with_status(int status, const std::string& body = "ok") {
-  return "HTTP/1.1 " + std::to_string(status) +
-         " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+// Answers every request with status and body.
+std::unique_ptr<LoopbackServer> http_server(EpollLoop& loop, int status,
+                                            const std::string& body = "ok") {
+  auto server = LoopbackServer::start(loop, kLoopbackAnyPort, LoopbackServer::Mode::kHttp,
+                                      [status, body](const LoopbackServer::Request&) {
+                                        LoopbackServer::Cue cue;
+                                        cue.status = status;
+                                        cue.body = body;
+                                        return cue;
+                                      });
+  NODROP_CHECK(server.is_ok());
+  return std::move(server).value();
 }
 
 runtime::ProbeSpec http_get(std::uint16_t port, std::string path = "/healthz") {
@@ -143,60 +92,60 @@ class LiveProberTest : public ::testing::Test {
 };
 
 TEST_F(LiveProberTest, HttpGet200IsSuccessAndSendsKubernetesHeaders) {
-  ScriptedHttpServer server(loop_, response_with_status(200));
-  runtime::ProbeSpec spec = http_get(server.port(), "/healthz?deep=1");
+  auto server = http_server(loop_, 200);
+  runtime::ProbeSpec spec = http_get(server->endpoint().port, "/healthz?deep=1");
   std::get<runtime::HttpGetAction>(spec.action).headers = {{"X-Probe", "readiness"}};
   EXPECT_EQ(run(spec).result, runtime::ProbeResult::kSuccess);
-  const std::string& request = server.request();
+  const std::string request = server->last_request_head();
   EXPECT_EQ(request.rfind("GET /healthz?deep=1 HTTP/1.1\r\n", 0), 0U) << request;
   EXPECT_NE(request.find("\r\nUser-Agent: kube-probe/1.30\r\n"), std::string::npos) << request;
   EXPECT_NE(request.find("\r\nAccept: */*\r\n"), std::string::npos) << request;
   EXPECT_NE(request.find("\r\nX-Probe: readiness\r\n"), std::string::npos) << request;
-  EXPECT_NE(request.find("\r\nHost: 127.0.0.1:" + std::to_string(server.port()) + "\r\n"),
+  EXPECT_NE(request.find("\r\nHost: 127.0.0.1:" + std::to_string(server->endpoint().port) + "\r\n"),
             std::string::npos)
       << request;
 }
 
 TEST_F(LiveProberTest, HttpGetHeadersReplaceTheDefaultUserAgent) {
-  ScriptedHttpServer server(loop_, response_with_status(200));
-  runtime::ProbeSpec spec = http_get(server.port());
+  auto server = http_server(loop_, 200);
+  runtime::ProbeSpec spec = http_get(server->endpoint().port);
   std::get<runtime::HttpGetAction>(spec.action).headers = {{"User-Agent", "mine"}};
   EXPECT_EQ(run(spec).result, runtime::ProbeResult::kSuccess);
-  EXPECT_NE(server.request().find("User-Agent: mine\r\n"), std::string::npos);
-  EXPECT_EQ(server.request().find("kube-probe"), std::string::npos);
+  EXPECT_NE(server->last_request_head().find("User-Agent: mine\r\n"), std::string::npos);
+  EXPECT_EQ(server->last_request_head().find("kube-probe"), std::string::npos);
 }
 
 TEST_F(LiveProberTest, HttpGetSucceedsFor399AndFailsFor400WithTheStatusInTheMessage) {
-  ScriptedHttpServer redirect(loop_, response_with_status(399));
-  EXPECT_EQ(run(http_get(redirect.port())).result, runtime::ProbeResult::kSuccess);
-  ScriptedHttpServer failing(loop_, response_with_status(400));
-  const runtime::ProbeOutcome outcome = run(http_get(failing.port()));
+  auto redirect = http_server(loop_, 399);
+  EXPECT_EQ(run(http_get(redirect->endpoint().port)).result, runtime::ProbeResult::kSuccess);
+  auto failing = http_server(loop_, 400);
+  const runtime::ProbeOutcome outcome = run(http_get(failing->endpoint().port));
   EXPECT_EQ(outcome.result, runtime::ProbeResult::kFailure);
   EXPECT_EQ(outcome.message, "HTTP probe failed with statuscode: 400");
-  ScriptedHttpServer unavailable(loop_, response_with_status(503));
-  EXPECT_EQ(run(http_get(unavailable.port())).result, runtime::ProbeResult::kFailure);
+  auto unavailable = http_server(loop_, 503);
+  EXPECT_EQ(run(http_get(unavailable->endpoint().port)).result, runtime::ProbeResult::kFailure);
 }
 
 TEST_F(LiveProberTest, HttpGetReadsAtMost10KiBOfABody) {
   const std::string big(100 * 1024, 'x');
-  ScriptedHttpServer server(loop_, response_with_status(200, big));
-  const runtime::ProbeOutcome outcome = run(http_get(server.port()));
+  auto server = http_server(loop_, 200, big);
+  const runtime::ProbeOutcome outcome = run(http_get(server->endpoint().port));
   EXPECT_EQ(outcome.result, runtime::ProbeResult::kSuccess);
   EXPECT_EQ(outcome.message.size(), runtime::kProbeBodyBytesMax);
 }
 
 TEST_F(LiveProberTest, HttpGetToAClosedPortIsAFailureNamingTheUrl) {
-  LocalSocket bound_not_listening(false);
-  const runtime::ProbeOutcome outcome = run(http_get(bound_not_listening.port()));
+  const Listener bound_not_listening = local_socket(false);
+  const runtime::ProbeOutcome outcome = run(http_get(bound_not_listening.endpoint.port));
   EXPECT_EQ(outcome.result, runtime::ProbeResult::kFailure);
   EXPECT_EQ(outcome.message,
-            "Get \"http://127.0.0.1:" + std::to_string(bound_not_listening.port()) +
+            "Get \"http://127.0.0.1:" + std::to_string(bound_not_listening.endpoint.port) +
                 "/healthz\": connect: Connection refused");
 }
 
 TEST_F(LiveProberTest, HttpGetThatGetsNoAnswerFailsAtItsTimeout) {
-  LocalSocket never_accepts(true);  // the kernel completes the handshake; nobody answers
-  runtime::ProbeSpec spec = http_get(never_accepts.port());
+  const Listener never_accepts = local_socket(true);  // the kernel completes the handshake
+  runtime::ProbeSpec spec = http_get(never_accepts.endpoint.port);
   spec.timeout = milliseconds(200);
   const runtime::Time started = loop_.clock().now();
   const runtime::ProbeOutcome outcome = run(spec);
@@ -212,12 +161,12 @@ TEST_F(LiveProberTest, HttpGetToAnInvalidHostIsAnError) {
 }
 
 TEST_F(LiveProberTest, TcpSocketSucceedsOnConnectAndFailsWhenRefused) {
-  LocalSocket listening(true);
-  EXPECT_EQ(run(tcp_socket(listening.port())).result, runtime::ProbeResult::kSuccess);
-  LocalSocket closed(false);
-  const runtime::ProbeOutcome outcome = run(tcp_socket(closed.port()));
+  const Listener listening = local_socket(true);
+  EXPECT_EQ(run(tcp_socket(listening.endpoint.port)).result, runtime::ProbeResult::kSuccess);
+  const Listener closed = local_socket(false);
+  const runtime::ProbeOutcome outcome = run(tcp_socket(closed.endpoint.port));
   EXPECT_EQ(outcome.result, runtime::ProbeResult::kFailure);
-  EXPECT_EQ(outcome.message, "dial tcp 127.0.0.1:" + std::to_string(closed.port()) +
+  EXPECT_EQ(outcome.message, "dial tcp 127.0.0.1:" + std::to_string(closed.endpoint.port) +
                                  ": connect: Connection refused");
 }
 
@@ -263,9 +212,9 @@ TEST_F(LiveProberTest, ACancelledProbeNeverReports) {
   bool reported = false;
   const runtime::ProbeId slow = prober_.probe(
       exec("sleep 1000", seconds(10)), [&](const runtime::ProbeOutcome&) { reported = true; });
-  LocalSocket closed(false);
+  const Listener closed = local_socket(false);
   const runtime::ProbeId refused = prober_.probe(
-      tcp_socket(closed.port()), [&](const runtime::ProbeOutcome&) { reported = true; });
+      tcp_socket(closed.endpoint.port), [&](const runtime::ProbeOutcome&) { reported = true; });
   EXPECT_TRUE(prober_.cancel(slow));
   EXPECT_TRUE(prober_.cancel(refused));
   EXPECT_FALSE(prober_.cancel(refused));

@@ -4,11 +4,6 @@
 
 namespace nodrop::node {
 
-std::string Ipv4Address::to_string() const {
-  return std::to_string(value >> 24) + "." + std::to_string((value >> 16) & 0xff) + "." +
-         std::to_string((value >> 8) & 0xff) + "." + std::to_string(value & 0xff);
-}
-
 LoopbackPool LoopbackPool::for_nodes(runtime::Duration quarantine) {
   return LoopbackPool(Ipv4Address::of(127, 0, 1, 1), Ipv4Address::of(127, 0, 1, 254), quarantine);
 }

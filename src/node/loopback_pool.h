@@ -18,27 +18,16 @@
 // Pure: time is passed in. Memory is bounded by the number of addresses in use or in quarantine.
 #pragma once
 
-#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <set>
-#include <string>
 
+#include "base/ipv4.h"
 #include "base/status.h"
 #include "runtime/clock.h"
 
 namespace nodrop::node {
-
-struct Ipv4Address {
-  std::uint32_t value = 0;  // host byte order: 127.0.2.1 is 0x7f000201
-
-  static constexpr Ipv4Address of(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
-    return {(std::uint32_t{a} << 24) | (std::uint32_t{b} << 16) | (std::uint32_t{c} << 8) | d};
-  }
-  std::string to_string() const;
-  auto operator<=>(const Ipv4Address&) const = default;
-};
 
 class LoopbackPool {
  public:

@@ -4,7 +4,7 @@
 // are signalled with it. When the main process exits, whatever is left of its group is killed, as
 // a container's processes die with its PID 1; then on_exit runs. Its stdout and stderr go to a log
 // file with a size bound. If nodrop dies, however it dies, every process of every group dies with
-// it (the live implementation: a supervisor per process, live/pod_supervisor.h).
+// it (the live implementation: a supervisor per process, live/processes/pod_supervisor.h).
 //
 // Contract for every implementation:
 //   - start() returns only after the command was found and began to run (or failed to); a

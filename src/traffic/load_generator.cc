@@ -13,7 +13,7 @@ constexpr std::size_t kReadBufferBytes = 64 * std::size_t{1024};
 }  // namespace
 
 LoadGenerator::LoadGenerator(live::EpollLoop& loop, const LoadOptions& options,
-                             live::Ipv4Endpoint endpoint, Recorder& recorder)
+                             Ipv4Endpoint endpoint, Recorder& recorder)
     : loop_(loop),
       options_(options),
       endpoint_(endpoint),
@@ -42,7 +42,6 @@ LoadGenerator::~LoadGenerator() {
   for (Slot& slot : slots_) {
     if (slot.state == SlotState::kClosed) continue;
     loop_.unwatch(slot.watch);
-    live::close_socket(slot.fd);
   }
 }
 
@@ -182,7 +181,7 @@ void LoadGenerator::start_request(std::size_t slot_index, runtime::Time intended
 
 void LoadGenerator::connect(std::size_t slot_index) {
   Slot& slot = slots_[slot_index];
-  const live::ConnectStart started = live::start_connect(endpoint_);
+  live::Connecting started = live::start_connect(endpoint_);
   switch (started.outcome) {
     case live::IoOutcome::kDone:
     case live::IoOutcome::kWouldBlock:
@@ -194,19 +193,20 @@ void LoadGenerator::connect(std::size_t slot_index) {
       return;
     case live::IoOutcome::kClosed:
     case live::IoOutcome::kReset:
+    case live::IoOutcome::kOutOfResources:
     case live::IoOutcome::kError:
       --busy_;
       recorder_.record(slot.intended, loop_.clock().now(), Outcome::kConnectError, 0);
       closed_.push_back(slot_index);
       return;
   }
-  slot.fd = started.fd;
+  slot.socket = std::move(started.socket);
   ++open_;
   slot.state = SlotState::kConnecting;
   slot.watching_writable = true;
-  slot.watch = loop_.watch(slot.fd, live::kWritable, [this, slot_index](std::uint32_t events) {
-    on_event(slot_index, events);
-  });
+  slot.watch =
+      loop_.watch(slot.socket.fd(), live::kWritable,
+                  [this, slot_index](std::uint32_t events) { on_event(slot_index, events); });
   if (started.outcome == live::IoOutcome::kDone) on_connected(slot_index);
 }
 
@@ -214,7 +214,7 @@ void LoadGenerator::on_event(std::size_t slot_index, std::uint32_t events) {
   Slot& slot = slots_[slot_index];
   switch (slot.state) {
     case SlotState::kConnecting: {
-      const live::IoResult result = live::finish_connect(slot.fd);
+      const live::IoResult result = live::finish_connect(slot.socket.fd());
       switch (result.outcome) {
         case live::IoOutcome::kDone:
           on_connected(slot_index);
@@ -226,6 +226,7 @@ void LoadGenerator::on_event(std::size_t slot_index, std::uint32_t events) {
           break;
         case live::IoOutcome::kClosed:
         case live::IoOutcome::kReset:
+        case live::IoOutcome::kOutOfResources:
         case live::IoOutcome::kError:
           complete(slot_index, Outcome::kConnectError, 0, false);
           break;
@@ -246,7 +247,7 @@ void LoadGenerator::on_event(std::size_t slot_index, std::uint32_t events) {
       // An idle keep-alive connection has nothing to say: the server closed it, or sent bytes
       // that belong to no request. Either way it cannot carry the next request.
       const live::IoResult result =
-          live::read_some(slot.fd, read_buffer_.data(), read_buffer_.size());
+          live::read_some(slot.socket.fd(), read_buffer_.data(), read_buffer_.size());
       if (result.outcome != live::IoOutcome::kWouldBlock) {
         idle_.erase(std::find(idle_.begin(), idle_.end(), slot_index));
         close_slot(slot_index);
@@ -275,8 +276,8 @@ void LoadGenerator::set_writable_interest(Slot& slot, bool writable) {
 void LoadGenerator::write_request(std::size_t slot_index) {
   Slot& slot = slots_[slot_index];
   while (slot.written < request_.size()) {
-    const live::IoResult result =
-        live::write_some(slot.fd, request_.data() + slot.written, request_.size() - slot.written);
+    const live::IoResult result = live::write_some(slot.socket.fd(), request_.data() + slot.written,
+                                                   request_.size() - slot.written);
     switch (result.outcome) {
       case live::IoOutcome::kDone:
         slot.written += result.bytes;
@@ -287,6 +288,7 @@ void LoadGenerator::write_request(std::size_t slot_index) {
       case live::IoOutcome::kRefused:
       case live::IoOutcome::kClosed:
       case live::IoOutcome::kReset:
+      case live::IoOutcome::kOutOfResources:
       case live::IoOutcome::kError:
         complete(slot_index, Outcome::kReset, 0, false);
         return;
@@ -301,7 +303,7 @@ void LoadGenerator::read_response(std::size_t slot_index) {
   const bool echo = options_.target.protocol == Protocol::kTcpEcho;
   while (true) {
     const live::IoResult result =
-        live::read_some(slot.fd, read_buffer_.data(), read_buffer_.size());
+        live::read_some(slot.socket.fd(), read_buffer_.data(), read_buffer_.size());
     switch (result.outcome) {
       case live::IoOutcome::kDone: {
         const std::string_view data(read_buffer_.data(), result.bytes);
@@ -347,6 +349,7 @@ void LoadGenerator::read_response(std::size_t slot_index) {
         return;
       case live::IoOutcome::kRefused:
       case live::IoOutcome::kReset:
+      case live::IoOutcome::kOutOfResources:
       case live::IoOutcome::kError:
         complete(slot_index, Outcome::kReset, 0, false);
         return;
@@ -373,8 +376,7 @@ void LoadGenerator::close_slot(std::size_t slot_index) {
   Slot& slot = slots_[slot_index];
   NODROP_CHECK(slot.state != SlotState::kClosed);
   loop_.unwatch(slot.watch);
-  live::close_socket(slot.fd);
-  slot.fd = -1;
+  slot.socket.reset();
   slot.watch = 0;
   slot.state = SlotState::kClosed;
   --open_;

@@ -25,9 +25,10 @@
 #include <vector>
 
 #include "http/response_reader.h"
-#include "live/epoll_loop.h"
-#include "live/precise_timer.h"
-#include "live/tcp_io.h"
+#include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
+#include "live/loop/precise_timer.h"
+#include "live/sockets/tcp.h"
 #include "traffic/load_options.h"
 #include "traffic/recorder.h"
 #include "traffic/schedule.h"
@@ -41,7 +42,7 @@ class LoadGenerator {
 
   // The run starts at recorder.start() and lasts options.duration. endpoint is the target's
   // resolved address. The loop and the recorder must outlive the generator.
-  LoadGenerator(live::EpollLoop& loop, const LoadOptions& options, live::Ipv4Endpoint endpoint,
+  LoadGenerator(live::EpollLoop& loop, const LoadOptions& options, Ipv4Endpoint endpoint,
                 Recorder& recorder);
   ~LoadGenerator();
   LoadGenerator(const LoadGenerator&) = delete;
@@ -62,7 +63,7 @@ class LoadGenerator {
   enum class SlotState { kClosed, kConnecting, kSending, kReceiving, kIdle };
   struct Slot {
     SlotState state = SlotState::kClosed;
-    int fd = -1;
+    live::FileDescriptor socket;
     live::WatchId watch = 0;
     bool watching_writable = false;
     runtime::Time intended{};
@@ -95,7 +96,7 @@ class LoadGenerator {
 
   live::EpollLoop& loop_;
   const LoadOptions options_;
-  const live::Ipv4Endpoint endpoint_;
+  const Ipv4Endpoint endpoint_;
   const std::string request_;
   Recorder& recorder_;
   std::optional<Schedule> schedule_;  // open loop only

@@ -4,17 +4,20 @@
 
 #include <gtest/gtest.h>
 
-#include "traffic/loopback_server.h"
+#include "live/sockets/loopback_server.h"
 
 namespace nodrop::traffic {
 namespace {
 
+using live::LoopbackServer;
+using Cue = LoopbackServer::Cue;
+
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const live::Ipv4Endpoint kLoopbackAnyPort{0x7f000001, 0};
+const Ipv4Endpoint kLoopbackAnyPort{Ipv4Address::loopback(), 0};
 
-LoadOptions options_for(const live::Ipv4Endpoint& endpoint, std::uint64_t rate,
+LoadOptions options_for(const Ipv4Endpoint& endpoint, std::uint64_t rate,
                         runtime::Duration duration) {
   LoadOptions options;
   options.target.host = "127.0.0.1";
@@ -27,8 +30,7 @@ LoadOptions options_for(const live::Ipv4Endpoint& endpoint, std::uint64_t rate,
 }
 
 // Runs one load to its end; a watchdog bounds the wait so a broken generator fails, never hangs.
-Recorder run_load(live::EpollLoop& loop, const LoadOptions& options,
-                  const live::Ipv4Endpoint& endpoint) {
+Recorder run_load(live::EpollLoop& loop, const LoadOptions& options, const Ipv4Endpoint& endpoint) {
   Recorder recorder(loop.clock().now() + milliseconds(1));
   LoadGenerator generator(loop, options, endpoint, recorder);
   bool finished = false;
@@ -83,7 +85,8 @@ class LoadGeneratorInEachMode : public ::testing::TestWithParam<ConnectionMode> 
 TEST_P(LoadGeneratorInEachMode, CountsEachFailureClassExactly) {
   live::EpollLoop loop;
   // Request numbers as the server receives them: 100 requests, 38 of them fail on cue.
-  auto server = start_server(loop, [](std::uint64_t n) {
+  auto server = start_server(loop, [](const LoopbackServer::Request& request) {
+    const std::uint64_t n = request.number;
     if (n >= 10 && n < 20) return Cue{Cue::Action::kAnswer, 503, {}};
     if (n >= 20 && n < 25) return Cue{Cue::Action::kAnswer, 500, {}};
     if (n >= 25 && n < 30) return Cue{Cue::Action::kReset, 0, {}};
@@ -129,7 +132,7 @@ TEST(LoadGenerator, CountsEveryRequestToAPortThatRefusesAsConnectRefused) {
   ASSERT_TRUE(refusing.is_ok()) << refusing.status().to_string();
   const Recorder recorder =
       run_load(loop, options_for(refusing->endpoint, 100, milliseconds(100)), refusing->endpoint);
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   EXPECT_EQ(recorder.total(), 10U);
   EXPECT_EQ(recorder.count(Outcome::kConnectRefused), 10U);
 }
@@ -141,7 +144,8 @@ TEST(LoadGenerator, CountsEveryRequestToAPortThatRefusesAsConnectRefused) {
 // machine's speed, since nothing can answer request i (due at 10i ms) before 500 ms.
 TEST(LoadGenerator, MeasuresLatencyFromTheIntendedSendTimeWhenTheServerStalls) {
   live::EpollLoop loop;
-  auto server = start_server(loop, [](std::uint64_t n) {
+  auto server = start_server(loop, [](const LoopbackServer::Request& request) {
+    const std::uint64_t n = request.number;
     return n == 0 ? Cue{Cue::Action::kAnswer, 200, milliseconds(500)} : Cue{};
   });
   LoadOptions options = options_for(server->endpoint(), 100, milliseconds(500));
@@ -159,7 +163,9 @@ TEST(LoadGenerator, MeasuresLatencyFromTheIntendedSendTimeWhenTheServerStalls) {
 // expired unsent) before its own deadline.
 TEST(LoadGenerator, EveryRequestBehindAStalledConnectionTimesOut) {
   live::EpollLoop loop;
-  auto server = start_server(loop, [](std::uint64_t) { return Cue{Cue::Action::kStall, 0, {}}; });
+  auto server = start_server(loop, [](const LoopbackServer::Request&) {
+    return Cue{Cue::Action::kStall, 0, {}};
+  });
   LoadOptions options = options_for(server->endpoint(), 100, milliseconds(200));
   options.connections = 1;
   options.timeout = milliseconds(300);
@@ -200,7 +206,7 @@ TEST(LoadGenerator, ClosedLoopAgainstARefusingPortEndsOnTime) {
   options.rate_per_second.reset();
   options.connections = 4;
   const Recorder recorder = run_load(loop, options, refusing->endpoint);
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   EXPECT_GT(recorder.count(Outcome::kConnectRefused), 0U);
   EXPECT_EQ(recorder.failures(), recorder.total());
 }

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 
-#include "live/command_process.h"
-#include "live/epoll_loop.h"
-#include "live/interrupt_signals.h"
-#include "live/tcp_io.h"
+#include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
+#include "live/processes/command_process.h"
+#include "live/processes/termination_signals.h"
+#include "live/sockets/tcp.h"
 #include "traffic/load_generator.h"
 
 namespace nodrop::traffic {
@@ -59,12 +61,14 @@ class InterruptWatch {
   InterruptWatch(live::EpollLoop& loop, Recorder& recorder, LoadGenerator& generator,
                  bool* interrupted)
       : loop_(loop) {
-    if (signals_.fd() < 0) return;
+    Result<live::TerminationSignals> blocked = live::TerminationSignals::block();
+    if (!blocked) return;  // the signals end the process as usual
+    signals_.emplace(std::move(blocked).value());
     Recorder* const recorder_ptr = &recorder;
     LoadGenerator* const generator_ptr = &generator;
-    watch_ = loop_.watch(signals_.fd(), live::kReadable,
+    watch_ = loop_.watch(signals_->fd(), live::kReadable,
                          [this, recorder_ptr, generator_ptr, interrupted](std::uint32_t) {
-                           if (signals_.take() == 0) return;
+                           if (signals_->take() == 0) return;
                            const runtime::Time now = loop_.clock().now();
                            if (!*interrupted) recorder_ptr->mark(now, "interrupted");
                            *interrupted = true;
@@ -79,12 +83,12 @@ class InterruptWatch {
 
  private:
   live::EpollLoop& loop_;
-  live::InterruptSignals signals_;
+  std::optional<live::TerminationSignals> signals_;
   live::WatchId watch_ = 0;
 };
 
 // Resolves the target and makes room for the connections (plus a few for the loop and files).
-Result<live::Ipv4Endpoint> prepare(const LoadOptions& options) {
+Result<Ipv4Endpoint> prepare(const LoadOptions& options) {
   constexpr std::size_t kOtherFiles = 64;
   if (Status status = live::reserve_open_files(options.connections + kOtherFiles);
       !status.is_ok()) {
@@ -97,7 +101,7 @@ Result<live::Ipv4Endpoint> prepare(const LoadOptions& options) {
 }  // namespace
 
 Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
-  Result<live::Ipv4Endpoint> endpoint = prepare(options);
+  Result<Ipv4Endpoint> endpoint = prepare(options);
   if (!endpoint) return endpoint.status();
   live::EpollLoop loop;
   const runtime::WallTime started_wall = loop.clock().wall_now();
@@ -123,7 +127,7 @@ Result<Report> run_load(const LoadOptions& options, std::ostream* progress) {
 }
 
 Result<Report> run_verify(const VerifyOptions& options, std::ostream* progress) {
-  Result<live::Ipv4Endpoint> endpoint = prepare(options.load);
+  Result<Ipv4Endpoint> endpoint = prepare(options.load);
   if (!endpoint) return endpoint.status();
   live::EpollLoop loop;
   const runtime::WallTime started_wall = loop.clock().wall_now();

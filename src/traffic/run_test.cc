@@ -4,14 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include "live/tcp_io.h"
+#include "live/sockets/tcp.h"
 
 namespace nodrop::traffic {
 namespace {
 
 using std::chrono::milliseconds;
 
-VerifyOptions verify_against(const live::Ipv4Endpoint& endpoint, std::vector<std::string> command) {
+VerifyOptions verify_against(const Ipv4Endpoint& endpoint, std::vector<std::string> command) {
   VerifyOptions options;
   options.load.target.host = "127.0.0.1";
   options.load.target.port = endpoint.port;
@@ -25,11 +25,11 @@ VerifyOptions verify_against(const live::Ipv4Endpoint& endpoint, std::vector<std
 }
 
 TEST(RunVerify, RunsTheCommandAndEndsTheLoadASettleTimeAfterItExits) {
-  Result<live::Listener> refusing = live::bind_refusing_port({0x7f000001, 0});
+  Result<live::Listener> refusing = live::bind_refusing_port({Ipv4Address::loopback(), 0});
   ASSERT_TRUE(refusing.is_ok());
   Result<Report> report =
       run_verify(verify_against(refusing->endpoint, {"sh", "-c", "sleep 0.2; exit 3"}), nullptr);
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
   ASSERT_TRUE(report->command.has_value());
   EXPECT_EQ(report->command->exit_status, 3);
@@ -47,13 +47,13 @@ TEST(RunVerify, RunsTheCommandAndEndsTheLoadASettleTimeAfterItExits) {
 }
 
 TEST(RunVerify, KillsACommandStillRunningWhenTheDurationEnds) {
-  Result<live::Listener> refusing = live::bind_refusing_port({0x7f000001, 0});
+  Result<live::Listener> refusing = live::bind_refusing_port({Ipv4Address::loopback(), 0});
   ASSERT_TRUE(refusing.is_ok());
   VerifyOptions options = verify_against(refusing->endpoint, {"sleep", "30"});
   options.load.duration = milliseconds(400);
   options.max_failures = 1000;
   Result<Report> report = run_verify(options, nullptr);
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   ASSERT_TRUE(report.is_ok());
   EXPECT_TRUE(report->command->killed_at_deadline);
   EXPECT_EQ(report->recorder.total(), 40U);
@@ -61,11 +61,11 @@ TEST(RunVerify, KillsACommandStillRunningWhenTheDurationEnds) {
 }
 
 TEST(RunVerify, ACommandThatCannotStartIsAnError) {
-  Result<live::Listener> refusing = live::bind_refusing_port({0x7f000001, 0});
+  Result<live::Listener> refusing = live::bind_refusing_port({Ipv4Address::loopback(), 0});
   ASSERT_TRUE(refusing.is_ok());
   Result<Report> report = run_verify(
       verify_against(refusing->endpoint, {"/nonexistent/nodrop-no-such-program"}), nullptr);
-  live::close_socket(refusing->fd);
+  refusing->socket.reset();
   EXPECT_FALSE(report.is_ok());
 }
 

@@ -84,7 +84,7 @@ TEST(DependencyRule, IncludeAgainstTheModuleDirectionIsAViolation) {
   FixtureTree tree;
   tree.write("api/pod.h", "#include \"controller/deployment.h\"\n");  // api may not see controller
   tree.write("controller/rolling.cc",
-             "#include \"live/epoll_loop.h\"\n");  // pure core may not see live
+             "#include \"live/loop/epoll_loop.h\"\n");  // pure core may not see live
   tree.write("proxy/routing/table.h", "#include \"proxy/transport/listener.h\"\n");
   tree.write("manifest/read.cc",
              "#include \"api/pod.h\"\n#include \"base/status.h\"\n");  // allowed

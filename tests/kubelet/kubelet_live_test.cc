@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "live/epoll_loop.h"
+#include "live/loop/epoll_loop.h"
 #include "live/probers.h"
-#include "live/process_runtime.h"
+#include "live/processes/process_runtime.h"
 #include "node/pod_worker.h"
 
 namespace nodrop {

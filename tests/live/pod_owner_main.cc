@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
-#include "live/epoll_loop.h"
-#include "live/process_runtime.h"
+#include "live/loop/epoll_loop.h"
+#include "live/processes/process_runtime.h"
 
 namespace {
 

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "live/command_process.h"
-#include "live/proxy_blocking_client.h"
-#include "live/proxy_socket.h"
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
+#include "live/processes/command_process.h"
+#include "live/sockets/blocking_client.h"
+#include "live/sockets/tcp.h"
 #include "proxy/transport/proxy.h"
 
 namespace nodrop {
@@ -28,8 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-constexpr std::uint32_t kAddress = 0x7f002801;  // 127.0.40.1
-constexpr milliseconds kTimeout{10000};         // only stops a hang
+constexpr Ipv4Address kAddress = Ipv4Address::of(127, 0, 40, 1);
+constexpr milliseconds kTimeout{10000};  // only stops a hang
 
 std::vector<std::string> lines_of(const fs::path& path) {
   std::ifstream file(path);
@@ -47,9 +47,9 @@ class Nginx {
     // A port the kernel picks, freed for nginx to take (a race only with another program binding
     // the same ephemeral port in between).
     {
-      auto probe = live::bind_tcp(kAddress, 0);
+      auto probe = live::bind_refusing_port({kAddress, 0});
       if (!probe.is_ok()) return nullptr;
-      nginx->port_ = live::local_address(probe->fd())->port;
+      nginx->port_ = probe->endpoint.port;
     }
     std::ofstream(nginx->dir_ / "nginx.conf")
         << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << (nginx->dir_ / "pid")
@@ -75,7 +75,9 @@ class Nginx {
     if (!process.is_ok()) return nullptr;
     nginx->process_ = std::make_unique<live::CommandProcess>(std::move(process.value()));
     const bool listening = live::poll_until(
-        [&] { return live::BlockingClient::connect(kAddress, nginx->port_, kTimeout).is_ok(); },
+        [&] {
+          return live::BlockingClient::connect({kAddress, nginx->port_}, kTimeout).is_ok();
+        },
         kTimeout);
     if (!listening) return nullptr;
     return nginx;
@@ -122,7 +124,7 @@ class SmugglingTest : public ::testing::Test {
   // Sends bytes on a new connection and returns everything the proxy answered until it closed
   // (after the client's own half-close).
   std::string exchange(const std::string& bytes) {
-    auto client = live::BlockingClient::connect(kAddress, proxy_->port(), kTimeout);
+    auto client = live::BlockingClient::connect({kAddress, proxy_->port()}, kTimeout);
     EXPECT_TRUE(client.is_ok());
     if (!client.is_ok()) return "";
     EXPECT_TRUE(client->send_all(bytes).is_ok());
@@ -216,7 +218,7 @@ TEST_F(SmugglingTest, AmbiguousRoutingIsRefusedWithoutReachingTheServer) {
 }
 
 TEST_F(SmugglingTest, Http10WithTransferEncodingClosesTheConnectionAfterTheResponse) {
-  auto client = live::BlockingClient::connect(kAddress, proxy_->port(), kTimeout);
+  auto client = live::BlockingClient::connect({kAddress, proxy_->port()}, kTimeout);
   ASSERT_TRUE(client.is_ok());
   // The client pipelines a second request; after a message with faulty framing neither the
   // client's connection nor the server's may carry another one, so it is never read.

@@ -5,39 +5,19 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <string>
-#include <string_view>
 
+#include "base/ipv4.h"
 #include "base/status.h"
 #include "proxy/routing/latency_histogram.h"
 
 namespace nodrop::proxy {
 
-// An IPv4 address and TCP port; nodrop's data plane serves 127.0.0.0/8 only, so IPv6 is not
-// supported. The address is kept in host byte order.
-struct EndpointAddress {
-  std::uint32_t ipv4 = 0;
-  std::uint16_t port = 0;
-
-  friend bool operator==(const EndpointAddress&, const EndpointAddress&) = default;
-  std::string to_string() const;  // "127.0.0.1:8080"
-};
-
-// Parses "A.B.C.D:PORT" (port 0-65535). A user's mistake is an InvalidArgument naming the text.
-Result<EndpointAddress> parse_endpoint_address(std::string_view text);
-
-struct EndpointAddressHash {
-  std::size_t operator()(const EndpointAddress& address) const {
-    return std::hash<std::uint64_t>{}((std::uint64_t{address.ipv4} << 16) | address.port);
-  }
-};
-
 // The conditions of one endpoint as Kubernetes publishes them in an EndpointSlice, already read the
 // way kube-proxy reads them (endpointslicecache.go: a missing ready or serving means true, a
 // missing terminating means false).
 struct Endpoint {
-  EndpointAddress address;
+  Ipv4Endpoint address;
   std::string node_name;
   bool ready = true;
   bool serving = true;

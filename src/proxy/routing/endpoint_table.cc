@@ -19,7 +19,7 @@ EndpointTable::EndpointTable(Generation generation, std::vector<RoutedEndpoint> 
   }
 }
 
-bool EndpointTable::is_pickable(const EndpointAddress& address) const {
+bool EndpointTable::is_pickable(const Ipv4Endpoint& address) const {
   return std::any_of(pickable_.begin(), pickable_.end(), [&](const RoutedEndpoint* routed) {
     return routed->endpoint.address == address;
   });
@@ -47,7 +47,7 @@ Result<Generation> TablePublisher::publish(std::span<const Endpoint> endpoints) 
                   "endpoint table of " + std::to_string(endpoints.size()) +
                       " endpoints exceeds the limit of " + std::to_string(kMaxEndpointsPerTable));
   }
-  std::unordered_set<EndpointAddress, EndpointAddressHash> seen;
+  std::unordered_set<Ipv4Endpoint> seen;
   for (const Endpoint& endpoint : endpoints) {
     if (!seen.insert(endpoint.address).second) {
       return invalid_argument("endpoint " + endpoint.address.to_string() + " is listed twice");
@@ -94,7 +94,7 @@ bool TablePublisher::acknowledged_by_all(Generation generation) const {
                      [&](Generation applied) { return applied >= generation; });
 }
 
-std::shared_ptr<EndpointCounters> TablePublisher::counters(const EndpointAddress& address) const {
+std::shared_ptr<EndpointCounters> TablePublisher::counters(const Ipv4Endpoint& address) const {
   std::lock_guard lock(mutex_);
   const auto found = counters_.find(address);
   return found == counters_.end() ? nullptr : found->second;

@@ -47,7 +47,7 @@ class EndpointTable {
   // The pickable ones (kReady or kServingTerminating), in listing order.
   std::span<const RoutedEndpoint* const> pickable() const { return pickable_; }
   // Whether new work may go to address in this generation.
-  bool is_pickable(const EndpointAddress& address) const;
+  bool is_pickable(const Ipv4Endpoint& address) const;
 
  private:
   Generation generation_;
@@ -78,7 +78,7 @@ class TablePublisher {
   // True when every registered worker has applied `generation` or a later one.
   bool acknowledged_by_all(Generation generation) const;
   // Counters of an endpoint listed now or still in use by a worker; nullptr if neither.
-  std::shared_ptr<EndpointCounters> counters(const EndpointAddress& address) const;
+  std::shared_ptr<EndpointCounters> counters(const Ipv4Endpoint& address) const;
 
  private:
   const TrafficPolicy policy_;
@@ -86,8 +86,7 @@ class TablePublisher {
   std::shared_ptr<const EndpointTable> current_;
   std::vector<Generation> acknowledged_;  // index: WorkerId
   // Counters outlive a table while any connection still holds them (use_count > 1).
-  std::unordered_map<EndpointAddress, std::shared_ptr<EndpointCounters>, EndpointAddressHash>
-      counters_;
+  std::unordered_map<Ipv4Endpoint, std::shared_ptr<EndpointCounters>> counters_;
   Listener listener_;
 };
 

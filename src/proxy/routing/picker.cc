@@ -23,7 +23,7 @@ Result<PickerKind> parse_picker_kind(std::string_view text) {
 }
 
 const RoutedEndpoint* Picker::pick(const EndpointTable& table,
-                                   std::span<const EndpointAddress> excluded) {
+                                   std::span<const Ipv4Endpoint> excluded) {
   const auto candidates = table.pickable();
   if (excluded.empty()) return pick_among(candidates);
   // A retry: the rare path, so a small copy is fine.

@@ -27,7 +27,7 @@ class Picker {
 
   // The chosen endpoint, or nullptr if the table has none pickable outside `excluded`.
   const RoutedEndpoint* pick(const EndpointTable& table,
-                             std::span<const EndpointAddress> excluded = {});
+                             std::span<const Ipv4Endpoint> excluded = {});
 
  private:
   const RoutedEndpoint* pick_among(std::span<const RoutedEndpoint* const> candidates);

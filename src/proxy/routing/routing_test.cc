@@ -16,7 +16,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-EndpointAddress address(const char* text) { return parse_endpoint_address(text).value(); }
+Ipv4Endpoint address(const char* text) { return parse_ipv4_endpoint(text).value(); }
 
 Endpoint endpoint(const char* text, bool ready, bool serving, bool terminating,
                   const char* node = "node-a") {
@@ -29,18 +29,6 @@ std::vector<std::string> pickable(const EndpointTable& table) {
     out.push_back(routed->endpoint.address.to_string());
   }
   return out;
-}
-
-TEST(EndpointAddress, ParsesDottedQuadAndPortAndRejectsEverythingElse) {
-  const auto parsed = parse_endpoint_address("127.0.2.7:8080");
-  ASSERT_TRUE(parsed.is_ok());
-  EXPECT_EQ(parsed->ipv4, (127U << 24) | (2U << 8) | 7U);
-  EXPECT_EQ(parsed->port, 8080);
-  EXPECT_EQ(parsed->to_string(), "127.0.2.7:8080");
-  for (const char* bad : {"", "127.0.0.1", "127.0.0.1:", "127.0.0:80", "127.0.0.1.1:80",
-                          "256.0.0.1:80", "127.0.0.1:65536", "a.b.c.d:1", "127.0.0.1:-1"}) {
-    EXPECT_FALSE(parse_endpoint_address(bad).is_ok()) << bad;
-  }
 }
 
 // reference/k8s-semantics.md §4 and k8s-vectors.json (TestCategorizeEndpoints).
@@ -161,7 +149,7 @@ class PickerTest : public ::testing::Test {
     ASSERT_TRUE(publisher_.publish(endpoints).is_ok());
   }
   std::map<std::string, int> histogram(Picker& picker, int picks,
-                                       std::span<const EndpointAddress> excluded = {}) {
+                                       std::span<const Ipv4Endpoint> excluded = {}) {
     std::map<std::string, int> counts;
     const auto table = publisher_.current();
     for (int i = 0; i < picks; ++i) {
@@ -192,11 +180,11 @@ TEST_F(PickerTest, NothingPickableGivesNull) {
 TEST_F(PickerTest, RetriesSkipEndpointsAlreadyTried) {
   publish(
       {endpoint("127.0.2.1:80", true, true, false), endpoint("127.0.2.2:80", true, true, false)});
-  const std::vector<EndpointAddress> tried = {address("127.0.2.1:80")};
+  const std::vector<Ipv4Endpoint> tried = {address("127.0.2.1:80")};
   for (PickerKind kind : {PickerKind::kRoundRobin, PickerKind::kLeastOutstanding}) {
     Picker picker(kind, random_);
     EXPECT_EQ(histogram(picker, 6, tried), (std::map<std::string, int>{{"127.0.2.2:80", 6}}));
-    const std::vector<EndpointAddress> all = {address("127.0.2.1:80"), address("127.0.2.2:80")};
+    const std::vector<Ipv4Endpoint> all = {address("127.0.2.1:80"), address("127.0.2.2:80")};
     EXPECT_EQ(histogram(picker, 1, all), (std::map<std::string, int>{{"none", 1}}));
   }
 }

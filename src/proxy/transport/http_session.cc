@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "live/sockets/tcp.h"
 #include "proxy/transport/worker.h"
 
 namespace nodrop::proxy {
@@ -45,11 +46,6 @@ const char* reason_phrase(int status) {
   }
 }
 
-std::string ipv4_text(std::uint32_t ipv4) {
-  std::string text = EndpointAddress{ipv4, 0}.to_string();
-  return text.substr(0, text.rfind(':'));
-}
-
 // Hop-by-hop fields (RFC 9110 §7.6.1) that the proxy answers for itself on each side.
 bool is_hop_by_hop(std::string_view name) {
   return equals_ignoring_case(name, "connection") || equals_ignoring_case(name, "keep-alive") ||
@@ -65,10 +61,10 @@ bool is_framing_or_routing(std::string_view name) {
 
 }  // namespace
 
-HttpSession::HttpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer)
+HttpSession::HttpSession(Worker& worker, live::FileDescriptor client, Ipv4Endpoint peer)
     : worker_(worker),
       client_(std::move(client)),
-      client_address_(ipv4_text(peer.ipv4)),
+      client_address_(peer.address.to_string()),
       client_in_(worker.buffers()),
       client_out_(worker.buffers()),
       upstream_in_(worker.buffers()),
@@ -113,11 +109,14 @@ void HttpSession::on_upstream_events(std::uint32_t events) {
   if (phase_ == Phase::kConnecting) {
     if (events & (live::kWritable | live::kHangup)) {
       // Writable without an error condition means connected; only then is SO_ERROR skipped.
-      const int error = (events & live::kHangup) ? live::connect_error(upstream_->fd()) : 0;
-      if (error != 0) {
+      const live::IoOutcome connected = (events & live::kHangup)
+                                            ? live::finish_connect(upstream_->fd()).outcome
+                                            : live::IoOutcome::kDone;
+      if (connected != live::IoOutcome::kDone) {
         upstream_->counters().connect_failures.fetch_add(1, std::memory_order_relaxed);
-        on_upstream_failure(live::is_connection_refused(error) ? UpstreamFailure::kConnectRefused
-                                                               : UpstreamFailure::kConnectReset);
+        on_upstream_failure(connected == live::IoOutcome::kRefused
+                                ? UpstreamFailure::kConnectRefused
+                                : UpstreamFailure::kConnectReset);
       } else {
         start_exchange();
       }
@@ -134,9 +133,9 @@ void HttpSession::read_client() {
   char* position = client_in_.write_position();
   const std::size_t space = client_in_.write_space();
   if (space == 0) return;
-  const live::ProxyIoResult result = live::proxy_read_some(client_.fd(), position, space);
-  switch (result.status) {
-    case live::ProxyIoStatus::kOk:
+  const live::IoResult result = live::read_some(client_.fd(), position, space);
+  switch (result.outcome) {
+    case live::IoOutcome::kDone:
       client_in_.commit(result.bytes);
       worker_.metrics().bytes_from_clients.fetch_add(result.bytes, std::memory_order_relaxed);
       if (phase_ == Phase::kTunnel) {
@@ -145,12 +144,15 @@ void HttpSession::read_client() {
         deadline_ = worker_.loop().clock().now() + worker_.options().limits.response_timeout;
       }
       break;
-    case live::ProxyIoStatus::kWouldBlock:
+    case live::IoOutcome::kWouldBlock:
       break;
-    case live::ProxyIoStatus::kEof:
+    case live::IoOutcome::kClosed:
       client_eof_ = true;
       break;
-    case live::ProxyIoStatus::kError:
+    case live::IoOutcome::kRefused:
+    case live::IoOutcome::kReset:
+    case live::IoOutcome::kOutOfResources:
+    case live::IoOutcome::kError:
       // The client reset the connection: nobody is left to answer.
       if (phase_ != Phase::kReadingHead && phase_ != Phase::kClosing) {
         worker_.metrics().count_error(ProxyError::kClientAborted);
@@ -195,17 +197,20 @@ void HttpSession::after_flush() { advance(); }
 void HttpSession::flush_client() {
   if (!client_out_.empty() && worker_.leave_to_flush(this)) return;
   while (!closed_ && !client_out_.empty()) {
-    const live::ProxyIoResult result =
-        live::proxy_write_some(client_.fd(), client_out_.view().data(), client_out_.size());
-    switch (result.status) {
-      case live::ProxyIoStatus::kOk:
+    const live::IoResult result =
+        live::write_some(client_.fd(), client_out_.view().data(), client_out_.size());
+    switch (result.outcome) {
+      case live::IoOutcome::kDone:
         client_out_.consume(result.bytes);
         worker_.metrics().bytes_to_clients.fetch_add(result.bytes, std::memory_order_relaxed);
         break;
-      case live::ProxyIoStatus::kWouldBlock:
+      case live::IoOutcome::kWouldBlock:
         return;
-      case live::ProxyIoStatus::kEof:
-      case live::ProxyIoStatus::kError:
+      case live::IoOutcome::kClosed:
+      case live::IoOutcome::kRefused:
+      case live::IoOutcome::kReset:
+      case live::IoOutcome::kOutOfResources:
+      case live::IoOutcome::kError:
         if (phase_ != Phase::kReadingHead && phase_ != Phase::kClosing) {
           worker_.metrics().count_error(ProxyError::kClientAborted);
         }
@@ -220,21 +225,24 @@ void HttpSession::read_upstream() {
   char* position = upstream_in_.write_position();
   const std::size_t space = upstream_in_.write_space();
   if (space == 0) return;
-  const live::ProxyIoResult result = live::proxy_read_some(upstream_->fd(), position, space);
-  switch (result.status) {
-    case live::ProxyIoStatus::kOk:
+  const live::IoResult result = live::read_some(upstream_->fd(), position, space);
+  switch (result.outcome) {
+    case live::IoOutcome::kDone:
       upstream_in_.commit(result.bytes);
       upstream_->counters().bytes_from_endpoint.fetch_add(result.bytes, std::memory_order_relaxed);
       deadline_ = worker_.loop().clock().now() + (phase_ == Phase::kTunnel
                                                       ? worker_.options().limits.idle_timeout
                                                       : worker_.options().limits.response_timeout);
       break;
-    case live::ProxyIoStatus::kWouldBlock:
+    case live::IoOutcome::kWouldBlock:
       break;
-    case live::ProxyIoStatus::kEof:
+    case live::IoOutcome::kClosed:
       upstream_eof_ = true;
       break;
-    case live::ProxyIoStatus::kError:
+    case live::IoOutcome::kRefused:
+    case live::IoOutcome::kReset:
+    case live::IoOutcome::kOutOfResources:
+    case live::IoOutcome::kError:
       upstream_eof_ = true;
       upstream_reset_ = true;
       break;
@@ -244,17 +252,20 @@ void HttpSession::read_upstream() {
 void HttpSession::flush_upstream() {
   if (may_send_upstream() && worker_.leave_to_flush(this)) return;
   while (!closed_ && may_send_upstream()) {
-    const live::ProxyIoResult result =
-        live::proxy_write_some(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size());
-    switch (result.status) {
-      case live::ProxyIoStatus::kOk:
+    const live::IoResult result =
+        live::write_some(upstream_->fd(), upstream_out_.view().data(), upstream_out_.size());
+    switch (result.outcome) {
+      case live::IoOutcome::kDone:
         upstream_out_.consume(result.bytes);
         upstream_->counters().bytes_to_endpoint.fetch_add(result.bytes, std::memory_order_relaxed);
         break;
-      case live::ProxyIoStatus::kWouldBlock:
+      case live::IoOutcome::kWouldBlock:
         return;
-      case live::ProxyIoStatus::kEof:
-      case live::ProxyIoStatus::kError:
+      case live::IoOutcome::kClosed:
+      case live::IoOutcome::kRefused:
+      case live::IoOutcome::kReset:
+      case live::IoOutcome::kOutOfResources:
+      case live::IoOutcome::kError:
         if (phase_ == Phase::kTunnel) {
           close();
         } else if (!response_started_) {
@@ -449,18 +460,18 @@ void HttpSession::pick_and_connect() {
     return;
   }
   ++attempts_;
-  const EndpointAddress address = endpoint->endpoint.address;
+  const Ipv4Endpoint address = endpoint->endpoint.address;
   if (std::unique_ptr<UpstreamConnection> pooled = worker_.pool().take(address)) {
     upstream_reused_ = true;
     attach_upstream(std::move(pooled));
     start_exchange();
     return;
   }
-  live::Connecting connecting = live::connect_tcp(address.ipv4, address.port);
+  live::Connecting connecting = live::start_connect(address);
   if (!connecting.socket.is_open()) {
     endpoint->counters->connect_failures.fetch_add(1, std::memory_order_relaxed);
     tried_.push_back(address);
-    on_upstream_failure(live::is_connection_refused(connecting.error)
+    on_upstream_failure(connecting.outcome == live::IoOutcome::kRefused
                             ? UpstreamFailure::kConnectRefused
                             : UpstreamFailure::kConnectReset);
     return;
@@ -468,7 +479,7 @@ void HttpSession::pick_and_connect() {
   upstream_reused_ = false;
   attach_upstream(std::make_unique<UpstreamConnection>(worker_.loop(), std::move(connecting.socket),
                                                        *endpoint, live::kWritable));
-  if (connecting.in_progress) {
+  if (connecting.outcome == live::IoOutcome::kWouldBlock) {
     deadline_ = worker_.loop().clock().now() + worker_.options().limits.connect_timeout;
     return;
   }
@@ -797,7 +808,7 @@ void HttpSession::release_idle_memory() {
   std::string().swap(scratch_);
   std::vector<http::HeaderField>().swap(request_head_.fields);
   std::vector<http::HeaderField>().swap(response_head_.fields);
-  std::vector<EndpointAddress>().swap(tried_);
+  std::vector<Ipv4Endpoint>().swap(tried_);
 }
 
 void HttpSession::on_drain() {

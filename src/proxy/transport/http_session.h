@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "http/message.h"
-#include "live/proxy_socket.h"
+#include "live/file_descriptor.h"
 #include "proxy/routing/hold_queue.h"
 #include "proxy/routing/retry_policy.h"
 #include "proxy/transport/byte_buffer.h"
@@ -39,7 +39,7 @@ class Worker;
 
 class HttpSession final : public Session, private UpstreamOwner {
  public:
-  HttpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer);
+  HttpSession(Worker& worker, live::FileDescriptor client, Ipv4Endpoint peer);
   ~HttpSession() override;
 
   void start() override;
@@ -87,7 +87,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   void build_client_head(const http::ResponseHead& head, bool keep_alive, std::string* out) const;
 
   Worker& worker_;
-  live::ProxySocket client_;
+  live::FileDescriptor client_;
   std::string client_address_;
   live::WatchId client_watch_ = 0;
   std::uint32_t client_interest_ = 0;
@@ -120,7 +120,7 @@ class HttpSession final : public Session, private UpstreamOwner {
   runtime::Time request_start_{};
   int attempts_ = 0;
   bool retried_after_send_ = false;
-  std::vector<EndpointAddress> tried_;
+  std::vector<Ipv4Endpoint> tried_;
   std::optional<HoldTicket> hold_ticket_;
 
   // The upstream side.

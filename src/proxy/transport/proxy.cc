@@ -1,5 +1,7 @@
 #include "proxy/transport/proxy.h"
 
+#include "live/sockets/tcp.h"
+
 namespace nodrop::proxy {
 namespace {
 
@@ -27,28 +29,22 @@ Proxy::Proxy(const ProxyOptions& options) : options_(options), publisher_(option
 Result<std::unique_ptr<Proxy>> Proxy::start(const ProxyOptions& options) {
   if (Status status = validate(options); !status.is_ok()) return status;
   std::unique_ptr<Proxy> proxy(new Proxy(options));
-  std::vector<live::ProxySocket> listeners;
-  std::uint16_t port = options.listen.port;
+  std::vector<live::FileDescriptor> listeners;
+  Ipv4Endpoint listen = options.listen;
   for (int i = 0; i < options.workers; ++i) {
     if (i > 0 && !options.reuse_port) {
-      auto shared = live::duplicate_socket(listeners.front().fd());
+      auto shared = listeners.front().duplicate();
       if (!shared.is_ok()) return shared.status();
       listeners.push_back(std::move(shared.value()));
       continue;
     }
-    auto listener = live::listen_tcp(options.listen.ipv4, port, options.reuse_port, kListenBacklog);
-    if (!listener.is_ok()) {
-      return io_error("cannot listen on " + EndpointAddress{options.listen.ipv4, port}.to_string() +
-                      ": " + listener.status().message());
-    }
-    if (port == 0) {
-      auto bound = live::local_address(listener->fd());
-      if (!bound.is_ok()) return bound.status();
-      port = bound->port;
-    }
-    listeners.push_back(std::move(listener.value()));
+    auto listener =
+        live::listen_tcp(listen, {.backlog = kListenBacklog, .reuse_port = options.reuse_port});
+    if (!listener.is_ok()) return io_error("cannot listen: " + listener.status().message());
+    listen = listener->endpoint;  // the port the kernel chose, for the other workers' sockets
+    listeners.push_back(std::move(listener->socket));
   }
-  proxy->port_ = port;
+  proxy->port_ = listen.port;
   for (int i = 0; i < options.workers; ++i) {
     proxy->randoms_.push_back(std::make_unique<live::SystemRandom>());
     proxy->workers_.push_back(std::make_unique<Worker>(
@@ -61,7 +57,7 @@ Result<std::unique_ptr<Proxy>> Proxy::start(const ProxyOptions& options) {
   });
   for (const auto& worker : proxy->workers_) {
     Worker* running = worker.get();
-    proxy->threads_.push_back(std::make_unique<live::ProxyThread>([running] { running->run(); }));
+    proxy->threads_.push_back(std::make_unique<live::Thread>([running] { running->run(); }));
   }
   return proxy;
 }

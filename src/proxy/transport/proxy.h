@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "live/proxy_thread.h"
-#include "live/system_clock.h"
+#include "live/loop/system_clock.h"
+#include "live/loop/thread.h"
 #include "proxy/routing/endpoint_table.h"
 #include "proxy/transport/proxy_metrics.h"
 #include "proxy/transport/proxy_options.h"
@@ -59,7 +59,7 @@ class Proxy {
   std::uint16_t port_ = 0;
   std::vector<std::unique_ptr<live::SystemRandom>> randoms_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::unique_ptr<live::ProxyThread>> threads_;
+  std::vector<std::unique_ptr<live::Thread>> threads_;
 };
 
 }  // namespace nodrop::proxy

@@ -37,7 +37,7 @@ struct ProxyLimits {
 };
 
 struct ProxyOptions {
-  EndpointAddress listen;
+  Ipv4Endpoint listen;
   ProxyMode mode = ProxyMode::kHttp;
   int workers = 1;  // 1..64
   // false: one listening socket that every worker accepts from, so a connection goes to a worker
@@ -45,8 +45,8 @@ struct ProxyOptions {
   // kernel spreading connections by address hash, also to a worker that is busy.
   bool reuse_port = false;
   // true: the bytes every session of a worker has to send after one loop turn go out in one
-  // io_uring submission (see live/send_batch.h for why); where the kernel refuses io_uring, and
-  // with false, each is its own send().
+  // io_uring submission (see live/sockets/send_batch.h for why); where the kernel refuses io_uring,
+  // and with false, each is its own send().
   bool batch_sends = true;
   PickerKind picker = PickerKind::kLeastOutstanding;
   RetryPolicy retry = RetryPolicy::nodrop();

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "live/send_batch.h"
+#include "live/sockets/send_batch.h"
 #include "proxy/routing/endpoint_table.h"
 #include "runtime/clock.h"
 

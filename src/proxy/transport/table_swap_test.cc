@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
 #include "proxy/transport/proxy.h"
-#include "proxy/transport/test_backend.h"
+#include "proxy/transport/test_support.h"
 
 namespace nodrop::proxy {
 namespace {
@@ -19,13 +19,10 @@ using testing::connect_to;
 using testing::get;
 using testing::kClientTimeout;
 using testing::kLoopback;
-using testing::read_reply;
 using testing::TestBackend;
 
-Endpoint ready(const EndpointAddress& address) { return {address, "node-a", true, true, false}; }
-Endpoint terminating(const EndpointAddress& address) {
-  return {address, "node-a", false, true, true};
-}
+Endpoint ready(const Ipv4Endpoint& address) { return {address, "node-a", true, true, false}; }
+Endpoint terminating(const Ipv4Endpoint& address) { return {address, "node-a", false, true, true}; }
 
 // Clients on their own threads, each sending requests until stopped, counting failures.
 class Load {
@@ -33,7 +30,7 @@ class Load {
   Load(std::uint16_t port, int keep_alive_clients, int new_connection_clients, bool http) {
     for (int i = 0; i < keep_alive_clients + new_connection_clients; ++i) {
       const bool keep_alive = i < keep_alive_clients;
-      threads_.push_back(std::make_unique<live::ProxyThread>(
+      threads_.push_back(std::make_unique<live::Thread>(
           [this, port, keep_alive, http] { run(port, keep_alive, http); }));
     }
   }
@@ -57,7 +54,6 @@ class Load {
 
   void run(std::uint16_t port, bool keep_alive, bool http) {
     std::optional<live::BlockingClient> client;
-    std::string carry;
     while (!stop_) {
       if (!client) {
         auto connected = connect_to(port);
@@ -66,7 +62,6 @@ class Load {
           continue;
         }
         client.emplace(std::move(connected.value()));
-        carry.clear();
       }
       if (http) {
         if (!client->send_all(get("/slow/1")).is_ok()) {
@@ -74,7 +69,7 @@ class Load {
           client.reset();
           continue;
         }
-        auto reply = read_reply(*client, carry);
+        auto reply = client->read_http_response();
         if (!reply.is_ok() || reply->status != 200) {
           fail(reply.is_ok() ? "status " + std::to_string(reply->status)
                              : reply.status().to_string());
@@ -109,11 +104,11 @@ class Load {
   std::atomic<std::uint64_t> failed_{0};
   std::mutex mutex_;
   std::string first_failure_;
-  std::vector<std::unique_ptr<live::ProxyThread>> threads_;
+  std::vector<std::unique_ptr<live::Thread>> threads_;
 };
 
 // The drain gate of DESIGN.md §4, as the kubelet will run it.
-void drain_gate(Proxy& proxy, Generation generation, const EndpointAddress& leaving, bool l4) {
+void drain_gate(Proxy& proxy, Generation generation, const Ipv4Endpoint& leaving, bool l4) {
   ASSERT_TRUE(live::poll_until([&] { return proxy.publisher().acknowledged_by_all(generation); },
                                kClientTimeout));
   const auto counters = proxy.publisher().counters(leaving);
@@ -140,7 +135,7 @@ TEST_P(TableSwapTest, RemovingABackendThroughTheDrainGateFailsNoRequest) {
   options.retry = RetryPolicy::kubernetes();  // zero failures must not depend on retries
   auto proxy = Proxy::start(options);
   ASSERT_TRUE(proxy.is_ok());
-  const EndpointAddress old_address = old_backend->address();
+  const Ipv4Endpoint old_address = old_backend->address();
   std::vector<Endpoint> endpoints = {ready(old_address)};
   ASSERT_TRUE((*proxy)->set_endpoints(endpoints).is_ok());
 

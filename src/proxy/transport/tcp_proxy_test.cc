@@ -2,11 +2,11 @@
 
 #include <memory>
 
-#include "live/proxy_socket.h"
-#include "live/proxy_thread.h"
+#include "live/loop/thread.h"
+#include "live/sockets/tcp.h"
 #include "proxy/transport/proxy.h"
 #include "proxy/transport/tcp_session.h"
-#include "proxy/transport/test_backend.h"
+#include "proxy/transport/test_support.h"
 
 namespace nodrop::proxy {
 namespace {
@@ -21,7 +21,7 @@ using testing::TestBackend;
 // one send() per write.
 class TcpProxyTest : public ::testing::TestWithParam<bool> {
  protected:
-  void start(const std::vector<EndpointAddress>& addresses) {
+  void start(const std::vector<Ipv4Endpoint>& addresses) {
     options_.listen = {kLoopback, 0};
     options_.batch_sends = GetParam();
     options_.mode = ProxyMode::kTcp;
@@ -30,7 +30,7 @@ class TcpProxyTest : public ::testing::TestWithParam<bool> {
     proxy_ = std::move(started.value());
     set_endpoints(addresses);
   }
-  void set_endpoints(const std::vector<EndpointAddress>& addresses) {
+  void set_endpoints(const std::vector<Ipv4Endpoint>& addresses) {
     std::vector<Endpoint> endpoints;
     for (const auto& address : addresses)
       endpoints.push_back({address, "node-a", true, true, false});
@@ -78,7 +78,8 @@ TEST_P(TcpProxyTest, WorkersShareOneListeningSocketThatNoOtherSocketCanJoin) {
   start({backend.address()});
   // One socket for both workers: a stray SO_REUSEPORT socket cannot bind the port and take a
   // share of the connections.
-  EXPECT_FALSE(live::listen_tcp(kLoopback, proxy_->port(), true, 16).is_ok());
+  EXPECT_FALSE(
+      live::listen_tcp({kLoopback, proxy_->port()}, {.backlog = 16, .reuse_port = true}).is_ok());
   for (int i = 0; i < 20; ++i) {
     auto client = connect_to(proxy_->port());
     ASSERT_TRUE(client.is_ok());
@@ -93,7 +94,8 @@ TEST_P(TcpProxyTest, WorkersCanEachHaveAReusePortSocketInstead) {
   start({backend.address()});
   // The port is a SO_REUSEPORT group: another such socket could join it (which is why this is not
   // the default).
-  EXPECT_TRUE(live::listen_tcp(kLoopback, proxy_->port(), true, 16).is_ok());
+  EXPECT_TRUE(
+      live::listen_tcp({kLoopback, proxy_->port()}, {.backlog = 16, .reuse_port = true}).is_ok());
 }
 
 TEST_P(TcpProxyTest, CountsEveryByteWhetherCopiedOrSplicedAfterABulkTransfer) {
@@ -121,8 +123,8 @@ TEST_P(TcpProxyTest, CountsEveryByteWhetherCopiedOrSplicedAfterABulkTransfer) {
 
 TEST_P(TcpProxyTest, RetriesARefusedConnectionOnAnotherEndpoint) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
-  const auto bound = live::bind_tcp(kLoopback, 0);  // held, never listening: refuses
-  const EndpointAddress refusing{kLoopback, live::local_address(bound->fd())->port};
+  const auto bound = live::bind_refusing_port({kLoopback, 0});  // held, never listening: refuses
+  const Ipv4Endpoint refusing = bound->endpoint;
   options_.picker = PickerKind::kRoundRobin;
   start({refusing, backend.address()});
   for (int i = 0; i < 3; ++i) {
@@ -140,7 +142,7 @@ TEST_P(TcpProxyTest, SendsAProxyProtocolV2HeaderBeforeTheClientsBytes) {
   auto client = connect_to(proxy_->port());
   ASSERT_TRUE(client.is_ok());
   const std::string expected_prefix =
-      proxy_protocol_v2_header(kLoopback, 0, kLoopback, proxy_->port());
+      proxy_protocol_v2_header({kLoopback, 0}, {kLoopback, proxy_->port()});
   const std::string echoed = round_trip(*client, std::string(expected_prefix.size(), '?') + "data");
   ASSERT_TRUE(
       live::poll_until([&] { return backend.received().size() >= 2 * 28 + 4; }, kClientTimeout));

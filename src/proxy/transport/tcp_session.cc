@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "live/sockets/tcp.h"
 #include "proxy/transport/worker.h"
 
 namespace nodrop::proxy {
@@ -23,20 +24,19 @@ void put_u16(std::string& out, std::uint16_t value) {
 
 }  // namespace
 
-std::string proxy_protocol_v2_header(std::uint32_t client_ipv4, std::uint16_t client_port,
-                                     std::uint32_t proxy_ipv4, std::uint16_t proxy_port) {
+std::string proxy_protocol_v2_header(const Ipv4Endpoint& client, const Ipv4Endpoint& proxy) {
   std::string out("\x0D\x0A\x0D\x0A\x00\x0D\x0A\x51\x55\x49\x54\x0A", 12);
   out.push_back('\x21');  // version 2, PROXY command
   out.push_back('\x11');  // AF_INET, STREAM
   put_u16(out, 12);       // address block length
-  put_u32(out, client_ipv4);
-  put_u32(out, proxy_ipv4);
-  put_u16(out, client_port);
-  put_u16(out, proxy_port);
+  put_u32(out, client.address.value);
+  put_u32(out, proxy.address.value);
+  put_u16(out, client.port);
+  put_u16(out, proxy.port);
   return out;
 }
 
-TcpSession::TcpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer)
+TcpSession::TcpSession(Worker& worker, live::FileDescriptor client, Ipv4Endpoint peer)
     : worker_(worker), client_(std::move(client)), peer_(peer) {}
 
 TcpSession::~TcpSession() {
@@ -90,16 +90,16 @@ void TcpSession::pick_and_connect() {
   }
   ++attempts_;
   upstream_address_ = endpoint->endpoint.address;
-  live::Connecting connecting = live::connect_tcp(upstream_address_.ipv4, upstream_address_.port);
+  live::Connecting connecting = live::start_connect(upstream_address_);
   if (!connecting.socket.is_open()) {
     endpoint->counters->connect_failures.fetch_add(1, std::memory_order_relaxed);
-    retry_or_fail(connecting.error);
+    retry_or_fail(connecting.outcome);
     return;
   }
   upstream_ = std::move(connecting.socket);
   counters_ = endpoint->counters;
   counters_->open_connections.fetch_add(1, std::memory_order_relaxed);
-  if (connecting.in_progress) {
+  if (connecting.outcome == live::IoOutcome::kWouldBlock) {
     deadline_ = worker_.loop().clock().now() + worker_.options().limits.connect_timeout;
     set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, live::kWritable, true);
     return;
@@ -107,9 +107,9 @@ void TcpSession::pick_and_connect() {
   on_connected();
 }
 
-void TcpSession::retry_or_fail(int connect_error) {
+void TcpSession::retry_or_fail(live::IoOutcome connect_outcome) {
   tried_.push_back(upstream_address_);
-  const UpstreamFailure failure = live::is_connection_refused(connect_error)
+  const UpstreamFailure failure = connect_outcome == live::IoOutcome::kRefused
                                       ? UpstreamFailure::kConnectRefused
                                       : UpstreamFailure::kConnectReset;
   if (worker_.options().retry.decide(failure, false, attempts_, false) ==
@@ -127,9 +127,8 @@ void TcpSession::on_connected() {
   counters_->requests.fetch_add(1, std::memory_order_relaxed);
   worker_.metrics().requests.fetch_add(1, std::memory_order_relaxed);
   if (worker_.options().proxy_protocol_v2) {
-    const auto local = live::local_address(client_.fd());
-    const live::SocketPeer proxy = local.is_ok() ? local.value() : live::SocketPeer{};
-    header_ = proxy_protocol_v2_header(peer_.ipv4, peer_.port, proxy.ipv4, proxy.port);
+    const auto local = live::local_endpoint(client_.fd());
+    header_ = proxy_protocol_v2_header(peer_, local.is_ok() ? local.value() : Ipv4Endpoint{});
   }
   deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
   if (!worker_.table().is_pickable(upstream_address_)) on_table_changed(worker_.table());
@@ -146,8 +145,10 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
   if (phase_ == Phase::kConnecting) {
     if (!(events & (live::kWritable | live::kHangup))) return;
     // Writable without an error condition means connected; only then is SO_ERROR skipped.
-    const int error = (events & live::kHangup) ? live::connect_error(upstream_.fd()) : 0;
-    if (error == 0) {
+    const live::IoOutcome connected = (events & live::kHangup)
+                                          ? live::finish_connect(upstream_.fd()).outcome
+                                          : live::IoOutcome::kDone;
+    if (connected == live::IoOutcome::kDone) {
       on_connected();
       return;
     }
@@ -158,7 +159,7 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
     upstream_watch_ = 0;
     upstream_interest_ = 0;
     upstream_.reset();
-    retry_or_fail(error);
+    retry_or_fail(connected);
     return;
   }
   pump(0, events);
@@ -200,16 +201,19 @@ bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endp
   // One buffer for all sessions of this thread: bytes live in it only until send() below, and
   // what send() does not take moves to direction.unsent.
   thread_local std::array<char, kCopyChunkBytes> chunk;
-  const live::ProxyIoResult got = live::proxy_read_some(from, chunk.data(), chunk.size());
-  switch (got.status) {
-    case live::ProxyIoStatus::kOk:
+  const live::IoResult got = live::read_some(from, chunk.data(), chunk.size());
+  switch (got.outcome) {
+    case live::IoOutcome::kDone:
       break;
-    case live::ProxyIoStatus::kEof:
+    case live::IoOutcome::kClosed:
       direction.eof = true;
       return true;
-    case live::ProxyIoStatus::kWouldBlock:
+    case live::IoOutcome::kWouldBlock:
       return true;
-    case live::ProxyIoStatus::kError:
+    case live::IoOutcome::kRefused:
+    case live::IoOutcome::kReset:
+    case live::IoOutcome::kOutOfResources:
+    case live::IoOutcome::kError:
       close();
       return false;
   }
@@ -219,36 +223,42 @@ bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endp
     direction.unsent.assign(chunk.data(), got.bytes);
     return true;
   }
-  const live::ProxyIoResult sent = live::proxy_write_some(to, chunk.data(), got.bytes);
-  switch (sent.status) {
-    case live::ProxyIoStatus::kOk:
+  const live::IoResult sent = live::write_some(to, chunk.data(), got.bytes);
+  switch (sent.outcome) {
+    case live::IoOutcome::kDone:
       count_sent(sent.bytes, count_to_endpoint);
       break;
-    case live::ProxyIoStatus::kWouldBlock:
-    case live::ProxyIoStatus::kEof:
+    case live::IoOutcome::kWouldBlock:
+    case live::IoOutcome::kClosed:
       break;
-    case live::ProxyIoStatus::kError:
+    case live::IoOutcome::kRefused:
+    case live::IoOutcome::kReset:
+    case live::IoOutcome::kOutOfResources:
+    case live::IoOutcome::kError:
       close();
       return false;
   }
-  const std::size_t taken = sent.status == live::ProxyIoStatus::kOk ? sent.bytes : 0;
+  const std::size_t taken = sent.outcome == live::IoOutcome::kDone ? sent.bytes : 0;
   direction.unsent.assign(chunk.data() + taken, got.bytes - taken);
   return true;
 }
 
 bool TcpSession::send_unsent(Direction& direction, int to, bool count_to_endpoint, bool& active) {
-  const live::ProxyIoResult sent =
-      live::proxy_write_some(to, direction.unsent.data(), direction.unsent.size());
-  switch (sent.status) {
-    case live::ProxyIoStatus::kOk:
+  const live::IoResult sent =
+      live::write_some(to, direction.unsent.data(), direction.unsent.size());
+  switch (sent.outcome) {
+    case live::IoOutcome::kDone:
       count_sent(sent.bytes, count_to_endpoint);
       direction.unsent.erase(0, sent.bytes);
       active = true;
       return true;
-    case live::ProxyIoStatus::kWouldBlock:
-    case live::ProxyIoStatus::kEof:
+    case live::IoOutcome::kWouldBlock:
+    case live::IoOutcome::kClosed:
       return true;
-    case live::ProxyIoStatus::kError:
+    case live::IoOutcome::kRefused:
+    case live::IoOutcome::kReset:
+    case live::IoOutcome::kOutOfResources:
+    case live::IoOutcome::kError:
       close();
       return false;
   }
@@ -261,31 +271,34 @@ bool TcpSession::splice(Direction& direction, int from, int to, bool count_to_en
   while (true) {
     if (may_read && !direction.eof && direction.in_pipe < live::kSplicePipeCapacity) {
       const std::size_t room = live::kSplicePipeCapacity - direction.in_pipe;
-      const live::ProxyIoResult filled = direction.pipe.fill_from(from, room);
-      switch (filled.status) {
-        case live::ProxyIoStatus::kOk:
+      const live::IoResult filled = direction.pipe.fill_from(from, room);
+      switch (filled.outcome) {
+        case live::IoOutcome::kDone:
           direction.in_pipe += filled.bytes;
           filled_full = filled.bytes == room;
           may_write = true;
           active = true;
           break;
-        case live::ProxyIoStatus::kEof:
+        case live::IoOutcome::kClosed:
           direction.eof = true;
           break;
-        case live::ProxyIoStatus::kWouldBlock:
+        case live::IoOutcome::kWouldBlock:
           break;
-        case live::ProxyIoStatus::kError:
+        case live::IoOutcome::kRefused:
+        case live::IoOutcome::kReset:
+        case live::IoOutcome::kOutOfResources:
+        case live::IoOutcome::kError:
           close();
           return false;
       }
     }
     if (direction.in_pipe == 0 || !may_write) break;
-    const live::ProxyIoResult drained = direction.pipe.drain_to(to, direction.in_pipe);
-    if (drained.status == live::ProxyIoStatus::kError) {
+    const live::IoResult drained = direction.pipe.drain_to(to, direction.in_pipe);
+    if (drained.outcome == live::IoOutcome::kWouldBlock) break;
+    if (drained.outcome != live::IoOutcome::kDone) {
       close();
       return false;
     }
-    if (drained.status != live::ProxyIoStatus::kOk) break;
     direction.in_pipe -= drained.bytes;
     active = true;
     count_sent(drained.bytes, count_to_endpoint);
@@ -309,13 +322,12 @@ void TcpSession::count_sent(std::size_t bytes, bool count_to_endpoint) {
 void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events) {
   if (closed_ || phase_ != Phase::kForwarding) return;
   while (!header_.empty()) {
-    const live::ProxyIoResult written =
-        live::proxy_write_some(upstream_.fd(), header_.data(), header_.size());
-    if (written.status == live::ProxyIoStatus::kError) {
+    const live::IoResult written = live::write_some(upstream_.fd(), header_.data(), header_.size());
+    if (written.outcome == live::IoOutcome::kWouldBlock) break;
+    if (written.outcome != live::IoOutcome::kDone) {
       close();
       return;
     }
-    if (written.status != live::ProxyIoStatus::kOk) break;
     header_.erase(0, written.bytes);
   }
   const std::uint32_t readable = live::kReadable | live::kHangup;

@@ -20,9 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "live/epoll_loop.h"
-#include "live/proxy_socket.h"
-#include "live/splice.h"
+#include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
+#include "live/sockets/splice.h"
+#include "live/sockets/tcp.h"
 #include "proxy/routing/hold_queue.h"
 #include "proxy/transport/session.h"
 
@@ -32,12 +33,11 @@ class Worker;
 
 // The PROXY protocol v2 header (haproxy's proxy-protocol.txt §2.2) for a TCP over IPv4
 // connection from client to proxy: 28 bytes.
-std::string proxy_protocol_v2_header(std::uint32_t client_ipv4, std::uint16_t client_port,
-                                     std::uint32_t proxy_ipv4, std::uint16_t proxy_port);
+std::string proxy_protocol_v2_header(const Ipv4Endpoint& client, const Ipv4Endpoint& proxy);
 
 class TcpSession final : public Session {
  public:
-  TcpSession(Worker& worker, live::ProxySocket client, live::SocketPeer peer);
+  TcpSession(Worker& worker, live::FileDescriptor client, Ipv4Endpoint peer);
   ~TcpSession() override;
 
   void start() override;
@@ -68,9 +68,9 @@ class TcpSession final : public Session {
 
   void pick_and_connect();
   void on_connected();
-  // A connect to upstream_address_ failed with connect_error: another endpoint if the retry policy
-  // allows, else the client's connection closes.
-  void retry_or_fail(int connect_error);
+  // A connect to upstream_address_ failed with connect_outcome: another endpoint if the retry
+  // policy allows, else the client's connection closes.
+  void retry_or_fail(live::IoOutcome connect_outcome);
   void on_client_events(std::uint32_t events);
   void on_upstream_events(std::uint32_t events);
   // Moves what the readiness events of each socket allow; events 0 means "not signalled".
@@ -95,21 +95,21 @@ class TcpSession final : public Session {
   void close();
 
   Worker& worker_;
-  live::ProxySocket client_;
-  live::SocketPeer peer_;
+  live::FileDescriptor client_;
+  Ipv4Endpoint peer_;
   live::WatchId client_watch_ = 0;
   std::uint32_t client_interest_ = 0;
-  live::ProxySocket upstream_;
+  live::FileDescriptor upstream_;
   live::WatchId upstream_watch_ = 0;
   std::uint32_t upstream_interest_ = 0;
-  EndpointAddress upstream_address_;
+  Ipv4Endpoint upstream_address_;
   std::shared_ptr<EndpointCounters> counters_;
   Phase phase_ = Phase::kConnecting;
   Direction to_upstream_;
   Direction to_client_;
   std::string header_;  // PROXY v2 bytes not yet written
   int attempts_ = 0;
-  std::vector<EndpointAddress> tried_;
+  std::vector<Ipv4Endpoint> tried_;
   std::optional<HoldTicket> hold_ticket_;
   runtime::Time deadline_ = runtime::Time::max();
   runtime::Time drain_deadline_ = runtime::Time::max();

@@ -4,7 +4,7 @@
 
 namespace nodrop::proxy {
 
-UpstreamConnection::UpstreamConnection(live::EpollLoop& loop, live::ProxySocket socket,
+UpstreamConnection::UpstreamConnection(live::EpollLoop& loop, live::FileDescriptor socket,
                                        const RoutedEndpoint& endpoint, std::uint32_t interest)
     : loop_(loop),
       socket_(std::move(socket)),
@@ -41,7 +41,7 @@ void UpstreamConnection::on_events(std::uint32_t events) {
   }
 }
 
-std::unique_ptr<UpstreamConnection> UpstreamPool::take(const EndpointAddress& address) {
+std::unique_ptr<UpstreamConnection> UpstreamPool::take(const Ipv4Endpoint& address) {
   const auto found = idle_.find(address);
   if (found == idle_.end() || found->second.empty()) return nullptr;
   std::unique_ptr<UpstreamConnection> connection = std::move(found->second.back());

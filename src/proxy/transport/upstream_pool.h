@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "live/epoll_loop.h"
-#include "live/proxy_socket.h"
+#include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
 #include "proxy/routing/endpoint_table.h"
 
 namespace nodrop::proxy {
@@ -34,14 +34,14 @@ class UpstreamOwner {
 class UpstreamConnection {
  public:
   // Takes the socket (connected or connecting) and starts watching it with `interest`.
-  UpstreamConnection(live::EpollLoop& loop, live::ProxySocket socket,
+  UpstreamConnection(live::EpollLoop& loop, live::FileDescriptor socket,
                      const RoutedEndpoint& endpoint, std::uint32_t interest);
   ~UpstreamConnection();  // unwatches and closes; the endpoint's open_connections goes down
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
   int fd() const { return socket_.fd(); }
-  const EndpointAddress& address() const { return address_; }
+  const Ipv4Endpoint& address() const { return address_; }
   EndpointCounters& counters() { return *counters_; }
   void set_owner(UpstreamOwner* owner) { owner_ = owner; }
   // Changes the events watched; 0 watches nothing (after EOF, when level-triggered hangups would
@@ -53,8 +53,8 @@ class UpstreamConnection {
   void on_events(std::uint32_t events);
 
   live::EpollLoop& loop_;
-  live::ProxySocket socket_;
-  EndpointAddress address_;
+  live::FileDescriptor socket_;
+  Ipv4Endpoint address_;
   std::shared_ptr<EndpointCounters> counters_;
   live::WatchId watch_ = 0;
   std::uint32_t interest_ = 0;
@@ -70,7 +70,7 @@ class UpstreamPool {
       : loop_(loop), max_idle_per_endpoint_(max_idle_per_endpoint), idle_timeout_(idle_timeout) {}
 
   // An idle connection to address, most recently used first; nullptr if none.
-  std::unique_ptr<UpstreamConnection> take(const EndpointAddress& address);
+  std::unique_ptr<UpstreamConnection> take(const Ipv4Endpoint& address);
   // Keeps a connection whose last response ended cleanly; closes it if the pool is full.
   void put(std::unique_ptr<UpstreamConnection> connection);
   // Closes idle connections to endpoints the table no longer lets us pick.
@@ -87,9 +87,7 @@ class UpstreamPool {
   live::EpollLoop& loop_;
   const std::size_t max_idle_per_endpoint_;
   const runtime::Duration idle_timeout_;
-  std::unordered_map<EndpointAddress, std::vector<std::unique_ptr<UpstreamConnection>>,
-                     EndpointAddressHash>
-      idle_;
+  std::unordered_map<Ipv4Endpoint, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
 };
 
 }  // namespace nodrop::proxy

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "live/free_memory.h"
+#include "live/sockets/tcp.h"
 #include "proxy/transport/http_session.h"
 #include "proxy/transport/tcp_session.h"
 
@@ -26,7 +27,7 @@ constexpr std::chrono::milliseconds kAcceptPause{100};
 
 }  // namespace
 
-Worker::Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket listener,
+Worker::Worker(WorkerId id, const ProxyOptions& options, live::FileDescriptor listener,
                TablePublisher& publisher, ProxyMetrics& metrics, runtime::Random& random)
     : id_(id),
       options_(options),
@@ -141,14 +142,17 @@ void Worker::on_listener_ready() {
       pause_accepting();
       return;
     }
-    live::Accepted accepted = live::accept_client(listener_.fd());
-    switch (accepted.status) {
-      case live::AcceptStatus::kAccepted:
+    live::Accepted accepted = live::accept_connection(listener_.fd());
+    switch (accepted.outcome) {
+      case live::IoOutcome::kDone:
         break;
-      case live::AcceptStatus::kNoneWaiting:
-      case live::AcceptStatus::kError:
+      case live::IoOutcome::kWouldBlock:
+      case live::IoOutcome::kClosed:
+      case live::IoOutcome::kRefused:
+      case live::IoOutcome::kReset:
+      case live::IoOutcome::kError:
         return;
-      case live::AcceptStatus::kOutOfDescriptors:
+      case live::IoOutcome::kOutOfResources:
         // Overflow path: pending clients wait in the backlog. The listener stays readable, so
         // stop watching it for a moment instead of spinning on it until a descriptor frees up.
         metrics_.count_error(ProxyError::kOverConnectionLimit);

@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "live/epoll_loop.h"
-#include "live/proxy_socket.h"
-#include "live/splice.h"
+#include "live/file_descriptor.h"
+#include "live/loop/epoll_loop.h"
+#include "live/sockets/splice.h"
 #include "proxy/routing/endpoint_table.h"
 #include "proxy/routing/hold_queue.h"
 #include "proxy/routing/picker.h"
@@ -29,7 +29,7 @@ namespace nodrop::proxy {
 
 class Worker {
  public:
-  Worker(WorkerId id, const ProxyOptions& options, live::ProxySocket listener,
+  Worker(WorkerId id, const ProxyOptions& options, live::FileDescriptor listener,
          TablePublisher& publisher, ProxyMetrics& metrics, runtime::Random& random);
   ~Worker();
   Worker(const Worker&) = delete;
@@ -96,7 +96,7 @@ class Worker {
   const ProxyOptions& options_;
   BufferPool buffers_;
   live::EpollLoop loop_;
-  live::ProxySocket listener_;
+  live::FileDescriptor listener_;
   live::WatchId listener_watch_ = 0;
   TablePublisher& publisher_;
   ProxyMetrics& metrics_;

@@ -1,0 +1,83 @@
+#include "base/ipv4.h"
+
+#include <charconv>
+
+namespace nodrop {
+namespace {
+
+// Parses a decimal number in [0, max] that spans all of text.
+bool parse_bounded(std::string_view text, std::uint32_t max, std::uint32_t* out) {
+  if (text.empty() || text.size() > 5) return false;
+  std::uint32_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value > max) return false;
+  *out = value;
+  return true;
+}
+
+bool parse_dotted_quad(std::string_view text, Ipv4Address* address) {
+  std::uint32_t value = 0;
+  for (int part = 0; part < 4; ++part) {
+    const auto dot = text.find('.');
+    const bool last = part == 3;
+    if (last != (dot == std::string_view::npos)) return false;
+    std::uint32_t number = 0;
+    if (!parse_bounded(text.substr(0, dot), 255, &number)) return false;
+    value = (value << 8) | number;
+    if (!last) text.remove_prefix(dot + 1);
+  }
+  address->value = value;
+  return true;
+}
+
+Status not_of_form(std::string_view text, std::string_view form) {
+  std::string message = "\"";
+  message.append(text).append("\" is not an address of the form ").append(form);
+  return invalid_argument(std::move(message));
+}
+
+}  // namespace
+
+void Ipv4Address::append_to(std::string& out) const {
+  // Appends rather than operator+ chains, which trip g++ 12's -Wrestrict false positive at -O3.
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.append(std::to_string((value >> shift) & 0xff));
+    if (shift > 0) out.push_back('.');
+  }
+}
+
+std::string Ipv4Address::to_string() const {
+  std::string text;
+  text.reserve(15);
+  append_to(text);
+  return text;
+}
+
+std::string Ipv4Endpoint::to_string() const {
+  std::string text;
+  text.reserve(21);
+  address.append_to(text);
+  text.push_back(':');
+  text.append(std::to_string(port));
+  return text;
+}
+
+Result<Ipv4Address> parse_ipv4_address(std::string_view text) {
+  Ipv4Address address;
+  if (!parse_dotted_quad(text, &address)) return not_of_form(text, "A.B.C.D");
+  return address;
+}
+
+Result<Ipv4Endpoint> parse_ipv4_endpoint(std::string_view text) {
+  const auto colon = text.rfind(':');
+  Ipv4Endpoint endpoint;
+  std::uint32_t port = 0;
+  if (colon == std::string_view::npos || !parse_bounded(text.substr(colon + 1), 65535, &port) ||
+      !parse_dotted_quad(text.substr(0, colon), &endpoint.address)) {
+    return not_of_form(text, "A.B.C.D:PORT");
+  }
+  endpoint.port = static_cast<std::uint16_t>(port);
+  return endpoint;
+}
+
+}  // namespace nodrop
