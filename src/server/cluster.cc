@@ -5,7 +5,7 @@
 namespace nodrop::server {
 namespace {
 
-node::Ipv4Address address_of(std::uint32_t value) { return node::Ipv4Address{value}; }
+Ipv4Address address_of(std::uint32_t value) { return Ipv4Address{value}; }
 
 // The existing object with what a user's manifest sets of it: labels, annotations (added to those
 // the system keeps there, as the deployment controller's revision), and the spec.

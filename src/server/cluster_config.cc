@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/ipv4.h"
 #include "manifest/field_reader.h"
 #include "manifest/yaml_reader.h"
 
@@ -16,27 +17,12 @@ constexpr const char* kApiVersion = "nodrop.dev/v1alpha1";
 constexpr const char* kKind = "ClusterConfiguration";
 
 std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
-  std::uint32_t address = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    const auto dot = text.find('.');
-    const bool last = octet == 3;
-    if (last != (dot == std::string_view::npos)) return std::nullopt;
-    const std::string_view part = text.substr(0, dot);
-    unsigned value = 0;
-    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || error != std::errc() || end != part.data() + part.size() || value > 255) {
-      return std::nullopt;
-    }
-    address = (address << 8) | value;
-    if (!last) text.remove_prefix(dot + 1);
-  }
-  return address;
+  Result<Ipv4Address> address = parse_ipv4_address(text);
+  if (!address) return std::nullopt;
+  return address->value;
 }
 
-std::string ipv4_text(std::uint32_t address) {
-  return fmt::format("{}.{}.{}.{}", address >> 24, (address >> 16) & 0xff, (address >> 8) & 0xff,
-                     address & 0xff);
-}
+std::string ipv4_text(std::uint32_t address) { return Ipv4Address{address}.to_string(); }
 
 bool in_loopback(std::uint32_t address) { return (address >> 24) == 127; }
 
