@@ -160,6 +160,7 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
   spec.env = std::move(environment).value();
   spec.working_dir = container.working_dir;
   spec.log_path = std::move(log_path);
+  spec.log_format = runtime::LogFormat::kCri;
   return spec;
 }
 

@@ -174,6 +174,7 @@ void Kubelet::after_finish(const std::string& uid) {
   const store::ObjectPtr current = cached(uid);
   const bool deleting = current != nullptr && api::metadata_of(*current).deletion_timestamp;
   if (running.removed || deleting) {
+    running.worker->remove_logs();
     // Its deletion ends here: grace 0 removes it from the store. The worker goes after this turn
     // (this may run inside one of its callbacks).
     if (!running.removed && !running.finishing) {

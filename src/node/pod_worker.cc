@@ -100,9 +100,27 @@ void PodWorker::start() {
   refresh();
 }
 
+std::string PodWorker::log_path_of(const Container& container, std::int32_t run) const {
+  return log_path_of(container.name, run);
+}
+
+void PodWorker::remove_logs() {
+  for (const Container& container : containers_) {
+    ports_.processes.remove_log(log_path_of(container, container.restart_count));
+    if (container.restart_count >= 1) {
+      ports_.processes.remove_log(log_path_of(container, container.restart_count - 1));
+    }
+  }
+}
+
 void PodWorker::start_container(Container& container) {
   container.restart_timer.reset();
-  const std::string log_path = placement_.log_directory + "/" + container.name + ".log";
+  // One log per run, as the kubelet keeps them (<container>/<restart count>.log): the previous
+  // run's stays for `logs --previous`; the one before it goes.
+  const std::string log_path = log_path_of(container, container.restart_count);
+  if (container.restart_count >= 2) {
+    ports_.processes.remove_log(log_path_of(container, container.restart_count - 2));
+  }
   Result<runtime::ProcessSpec> spec =
       container_process_spec(pod_, container.index, placement_.addresses, log_path);
   if (!spec) {

@@ -103,6 +103,13 @@ class PodWorker {
   const std::deque<PodEvent>& events() const { return events_; }
   // True once termination is complete (every container stopped, phase Succeeded or Failed).
   bool finished() const { return finished_; }
+  // Removes the logs it keeps (each container's current and previous run), once the pod is gone.
+  void remove_logs();
+  // Where a container's run (0 for the first, then one per restart) logs:
+  // <log_directory>/<container>/<run>.log, in the CRI format.
+  std::string log_path_of(const std::string& container_name, std::int32_t run) const {
+    return placement_.log_directory + "/" + container_name + "/" + std::to_string(run) + ".log";
+  }
 
  private:
   enum class ContainerPhase { kWaiting, kRunning, kTerminated };
@@ -143,6 +150,7 @@ class PodWorker {
   };
 
   // Containers.
+  std::string log_path_of(const Container& container, std::int32_t run) const;
   void start_container(Container& container);
   void on_process_exit(std::size_t index, std::uint64_t generation,
                        const runtime::ProcessExit& exit);

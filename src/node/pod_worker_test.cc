@@ -206,6 +206,26 @@ TEST_F(PodWorkerTest, ACrashingContainerRestartsAfter0_10_20_40Seconds) {
   EXPECT_EQ(status.container_statuses[0].restart_count, 5);
 }
 
+TEST_F(PodWorkerTest, EachRunLogsToItsOwnFileAndOnlyTheLastTwoRunsAreKept) {
+  sim::FakeProcessRuntime::Behavior crasher;
+  crasher.runs_for = seconds(1);
+  processes_.set_behavior("crasher", crasher);
+  start(make_pod("crasher"));
+  loop_.advance(seconds(40));  // runs 0, 1, 2, 3
+  ASSERT_EQ(processes_.started(), 4U);
+  for (runtime::ProcessId id = 1; id <= 4; ++id) {
+    EXPECT_EQ(processes_.spec(id)->log_path, "/logs/app/" + std::to_string(id - 1) + ".log");
+    EXPECT_EQ(processes_.spec(id)->log_format, runtime::LogFormat::kCri);
+  }
+  // Starting run 2 let run 0 go, run 3 let run 1 go; 2 (previous) and 3 (current) stay.
+  EXPECT_EQ(processes_.removed_logs(),
+            (std::vector<std::string>{"/logs/app/0.log", "/logs/app/1.log"}));
+  worker_->remove_logs();
+  EXPECT_EQ(processes_.removed_logs().size(), 4U);
+  EXPECT_EQ(processes_.removed_logs()[2], "/logs/app/3.log");
+  EXPECT_EQ(processes_.removed_logs()[3], "/logs/app/2.log");
+}
+
 TEST_F(PodWorkerTest, AMissingCommandIsAStartErrorThrottledByBackoff) {
   processes_.set_missing("ghost");
   start(make_pod("ghost"));

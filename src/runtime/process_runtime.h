@@ -35,6 +35,8 @@ constexpr std::uint64_t kMinLogBytesMax = 4096;
 // The PATH a command is looked up in when the spec's environment has none (Docker's default).
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+enum class LogFormat { kRaw, kCri };
+
 struct ProcessSpec {
   // argv[0] is the command: a path containing '/', or a name looked up in the environment's PATH
   // (kDefaultPath if it has none).
@@ -47,6 +49,9 @@ struct ProcessSpec {
   // take at most 2 × log_bytes_max. One process per log path.
   std::string log_path;
   std::uint64_t log_bytes_max = kDefaultLogBytesMax;
+  // kCri: each line as the kubelet writes container logs (base/cri_log.h), with the time it was
+  // read; kRaw: the bytes as written.
+  LogFormat log_format = LogFormat::kRaw;
 };
 
 enum class Signal {
@@ -94,6 +99,10 @@ class ProcessRuntime {
 
   // Processes started and not yet reported through on_exit.
   virtual std::size_t running() const = 0;
+
+  // Removes a log no process writes any more (and its rotated "<log_path>.1"): the kubelet keeps
+  // the current and the previous run of a container, and nothing once the pod is gone.
+  virtual void remove_log(const std::string& log_path) = 0;
 };
 
 }  // namespace nodrop::runtime

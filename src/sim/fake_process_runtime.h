@@ -48,6 +48,8 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   Result<runtime::ProcessId> start(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
   Status signal(runtime::ProcessId process, runtime::Signal signal) override;
   std::size_t running() const override { return running_.size(); }
+  void remove_log(const std::string& log_path) override { removed_logs_.push_back(log_path); }
+  const std::vector<std::string>& removed_logs() const { return removed_logs_; }
 
   bool is_running(runtime::ProcessId process) const { return running_.count(process) != 0; }
   // The spec every process was started with, running or not; nullptr for an unknown id.
@@ -73,6 +75,7 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   std::map<runtime::ProcessId, runtime::ProcessSpec> specs_;
   std::map<runtime::ProcessId, Running> running_;
   std::vector<SignalRecord> signals_;
+  std::vector<std::string> removed_logs_;
 };
 
 }  // namespace nodrop::sim

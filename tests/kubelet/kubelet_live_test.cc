@@ -193,7 +193,7 @@ TEST_F(KubeletLiveTest, AnAppIgnoringSigtermIsKilledWhenTheGracePeriodEnds) {
   EXPECT_EQ(status.phase, api::PodPhase::kFailed);
   EXPECT_EQ(status.container_statuses[0].state.terminated->exit_code, 137);
   const std::string log = [&] {
-    std::ifstream stream(directory_ / "app.log");
+    std::ifstream stream(directory_ / "app" / "0.log");
     return std::string(std::istreambuf_iterator<char>(stream), {});
   }();
   EXPECT_NE(log.find("ignoring SIGTERM"), std::string::npos) << log;
@@ -272,7 +272,7 @@ TEST_F(KubeletLiveTest, PreStopSleepAndHttpGetHooksRunBeforeSigterm) {
     worker_.reset();  // the next pod reuses the address and the log
   }
   // Both pods got SIGTERM after their hook and drained (a hook failure would be an event).
-  std::ifstream stream(directory_ / "app.log");
+  std::ifstream stream(directory_ / "app" / "0.log");
   const std::string log(std::istreambuf_iterator<char>(stream), {});
   EXPECT_NE(log.find("draining"), std::string::npos) << log;
 }

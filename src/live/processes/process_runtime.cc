@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "base/check.h"
 
@@ -26,6 +27,10 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
                                                      ExitCallback on_exit) {
   NODROP_CHECK(on_exit != nullptr);
   if (spec.log_path.empty()) return invalid_argument("no log path");
+  // The log's directory (a pod's, a container's) is made on first use, owner-only like the data
+  // dir it is under.
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(spec.log_path).parent_path(), ignored);
   Result<BoundedLogFile> log = BoundedLogFile::open(spec.log_path, spec.log_bytes_max);
   if (!log) return log.status();
 
@@ -47,6 +52,7 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
   process.child = *child;
   process.output_fd = output[0];
   process.log = std::make_unique<BoundedLogFile>(std::move(log).value());
+  process.log_format = spec.log_format;
   process.on_exit = std::move(on_exit);
   process.exit_watch = loop_.watch(process.child.supervisor_pidfd, kReadable,
                                    [this, id](std::uint32_t /*events*/) { on_exited(id); });
@@ -81,8 +87,14 @@ bool LiveProcessRuntime::copy_output(Process& process, std::size_t max_bytes) {
     const ssize_t got = read(process.output_fd, chunk, sizeof chunk);
     if (got > 0) {
       // A log write error drops the output; it must not stop or block the process.
-      [[maybe_unused]] const Status written =
-          process.log->write(std::string_view(chunk, static_cast<std::size_t>(got)));
+      const std::string_view output(chunk, static_cast<std::size_t>(got));
+      if (process.log_format == runtime::LogFormat::kCri) {
+        std::string framed;
+        process.framer.frame(output, loop_.clock().wall_now(), &framed);
+        [[maybe_unused]] const Status written = process.log->write(framed);
+      } else {
+        [[maybe_unused]] const Status written = process.log->write(output);
+      }
       copied += static_cast<std::size_t>(got);
       continue;
     }
@@ -97,6 +109,18 @@ void LiveProcessRuntime::close_output(Process& process) {
   loop_.unwatch(process.output_watch);
   close(process.output_fd);
   process.output_fd = -1;
+  if (process.log_format == runtime::LogFormat::kCri) {
+    std::string last;
+    process.framer.finish(loop_.clock().wall_now(), &last);
+    if (!last.empty()) [[maybe_unused]]
+      const Status written = process.log->write(last);
+  }
+}
+
+void LiveProcessRuntime::remove_log(const std::string& log_path) {
+  // Best effort: a log that cannot be removed only takes disk space.
+  unlink(log_path.c_str());
+  unlink((log_path + ".1").c_str());
 }
 
 void LiveProcessRuntime::on_exited(runtime::ProcessId id) {

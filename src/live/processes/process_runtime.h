@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 
+#include "base/cri_log.h"
 #include "live/loop/epoll_loop.h"
 #include "live/processes/bounded_log_file.h"
 #include "live/processes/pod_supervisor.h"
@@ -38,6 +39,7 @@ class LiveProcessRuntime final : public runtime::ProcessRuntime {
   Result<runtime::ProcessId> start(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
   Status signal(runtime::ProcessId process, runtime::Signal signal) override;
   std::size_t running() const override { return processes_.size(); }
+  void remove_log(const std::string& log_path) override;
 
   // The OS pid of a running process, for tests and diagnostics; -1 when it has exited.
   int os_pid(runtime::ProcessId process) const;
@@ -49,6 +51,8 @@ class LiveProcessRuntime final : public runtime::ProcessRuntime {
     int output_fd = -1;  // read end of the stdout/stderr pipe
     WatchId output_watch = 0;
     std::unique_ptr<BoundedLogFile> log;
+    runtime::LogFormat log_format = runtime::LogFormat::kRaw;
+    CriLineFramer framer;
     ExitCallback on_exit;
   };
 

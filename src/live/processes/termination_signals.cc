@@ -9,11 +9,12 @@
 
 namespace nodrop::live {
 
-Result<TerminationSignals> TerminationSignals::block() {
+Result<TerminationSignals> TerminationSignals::block(bool also_hangup) {
   sigset_t termination;
   sigemptyset(&termination);
   sigaddset(&termination, SIGINT);
   sigaddset(&termination, SIGTERM);
+  if (also_hangup) sigaddset(&termination, SIGHUP);
   TerminationSignals signals;
   if (const int error = pthread_sigmask(SIG_BLOCK, &termination, &signals.previous_mask_);
       error != 0) {
@@ -42,6 +43,19 @@ int TerminationSignals::take() {
     last = static_cast<int>(info.ssi_signo);
   }
   return last;
+}
+
+PendingSignals TerminationSignals::take_all() {
+  PendingSignals pending;
+  signalfd_siginfo info{};
+  while (read(signal_fd_.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    if (info.ssi_signo == SIGHUP) {
+      pending.hangup = true;
+    } else {
+      pending.terminate = true;
+    }
+  }
+  return pending;
 }
 
 }  // namespace nodrop::live
