@@ -10,5 +10,6 @@ int run_validate(const Args& args, std::ostream& out, std::ostream& err);
 int run_load(const Args& args, std::ostream& out, std::ostream& err);
 int run_verify(const Args& args, std::ostream& out, std::ostream& err);
 int run_proxy(const Args& args, std::ostream& out, std::ostream& err);
+int run_up(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace nodrop::cli

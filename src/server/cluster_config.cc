@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -31,9 +32,7 @@ bool in_loopback(std::uint32_t address) { return (address >> 24) == 127; }
 std::string AddressRange::to_string() const { return ipv4_text(first) + "-" + ipv4_text(last); }
 
 Result<AddressRange> parse_address_range(const std::string& text) {
-  const auto fail = [&](const std::string& why) {
-    return invalid_argument(fmt::format("\"{}\": {}", text, why));
-  };
+  const auto fail = [](const std::string& why) { return invalid_argument(why); };
   AddressRange range;
   if (const auto slash = text.find('/'); slash != std::string::npos) {
     const std::optional<std::uint32_t> network = parse_ipv4(text.substr(0, slash));
@@ -172,6 +171,9 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
   for (const api::FieldError& problem : context.warnings) {
     error(context.lines.line_of(problem.path), problem.to_string());
   }
+  std::stable_sort(
+      result.diagnostics.begin(), result.diagnostics.end(),
+      [](const manifest::Diagnostic& a, const manifest::Diagnostic& b) { return a.line < b.line; });
   if (result.diagnostics.empty()) {
     for (const std::string& problem : validate_cluster_config(config)) error(0, problem);
   }

@@ -35,7 +35,8 @@ struct AddressRange {
 };
 
 // "127.0.1.0/24" (network and broadcast addresses left out) or "127.0.1.1-127.0.1.9", inside
-// 127.0.0.0/8. InvalidArgument with the reason otherwise.
+// 127.0.0.0/8. InvalidArgument with the reason otherwise (without the text, which the caller
+// names).
 Result<AddressRange> parse_address_range(const std::string& text);
 
 struct ClusterConfig {

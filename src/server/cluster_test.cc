@@ -1,14 +1,13 @@
 // The whole cluster in virtual time: the same composition root `nodrop up` runs, over the sim
-// loop, fake processes and fake probes. A checker that only reads the store's watch (never the
-// controllers) holds the rollout to its bounds at every write:
-//   - pods not being deleted ≤ replicas + maxSurge;
-//   - ready pods not being deleted ≥ replicas − maxUnavailable, once that many were ready.
+// loop, fake processes and fake probes. RolloutInvariants, which reads only the store's watch,
+// holds the rollout to its bounds at every write.
 #include "server/cluster.h"
 
 #include <gtest/gtest.h>
 
 #include "api/defaults.h"
 #include "controller/test_deployment.h"
+#include "server/rollout_invariants.h"
 #include "sim/fake_prober.h"
 #include "sim/fake_process_runtime.h"
 #include "sim/sim_loop.h"
@@ -23,50 +22,6 @@ bool is_ready(const api::Pod& pod) {
   const api::Condition* ready = api::find_condition(pod.status.conditions, "Ready");
   return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
 }
-
-class InvariantChecker {
- public:
-  InvariantChecker(store::Store& store, std::int32_t replicas, std::int32_t max_surge,
-                   std::int32_t max_unavailable)
-      : replicas_(replicas), max_surge_(max_surge), max_unavailable_(max_unavailable) {
-    watch_ = store.watch({.kind = "Pod"}).value();
-  }
-
-  // Reads every event so far, checking the bounds after each.
-  void check() {
-    for (const store::WatchEvent& event : watch_->take()) {
-      const api::Pod& pod = std::get<api::Pod>(*event.object);
-      if (event.type == store::WatchEventType::kDeleted) {
-        pods_.erase(pod.metadata.name);
-      } else {
-        pods_[pod.metadata.name] = pod;
-      }
-      int counted = 0;
-      int ready = 0;
-      for (const auto& [name, each] : pods_) {
-        if (each.metadata.deletion_timestamp.has_value()) continue;
-        ++counted;
-        if (is_ready(each)) ++ready;
-      }
-      max_seen_ = std::max(max_seen_, counted);
-      EXPECT_LE(counted, replicas_ + max_surge_) << "at resourceVersion " << event.resource_version;
-      if (reached_ && ready < replicas_ - max_unavailable_) {
-        ADD_FAILURE() << "only " << ready << " ready at resourceVersion " << event.resource_version;
-      }
-      if (ready >= replicas_) reached_ = true;
-    }
-  }
-  int max_seen() const { return max_seen_; }
-
- private:
-  std::shared_ptr<store::Watch> watch_;
-  std::map<std::string, api::Pod> pods_;
-  std::int32_t replicas_;
-  std::int32_t max_surge_;
-  std::int32_t max_unavailable_;
-  bool reached_ = false;
-  int max_seen_ = 0;
-};
 
 class ClusterTest : public ::testing::Test {
  protected:
@@ -98,7 +53,7 @@ class ClusterTest : public ::testing::Test {
     return cluster_.store().list({.kind = kind}).value().items.size();
   }
   // Advances virtual time in small steps (periodic timers never let the loop idle).
-  void run_for(runtime::Duration duration, InvariantChecker* checker = nullptr) {
+  void run_for(runtime::Duration duration, RolloutInvariants* checker = nullptr) {
     const runtime::Time end = loop_.now() + duration;
     while (loop_.now() < end) {
       loop_.advance(milliseconds(100));
@@ -151,7 +106,9 @@ TEST_F(ClusterTest, ADeploymentReachesItsReadyPodsSpreadOverTheNodes) {
 TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
   ASSERT_TRUE(cluster_.apply(deployment(4, "demo-app:v1")).is_ok());
   run_for(seconds(5));
-  InvariantChecker checker(cluster_.store(), 4, 1, 1);  // 25% of 4, rounded up / down
+  api::LabelSelector selector;
+  selector.match_labels["app"] = "web";
+  RolloutInvariants checker(cluster_.store(), selector, 4, 1, 1);  // 25% of 4: up, down
   ASSERT_EQ(cluster_.apply(deployment(4, "demo-app:v2")).value(), ApplyOutcome::kConfigured);
   run_for(seconds(60), &checker);
   const std::vector<api::Pod> running = pods();
@@ -160,7 +117,9 @@ TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
     EXPECT_EQ(pod.spec.containers[0].image, "demo-app:v2");
     EXPECT_TRUE(is_ready(pod));
   }
-  EXPECT_EQ(checker.max_seen(), 5);    // the surge was used
+  EXPECT_TRUE(checker.violations().empty()) << checker.violations().front();
+  EXPECT_EQ(checker.max_pods(), 5);    // the surge was used
+  EXPECT_EQ(checker.min_ready(), 3);   // and the unavailability
   EXPECT_EQ(count("ReplicaSet"), 2U);  // the old one kept at 0 for rollback
   const api::Deployment& done =
       std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());

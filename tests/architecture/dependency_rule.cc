@@ -187,7 +187,7 @@ std::map<std::string, std::set<std::string>> design_module_graph() {
       // verify), calls the lint and traffic modules directly; it reaches the server only through
       // the admin socket, whose client lives in `live`. `nodrop proxy` runs the data plane on the
       // user's machine, so cli may also use proxy/transport.
-      {"cli", {"api", "manifest", "lint", "traffic", "live", "proxy/transport"}},
+      {"cli", {"api", "manifest", "lint", "traffic", "live", "proxy/transport", "server"}},
       {"server",
        {"api", "manifest", "store", "runtime", "controller", "node", "proxy/routing",
         "proxy/transport", "live", "sim", "traffic", "lint"}},

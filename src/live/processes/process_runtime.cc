@@ -118,9 +118,12 @@ void LiveProcessRuntime::close_output(Process& process) {
 }
 
 void LiveProcessRuntime::remove_log(const std::string& log_path) {
-  // Best effort: a log that cannot be removed only takes disk space.
+  // Best effort: a log that cannot be removed only takes disk space. Its container's and pod's
+  // directories go with their last log (rmdir leaves a directory that is not empty).
   unlink(log_path.c_str());
   unlink((log_path + ".1").c_str());
+  const std::filesystem::path container = std::filesystem::path(log_path).parent_path();
+  if (rmdir(container.c_str()) == 0) rmdir(container.parent_path().c_str());
 }
 
 void LiveProcessRuntime::on_exited(runtime::ProcessId id) {

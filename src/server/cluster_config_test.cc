@@ -1,0 +1,76 @@
+#include "server/cluster_config.h"
+
+#include <gtest/gtest.h>
+
+namespace nodrop::server {
+namespace {
+
+TEST(ClusterConfig, DefaultsAreDisjointAndValid) {
+  const ClusterConfig config = ClusterConfig::defaults();
+  EXPECT_EQ(config.nodes, 3);
+  EXPECT_EQ(config.node_addresses.to_string(), "127.0.1.1-127.0.1.254");
+  EXPECT_EQ(config.pod_addresses.to_string(), "127.0.16.1-127.0.31.254");
+  EXPECT_TRUE(validate_cluster_config(config).empty());
+  EXPECT_EQ(default_data_dir("/state", "/home/u"), "/state/nodrop");
+  EXPECT_EQ(default_data_dir("", "/home/u"), "/home/u/.local/state/nodrop");
+  EXPECT_EQ(default_data_dir("", ""), "");
+}
+
+TEST(ClusterConfig, ReadsEveryFieldAndKeepsDefaultsForTheRest) {
+  const ConfigResult result = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
+kind: ClusterConfiguration
+nodes: 5
+dataDir: /var/lib/nodrop
+addresses:
+  pods: 127.0.100.1-127.0.100.50
+)",
+                                                   "cluster.yaml");
+  ASSERT_TRUE(result.ok()) << result.diagnostics.front().to_string();
+  EXPECT_EQ(result.config.nodes, 5);
+  EXPECT_EQ(result.config.data_dir, "/var/lib/nodrop");
+  EXPECT_EQ(result.config.pod_addresses.to_string(), "127.0.100.1-127.0.100.50");
+  EXPECT_EQ(result.config.node_addresses.to_string(), "127.0.1.1-127.0.1.254");
+}
+
+TEST(ClusterConfig, EveryMistakeIsNamedWithItsLineAndFieldPath) {
+  const ConfigResult result = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
+kind: ClusterConfiguration
+nodes: "three"
+adresses:
+  pods: 127.0.16.0/20
+)",
+                                                   "cluster.yaml");
+  ASSERT_EQ(result.diagnostics.size(), 2U);
+  EXPECT_EQ(result.diagnostics[0].to_string(),
+            "cluster.yaml:3: ClusterConfiguration: nodes: Invalid value: \"three\": must be an "
+            "integer, not a string");
+  EXPECT_EQ(result.diagnostics[1].to_string(),
+            "cluster.yaml:4: ClusterConfiguration: adresses: unknown field: did you mean "
+            "\"addresses\"?");
+  const ConfigResult wrong_kind =
+      parse_cluster_config("apiVersion: apps/v1\nkind: Deployment\n", "x.yaml");
+  ASSERT_FALSE(wrong_kind.ok());
+  EXPECT_NE(wrong_kind.diagnostics[0].message.find("expected apiVersion: nodrop.dev/v1alpha1"),
+            std::string::npos);
+}
+
+TEST(ClusterConfig, RangesMustBeLoopbackDisjointAndLargeEnough) {
+  EXPECT_EQ(parse_address_range("127.0.1.0/30")->to_string(), "127.0.1.1-127.0.1.2");
+  for (const char* bad : {"10.0.0.0/24", "127.0.1.1/24", "127.0.1.0/31", "127.0.1.9-127.0.1.1",
+                          "127.0.1.1", "127.0.1.1-x", "127.0.1.0/x"}) {
+    EXPECT_FALSE(parse_address_range(bad).is_ok()) << bad;
+  }
+  ClusterConfig config = ClusterConfig::defaults();
+  config.pod_addresses = *parse_address_range("127.0.1.100-127.0.2.10");
+  config.nodes = 4;
+  config.node_addresses = *parse_address_range("127.0.1.1-127.0.1.3");
+  const std::vector<std::string> problems = validate_cluster_config(config);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0],
+            "addresses.nodes: Invalid value: \"127.0.1.1-127.0.1.3\": 3 addresses for 4 nodes");
+  config.node_addresses = *parse_address_range("127.0.1.0/24");
+  EXPECT_EQ(validate_cluster_config(config).front().rfind("addresses.pods: Invalid value", 0), 0U);
+}
+
+}  // namespace
+}  // namespace nodrop::server

@@ -1,0 +1,53 @@
+#include "server/live_cluster.h"
+
+#include <filesystem>
+
+namespace nodrop::server {
+namespace {
+
+// The directory and its parents made if missing; the directory itself owner-only (0700), as the
+// data dir holds the cluster's state, logs and (later) its credentials.
+Status make_private_directory(const std::filesystem::path& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) return io_error("cannot make " + path.string() + ": " + error.message());
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, error);
+  if (error) return io_error("cannot restrict " + path.string() + ": " + error.message());
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LiveCluster>> LiveCluster::create(ClusterConfig config) {
+  if (config.data_dir.empty()) return invalid_argument("no data dir");
+  std::unique_ptr<LiveCluster> cluster(new LiveCluster());
+  cluster->data_dir_ = config.data_dir;
+  const std::filesystem::path pods = std::filesystem::path(config.data_dir) / "pods";
+  if (Status made = make_private_directory(config.data_dir); !made.is_ok()) return made;
+  if (Status made = make_private_directory(pods); !made.is_ok()) return made;
+  cluster->processes_ = std::make_unique<live::LiveProcessRuntime>(cluster->loop_);
+  cluster->prober_ = std::make_unique<live::LiveProber>(cluster->loop_);
+  live::EpollLoop& loop = cluster->loop_;
+  cluster->cluster_ = std::make_unique<Cluster>(
+      ClusterPorts{
+          loop, [&loop](std::function<void()> task) { loop.post_from_any_thread(std::move(task)); },
+          *cluster->processes_, *cluster->prober_, cluster->random_},
+      std::move(config), pods.string());
+  return cluster;
+}
+
+LiveCluster::~LiveCluster() {
+  // The cluster's kubelets and workers go before the runtime that runs their processes.
+  cluster_.reset();
+}
+
+Status LiveCluster::start() { return cluster_->start(); }
+
+void LiveCluster::run() { loop_.run(); }
+
+void LiveCluster::shut_down() {
+  cluster_->shut_down([this] { loop_.stop(); });
+}
+
+}  // namespace nodrop::server

@@ -1,0 +1,59 @@
+// A Cluster over the live ports, as `nodrop up` runs it: one epoll loop on the calling thread,
+// real processes under their supervisors, real probes. Tests run the same object in-process to
+// read its store while it runs.
+//
+//   LiveCluster cluster(config);           // the data dir is made (owner-only)
+//   cluster.start();                       // nodes registered, controllers running
+//   cluster.apply_on_loop(objects, done);  // from any thread
+//   cluster.run();                         // until stop() or a finished shutdown
+//
+// Threading: run() on one thread; store() from any; everything else before run() or on the loop.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "live/loop/epoll_loop.h"
+#include "live/loop/system_clock.h"
+#include "live/probers.h"
+#include "live/processes/process_runtime.h"
+#include "server/cluster.h"
+
+namespace nodrop::server {
+
+class LiveCluster {
+ public:
+  // Makes the data dir (and its "pods" directory for logs), readable by its owner only.
+  static Result<std::unique_ptr<LiveCluster>> create(ClusterConfig config);
+  ~LiveCluster();
+
+  Status start();
+  // Runs the loop until stop(), or until shut_down() has finished.
+  void run();
+  // Thread-safe: ends run() at once (pods are then killed with their groups as the runtime goes).
+  void stop() { loop_.stop(); }
+  // On the loop: node shutdown of every node, then run() returns.
+  void shut_down();
+
+  // Runs a task on the loop, from any thread.
+  void post(std::function<void()> task) { loop_.post_from_any_thread(std::move(task)); }
+
+  live::EpollLoop& loop() { return loop_; }
+  Cluster& cluster() { return *cluster_; }
+  store::Store& store() { return cluster_->store(); }
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  LiveCluster() = default;
+
+  std::string data_dir_;
+  live::EpollLoop loop_;
+  live::SystemRandom random_;
+  std::unique_ptr<live::LiveProcessRuntime> processes_;
+  std::unique_ptr<live::LiveProber> prober_;
+  std::unique_ptr<Cluster> cluster_;
+};
+
+}  // namespace nodrop::server

@@ -1,0 +1,195 @@
+// The cluster with real processes, in-process: the LiveCluster `nodrop up` runs, its loop on a
+// thread, demo-app pods on their own loopback addresses, read through the store (which any thread
+// may use). RolloutInvariants reads the store's watch, apart from the controllers.
+//
+// Addresses: 127.0.70.0/24 (nodes) and 127.0.71.0/24 (pods), used by no other test.
+#include "server/live_cluster.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "api/defaults.h"
+#include "live/loop/thread.h"
+#include "live/sockets/blocking_client.h"
+#include "server/rollout_invariants.h"
+
+namespace nodrop {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr milliseconds kWaitLimit{30000};  // only stops a hang
+
+bool is_ready(const api::Pod& pod) {
+  const api::Condition* ready = api::find_condition(pod.status.conditions, "Ready");
+  return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
+}
+
+api::Deployment web(const std::string& version) {
+  api::Deployment deployment;
+  deployment.metadata.name = "web";
+  deployment.spec.replicas = 3;
+  deployment.spec.selector.match_labels = {{"app", "web"}};
+  deployment.spec.has_selector = true;
+  deployment.spec.template_spec.metadata.labels = {{"app", "web"}};
+  api::RollingUpdateDeployment rolling;
+  rolling.max_surge = api::IntOrString::from_int(1);
+  rolling.max_unavailable = api::IntOrString::from_int(0);
+  deployment.spec.strategy.rolling_update = rolling;
+  api::Container container;
+  container.name = "app";
+  container.image = "demo-app:" + version;
+  container.command = {DEMO_APP_PATH};
+  container.args = {"--listen", "$(POD_IP):8080", "--version", version};
+  api::EnvVar pod_ip;
+  pod_ip.name = "POD_IP";
+  pod_ip.field_ref = api::ObjectFieldSelector{"v1", "status.podIP"};
+  container.env = {pod_ip};
+  api::ContainerPort port;
+  port.name = "http";
+  port.container_port = 8080;
+  container.ports = {port};
+  api::Probe probe;
+  api::HttpGetAction action;
+  action.path = "/ready";
+  action.port = api::IntOrString::from_string("http");
+  probe.handler.http_get = action;
+  probe.period_seconds = 1;
+  container.readiness_probe = probe;
+  deployment.spec.template_spec.spec.containers = {container};
+  api::set_defaults(deployment);
+  return deployment;
+}
+
+class LiveClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_dir_ = fs::temp_directory_path() / ("nodrop-live-cluster-" + std::to_string(getpid()));
+    server::ClusterConfig config = server::ClusterConfig::defaults();
+    config.data_dir = data_dir_.string();
+    config.node_addresses = server::parse_address_range("127.0.70.0/24").value();
+    config.pod_addresses = server::parse_address_range("127.0.71.0/24").value();
+    config.load_balancer_addresses = server::parse_address_range("127.0.72.0/24").value();
+    config.cluster_ip_addresses = server::parse_address_range("127.0.73.0/24").value();
+    auto created = server::LiveCluster::create(config);
+    ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+    live_ = std::move(created.value());
+    ASSERT_TRUE(live_->start().is_ok());
+    thread_ = std::make_unique<live::Thread>([this] { live_->run(); });
+  }
+  void TearDown() override {
+    if (live_) live_->stop();
+    thread_.reset();
+    live_.reset();  // kills and reaps whatever still runs
+    std::error_code ignored;
+    fs::remove_all(data_dir_, ignored);
+  }
+
+  // Applies on the loop, and waits for it.
+  void apply(const api::Object& object) {
+    std::atomic<bool> done{false};
+    live_->post([&] {
+      EXPECT_TRUE(live_->cluster().apply(object).is_ok());
+      done = true;
+    });
+    ASSERT_TRUE(live::poll_until([&] { return done.load(); }, kWaitLimit));
+  }
+  std::vector<api::Pod> pods() {
+    std::vector<api::Pod> out;
+    const store::ListResult listed = live_->store().list({.kind = "Pod"}).value();
+    for (const store::ObjectPtr& pod : listed.items) out.push_back(std::get<api::Pod>(*pod));
+    return out;
+  }
+  // Whether exactly `count` pods exist, every one ready and running `image`.
+  bool all_ready(std::size_t count, const std::string& image) {
+    const std::vector<api::Pod> now = pods();
+    if (now.size() != count) return false;
+    for (const api::Pod& pod : now) {
+      if (!is_ready(pod) || pod.spec.containers[0].image != image ||
+          pod.metadata.deletion_timestamp) {
+        return false;
+      }
+    }
+    return true;
+  }
+  std::string answer(const std::string& pod_ip) {
+    auto client = live::BlockingClient::connect({parse_ipv4_address(pod_ip).value(), 8080},
+                                                milliseconds(5000));
+    if (!client) return "connect failed: " + client.status().to_string();
+    if (!client->send_all("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").is_ok()) {
+      return "send failed";
+    }
+    auto reply = client->receive_until_close();
+    return reply ? *reply : reply.status().to_string();
+  }
+  // Processes whose command line names this test's pod range: none may outlive the cluster.
+  static int processes_on_pod_range() {
+    int count = 0;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::ifstream cmdline(entry.path() / "cmdline");
+      const std::string text(std::istreambuf_iterator<char>(cmdline), {});
+      if (text.find("127.0.71.") != std::string::npos &&
+          text.find("demo-app") != std::string::npos) {
+        ++count;
+      }
+    }
+    return count;
+  }
+
+  fs::path data_dir_;
+  std::unique_ptr<server::LiveCluster> live_;
+  std::unique_ptr<live::Thread> thread_;
+};
+
+TEST_F(LiveClusterTest, ADeploymentRollsAndIsDeletedWithRealProcesses) {
+  apply(web("v1"));
+  ASSERT_TRUE(live::poll_until([&] { return all_ready(3, "demo-app:v1"); }, kWaitLimit));
+  std::set<std::string> nodes;
+  for (const api::Pod& pod : pods()) {
+    nodes.insert(pod.spec.node_name);
+    EXPECT_EQ(pod.status.pod_ip.rfind("127.0.71.", 0), 0U) << pod.status.pod_ip;
+    const std::string reply = answer(pod.status.pod_ip);
+    EXPECT_NE(reply.find("demo-app v1 " + pod.status.pod_ip + ":8080 /x"), std::string::npos)
+        << reply;
+  }
+  EXPECT_EQ(nodes.size(), 3U);
+  EXPECT_EQ(processes_on_pod_range(), 3);
+
+  // A new template rolls out one pod at a time: maxSurge 1, maxUnavailable 0.
+  server::RolloutInvariants invariants(live_->store(), web("v2").spec.selector, 3, 1, 0);
+  apply(web("v2"));
+  ASSERT_TRUE(live::poll_until(
+      [&] {
+        invariants.check();
+        return all_ready(3, "demo-app:v2");
+      },
+      kWaitLimit));
+  invariants.check();
+  EXPECT_TRUE(invariants.violations().empty()) << invariants.violations().front();
+  EXPECT_EQ(invariants.max_pods(), 4);
+  EXPECT_EQ(invariants.min_ready(), 3);
+  for (const api::Pod& pod : pods()) {
+    EXPECT_NE(answer(pod.status.pod_ip).find("demo-app v2"), std::string::npos);
+  }
+
+  // Deleting the Deployment removes its ReplicaSets and pods, and their processes.
+  ASSERT_TRUE(live_->store().remove({"Deployment", "default", "web"}).is_ok());
+  ASSERT_TRUE(live::poll_until(
+      [&] {
+        return live_->store().list({.kind = "ReplicaSet"}).value().items.empty() &&
+               pods().empty() && processes_on_pod_range() == 0;
+      },
+      kWaitLimit));
+  // The pods' logs went with them.
+  EXPECT_TRUE(fs::is_empty(data_dir_ / "pods"));
+}
+
+}  // namespace
+}  // namespace nodrop
