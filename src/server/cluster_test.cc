@@ -177,6 +177,39 @@ TEST_F(ClusterTest, OrphanDeletionKeepsTheDependentsWithoutTheirOwner) {
   EXPECT_EQ(count("Pod"), 2U);
 }
 
+TEST_F(ClusterTest, ACommandThatCannotStartCrashLoopsAndTheRolloutStallsPastItsDeadline) {
+  ASSERT_TRUE(cluster_.apply(deployment(2, "demo-app:v1")).is_ok());
+  run_for(seconds(5));
+  processes_.set_missing("missing-app");
+  api::Deployment broken = deployment(2, "demo-app:v2");
+  broken.spec.template_spec.spec.containers[0].command = {"missing-app"};
+  broken.spec.progress_deadline_seconds = 30;
+  ASSERT_TRUE(cluster_.apply(broken).is_ok());
+  run_for(seconds(60));
+  const api::Deployment& stalled =
+      std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
+  const api::Condition* progressing = api::find_condition(stalled.status.conditions, "Progressing");
+  ASSERT_NE(progressing, nullptr);
+  EXPECT_EQ(progressing->status, api::ConditionStatus::kFalse);
+  EXPECT_EQ(progressing->reason, "ProgressDeadlineExceeded");
+  // The new pod crash-loops; the old ones keep serving (maxUnavailable 25% of 2 rounds down to 0).
+  int waiting_in_backoff = 0;
+  int ready_old = 0;
+  for (const api::Pod& pod : pods()) {
+    const api::ContainerStatus& container = pod.status.container_statuses.at(0);
+    if (pod.spec.containers[0].image == "demo-app:v2") {
+      if (container.state.waiting && container.state.waiting->reason == "CrashLoopBackOff") {
+        ++waiting_in_backoff;
+      }
+      EXPECT_GE(container.restart_count, 2);
+    } else if (is_ready(pod)) {
+      ++ready_old;
+    }
+  }
+  EXPECT_EQ(waiting_in_backoff, 1);
+  EXPECT_EQ(ready_old, 2);
+}
+
 TEST_F(ClusterTest, NodeShutdownTerminatesEveryPodAndKeepsTheObjects) {
   ASSERT_TRUE(cluster_.apply(deployment(3, "demo-app:v1")).is_ok());
   run_for(seconds(5));
