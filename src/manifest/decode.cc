@@ -420,7 +420,7 @@ void decode_service(FieldReader& root, api::Service& out) {
       port.integer("port", value.port);
       port.int_or_string("targetPort", value.target_port);
       port.integer("nodePort", value.node_port);
-      port.not_supported({"appProtocol"});
+      port.str("appProtocol", value.app_protocol);
     });
     spec.str("clusterIP", out.spec.cluster_ip);
     spec.str("externalTrafficPolicy", out.spec.external_traffic_policy);
@@ -466,7 +466,7 @@ void decode_endpoint_slice(FieldReader& root, api::EndpointSlice& out) {
     item.optional_str("name", port.name);
     item.optional_str("protocol", port.protocol);
     item.optional_integer("port", port.port);
-    item.ignore({"appProtocol"});
+    item.optional_str("appProtocol", port.app_protocol);
   });
 }
 

@@ -431,6 +431,7 @@ Node encode(const api::Service& service) {
                                       .integer("port", port.port)
                                       .int_or_string("targetPort", port.target_port)
                                       .integer("nodePort", port.node_port)
+                                      .str("appProtocol", port.app_protocol)
                                       .build();
                                 })
                           .str("clusterIP", spec.cluster_ip)
@@ -491,6 +492,7 @@ Node encode(const api::EndpointSlice& slice) {
                   .optional_str("name", port.name)
                   .optional_str("protocol", port.protocol)
                   .optional_integer("port", port.port)
+                  .optional_str("appProtocol", port.app_protocol)
                   .build();
             })
       .build();
