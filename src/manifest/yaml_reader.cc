@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <regex>
 #include <string_view>
 
 namespace nodrop::manifest {
@@ -27,14 +26,85 @@ std::string without_underscores(const std::string& text) {
   return out;
 }
 
+// Scanners for the number forms of go-yaml v2's resolver, each matching exactly the regular
+// expression in its comment. They replace std::regex, whose matcher recurses once per character:
+// a 200 KB plain scalar of digits overflowed the stack.
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit_or_underscore(char c) { return is_digit(c) || c == '_'; }
+
+std::string_view without_sign(std::string_view text) {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  return text;
+}
+
+// Removes the longest prefix of characters in the class; how many were removed.
+template <typename CharClass>
+std::size_t skip(std::string_view& text, CharClass in_class) {
+  std::size_t count = 0;
+  while (count < text.size() && in_class(text[count])) ++count;
+  text.remove_prefix(count);
+  return count;
+}
+
+// [-+]?(0|[1-9][0-9_]*)
+bool is_decimal(std::string_view text) {
+  text = without_sign(text);
+  if (text == "0") return true;
+  if (text.empty() || text[0] < '1' || text[0] > '9') return false;
+  text.remove_prefix(1);
+  skip(text, is_digit_or_underscore);
+  return text.empty();
+}
+
+// [-+]?0(o)?[0-7_]+
+bool is_octal(std::string_view text) {
+  text = without_sign(text);
+  if (text.empty() || text[0] != '0') return false;
+  text.remove_prefix(1);
+  if (!text.empty() && text[0] == 'o') text.remove_prefix(1);
+  return skip(text, [](char c) { return (c >= '0' && c <= '7') || c == '_'; }) > 0 && text.empty();
+}
+
+// [-+]?0x[0-9a-fA-F_]+ and [-+]?0b[01_]+
+bool is_hex_or_binary(std::string_view text) {
+  text = without_sign(text);
+  if (text.size() < 2 || text[0] != '0' || (text[1] != 'x' && text[1] != 'b')) return false;
+  const bool hex = text[1] == 'x';
+  text.remove_prefix(2);
+  return skip(text,
+              [hex](char c) {
+                if (c == '_' || c == '0' || c == '1') return true;
+                return hex && (is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
+              }) > 0 &&
+         text.empty();
+}
+
+// [-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?
+bool is_float(std::string_view text) {
+  text = without_sign(text);
+  if (text.empty()) return false;
+  if (text[0] == '.') {
+    text.remove_prefix(1);
+    if (skip(text, is_digit) == 0) return false;
+  } else {
+    if (!is_digit(text[0])) return false;
+    skip(text, is_digit_or_underscore);
+    if (!text.empty() && text[0] == '.') {
+      text.remove_prefix(1);
+      skip(text, is_digit_or_underscore);
+    }
+  }
+  if (!text.empty() && (text[0] == 'e' || text[0] == 'E')) {
+    text.remove_prefix(1);
+    text = without_sign(text);
+    if (skip(text, is_digit) == 0) return false;
+  }
+  return text.empty();
+}
+
 // go-yaml v2's resolve() for plain scalars: YAML 1.1 booleans and nulls, ints in decimal, octal
 // (0755, 0o755), hex and binary with '_' separators, floats with .inf and .nan.
 Node resolve_plain(const std::string& text) {
-  static const std::regex kDecimal("[-+]?(0|[1-9][0-9_]*)");
-  static const std::regex kOctal("[-+]?0(o)?[0-7_]+");
-  static const std::regex kHex("[-+]?0x[0-9a-fA-F_]+");
-  static const std::regex kBinary("[-+]?0b[01_]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?");
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
     return Node::null();
   for (const char* truth :
@@ -46,7 +116,7 @@ Node resolve_plain(const std::string& text) {
     if (text == falsity) return Node::boolean(false);
   }
   // Every number, infinity and NaN form below starts with one of these: most scalars (names,
-  // kinds, images) skip the regular expressions, which dominate a large file's reading time.
+  // kinds, images) skip the number scanners.
   if (std::string_view("+-.0123456789").find(text[0]) == std::string_view::npos)
     return Node::string(text);
   auto parse_int = [&](const std::string& digits, int base) -> Node {
@@ -57,12 +127,11 @@ Node resolve_plain(const std::string& text) {
     Node node = Node::integer(value);
     return node;
   };
-  const bool plain_digits =
-      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool plain_digits = std::all_of(text.begin(), text.end(), is_digit);
   if (plain_digits && (text.size() == 1 || text[0] != '0'))
-    return parse_int(text, 10);  // kDecimal, fast
-  if (std::regex_match(text, kDecimal)) return parse_int(without_underscores(text), 10);
-  if (std::regex_match(text, kHex) || std::regex_match(text, kBinary)) {
+    return parse_int(text, 10);  // is_decimal, fast
+  if (is_decimal(text)) return parse_int(without_underscores(text), 10);
+  if (is_hex_or_binary(text)) {
     std::string digits = without_underscores(text);
     const bool negative = digits[0] == '-';
     if (digits[0] == '-' || digits[0] == '+') digits.erase(0, 1);
@@ -70,13 +139,13 @@ Node resolve_plain(const std::string& text) {
     Node node = parse_int((negative ? "-" : "") + digits.substr(2), base);
     return node.type() == Node::Type::kInt ? node : Node::string(text);
   }
-  if (std::regex_match(text, kOctal)) {
+  if (is_octal(text)) {
     std::string digits = without_underscores(text);
     const auto o = digits.find('o');
     if (o != std::string::npos) digits.erase(o, 1);
     return parse_int(digits, 8);
   }
-  if (std::regex_match(text, kFloat)) {
+  if (is_float(text)) {
     return Node::floating(std::strtod(without_underscores(text).c_str(), nullptr), text);
   }
   for (const char* infinity : {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}) {

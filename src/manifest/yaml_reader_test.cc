@@ -36,6 +36,68 @@ TEST(YamlReader, ResolvesPlainScalarsAsKubernetesDecoderDoes) {
   EXPECT_EQ(root.find("negative")->int_value(), -3);
 }
 
+// Each number form of go-yaml v2's resolver and the near misses that stay strings, with the text
+// each keeps: the decimal value for integers, the text as written for floats and strings.
+TEST(YamlReader, ResolvesEveryNumberFormAndItsNearMisses) {
+  struct Case {
+    const char* plain;
+    Node::Type type;
+    const char* text;
+  };
+  const Case cases[] = {
+      {"0", Node::Type::kInt, "0"},
+      {"+0", Node::Type::kInt, "0"},
+      {"-12", Node::Type::kInt, "-12"},
+      {"1_000", Node::Type::kInt, "1000"},
+      {"1_", Node::Type::kInt, "1"},
+      {"0755", Node::Type::kInt, "493"},
+      {"0o17", Node::Type::kInt, "15"},
+      {"-0o17", Node::Type::kInt, "-15"},
+      {"0_7", Node::Type::kInt, "7"},
+      {"0x1F", Node::Type::kInt, "31"},
+      {"-0x_a", Node::Type::kInt, "-10"},
+      {"0x_", Node::Type::kInt, "0"},
+      {"0b101", Node::Type::kInt, "5"},
+      {"+0b1_1", Node::Type::kInt, "3"},
+      {"09", Node::Type::kFloat, "09"},
+      {"1.5", Node::Type::kFloat, "1.5"},
+      {"1.", Node::Type::kFloat, "1."},
+      {"-.5", Node::Type::kFloat, "-.5"},
+      {"1e3", Node::Type::kFloat, "1e3"},
+      {"1_0.0_1E-2", Node::Type::kFloat, "1_0.0_1E-2"},
+      {".inf", Node::Type::kFloat, ".inf"},
+      {"-.Inf", Node::Type::kFloat, "-.Inf"},
+      {".NaN", Node::Type::kFloat, ".NaN"},
+      {"0x", Node::Type::kString, "0x"},
+      {"0b2", Node::Type::kString, "0b2"},
+      {"0o8", Node::Type::kString, "0o8"},
+      {"1e", Node::Type::kString, "1e"},
+      {".", Node::Type::kString, "."},
+      {"._1", Node::Type::kString, "._1"},
+      {"+", Node::Type::kString, "+"},
+      {"1.2.3", Node::Type::kString, "1.2.3"},
+      {"12abc", Node::Type::kString, "12abc"},
+      {"0xg", Node::Type::kString, "0xg"},
+      {"-_1", Node::Type::kString, "-_1"},
+      {"99999999999999999999", Node::Type::kString, "99999999999999999999"},
+  };
+  for (const Case& c : cases) {
+    const Node root = read_one(std::string("v: ") + c.plain + "\n");
+    const Node* value = root.find("v");
+    ASSERT_NE(value, nullptr) << c.plain;
+    EXPECT_EQ(value->type(), c.type) << c.plain << " read as " << value->type_name();
+    EXPECT_EQ(value->text(), c.text) << c.plain;
+  }
+}
+
+TEST(YamlReader, AMegabyteLongNumberLikeScalarIsReadWithoutRecursion) {
+  // std::regex recursed once per character here and overflowed the stack.
+  const Node digits = read_one("v: 1" + std::string(1'000'000, '1') + "x\n");
+  EXPECT_EQ(digits.find("v")->type(), Node::Type::kString);
+  const Node separators = read_one("v: 1" + std::string(1'000'000, '_') + "\n");
+  EXPECT_EQ(separators.find("v")->int_value(), 1);
+}
+
 TEST(YamlReader, YamlOneOneBooleanKeysBecomeTrueAsInKubernetes) {
   // go-yaml v2 reads the key `on:` as the boolean true, so `on` and `yes` collide.
   Result<std::vector<Document>> documents = read_yaml_stream("on: push\nyes: 1\n");
