@@ -4,12 +4,19 @@
 #include <yaml.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <memory>
+#include <new>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "manifest/key_index.h"
 
 namespace nodrop::manifest {
 namespace {
@@ -158,115 +165,354 @@ Node resolve_plain(const std::string& text) {
   return Node::string(text);
 }
 
+std::string mark_prefix(const yaml_mark_t& mark) {
+  return fmt::format("{}:{}: ", mark.line + 1, mark.column + 1);
+}
+
+std::string text_of(const yaml_char_t* text) { return reinterpret_cast<const char*>(text); }
+
+using MappingKeys = KeyIndex<>;
+
+// Builds Node trees from libyaml's events, one document at a time, checking every bound of
+// yaml_reader.h when the event that would exceed it arrives: before the parser reads deeper or a
+// node is made. Nothing here recurses except copying an anchored node (at most kMaxDepth deep).
 class TreeBuilder {
  public:
-  explicit TreeBuilder(yaml_document_t* document) : document_(document) {}
+  explicit TreeBuilder(std::size_t node_budget) : node_budget_(node_budget) {}
 
-  Result<Node> build(yaml_node_t* node, std::size_t depth) {
-    if (depth > kMaxDepth) {
-      return invalid_argument(fmt::format("{}:{}: nesting deeper than {} levels",
-                                          node->start_mark.line + 1, node->start_mark.column + 1,
-                                          kMaxDepth));
+  // Takes one event; an error (with its "LINE:COLUMN: " prefix) ends the stream.
+  Status add(const yaml_event_t& event) {
+    switch (event.type) {
+      case YAML_DOCUMENT_START_EVENT:
+        document_start_ = to_mark(event.start_mark);
+        anchors_.clear();  // anchors are local to their document
+        return Status::ok();
+      case YAML_DOCUMENT_END_EVENT:
+        documents_.push_back(Document{std::move(root_), document_index_++, document_start_});
+        root_ = Node();
+        return Status::ok();
+      case YAML_SCALAR_EVENT:
+        return add_scalar(event);
+      case YAML_ALIAS_EVENT:
+        return add_alias(event);
+      case YAML_SEQUENCE_START_EVENT:
+        return start_collection(event, Node::sequence(), event.data.sequence_start.anchor);
+      case YAML_MAPPING_START_EVENT:
+        return start_collection(event, Node::mapping(), event.data.mapping_start.anchor);
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        return end_collection(event);
+      case YAML_STREAM_START_EVENT:
+      case YAML_STREAM_END_EVENT:
+      case YAML_NO_EVENT:
+        return Status::ok();
     }
-    if (++node_count_ > kMaxNodes) {
-      return invalid_argument(fmt::format("{}:{}: more than {} nodes after expanding aliases",
-                                          node->start_mark.line + 1, node->start_mark.column + 1,
-                                          kMaxNodes));
-    }
-    const Mark mark = to_mark(node->start_mark);
-    switch (node->type) {
-      case YAML_SCALAR_NODE: {
-        const std::string text(reinterpret_cast<const char*>(node->data.scalar.value),
-                               node->data.scalar.length);
-        // libyaml's loader tags every untagged plain scalar as a string, so an explicit "!!str"
-        // cannot be told apart: plain scalars are resolved by their text, quoted ones are strings.
-        Node result;
-        if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
-          result = Node::string(text);
-        } else {
-          result = resolve_plain(text);
-        }
-        result.mark = mark;
-        return result;
-      }
-      case YAML_SEQUENCE_NODE: {
-        Node result = Node::sequence();
-        result.mark = mark;
-        for (yaml_node_item_t* item = node->data.sequence.items.start;
-             item < node->data.sequence.items.top; ++item) {
-          Result<Node> child = build(yaml_document_get_node(document_, *item), depth + 1);
-          if (!child.is_ok()) return child.status();
-          result.push(std::move(child).value());
-        }
-        return result;
-      }
-      case YAML_MAPPING_NODE: {
-        Node result = Node::mapping();
-        result.mark = mark;
-        std::vector<Node> merges;
-        for (yaml_node_pair_t* pair = node->data.mapping.pairs.start;
-             pair < node->data.mapping.pairs.top; ++pair) {
-          yaml_node_t* key_node = yaml_document_get_node(document_, pair->key);
-          Result<Node> key = build(key_node, depth + 1);
-          if (!key.is_ok()) return key.status();
-          Result<Node> value = build(yaml_document_get_node(document_, pair->value), depth + 1);
-          if (!value.is_ok()) return value.status();
-          if (key->type() == Node::Type::kString && key->text() == "<<" &&
-              key_node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-            merges.push_back(std::move(value).value());
-            continue;
-          }
-          if (!key->is_scalar()) {
-            return invalid_argument(fmt::format("{}:{}: a mapping key must be a scalar",
-                                                key->mark.line, key->mark.column));
-          }
-          const std::string key_text = key->is_null() ? "null" : key->text();
-          if (const Node* existing = result.find(key_text)) {
-            (void)existing;
-            for (const Node::Entry& entry : result.entries()) {
-              if (entry.key == key_text) {
-                return invalid_argument(
-                    fmt::format("{}:{}: mapping key \"{}\" already defined at line {}",
-                                key->mark.line, key->mark.column, key_text, entry.key_mark.line));
-              }
-            }
-          }
-          result.entries().push_back(Node::Entry{key_text, key->mark, std::move(value).value()});
-        }
-        // YAML 1.1 merge keys: entries written in the mapping win over merged ones; earlier merged
-        // mappings win over later ones.
-        for (const Node& merge : merges) {
-          std::vector<const Node*> sources;
-          if (merge.is_mapping()) {
-            sources.push_back(&merge);
-          } else if (merge.is_sequence()) {
-            for (const Node& item : merge.items()) sources.push_back(&item);
-          }
-          for (const Node* source : sources) {
-            if (!source->is_mapping()) {
-              return invalid_argument(
-                  fmt::format("{}:{}: map merge requires map or sequence of maps as the value",
-                              merge.mark.line, merge.mark.column));
-            }
-            for (const Node::Entry& entry : source->entries()) {
-              if (result.find(entry.key) == nullptr) result.entries().push_back(entry);
-            }
-          }
-        }
-        return result;
-      }
-      case YAML_NO_NODE:
-        break;
-    }
-    return Node::null();
+    return Status::ok();
   }
 
+  std::vector<Document> take_documents() { return std::move(documents_); }
+  std::size_t nodes() const { return nodes_; }
+
  private:
-  yaml_document_t* document_;
-  std::size_t node_count_ = 0;
+  // A node made, with what an alias to it would cost.
+  struct Built {
+    Node node;
+    std::size_t size = 1;    // nodes in it, keys included
+    std::size_t height = 0;  // levels below it: 0 for a scalar or an empty collection
+    bool plain = false;      // a plain scalar (a "<<" key is a merge key only then)
+  };
+
+  struct Anchor {
+    Mark mark;
+    bool complete = false;  // false while the anchored collection is still being read
+    Built built;            // a copy, once complete
+  };
+
+  // A collection being read; its children wait in pending_items_ or pending_entries_ from
+  // first_pending on, and move into it, in one allocation of the right size, when it ends.
+  struct Frame {
+    Node node;
+    std::size_t first_pending = 0;
+    std::size_t size = 1;
+    std::size_t height = 0;
+    std::string anchor;  // empty when not anchored
+    // Mappings: the key read, waiting for its value.
+    bool has_key = false;
+    bool key_is_merge = false;  // a plain "<<": YAML 1.1's merge key
+    std::string key;
+    Mark key_mark;
+    std::vector<Node> merges;  // values of merge keys, merged when the mapping ends
+    MappingKeys keys;
+  };
+
+  // The key at a position of the mapping whose entries start at first in pending_entries_.
+  auto key_reader(std::size_t first) const {
+    return [this, first](std::uint32_t position) -> std::string_view {
+      return pending_entries_[first + position].key;
+    };
+  }
+
+  // Counts nodes about to be made against the file's budget.
+  Status charge(std::size_t count, const yaml_mark_t& mark) {
+    nodes_ += count;
+    if (nodes_ <= node_budget_) return Status::ok();
+    return Status(StatusCode::kResourceExhausted,
+                  mark_prefix(mark) +
+                      fmt::format("more than {} nodes, counting keys and the copies aliases make "
+                                  "(a file may make {} plus one per {} bytes)",
+                                  node_budget_, kBaseNodeBudget, kBytesPerBudgetedNode));
+  }
+
+  // The depth a node would have if it started now: the root is at depth 0.
+  std::size_t depth() const { return open_.size(); }
+
+  Status check_depth(std::size_t deepest, const yaml_mark_t& mark, const std::string& alias) {
+    if (deepest <= kMaxDepth) return Status::ok();
+    return invalid_argument(
+        mark_prefix(mark) +
+        (alias.empty() ? fmt::format("nesting deeper than {} levels", kMaxDepth)
+                       : fmt::format("nesting deeper than {} levels after expanding alias *{}",
+                                     kMaxDepth, alias)));
+  }
+
+  Status check_scalar_key_position(const yaml_mark_t& mark) {
+    if (!open_.empty() && open_.back().node.is_mapping() && !open_.back().has_key) {
+      return invalid_argument(mark_prefix(mark) + "a mapping key must be a scalar");
+    }
+    return Status::ok();
+  }
+
+  Status register_anchor(const yaml_char_t* name, const yaml_mark_t& mark) {
+    if (name == nullptr) return Status::ok();
+    const auto [it, added] = anchors_.try_emplace(text_of(name), Anchor{to_mark(mark), false, {}});
+    if (!added) {
+      return invalid_argument(
+          mark_prefix(mark) +
+          fmt::format("anchor &{} is already defined at line {}", it->first, it->second.mark.line));
+    }
+    return Status::ok();
+  }
+
+  // Keeps a copy of a completed anchored node for the aliases that follow.
+  Status complete_anchor(const std::string& name, const Built& built, const yaml_mark_t& mark) {
+    if (Status status = charge(built.size, mark); !status.is_ok()) return status;
+    Anchor& anchor = anchors_.at(name);
+    anchor.built = built;
+    anchor.complete = true;
+    return Status::ok();
+  }
+
+  Status add_scalar(const yaml_event_t& event) {
+    const auto& scalar = event.data.scalar;
+    if (Status status = check_depth(depth(), event.start_mark, ""); !status.is_ok()) return status;
+    if (Status status = charge(1, event.start_mark); !status.is_ok()) return status;
+    std::string text(reinterpret_cast<const char*>(scalar.value), scalar.length);
+    // Tags are not read (an explicit "!!str" is not told apart): plain scalars are resolved by
+    // their text, quoted ones are strings.
+    const bool plain = scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    Built built{plain ? resolve_plain(text) : Node::string(std::move(text))};
+    built.node.mark = to_mark(event.start_mark);
+    built.plain = plain;
+    if (scalar.anchor != nullptr) {
+      if (Status status = register_anchor(scalar.anchor, event.start_mark); !status.is_ok())
+        return status;
+      if (Status status = complete_anchor(text_of(scalar.anchor), built, event.start_mark);
+          !status.is_ok())
+        return status;
+    }
+    return deliver(std::move(built), event.start_mark);
+  }
+
+  Status add_alias(const yaml_event_t& event) {
+    const std::string name = text_of(event.data.alias.anchor);
+    const auto found = anchors_.find(name);
+    if (found == anchors_.end()) {
+      return invalid_argument(mark_prefix(event.start_mark) +
+                              fmt::format("alias *{} names no anchor defined before it", name));
+    }
+    const Anchor& anchor = found->second;
+    if (!anchor.complete) {
+      return invalid_argument(
+          mark_prefix(event.start_mark) +
+          fmt::format("alias *{} is inside the node it names (line {})", name, anchor.mark.line));
+    }
+    if (Status status = check_depth(depth() + anchor.built.height, event.start_mark, name);
+        !status.is_ok())
+      return status;
+    if (Status status = charge(anchor.built.size, event.start_mark); !status.is_ok()) return status;
+    // The copy keeps the marks of the anchored node: messages point at where values were written.
+    return deliver(Built(anchor.built), event.start_mark);
+  }
+
+  Status start_collection(const yaml_event_t& event, Node node, const yaml_char_t* anchor) {
+    if (Status status = check_depth(depth(), event.start_mark, ""); !status.is_ok()) return status;
+    if (Status status = check_scalar_key_position(event.start_mark); !status.is_ok()) return status;
+    if (Status status = charge(1, event.start_mark); !status.is_ok()) return status;
+    if (Status status = register_anchor(anchor, event.start_mark); !status.is_ok()) return status;
+    node.mark = to_mark(event.start_mark);
+    Frame& frame = open_.emplace_back();
+    frame.node = std::move(node);
+    frame.first_pending = frame.node.is_mapping() ? pending_entries_.size() : pending_items_.size();
+    if (anchor != nullptr) frame.anchor = text_of(anchor);
+    return Status::ok();
+  }
+
+  Status end_collection(const yaml_event_t& event) {
+    Frame& frame = open_.back();
+    const bool has_children = frame.size > 1;
+    Built built{std::move(frame.node), frame.size, has_children ? frame.height + 1 : 0};
+    const auto first = static_cast<std::ptrdiff_t>(frame.first_pending);
+    // items() and entries() allocate a collection's storage: an empty one gets none.
+    if (built.node.is_sequence()) {
+      if (pending_items_.size() > frame.first_pending) {
+        built.node.items().assign(std::make_move_iterator(pending_items_.begin() + first),
+                                  std::make_move_iterator(pending_items_.end()));
+        pending_items_.erase(pending_items_.begin() + first, pending_items_.end());
+      }
+    } else {
+      if (Status status = merge(frame); !status.is_ok()) return status;
+      if (pending_entries_.size() > frame.first_pending) {
+        built.node.entries().assign(std::make_move_iterator(pending_entries_.begin() + first),
+                                    std::make_move_iterator(pending_entries_.end()));
+        pending_entries_.erase(pending_entries_.begin() + first, pending_entries_.end());
+      }
+    }
+    const std::string anchor = std::move(frame.anchor);
+    open_.pop_back();
+    if (!anchor.empty()) {
+      if (Status status = complete_anchor(anchor, built, event.start_mark); !status.is_ok())
+        return status;
+    }
+    return deliver(std::move(built), event.start_mark);
+  }
+
+  // Hands a finished node to the collection it belongs to, or makes it the document's root.
+  Status deliver(Built built, const yaml_mark_t& mark) {
+    if (open_.empty()) {
+      root_ = std::move(built.node);
+      return Status::ok();
+    }
+    Frame& frame = open_.back();
+    frame.size += built.size;
+    frame.height = std::max(frame.height, built.height);
+    if (frame.node.is_sequence()) {
+      pending_items_.push_back(std::move(built.node));
+      return Status::ok();
+    }
+    const Node& node = built.node;
+    if (!frame.has_key) {
+      if (!node.is_scalar()) {  // an alias to a collection; a written one is refused at its start
+        return invalid_argument(mark_prefix(mark) + "a mapping key must be a scalar");
+      }
+      frame.has_key = true;
+      frame.key_is_merge = built.plain && node.type() == Node::Type::kString && node.text() == "<<";
+      frame.key = node.is_null() ? "null" : node.text();
+      frame.key_mark = node.mark;
+      return Status::ok();
+    }
+    frame.has_key = false;
+    if (frame.key_is_merge) {
+      frame.merges.push_back(std::move(built.node));
+      return Status::ok();
+    }
+    const std::size_t first = frame.first_pending;
+    const MappingKeys::Lookup lookup = frame.keys.find_or_add(
+        frame.key, static_cast<std::uint32_t>(pending_entries_.size() - first), key_reader(first));
+    switch (lookup.outcome) {
+      case MappingKeys::Outcome::kAdded:
+        break;
+      case MappingKeys::Outcome::kFound:
+        return invalid_argument(
+            fmt::format("{}:{}: mapping key \"{}\" already defined at line {}", frame.key_mark.line,
+                        frame.key_mark.column, frame.key,
+                        pending_entries_[first + lookup.earlier].key_mark.line));
+      case MappingKeys::Outcome::kTooManyCollisions:
+        return too_many_collisions(frame);
+    }
+    pending_entries_.push_back(
+        Node::Entry{std::move(frame.key), frame.key_mark, std::move(built.node)});
+    return Status::ok();
+  }
+
+  Status too_many_collisions(const Frame& frame) {
+    return Status(
+        StatusCode::kResourceExhausted,
+        fmt::format("{}:{}: the keys of this mapping collide in the reader's hash table "
+                    "(more than {} probes a key): refused, as checking them for "
+                    "duplicates would take quadratic time",
+                    frame.node.mark.line, frame.node.mark.column, MappingKeys::kProbesPerKey));
+  }
+
+  // YAML 1.1 merge keys: entries written in the mapping win over merged ones; earlier merged
+  // mappings win over later ones. The merged entries are moved, not copied: their nodes were
+  // counted when the merge keys' values were read.
+  Status merge(Frame& frame) {
+    const std::size_t first = frame.first_pending;
+    for (Node& merged : frame.merges) {
+      std::vector<Node*> sources;
+      if (merged.is_mapping()) {
+        sources.push_back(&merged);
+      } else if (merged.is_sequence()) {
+        for (Node& item : merged.items()) sources.push_back(&item);
+      }
+      for (Node* source : sources) {
+        if (!source->is_mapping()) {
+          return invalid_argument(
+              fmt::format("{}:{}: map merge requires map or sequence of maps as the value",
+                          merged.mark.line, merged.mark.column));
+        }
+        for (Node::Entry& entry : source->entries()) {
+          const MappingKeys::Lookup lookup = frame.keys.find_or_add(
+              entry.key, static_cast<std::uint32_t>(pending_entries_.size() - first),
+              key_reader(first));
+          switch (lookup.outcome) {
+            case MappingKeys::Outcome::kAdded:
+              pending_entries_.push_back(std::move(entry));
+              break;
+            case MappingKeys::Outcome::kFound:
+              break;
+            case MappingKeys::Outcome::kTooManyCollisions:
+              return too_many_collisions(frame);
+          }
+        }
+      }
+    }
+    return Status::ok();
+  }
+
+  const std::size_t node_budget_;
+  std::size_t nodes_ = 0;
+  std::vector<Frame> open_;  // the collections being read, outermost first
+  // Deques, not vectors: they grow by blocks without moving what they hold, so a collection of N
+  // children peaks at about 2N nodes when it moves into its own storage, not the 3N of a vector
+  // that doubled just before.
+  std::deque<Node> pending_items_;
+  std::deque<Node::Entry> pending_entries_;
+  std::unordered_map<std::string, Anchor> anchors_;
+  Node root_;
+  Mark document_start_;
+  int document_index_ = 0;
+  std::vector<Document> documents_;
+};
+
+// One event of the parser, deleted when it goes out of scope.
+class Event {
+ public:
+  Event() = default;
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  ~Event() { yaml_event_delete(&event_); }
+  yaml_event_t* get() { return &event_; }
+
+ private:
+  yaml_event_t event_{};
 };
 
 }  // namespace
+
+std::size_t node_budget(std::size_t text_bytes) {
+  return kBaseNodeBudget + text_bytes / kBytesPerBudgetedNode;
+}
 
 Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
   yaml_parser_t parser;
@@ -276,28 +522,35 @@ Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
                                                                               yaml_parser_delete);
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
                                text.size());
-
-  std::vector<Document> documents;
-  for (int index = 0;; ++index) {
-    yaml_document_t document;
-    if (yaml_parser_load(&parser, &document) == 0) {
-      const Mark mark = to_mark(parser.problem_mark);
-      std::string message =
-          fmt::format("{}:{}: {}", mark.line, mark.column,
-                      parser.problem != nullptr ? parser.problem : "invalid YAML");
-      if (parser.context != nullptr) message += fmt::format(" ({})", parser.context);
-      return invalid_argument(message);
+  TreeBuilder builder(node_budget(text.size()));
+  yaml_mark_t last_mark{};
+  try {
+    for (;;) {
+      Event event;
+      if (yaml_parser_parse(&parser, event.get()) == 0) {
+        if (parser.error == YAML_MEMORY_ERROR) {
+          return Status(StatusCode::kResourceExhausted,
+                        mark_prefix(last_mark) + "out of memory while parsing");
+        }
+        const Mark mark = to_mark(parser.problem_mark);
+        std::string message =
+            fmt::format("{}:{}: {}", mark.line, mark.column,
+                        parser.problem != nullptr ? parser.problem : "invalid YAML");
+        if (parser.context != nullptr) message += fmt::format(" ({})", parser.context);
+        return invalid_argument(message);
+      }
+      last_mark = event.get()->start_mark;
+      if (Status status = builder.add(*event.get()); !status.is_ok()) return status;
+      if (event.get()->type == YAML_STREAM_END_EVENT) break;
     }
-    const std::unique_ptr<yaml_document_t, void (*)(yaml_document_t*)> document_guard(
-        &document, yaml_document_delete);
-    yaml_node_t* root = yaml_document_get_root_node(&document);
-    if (root == nullptr) break;  // end of the stream
-    TreeBuilder builder(&document);
-    Result<Node> tree = builder.build(root, 0);
-    if (!tree.is_ok()) return tree.status();
-    documents.push_back(Document{std::move(tree).value(), index, to_mark(document.start_mark)});
+  } catch (const std::bad_alloc&) {
+    // The bounds keep a file's tree within a small multiple of its size; a machine without even
+    // that much memory gets an error naming the place, not an abort.
+    return Status(
+        StatusCode::kResourceExhausted,
+        mark_prefix(last_mark) + fmt::format("out of memory after {} nodes", builder.nodes()));
   }
-  return documents;
+  return builder.take_documents();
 }
 
 YamlError yaml_error_of(const Status& status) {

@@ -150,26 +150,145 @@ TEST(YamlReader, SyntaxErrorNamesLineAndColumn) {
   EXPECT_EQ(documents.status().message().rfind("3:2: ", 0), 0U) << documents.status().message();
 }
 
-TEST(YamlReader, ExponentialAliasesAreBounded) {
-  // "Billion laughs": each level doubles the expanded size.
+std::string error_of(const std::string& text) {
+  Result<std::vector<Document>> documents = read_yaml_stream(text);
+  return documents.is_ok() ? "no error" : documents.status().message();
+}
+
+// "Billion laughs": ten levels of ten aliases each would make 10^10 nodes.
+std::string billion_laughs() {
   std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int level = 1; level <= 9; ++level) {
     text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
     for (int i = 0; i < 10; ++i) text += (i ? ", *l" : "*l") + std::to_string(level - 1);
     text += "]\n";
   }
+  return text;
+}
+
+TEST(YamlReader, ExponentialAliasesAreRefusedWhenTheyCrossTheBudget) {
+  const std::string text = billion_laughs();
   Result<std::vector<Document>> documents = read_yaml_stream(text);
   ASSERT_FALSE(documents.is_ok());
-  EXPECT_NE(documents.status().message().find("more than 500000 nodes"), std::string::npos)
+  EXPECT_EQ(documents.status().code(), StatusCode::kResourceExhausted);
+  // Level 5 (line 6) holds 10^6 x's: its aliases cross the budget of 500,000 + size/4.
+  EXPECT_EQ(documents.status().message().rfind("6:", 0), 0U) << documents.status().message();
+  EXPECT_NE(documents.status().message().find("more than " +
+                                              std::to_string(node_budget(text.size())) + " nodes"),
+            std::string::npos)
       << documents.status().message();
+}
+
+TEST(YamlReader, TheNodeBudgetIsPerFileNotPerDocument) {
+  // One document expanding to about 250,000 nodes is read; three in one file cross the budget.
+  std::string document = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 4; ++level) {
+    document += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) document += (i ? ", *l" : "*l") + std::to_string(level - 1);
+    document += "]\n";
+  }
+  EXPECT_EQ(error_of(document), "no error");
+  const std::string file = document + "---\n" + document + "---\n" + document;
+  const std::string message = error_of(file);
+  EXPECT_EQ(message.rfind("16:", 0), 0U) << message;  // the third document's line 4
+  EXPECT_NE(message.find("more than " + std::to_string(node_budget(file.size())) + " nodes"),
+            std::string::npos)
+      << message;
+}
+
+TEST(YamlReader, TheNodeBudgetGrowsByOneNodePerFourBytesOfTheFile) {
+  // About 580,000 nodes from a file of 200 bytes: over the budget of 500,000 + size/4, and under
+  // it once 400 KB of comment make the file larger.
+  std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 4; ++level) {
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", *l" : "*l") + std::to_string(level - 1);
+    text += "]\n";
+  }
+  text += "l5: [*l4, *l4, *l4]\n";
+  EXPECT_EQ(error_of(text), "6:16: more than " + std::to_string(node_budget(text.size())) +
+                                " nodes, counting keys and the copies aliases make (a file may "
+                                "make 500000 plus one per 4 bytes)");
+  EXPECT_EQ(error_of("# " + std::string(400'000, '-') + "\n" + text), "no error");
 }
 
 TEST(YamlReader, DeepNestingIsBounded) {
   const std::string text = std::string(200, '[') + std::string(200, ']') + "\n";
+  EXPECT_EQ(error_of(text), "1:130: nesting deeper than 128 levels");
+}
+
+TEST(YamlReader, DeepNestingStopsTheParserAtTheLimit) {
+  // 2 MB of "[" took libyaml over a minute when the depth was checked after parsing; the error now
+  // comes at the 130th bracket, without the file's end being read (it is not even valid YAML).
+  EXPECT_EQ(error_of(std::string(2'000'000, '[')), "1:130: nesting deeper than 128 levels");
+  std::string mappings;
+  for (int level = 0; level < 500'000; ++level) mappings += "{a: ";
+  EXPECT_EQ(error_of(mappings), "1:514: nesting deeper than 128 levels");  // the key a
+  std::string block;  // block style: a level per line
+  for (int level = 0; level < 200; ++level) block += std::string(level, ' ') + "k:\n";
+  EXPECT_EQ(error_of(block), "129:129: nesting deeper than 128 levels");
+}
+
+TEST(YamlReader, DepthCountsTheLevelsAnAliasBringsIn) {
+  // The anchored list reaches 99 levels below itself; it sits at level 1, and so may an alias to
+  // it down to level 29.
+  const std::string anchored = "a: &a " + std::string(100, '[') + std::string(100, ']') + "\n";
+  auto alias_at = [&](int level) {
+    return anchored + "b: " + std::string(level - 1, '[') + "*a" + std::string(level - 1, ']') +
+           "\n";
+  };
+  EXPECT_EQ(error_of(alias_at(29)), "no error");
+  EXPECT_EQ(error_of(alias_at(30)),
+            "2:33: nesting deeper than 128 levels after expanding alias *a");
+}
+
+TEST(YamlReader, AliasProblemsNameTheAliasAndItsPlace) {
+  EXPECT_EQ(error_of("a: *y\n"), "1:4: alias *y names no anchor defined before it");
+  EXPECT_EQ(error_of("a: &x 1\n---\nb: *x\n"), "3:4: alias *x names no anchor defined before it");
+  EXPECT_EQ(error_of("a: &r [1, *r]\n"), "1:11: alias *r is inside the node it names (line 1)");
+  EXPECT_EQ(error_of("a: &x 1\nb: &x 2\n"), "2:4: anchor &x is already defined at line 1");
+}
+
+TEST(YamlReader, MappingKeysMustBeScalarsWrittenOrAliased) {
+  EXPECT_EQ(error_of("? [a]\n: 1\n"), "1:3: a mapping key must be a scalar");
+  EXPECT_EQ(error_of("a: &s [1]\n*s : 2\n"), "2:1: a mapping key must be a scalar");
+  const Node root = read_one("a: &k name\n*k : 2\n");
+  EXPECT_EQ(root.find("name")->int_value(), 2);
+}
+
+TEST(YamlReader, DuplicateKeysOfALargeMappingAreFound) {
+  std::string text;
+  for (int key = 0; key < 100'000; ++key) text += "k" + std::to_string(key) + ": 1\n";
   Result<std::vector<Document>> documents = read_yaml_stream(text);
-  ASSERT_FALSE(documents.is_ok());
-  EXPECT_NE(documents.status().message().find("nesting deeper than 128"), std::string::npos)
-      << documents.status().message();
+  ASSERT_TRUE(documents.is_ok()) << documents.status().to_string();
+  EXPECT_EQ(documents->front().root.entries().size(), 100'000U);
+  EXPECT_EQ(error_of(text + "k17: 2\n"),
+            "100001:1: mapping key \"k17\" already defined at line 18");
+}
+
+TEST(YamlReader, MergeKeysOfLargeMappingsKeepTheirPrecedence) {
+  // Twelve keys each: past the size where keys are looked up in a table instead of scanned.
+  std::string first = "first: &first {";
+  std::string second = "second: &second {";
+  std::string own = "own:\n  <<: [*first, *second]\n";
+  for (int key = 0; key < 12; ++key) {
+    first += "f" + std::to_string(key) + ": first, s" + std::to_string(key) + ": first, ";
+    second += "s" + std::to_string(key) + ": second, o" + std::to_string(key) + ": second, ";
+    own += "  o" + std::to_string(key) + ": own\n";
+  }
+  const Node root = read_one(first + "}\n" + second + "}\n" + own);
+  const Node* merged = root.find("own");
+  ASSERT_NE(merged, nullptr);
+  EXPECT_EQ(merged->entries().size(), 36U);
+  EXPECT_EQ(merged->find("o3")->text(), "own");
+  EXPECT_EQ(merged->find("s3")->text(), "first");  // earlier merged mappings win
+  EXPECT_EQ(merged->find("f11")->text(), "first");
+  EXPECT_EQ(merged->entries()[12].key, "f0");  // merged entries follow the mapping's own
+}
+
+TEST(YamlReader, MergeKeyValuesMustBeMappings) {
+  EXPECT_EQ(error_of("a: &a [1]\nb:\n  <<: [*a]\n"),
+            "3:7: map merge requires map or sequence of maps as the value");
 }
 
 }  // namespace
