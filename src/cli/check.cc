@@ -8,16 +8,15 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <new>
 
 #include "cli/verbs_list.h"
 #include "lint/corpus.h"
 #include "lint/prestop.h"
 #include "lint/report.h"
 #include "live/terminal.h"
-#include "manifest/load.h"
+#include "manifest/file_reader.h"
 
 namespace nodrop::cli {
 namespace {
@@ -133,18 +132,6 @@ Result<Flags> parse_flags(const Args& args) {
   return flags;
 }
 
-Result<std::string> read_stream(std::istream& stream, const std::string& name) {
-  std::ostringstream buffer;
-  buffer << stream.rdbuf();
-  if (stream.bad()) return io_error(name + ": cannot read");
-  std::string text = buffer.str();
-  if (text.size() > manifest::kMaxManifestBytes) {
-    return io_error(name + ": larger than " +
-                    std::to_string(manifest::kMaxManifestBytes / (1024 * 1024)) + " MiB");
-  }
-  return text;
-}
-
 // The files named by the inputs, directories expanded, in the order given.
 Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
@@ -195,19 +182,24 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
   lint::Corpus corpus;
   bool unreadable_input = false;
   for (const std::string& file : *files) {
-    Result<std::string> text = [&]() -> Result<std::string> {
-      if (file == "-") return read_stream(std::cin, "<stdin>");
-      std::ifstream stream(file, std::ios::binary);
-      if (!stream) return io_error(file + ": cannot open the file");
-      return read_stream(stream, file);
-    }();
+    const std::string name = file == "-" ? "<stdin>" : file;
+    Result<std::string> text =
+        file == "-" ? manifest::read_manifest_stream(std::cin) : manifest::read_manifest_file(file);
     if (!text.is_ok()) {
-      err << "nodrop check: " << text.status().message() << "\n";
+      err << "nodrop check: " << name << ": " << text.status().message() << "\n";
       unreadable_input = true;
       continue;
     }
-    const std::string name = file == "-" ? "<stdin>" : file;
-    if (Status status = lint::add_manifest_text(corpus, *text, name); !status.is_ok()) {
+    Status status;
+    try {
+      status = lint::add_manifest_text(corpus, *text, name);
+    } catch (const std::bad_alloc&) {
+      // The reader's bounds keep a file's tree within a small multiple of the file; a machine short
+      // of even that gets an error naming the file instead of an abort.
+      status =
+          Status(StatusCode::kResourceExhausted, name + ": not enough memory to check the file");
+    }
+    if (!status.is_ok()) {
       err << "nodrop check: " << status.message() << "\n";
       unreadable_input = true;
     }

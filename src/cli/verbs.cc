@@ -1,4 +1,5 @@
 #include <array>
+#include <new>
 
 #include "cli/verb.h"
 #include "cli/verbs_list.h"
@@ -50,7 +51,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (name == "--help" || name == "-h") return run_help({}, out, err);
   if (name == "--version") return run_version({}, out, err);
   for (const Verb& verb : kVerbs) {
-    if (verb.name == name) return verb.run(Args(argv + 2, argv + argc), out, err);
+    if (verb.name != name) continue;
+    try {
+      return verb.run(Args(argv + 2, argv + argc), out, err);
+    } catch (const std::bad_alloc&) {
+      // The last resort: verbs bound what their inputs may cost and name the input that needed
+      // more memory than the machine has; anything else still ends with a message and a status
+      // instead of an abort. Unwinding has freed what the verb held.
+      err << "nodrop " << name << ": out of memory\n";
+      return kExitFailure;
+    }
   }
   err << "nodrop: unknown command \"" << name << "\"; run 'nodrop help' for the list\n";
   return kExitUsage;

@@ -116,5 +116,11 @@ TEST(Load, MissingFileIsOneError) {
             std::vector<std::string>{"/nonexistent/deploy.yaml: cannot open the file"});
 }
 
+TEST(Load, AnEndlessFileIsOneErrorNamingIt) {
+  // /dev/zero was read until memory ran out, and the std::bad_alloc aborted the process.
+  const LoadResult result = load_manifest_file("/dev/zero", {});
+  EXPECT_EQ(texts(result), std::vector<std::string>{"/dev/zero: file is larger than 64 MiB"});
+}
+
 }  // namespace
 }  // namespace nodrop::manifest
