@@ -7,10 +7,10 @@
 #include "lint/check.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <iostream>
 #include <new>
 
+#include "cli/manifest_inputs.h"
 #include "cli/verbs_list.h"
 #include "lint/corpus.h"
 #include "lint/prestop.h"
@@ -38,9 +38,6 @@ constexpr const char* kUsage =
     "10s)\n"
     "Suppress a rule for one object with the annotation nodrop.dev/ignore: \"rule-id,rule-id\".\n";
 
-// The most files one run reads from directories: a bound against pointing it at "/".
-constexpr std::size_t kMaxFiles = 100'000;
-
 enum class ColorMode { kAuto, kAlways, kNever };
 
 struct Flags {
@@ -50,11 +47,6 @@ struct Flags {
   ColorMode color = ColorMode::kAuto;
   std::vector<std::string> inputs;
 };
-
-bool is_manifest_name(const std::filesystem::path& path) {
-  const std::string extension = path.extension().string();
-  return extension == ".yaml" || extension == ".yml" || extension == ".json";
-}
 
 // Parses argv into flags; an error message when the command line is wrong.
 Result<Flags> parse_flags(const Args& args) {
@@ -132,32 +124,6 @@ Result<Flags> parse_flags(const Args& args) {
   return flags;
 }
 
-// The files named by the inputs, directories expanded, in the order given.
-Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const std::string& input : inputs) {
-    std::error_code error;
-    if (input != "-" && std::filesystem::is_directory(input, error)) {
-      std::vector<std::string> found;
-      std::filesystem::recursive_directory_iterator it(input, error), end;
-      for (; !error && it != end; it.increment(error)) {
-        if (it->is_regular_file(error) && is_manifest_name(it->path()))
-          found.push_back(it->path().string());
-        if (found.size() + files.size() > kMaxFiles) {
-          return Status(StatusCode::kResourceExhausted,
-                        input + ": more than " + std::to_string(kMaxFiles) + " files");
-        }
-      }
-      if (error) return io_error(input + ": cannot list the directory: " + error.message());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(input);
-    }
-  }
-  return files;
-}
-
 }  // namespace
 
 int run_check(const Args& args, std::ostream& out, std::ostream& err) {
@@ -171,9 +137,9 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
     err << "nodrop check: " << flags.status().message() << "\n" << kUsage;
     return kExitUsage;
   }
-  Result<std::vector<std::string>> files = expand_inputs(flags->inputs);
-  if (!files.is_ok()) {
-    err << "nodrop check: " << files.status().message() << "\n";
+  Result<ManifestFiles> expanded = expand_manifest_inputs(flags->inputs);
+  if (!expanded.is_ok()) {
+    err << "nodrop check: " << expanded.status().message() << "\n";
     return kExitUsage;
   }
 
@@ -181,7 +147,8 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
   // broken file does not hide every finding. The exit status is then 2.
   lint::Corpus corpus;
   bool unreadable_input = false;
-  for (const std::string& file : *files) {
+  const std::vector<std::string>& files = expanded->files;
+  for (const std::string& file : files) {
     const std::string name = file == "-" ? "<stdin>" : file;
     Result<std::string> text =
         file == "-" ? manifest::read_manifest_stream(std::cin) : manifest::read_manifest_file(file);
@@ -220,8 +187,7 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
       break;
   }
   report.tool_version = NODROP_VERSION;
-  const lint::ReportSummary summary{files->size(), corpus.objects, corpus.checked(),
-                                    corpus.skipped};
+  const lint::ReportSummary summary{files.size(), corpus.objects, corpus.checked(), corpus.skipped};
   out << lint::render_report(result, summary, report);
 
   if (unreadable_input) return kExitUsage;

@@ -14,7 +14,7 @@ const auto kVerbs = std::to_array<Verb>({
     {"check", "rollout-safety lint for Kubernetes manifests: nodrop check FILE|DIR|-...",
      run_check},
     {"proxy", "run the data plane alone: an L4/HTTP load balancer", run_proxy},
-    {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE...",
+    {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE|DIR...",
      run_validate},
     {"load", "send constant-rate traffic and count every failed request", run_load},
     {"verify", "count the requests dropped while a command (a rollout) runs", run_verify},
