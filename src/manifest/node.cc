@@ -20,10 +20,6 @@ Node& Node::operator=(const Node& other) {
   return *this;
 }
 
-Node::Node(Node&& other) noexcept = default;
-Node& Node::operator=(Node&& other) noexcept = default;
-Node::~Node() = default;
-
 const std::vector<Node>& Node::items() const {
   static const std::vector<Node> kNone;
   return children_ == nullptr ? kNone : children_->items;

@@ -99,6 +99,11 @@ struct Node::Children {
   std::vector<Entry> entries;
 };
 
+// Here, not in node.cc, so that moving a node (the reader moves each one it makes) is inlined.
+inline Node::Node(Node&& other) noexcept = default;
+inline Node& Node::operator=(Node&& other) noexcept = default;
+inline Node::~Node() = default;
+
 inline Node Node::null() { return Node(); }
 
 }  // namespace nodrop::manifest

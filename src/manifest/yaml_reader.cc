@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <memory>
 #include <new>
 #include <string_view>
@@ -112,15 +111,20 @@ bool is_float(std::string_view text) {
 // go-yaml v2's resolve() for plain scalars: YAML 1.1 booleans and nulls, ints in decimal, octal
 // (0755, 0o755), hex and binary with '_' separators, floats with .inf and .nan.
 Node resolve_plain(const std::string& text) {
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
-    return Node::null();
-  for (const char* truth :
-       {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}) {
-    if (text == truth) return Node::boolean(true);
-  }
-  for (const char* falsity :
-       {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}) {
-    if (text == falsity) return Node::boolean(false);
+  if (text.empty()) return Node::null();
+  if (text.size() <= 5) {  // the longest word below; longer scalars skip the comparisons
+    const std::string_view word = text;
+    for (const std::string_view null : {"~", "null", "Null", "NULL"}) {
+      if (word == null) return Node::null();
+    }
+    for (const std::string_view truth :
+         {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}) {
+      if (word == truth) return Node::boolean(true);
+    }
+    for (const std::string_view falsity :
+         {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}) {
+      if (word == falsity) return Node::boolean(false);
+    }
   }
   // Every number, infinity and NaN form below starts with one of these: most scalars (names,
   // kinds, images) skip the number scanners.
@@ -155,10 +159,10 @@ Node resolve_plain(const std::string& text) {
   if (is_float(text)) {
     return Node::floating(std::strtod(without_underscores(text).c_str(), nullptr), text);
   }
-  for (const char* infinity : {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}) {
+  for (const std::string_view infinity : {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}) {
     if (text == infinity) return Node::floating(HUGE_VAL, text);
   }
-  for (const char* negative : {"-.inf", "-.Inf", "-.INF"}) {
+  for (const std::string_view negative : {"-.inf", "-.Inf", "-.INF"}) {
     if (text == negative) return Node::floating(-HUGE_VAL, text);
   }
   if (text == ".nan" || text == ".NaN" || text == ".NAN") return Node::floating(std::nan(""), text);
@@ -170,6 +174,14 @@ std::string mark_prefix(const yaml_mark_t& mark) {
 }
 
 std::string text_of(const yaml_char_t* text) { return reinterpret_cast<const char*>(text); }
+
+Status over_budget(std::size_t budget, const yaml_mark_t& mark) {
+  return Status(StatusCode::kResourceExhausted,
+                mark_prefix(mark) +
+                    fmt::format("more than {} nodes, counting keys and the copies aliases make "
+                                "(a file may make {} plus one per {} bytes)",
+                                budget, kBaseNodeBudget, kBytesPerBudgetedNode));
+}
 
 using MappingKeys = KeyIndex<>;
 
@@ -210,6 +222,12 @@ class TreeBuilder {
     return Status::ok();
   }
 
+  // The children of each collection of the next document, in the order the collections start.
+  void expect_children(std::vector<std::uint32_t> counts) {
+    child_counts_ = std::move(counts);
+    next_count_ = 0;
+  }
+
   std::vector<Document> take_documents() { return std::move(documents_); }
   std::size_t nodes() const { return nodes_; }
 
@@ -228,11 +246,10 @@ class TreeBuilder {
     Built built;            // a copy, once complete
   };
 
-  // A collection being read; its children wait in pending_items_ or pending_entries_ from
-  // first_pending on, and move into it, in one allocation of the right size, when it ends.
+  // A collection being read. Its storage was reserved at its start for the children the counting
+  // pass found, so that they are made in place, once.
   struct Frame {
     Node node;
-    std::size_t first_pending = 0;
     std::size_t size = 1;
     std::size_t height = 0;
     std::string anchor;  // empty when not anchored
@@ -245,22 +262,15 @@ class TreeBuilder {
     MappingKeys keys;
   };
 
-  // The key at a position of the mapping whose entries start at first in pending_entries_.
-  auto key_reader(std::size_t first) const {
-    return [this, first](std::uint32_t position) -> std::string_view {
-      return pending_entries_[first + position].key;
-    };
+  // The key at a position of a mapping's entries.
+  static auto key_reader(const std::vector<Node::Entry>& entries) {
+    return [&entries](std::uint32_t position) -> std::string_view { return entries[position].key; };
   }
 
   // Counts nodes about to be made against the file's budget.
   Status charge(std::size_t count, const yaml_mark_t& mark) {
     nodes_ += count;
-    if (nodes_ <= node_budget_) return Status::ok();
-    return Status(StatusCode::kResourceExhausted,
-                  mark_prefix(mark) +
-                      fmt::format("more than {} nodes, counting keys and the copies aliases make "
-                                  "(a file may make {} plus one per {} bytes)",
-                                  node_budget_, kBaseNodeBudget, kBytesPerBudgetedNode));
+    return nodes_ <= node_budget_ ? Status::ok() : over_budget(node_budget_, mark);
   }
 
   // The depth a node would have if it started now: the root is at depth 0.
@@ -350,9 +360,18 @@ class TreeBuilder {
     if (Status status = charge(1, event.start_mark); !status.is_ok()) return status;
     if (Status status = register_anchor(anchor, event.start_mark); !status.is_ok()) return status;
     node.mark = to_mark(event.start_mark);
+    // The counting pass saw the same events: one count per collection, in the order they start.
+    NODROP_CHECK(next_count_ < child_counts_.size());
+    const std::uint32_t children = child_counts_[next_count_++];
+    if (children > 0) {  // items() and entries() allocate a collection's storage
+      if (node.is_sequence()) {
+        node.items().reserve(children);
+      } else {
+        node.entries().reserve(children / 2);  // a key and a value each
+      }
+    }
     Frame& frame = open_.emplace_back();
     frame.node = std::move(node);
-    frame.first_pending = frame.node.is_mapping() ? pending_entries_.size() : pending_items_.size();
     if (anchor != nullptr) frame.anchor = text_of(anchor);
     return Status::ok();
   }
@@ -361,21 +380,8 @@ class TreeBuilder {
     Frame& frame = open_.back();
     const bool has_children = frame.size > 1;
     Built built{std::move(frame.node), frame.size, has_children ? frame.height + 1 : 0};
-    const auto first = static_cast<std::ptrdiff_t>(frame.first_pending);
-    // items() and entries() allocate a collection's storage: an empty one gets none.
-    if (built.node.is_sequence()) {
-      if (pending_items_.size() > frame.first_pending) {
-        built.node.items().assign(std::make_move_iterator(pending_items_.begin() + first),
-                                  std::make_move_iterator(pending_items_.end()));
-        pending_items_.erase(pending_items_.begin() + first, pending_items_.end());
-      }
-    } else {
-      if (Status status = merge(frame); !status.is_ok()) return status;
-      if (pending_entries_.size() > frame.first_pending) {
-        built.node.entries().assign(std::make_move_iterator(pending_entries_.begin() + first),
-                                    std::make_move_iterator(pending_entries_.end()));
-        pending_entries_.erase(pending_entries_.begin() + first, pending_entries_.end());
-      }
+    if (built.node.is_mapping()) {
+      if (Status status = merge(frame, built.node); !status.is_ok()) return status;
     }
     const std::string anchor = std::move(frame.anchor);
     open_.pop_back();
@@ -396,7 +402,7 @@ class TreeBuilder {
     frame.size += built.size;
     frame.height = std::max(frame.height, built.height);
     if (frame.node.is_sequence()) {
-      pending_items_.push_back(std::move(built.node));
+      frame.node.items().push_back(std::move(built.node));
       return Status::ok();
     }
     const Node& node = built.node;
@@ -415,22 +421,20 @@ class TreeBuilder {
       frame.merges.push_back(std::move(built.node));
       return Status::ok();
     }
-    const std::size_t first = frame.first_pending;
+    std::vector<Node::Entry>& entries = frame.node.entries();
     const MappingKeys::Lookup lookup = frame.keys.find_or_add(
-        frame.key, static_cast<std::uint32_t>(pending_entries_.size() - first), key_reader(first));
+        frame.key, static_cast<std::uint32_t>(entries.size()), key_reader(entries));
     switch (lookup.outcome) {
       case MappingKeys::Outcome::kAdded:
         break;
       case MappingKeys::Outcome::kFound:
-        return invalid_argument(
-            fmt::format("{}:{}: mapping key \"{}\" already defined at line {}", frame.key_mark.line,
-                        frame.key_mark.column, frame.key,
-                        pending_entries_[first + lookup.earlier].key_mark.line));
+        return invalid_argument(fmt::format("{}:{}: mapping key \"{}\" already defined at line {}",
+                                            frame.key_mark.line, frame.key_mark.column, frame.key,
+                                            entries[lookup.earlier].key_mark.line));
       case MappingKeys::Outcome::kTooManyCollisions:
         return too_many_collisions(frame);
     }
-    pending_entries_.push_back(
-        Node::Entry{std::move(frame.key), frame.key_mark, std::move(built.node)});
+    entries.push_back(Node::Entry{std::move(frame.key), frame.key_mark, std::move(built.node)});
     return Status::ok();
   }
 
@@ -446,8 +450,9 @@ class TreeBuilder {
   // YAML 1.1 merge keys: entries written in the mapping win over merged ones; earlier merged
   // mappings win over later ones. The merged entries are moved, not copied: their nodes were
   // counted when the merge keys' values were read.
-  Status merge(Frame& frame) {
-    const std::size_t first = frame.first_pending;
+  Status merge(Frame& frame, Node& mapping) {
+    if (frame.merges.empty()) return Status::ok();
+    std::vector<Node::Entry>& entries = mapping.entries();
     for (Node& merged : frame.merges) {
       std::vector<Node*> sources;
       if (merged.is_mapping()) {
@@ -463,11 +468,10 @@ class TreeBuilder {
         }
         for (Node::Entry& entry : source->entries()) {
           const MappingKeys::Lookup lookup = frame.keys.find_or_add(
-              entry.key, static_cast<std::uint32_t>(pending_entries_.size() - first),
-              key_reader(first));
+              entry.key, static_cast<std::uint32_t>(entries.size()), key_reader(entries));
           switch (lookup.outcome) {
             case MappingKeys::Outcome::kAdded:
-              pending_entries_.push_back(std::move(entry));
+              entries.push_back(std::move(entry));
               break;
             case MappingKeys::Outcome::kFound:
               break;
@@ -482,12 +486,9 @@ class TreeBuilder {
 
   const std::size_t node_budget_;
   std::size_t nodes_ = 0;
-  std::vector<Frame> open_;  // the collections being read, outermost first
-  // Deques, not vectors: they grow by blocks without moving what they hold, so a collection of N
-  // children peaks at about 2N nodes when it moves into its own storage, not the 3N of a vector
-  // that doubled just before.
-  std::deque<Node> pending_items_;
-  std::deque<Node::Entry> pending_entries_;
+  std::vector<Frame> open_;                  // the collections being read, outermost first
+  std::vector<std::uint32_t> child_counts_;  // of the document being built, from the counting pass
+  std::size_t next_count_ = 0;
   std::unordered_map<std::string, Anchor> anchors_;
   Node root_;
   Mark document_start_;
@@ -495,17 +496,119 @@ class TreeBuilder {
   std::vector<Document> documents_;
 };
 
-// One event of the parser, deleted when it goes out of scope.
-class Event {
+// A libyaml parser over a text, and the event it last produced.
+class Parser {
  public:
-  Event() = default;
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  ~Event() { yaml_event_delete(&event_); }
-  yaml_event_t* get() { return &event_; }
+  explicit Parser(const std::string& text) {
+    initialised_ = yaml_parser_initialize(&parser_) != 0;
+    if (initialised_) {
+      yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
+                                   text.size());
+    }
+  }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+  ~Parser() {
+    yaml_event_delete(&event_);
+    if (initialised_) yaml_parser_delete(&parser_);
+  }
+
+  // The next event, or libyaml's error as "LINE:COLUMN: problem (context)".
+  Result<const yaml_event_t*> next() {
+    if (!initialised_) return internal_error("cannot initialise the YAML parser");
+    yaml_event_delete(&event_);
+    if (yaml_parser_parse(&parser_, &event_) == 0) {
+      if (parser_.error == YAML_MEMORY_ERROR) {
+        return Status(StatusCode::kResourceExhausted,
+                      mark_prefix(last_mark_) + "out of memory while parsing");
+      }
+      const Mark mark = to_mark(parser_.problem_mark);
+      std::string message =
+          fmt::format("{}:{}: {}", mark.line, mark.column,
+                      parser_.problem != nullptr ? parser_.problem : "invalid YAML");
+      if (parser_.context != nullptr) message += fmt::format(" ({})", parser_.context);
+      return invalid_argument(message);
+    }
+    last_mark_ = event_.start_mark;
+    return &event_;
+  }
+
+  const yaml_mark_t& last_mark() const { return last_mark_; }
 
  private:
+  yaml_parser_t parser_{};
   yaml_event_t event_{};
+  yaml_mark_t last_mark_{};
+  bool initialised_ = false;
+};
+
+// The first pass over each document: how many children each collection has (a key and a value
+// count as two), in the order the collections start, so that the builder reserves each
+// collection's storage once at its exact size. Building into storage that grows, or collecting
+// children and moving them into storage of the right size at the end, would take twice a large
+// collection's memory at its peak.
+//
+// This pass also meets the document's syntax errors first, as libyaml's document loader did; it
+// bounds the depth it reads, since libyaml's cost per token grows with the depth; and it refuses
+// a file whose written nodes alone (aliases not expanded) pass the budget, before the builder
+// makes any of them. It makes no nodes: its memory is 4 bytes a collection, of one document.
+class ChildCounter {
+ public:
+  ChildCounter(const std::string& text, std::size_t node_budget)
+      : parser_(text), node_budget_(node_budget) {}
+
+  // Counts the next document: true when there was one, false at the end of the stream.
+  Result<bool> count_document() {
+    counts_.clear();
+    for (;;) {
+      Result<const yaml_event_t*> next = parser_.next();
+      if (!next.is_ok()) return next.status();
+      const yaml_event_t& event = **next;
+      switch (event.type) {
+        case YAML_STREAM_END_EVENT:
+          return false;
+        case YAML_DOCUMENT_END_EVENT:
+          return true;
+        case YAML_SCALAR_EVENT:
+        case YAML_ALIAS_EVENT:
+          if (Status status = child(event); !status.is_ok()) return status;
+          break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+          if (Status status = child(event); !status.is_ok()) return status;
+          open_.push_back(counts_.size());
+          counts_.push_back(0);
+          break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+          open_.pop_back();
+          break;
+        case YAML_STREAM_START_EVENT:
+        case YAML_DOCUMENT_START_EVENT:
+        case YAML_NO_EVENT:
+          break;
+      }
+    }
+  }
+
+  std::vector<std::uint32_t> take_counts() { return std::move(counts_); }
+
+ private:
+  Status child(const yaml_event_t& event) {
+    if (open_.size() > kMaxDepth) {
+      return invalid_argument(mark_prefix(event.start_mark) +
+                              fmt::format("nesting deeper than {} levels", kMaxDepth));
+    }
+    if (++nodes_ > node_budget_) return over_budget(node_budget_, event.start_mark);
+    if (!open_.empty()) ++counts_[open_.back()];
+    return Status::ok();
+  }
+
+  Parser parser_;
+  const std::size_t node_budget_;
+  std::size_t nodes_ = 0;  // written in the documents counted so far
+  std::vector<std::uint32_t> counts_;
+  std::vector<std::size_t> open_;  // positions in counts_ of the open collections
 };
 
 }  // namespace
@@ -515,42 +618,33 @@ std::size_t node_budget(std::size_t text_bytes) {
 }
 
 Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
-  yaml_parser_t parser;
-  if (yaml_parser_initialize(&parser) == 0)
-    return internal_error("cannot initialise the YAML parser");
-  const std::unique_ptr<yaml_parser_t, void (*)(yaml_parser_t*)> parser_guard(&parser,
-                                                                              yaml_parser_delete);
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                               text.size());
-  TreeBuilder builder(node_budget(text.size()));
-  yaml_mark_t last_mark{};
+  // Two parsers over the text: the counter reads each document to its end before the builder
+  // builds it.
+  const std::size_t budget = node_budget(text.size());
+  ChildCounter counter(text, budget);
+  Parser parser(text);
+  TreeBuilder builder(budget);
   try {
     for (;;) {
-      Event event;
-      if (yaml_parser_parse(&parser, event.get()) == 0) {
-        if (parser.error == YAML_MEMORY_ERROR) {
-          return Status(StatusCode::kResourceExhausted,
-                        mark_prefix(last_mark) + "out of memory while parsing");
-        }
-        const Mark mark = to_mark(parser.problem_mark);
-        std::string message =
-            fmt::format("{}:{}: {}", mark.line, mark.column,
-                        parser.problem != nullptr ? parser.problem : "invalid YAML");
-        if (parser.context != nullptr) message += fmt::format(" ({})", parser.context);
-        return invalid_argument(message);
+      Result<bool> document = counter.count_document();
+      if (!document.is_ok()) return document.status();
+      builder.expect_children(counter.take_counts());
+      for (;;) {
+        Result<const yaml_event_t*> next = parser.next();
+        if (!next.is_ok()) return next.status();
+        if (Status status = builder.add(**next); !status.is_ok()) return status;
+        if ((*next)->type == YAML_DOCUMENT_END_EVENT) break;
+        if ((*next)->type == YAML_STREAM_END_EVENT) return builder.take_documents();
       }
-      last_mark = event.get()->start_mark;
-      if (Status status = builder.add(*event.get()); !status.is_ok()) return status;
-      if (event.get()->type == YAML_STREAM_END_EVENT) break;
+      NODROP_CHECK(*document);  // the builder's parser ended a document where the counter did
     }
   } catch (const std::bad_alloc&) {
     // The bounds keep a file's tree within a small multiple of its size; a machine without even
     // that much memory gets an error naming the place, not an abort.
-    return Status(
-        StatusCode::kResourceExhausted,
-        mark_prefix(last_mark) + fmt::format("out of memory after {} nodes", builder.nodes()));
+    return Status(StatusCode::kResourceExhausted,
+                  mark_prefix(parser.last_mark()) +
+                      fmt::format("out of memory after {} nodes", builder.nodes()));
   }
-  return builder.take_documents();
 }
 
 YamlError yaml_error_of(const Status& status) {
