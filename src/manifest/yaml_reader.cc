@@ -643,7 +643,7 @@ Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
     // that much memory gets an error naming the place, not an abort.
     return Status(StatusCode::kResourceExhausted,
                   mark_prefix(parser.last_mark()) +
-                      fmt::format("out of memory after {} nodes", builder.nodes()));
+                      fmt::format("out of memory with {} nodes made", builder.nodes()));
   }
 }
 
@@ -655,14 +655,16 @@ YamlError yaml_error_of(const Status& status) {
       consumed > 0) {
     error.problem = message.substr(static_cast<std::size_t>(consumed));
   } else {
-    error = YamlError{0, 0, message};
+    error = YamlError{0, 0, message, false};
   }
+  error.refused = status.code() == StatusCode::kResourceExhausted;
   return error;
 }
 
 std::string YamlError::describe() const {
-  return column > 0 ? fmt::format("invalid YAML at column {}: {}", column, problem)
-                    : "invalid YAML: " + problem;
+  const char* what = refused ? "YAML refused" : "invalid YAML";
+  return column > 0 ? fmt::format("{} at column {}: {}", what, column, problem)
+                    : fmt::format("{}: {}", what, problem);
 }
 
 }  // namespace nodrop::manifest

@@ -53,12 +53,15 @@ struct Document {
 // the node it is inside.
 Result<std::vector<Document>> read_yaml_stream(const std::string& text);
 
-// A syntax error of read_yaml_stream, taken apart for a message that names the file:
-// "FILE:LINE: invalid YAML at column COLUMN: PROBLEM". line is 0 when the place is unknown.
+// An error of read_yaml_stream, taken apart for a message that names the file:
+// "FILE:LINE: invalid YAML at column COLUMN: PROBLEM", or "FILE:LINE: YAML refused at column
+// COLUMN: PROBLEM" when the text crossed a bound or memory ran out (it may be valid YAML). line is
+// 0 when the place is unknown.
 struct YamlError {
   int line = 0;
   int column = 0;
   std::string problem;
+  bool refused = false;  // ResourceExhausted: a bound, not a mistake in the text
 
   // "invalid YAML at column 3: mapping values are not allowed in this context"
   std::string describe() const;
