@@ -178,9 +178,10 @@ std::string text_of(const yaml_char_t* text) { return reinterpret_cast<const cha
 Status over_budget(std::size_t budget, const yaml_mark_t& mark) {
   return Status(StatusCode::kResourceExhausted,
                 mark_prefix(mark) +
-                    fmt::format("more than {} nodes, counting keys and the copies aliases make "
-                                "(a file may make {} plus one per {} bytes)",
-                                budget, kBaseNodeBudget, kBytesPerBudgetedNode));
+                    fmt::format("more than {} nodes, counting keys, the copies aliases make and "
+                                "a node per {} bytes of text (a file may make {} plus one per {} "
+                                "bytes)",
+                                budget, kTextBytesPerNode, kBaseNodeBudget, kBytesPerBudgetedNode));
 }
 
 using MappingKeys = KeyIndex<>;
@@ -235,7 +236,7 @@ class TreeBuilder {
   // A node made, with what an alias to it would cost.
   struct Built {
     Node node;
-    std::size_t size = 1;    // nodes in it, keys included
+    std::size_t size = 1;    // what it was charged: nodes in it, keys included, and text
     std::size_t height = 0;  // levels below it: 0 for a scalar or an empty collection
     bool plain = false;      // a plain scalar (a "<<" key is a merge key only then)
   };
@@ -315,13 +316,15 @@ class TreeBuilder {
   Status add_scalar(const yaml_event_t& event) {
     const auto& scalar = event.data.scalar;
     if (Status status = check_depth(depth(), event.start_mark, ""); !status.is_ok()) return status;
-    if (Status status = charge(1, event.start_mark); !status.is_ok()) return status;
+    const std::size_t weight = 1 + scalar.length / kTextBytesPerNode;
+    if (Status status = charge(weight, event.start_mark); !status.is_ok()) return status;
     std::string text(reinterpret_cast<const char*>(scalar.value), scalar.length);
     // Tags are not read (an explicit "!!str" is not told apart): plain scalars are resolved by
     // their text, quoted ones are strings.
     const bool plain = scalar.style == YAML_PLAIN_SCALAR_STYLE;
     Built built{plain ? resolve_plain(text) : Node::string(std::move(text))};
     built.node.mark = to_mark(event.start_mark);
+    built.size = weight;
     built.plain = plain;
     if (scalar.anchor != nullptr) {
       if (Status status = register_anchor(scalar.anchor, event.start_mark); !status.is_ok())

@@ -31,7 +31,9 @@ namespace nodrop::manifest {
 inline constexpr std::size_t kMaxDepth = 128;
 
 // The nodes one file may make, counting keys, the copies aliases make and the copy an anchor
-// keeps: kBaseNodeBudget plus one per kBytesPerBudgetedNode bytes of its text.
+// keeps: kBaseNodeBudget plus one per kBytesPerBudgetedNode bytes of its text. A scalar counts as
+// one more node per kTextBytesPerNode bytes of its text, so that aliases to one long string
+// cannot copy far more text than the file holds (10,000 aliases to a 64 KB string would be 640 MB).
 //   - Real manifests hold one node per 8 to 15 bytes (the examples: 9.9; JSON on one line: 6),
 //     and YAML's densest forms ("[1,1,...", "- 1") one per 2 to 4: one per 4 lets every real file
 //     through and keeps a tree under about 20 times its file (64 to 104 bytes a node).
@@ -39,6 +41,7 @@ inline constexpr std::size_t kMaxDepth = 128;
 //     document did (about 40 MB, a fraction of a second); a "billion laughs" file stops there.
 inline constexpr std::size_t kBaseNodeBudget = 500'000;
 inline constexpr std::size_t kBytesPerBudgetedNode = 4;
+inline constexpr std::size_t kTextBytesPerNode = 64;  // a node's own size: text costs as much
 std::size_t node_budget(std::size_t text_bytes);
 
 struct Document {

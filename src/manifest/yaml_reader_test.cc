@@ -207,9 +207,24 @@ TEST(YamlReader, TheNodeBudgetGrowsByOneNodePerFourBytesOfTheFile) {
   }
   text += "l5: [*l4, *l4, *l4]\n";
   EXPECT_EQ(error_of(text), "6:16: more than " + std::to_string(node_budget(text.size())) +
-                                " nodes, counting keys and the copies aliases make (a file may "
-                                "make 500000 plus one per 4 bytes)");
+                                " nodes, counting keys, the copies aliases make and a node per 64 "
+                                "bytes of text (a file may make 500000 plus one per 4 bytes)");
   EXPECT_EQ(error_of("# " + std::string(400'000, '-') + "\n" + text), "no error");
+}
+
+TEST(YamlReader, AliasesToALongStringCountItsText) {
+  // 10,000 copies of a 64 KB string would hold 640 MB; each counts as 1,025 nodes.
+  std::string text = "a: &a " + std::string(64 * 1024, 'x') + "\nb: [*a";
+  for (int alias = 1; alias < 10'000; ++alias) text += ", *a";
+  text += "]\n";
+  const std::string message = error_of(text);
+  EXPECT_EQ(message.rfind("2:", 0), 0U) << message;
+  EXPECT_NE(message.find("more than " + std::to_string(node_budget(text.size())) + " nodes"),
+            std::string::npos)
+      << message;
+  // A few copies are read as before.
+  const Node root = read_one("a: &a " + std::string(64 * 1024, 'x') + "\nb: [*a, *a]\n");
+  EXPECT_EQ(root.find("b")->items()[1].text().size(), 64U * 1024);
 }
 
 TEST(YamlReader, DeepNestingIsBounded) {
