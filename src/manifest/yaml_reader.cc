@@ -176,12 +176,13 @@ std::string mark_prefix(const yaml_mark_t& mark) {
 std::string text_of(const yaml_char_t* text) { return reinterpret_cast<const char*>(text); }
 
 Status over_budget(std::size_t budget, const yaml_mark_t& mark) {
-  return Status(StatusCode::kResourceExhausted,
-                mark_prefix(mark) +
-                    fmt::format("more than {} nodes, counting keys, the copies aliases make and "
-                                "a node per {} bytes of text (a file may make {} plus one per {} "
-                                "bytes)",
-                                budget, kTextBytesPerNode, kBaseNodeBudget, kBytesPerBudgetedNode));
+  return Status(
+      StatusCode::kResourceExhausted,
+      mark_prefix(mark) +
+          fmt::format("more than {} nodes, counting keys, anchors, the copies aliases make and "
+                      "a node per {} bytes of text (a file may make {} plus one per {} "
+                      "bytes)",
+                      budget, kTextBytesPerNode, kBaseNodeBudget, kBytesPerBudgetedNode));
 }
 
 using MappingKeys = KeyIndex<>;
@@ -295,7 +296,12 @@ class TreeBuilder {
 
   Status register_anchor(const yaml_char_t* name, const yaml_mark_t& mark) {
     if (name == nullptr) return Status::ok();
-    const auto [it, added] = anchors_.try_emplace(text_of(name), Anchor{to_mark(mark), false, {}});
+    std::string text = text_of(name);
+    // An anchor's entry in anchors_ (its name, place and hash node) takes about two nodes' room.
+    if (Status status = charge(2 + text.size() / kTextBytesPerNode, mark); !status.is_ok())
+      return status;
+    const auto [it, added] =
+        anchors_.try_emplace(std::move(text), Anchor{to_mark(mark), false, {}});
     if (!added) {
       return invalid_argument(
           mark_prefix(mark) +

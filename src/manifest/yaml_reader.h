@@ -30,8 +30,9 @@ namespace nodrop::manifest {
 // reader of a tree (decoding, writing, copying, destroying) a few hundred frames at most.
 inline constexpr std::size_t kMaxDepth = 128;
 
-// The nodes one file may make, counting keys, the copies aliases make and the copy an anchor
-// keeps: kBaseNodeBudget plus one per kBytesPerBudgetedNode bytes of its text. A scalar counts as
+// The nodes one file may make, counting keys, the copies aliases make, the copy an anchor keeps
+// and two for an anchor's own entry: kBaseNodeBudget plus one per kBytesPerBudgetedNode bytes of
+// its text. A scalar counts as
 // one more node per kTextBytesPerNode bytes of its text, so that aliases to one long string
 // cannot copy far more text than the file holds (10,000 aliases to a 64 KB string would be 640 MB).
 //   - Real manifests hold one node per 8 to 15 bytes (the examples: 9.9; JSON on one line: 6),

@@ -206,9 +206,10 @@ TEST(YamlReader, TheNodeBudgetGrowsByOneNodePerFourBytesOfTheFile) {
     text += "]\n";
   }
   text += "l5: [*l4, *l4, *l4]\n";
-  EXPECT_EQ(error_of(text), "6:16: more than " + std::to_string(node_budget(text.size())) +
-                                " nodes, counting keys, the copies aliases make and a node per 64 "
-                                "bytes of text (a file may make 500000 plus one per 4 bytes)");
+  EXPECT_EQ(error_of(text),
+            "6:16: more than " + std::to_string(node_budget(text.size())) +
+                " nodes, counting keys, anchors, the copies aliases make and a node per 64 "
+                "bytes of text (a file may make 500000 plus one per 4 bytes)");
   EXPECT_EQ(error_of("# " + std::string(400'000, '-') + "\n" + text), "no error");
 }
 
