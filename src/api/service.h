@@ -17,7 +17,7 @@ struct ServicePort {
   std::int32_t port = 0;
   std::optional<IntOrString> target_port;  // defaulted to port
   std::int32_t node_port = 0;              // allocated for NodePort and LoadBalancer Services
-  std::string app_protocol{};  // "http", "kubernetes.io/h2c", ...; empty: unknown
+  std::string app_protocol{};              // "http", "kubernetes.io/h2c", ...; empty: unknown
   bool operator==(const ServicePort&) const = default;
 };
 

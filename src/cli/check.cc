@@ -7,17 +7,16 @@
 #include "lint/check.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <new>
 
+#include "cli/manifest_inputs.h"
 #include "cli/verbs_list.h"
 #include "lint/corpus.h"
 #include "lint/prestop.h"
 #include "lint/report.h"
 #include "live/terminal.h"
-#include "manifest/load.h"
+#include "manifest/file_reader.h"
 
 namespace nodrop::cli {
 namespace {
@@ -39,9 +38,6 @@ constexpr const char* kUsage =
     "10s)\n"
     "Suppress a rule for one object with the annotation nodrop.dev/ignore: \"rule-id,rule-id\".\n";
 
-// The most files one run reads from directories: a bound against pointing it at "/".
-constexpr std::size_t kMaxFiles = 100'000;
-
 enum class ColorMode { kAuto, kAlways, kNever };
 
 struct Flags {
@@ -51,11 +47,6 @@ struct Flags {
   ColorMode color = ColorMode::kAuto;
   std::vector<std::string> inputs;
 };
-
-bool is_manifest_name(const std::filesystem::path& path) {
-  const std::string extension = path.extension().string();
-  return extension == ".yaml" || extension == ".yml" || extension == ".json";
-}
 
 // Parses argv into flags; an error message when the command line is wrong.
 Result<Flags> parse_flags(const Args& args) {
@@ -133,44 +124,6 @@ Result<Flags> parse_flags(const Args& args) {
   return flags;
 }
 
-Result<std::string> read_stream(std::istream& stream, const std::string& name) {
-  std::ostringstream buffer;
-  buffer << stream.rdbuf();
-  if (stream.bad()) return io_error(name + ": cannot read");
-  std::string text = buffer.str();
-  if (text.size() > manifest::kMaxManifestBytes) {
-    return io_error(name + ": larger than " +
-                    std::to_string(manifest::kMaxManifestBytes / (1024 * 1024)) + " MiB");
-  }
-  return text;
-}
-
-// The files named by the inputs, directories expanded, in the order given.
-Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const std::string& input : inputs) {
-    std::error_code error;
-    if (input != "-" && std::filesystem::is_directory(input, error)) {
-      std::vector<std::string> found;
-      std::filesystem::recursive_directory_iterator it(input, error), end;
-      for (; !error && it != end; it.increment(error)) {
-        if (it->is_regular_file(error) && is_manifest_name(it->path()))
-          found.push_back(it->path().string());
-        if (found.size() + files.size() > kMaxFiles) {
-          return Status(StatusCode::kResourceExhausted,
-                        input + ": more than " + std::to_string(kMaxFiles) + " files");
-        }
-      }
-      if (error) return io_error(input + ": cannot list the directory: " + error.message());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(input);
-    }
-  }
-  return files;
-}
-
 }  // namespace
 
 int run_check(const Args& args, std::ostream& out, std::ostream& err) {
@@ -184,9 +137,9 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
     err << "nodrop check: " << flags.status().message() << "\n" << kUsage;
     return kExitUsage;
   }
-  Result<std::vector<std::string>> files = expand_inputs(flags->inputs);
-  if (!files.is_ok()) {
-    err << "nodrop check: " << files.status().message() << "\n";
+  Result<ManifestFiles> expanded = expand_manifest_inputs(flags->inputs);
+  if (!expanded.is_ok()) {
+    err << "nodrop check: " << expanded.status().message() << "\n";
     return kExitUsage;
   }
 
@@ -194,20 +147,26 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
   // broken file does not hide every finding. The exit status is then 2.
   lint::Corpus corpus;
   bool unreadable_input = false;
-  for (const std::string& file : *files) {
-    Result<std::string> text = [&]() -> Result<std::string> {
-      if (file == "-") return read_stream(std::cin, "<stdin>");
-      std::ifstream stream(file, std::ios::binary);
-      if (!stream) return io_error(file + ": cannot open the file");
-      return read_stream(stream, file);
-    }();
+  const std::vector<std::string>& files = expanded->files;
+  for (const std::string& file : files) {
+    const std::string name = file == "-" ? "<stdin>" : file;
+    Result<std::string> text =
+        file == "-" ? manifest::read_manifest_stream(std::cin) : manifest::read_manifest_file(file);
     if (!text.is_ok()) {
-      err << "nodrop check: " << text.status().message() << "\n";
+      err << "nodrop check: " << name << ": " << text.status().message() << "\n";
       unreadable_input = true;
       continue;
     }
-    const std::string name = file == "-" ? "<stdin>" : file;
-    if (Status status = lint::add_manifest_text(corpus, *text, name); !status.is_ok()) {
+    Status status;
+    try {
+      status = lint::add_manifest_text(corpus, *text, name);
+    } catch (const std::bad_alloc&) {
+      // The reader's bounds keep a file's tree within a small multiple of the file; a machine short
+      // of even that gets an error naming the file instead of an abort.
+      status =
+          Status(StatusCode::kResourceExhausted, name + ": not enough memory to check the file");
+    }
+    if (!status.is_ok()) {
       err << "nodrop check: " << status.message() << "\n";
       unreadable_input = true;
     }
@@ -228,8 +187,7 @@ int run_check(const Args& args, std::ostream& out, std::ostream& err) {
       break;
   }
   report.tool_version = NODROP_VERSION;
-  const lint::ReportSummary summary{files->size(), corpus.objects, corpus.checked(),
-                                    corpus.skipped};
+  const lint::ReportSummary summary{files.size(), corpus.objects, corpus.checked(), corpus.skipped};
   out << lint::render_report(result, summary, report);
 
   if (unreadable_input) return kExitUsage;

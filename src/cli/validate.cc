@@ -1,10 +1,13 @@
-// nodrop validate [--strict] [-o yaml|json] FILE...
+// nodrop validate [--strict] [-o yaml|json] FILE|DIR...
 //
 // Reads manifests as `kubectl apply` would (defaults, then Kubernetes' validation) and prints every
-// error and warning with file, line, object and field path. With -o, prints the defaulted objects
-// back. Exit status: 0 valid, 1 any error, 2 bad command line.
+// error and warning with file, line, object and field path. A directory stands for the manifests
+// below it, as in `nodrop check` (cli/manifest_inputs.h); one without any is an error, as
+// `kubectl apply -f` finds it. With -o, prints the defaulted objects back. Exit status: 0 valid,
+// 1 any error, 2 bad command line.
 #include <iostream>
 
+#include "cli/manifest_inputs.h"
 #include "cli/verbs_list.h"
 #include "manifest/encode.h"
 #include "manifest/load.h"
@@ -14,7 +17,8 @@ namespace nodrop::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: nodrop validate [--strict] [-o yaml|json] FILE...\n"
+    "usage: nodrop validate [--strict] [-o yaml|json] FILE|DIR...\n"
+    "  DIR           every *.yaml, *.yml and *.json file below it\n"
     "  --strict      unknown fields and kinds nodrop does not run are errors, not warnings\n"
     "  -o yaml|json  print the objects with Kubernetes' defaults filled in\n";
 
@@ -23,7 +27,7 @@ constexpr const char* kUsage =
 int run_validate(const Args& args, std::ostream& out, std::ostream& err) {
   manifest::LoadOptions options;
   std::string output;
-  std::vector<std::string> files;
+  std::vector<std::string> inputs;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--strict") {
@@ -43,19 +47,29 @@ int run_validate(const Args& args, std::ostream& out, std::ostream& err) {
       err << "nodrop validate: unknown flag \"" << arg << "\"\n" << kUsage;
       return kExitUsage;
     } else {
-      files.push_back(arg);
+      inputs.push_back(arg);
     }
   }
   if (output != "" && output != "yaml" && output != "json") {
     err << "nodrop validate: -o must be yaml or json, not \"" << output << "\"\n";
     return kExitUsage;
   }
-  if (files.empty()) {
+  if (inputs.empty()) {
     err << "nodrop validate: no files given\n" << kUsage;
     return kExitUsage;
   }
 
+  const Result<ManifestFiles> expanded = expand_manifest_inputs(inputs);
+  if (!expanded.is_ok()) {
+    err << "nodrop validate: " << expanded.status().message() << "\n";
+    return kExitFailure;
+  }
+  const std::vector<std::string>& files = expanded->files;
   std::size_t errors = 0;
+  for (const std::string& directory : expanded->empty_directories) {
+    err << directory << ": no *.yaml, *.yml or *.json file below the directory\n";
+    ++errors;
+  }
   std::size_t warnings = 0;
   std::size_t objects = 0;
   std::vector<manifest::Node> printed;

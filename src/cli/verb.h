@@ -23,7 +23,8 @@ struct Verb {
 // Every verb of the binary, in the order `nodrop help` lists them.
 std::span<const Verb> verbs();
 
-// Dispatches argv[1] to its verb. Exit status 2 for a command that does not exist.
+// Dispatches argv[1] to its verb. Exit status 2 for a command that does not exist; 1, after a
+// message, when the verb runs out of memory (std::bad_alloc never ends the process).
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 // Exit statuses shared by all verbs.

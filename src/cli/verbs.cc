@@ -1,4 +1,5 @@
 #include <array>
+#include <new>
 
 #include "cli/verb.h"
 #include "cli/verbs_list.h"
@@ -14,7 +15,7 @@ const auto kVerbs = std::to_array<Verb>({
     {"check", "rollout-safety lint for Kubernetes manifests: nodrop check FILE|DIR|-...",
      run_check},
     {"proxy", "run the data plane alone: an L4/HTTP load balancer", run_proxy},
-    {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE...",
+    {"validate", "check manifests against Kubernetes' rules: nodrop validate FILE|DIR...",
      run_validate},
     {"load", "send constant-rate traffic and count every failed request", run_load},
     {"verify", "count the requests dropped while a command (a rollout) runs", run_verify},
@@ -51,7 +52,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (name == "--help" || name == "-h") return run_help({}, out, err);
   if (name == "--version") return run_version({}, out, err);
   for (const Verb& verb : kVerbs) {
-    if (verb.name == name) return verb.run(Args(argv + 2, argv + argc), out, err);
+    if (verb.name != name) continue;
+    try {
+      return verb.run(Args(argv + 2, argv + argc), out, err);
+    } catch (const std::bad_alloc&) {
+      // The last resort: verbs bound what their inputs may cost and name the input that needed
+      // more memory than the machine has; anything else still ends with a message and a status
+      // instead of an abort. Unwinding has freed what the verb held.
+      err << "nodrop " << name << ": out of memory\n";
+      return kExitFailure;
+    }
   }
   err << "nodrop: unknown command \"" << name << "\"; run 'nodrop help' for the list\n";
   return kExitUsage;

@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <new>
 
 #include "api/defaults.h"
 #include "api/validation.h"
@@ -141,31 +139,33 @@ LoadResult load_manifest_text(const std::string& text, const std::string& file_n
                       0);
     return loader.finish();
   }
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
-  if (!documents.is_ok()) {
-    const YamlError error = yaml_error_of(documents.status());
-    loader.file_error(error.describe(), error.line);
+  try {
+    Result<std::vector<Document>> documents = read_yaml_stream(text);
+    if (!documents.is_ok()) {
+      const YamlError error = yaml_error_of(documents.status());
+      loader.file_error(error.describe(), error.line);
+      return loader.finish();
+    }
+    for (const Document& document : *documents) loader.load_document(document.root, document.index);
     return loader.finish();
+  } catch (const std::bad_alloc&) {
+    // The reader's bounds keep a file's tree within a small multiple of the file; a machine short
+    // of even that gets an error naming the file instead of an abort. Unwinding freed the tree.
+    LoadResult result;
+    result.diagnostics.push_back(
+        {Severity::kError, file_name, 0, "", "not enough memory to check the file"});
+    return result;
   }
-  for (const Document& document : *documents) loader.load_document(document.root, document.index);
-  return loader.finish();
 }
 
 LoadResult load_manifest_file(const std::string& path, const LoadOptions& options) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) {
+  Result<std::string> text = read_manifest_file(path);
+  if (!text.is_ok()) {
     LoadResult result;
-    result.diagnostics.push_back({Severity::kError, path, 0, "", "cannot open the file"});
+    result.diagnostics.push_back({Severity::kError, path, 0, "", text.status().message()});
     return result;
   }
-  std::ostringstream buffer;
-  buffer << stream.rdbuf();
-  if (stream.bad()) {
-    LoadResult result;
-    result.diagnostics.push_back({Severity::kError, path, 0, "", "cannot read the file"});
-    return result;
-  }
-  return load_manifest_text(buffer.str(), path, options);
+  return load_manifest_text(*text, path, options);
 }
 
 }  // namespace nodrop::manifest

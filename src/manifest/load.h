@@ -13,6 +13,7 @@
 
 #include "api/object.h"
 #include "manifest/decode.h"
+#include "manifest/file_reader.h"
 
 namespace nodrop::manifest {
 
@@ -51,12 +52,10 @@ struct LoadResult {
   std::size_t warning_count() const;
 };
 
-// The largest manifest file nodrop reads: a bound against a runaway generator or a wrong file.
-inline constexpr std::size_t kMaxManifestBytes = 64 * 1024 * 1024;
-
 LoadResult load_manifest_text(const std::string& text, const std::string& file_name,
                               const LoadOptions& options);
-// Reads the file (a missing or unreadable file is one error diagnostic).
+// Reads the file with read_manifest_file (a missing, unreadable or too large file is one error
+// diagnostic).
 LoadResult load_manifest_file(const std::string& path, const LoadOptions& options);
 
 }  // namespace nodrop::manifest

@@ -116,5 +116,32 @@ TEST(Load, MissingFileIsOneError) {
             std::vector<std::string>{"/nonexistent/deploy.yaml: cannot open the file"});
 }
 
+TEST(Load, ABoundCrossedIsARefusalNamingTheBoundAndThePlace) {
+  const LoadResult deep = load_manifest_text(std::string(200, '[') + "\n", "deep.yaml", {});
+  EXPECT_EQ(texts(deep),
+            std::vector<std::string>{
+                "deep.yaml:1: invalid YAML at column 130: nesting deeper than 128 levels"});
+  // Ten levels of ten aliases each: 10^10 nodes if expanded.
+  std::string laughs = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 9; ++level) {
+    laughs += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) laughs += (i ? ", *l" : "*l") + std::to_string(level - 1);
+    laughs += "]\n";
+  }
+  const LoadResult expanded = load_manifest_text(laughs, "laughs.yaml", {});
+  ASSERT_EQ(expanded.diagnostics.size(), 1U);
+  EXPECT_EQ(expanded.diagnostics[0].to_string().rfind("laughs.yaml:6: YAML refused at column 20: "
+                                                      "more than 500142 nodes",
+                                                      0),
+            0U)
+      << expanded.diagnostics[0].to_string();
+}
+
+TEST(Load, AnEndlessFileIsOneErrorNamingIt) {
+  // /dev/zero was read until memory ran out, and the std::bad_alloc aborted the process.
+  const LoadResult result = load_manifest_file("/dev/zero", {});
+  EXPECT_EQ(texts(result), std::vector<std::string>{"/dev/zero: file is larger than 64 MiB"});
+}
+
 }  // namespace
 }  // namespace nodrop::manifest

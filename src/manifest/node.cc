@@ -4,10 +4,45 @@
 
 namespace nodrop::manifest {
 
+// The reader's memory bound counts on this size (see node.h); a member added here moves it.
+static_assert(sizeof(Node) <= 64);
+
+Node::Node(const Node& other)
+    : mark(other.mark),
+      text_(other.text_),
+      value_(other.value_),
+      children_(other.children_ == nullptr ? nullptr
+                                           : std::make_unique<Children>(*other.children_)),
+      type_(other.type_) {}
+
+Node& Node::operator=(const Node& other) {
+  if (this != &other) *this = Node(other);
+  return *this;
+}
+
+const std::vector<Node>& Node::items() const {
+  static const std::vector<Node> kNone;
+  return children_ == nullptr ? kNone : children_->items;
+}
+
+std::vector<Node>& Node::items() { return children().items; }
+
+const std::vector<Node::Entry>& Node::entries() const {
+  static const std::vector<Entry> kNone;
+  return children_ == nullptr ? kNone : children_->entries;
+}
+
+std::vector<Node::Entry>& Node::entries() { return children().entries; }
+
+Node::Children& Node::children() {
+  if (children_ == nullptr) children_ = std::make_unique<Children>();
+  return *children_;
+}
+
 Node Node::boolean(bool value) {
   Node node;
   node.type_ = Type::kBool;
-  node.bool_ = value;
+  node.value_.boolean = value;
   node.text_ = value ? "true" : "false";
   return node;
 }
@@ -15,7 +50,7 @@ Node Node::boolean(bool value) {
 Node Node::integer(std::int64_t value) {
   Node node;
   node.type_ = Type::kInt;
-  node.int_ = value;
+  node.value_.integer = value;
   node.text_ = std::to_string(value);
   return node;
 }
@@ -23,7 +58,7 @@ Node Node::integer(std::int64_t value) {
 Node Node::floating(double value, std::string text) {
   Node node;
   node.type_ = Type::kFloat;
-  node.float_ = value;
+  node.value_.floating = value;
   node.text_ = std::move(text);
   return node;
 }
@@ -48,7 +83,7 @@ Node Node::mapping() {
 }
 
 const Node* Node::find(const std::string& key) const {
-  for (const Entry& entry : entries_) {
+  for (const Entry& entry : entries()) {
     if (entry.key == key) return &entry.value;
   }
   return nullptr;
@@ -56,20 +91,18 @@ const Node* Node::find(const std::string& key) const {
 
 Node& Node::push(Node item) {
   NODROP_CHECK(type_ == Type::kSequence);
-  items_.push_back(std::move(item));
-  return items_.back();
+  return children().items.emplace_back(std::move(item));
 }
 
 Node& Node::set(const std::string& key, Node value) {
   NODROP_CHECK(type_ == Type::kMapping);
-  for (Entry& entry : entries_) {
+  for (Entry& entry : children().entries) {
     if (entry.key == key) {
       entry.value = std::move(value);
       return entry.value;
     }
   }
-  entries_.push_back(Entry{key, {}, std::move(value)});
-  return entries_.back().value;
+  return children().entries.emplace_back(Entry{key, {}, std::move(value)}).value;
 }
 
 const char* Node::type_name() const {

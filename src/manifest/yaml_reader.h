@@ -1,8 +1,19 @@
 // YAML (and JSON, which is YAML) text into Node trees, one per document of a multi-document
 // stream. The only place libyaml is used.
 //
-// Bounds: at most kMaxDepth levels of nesting and kMaxNodes nodes per document after aliases are
-// expanded (a "billion laughs" file is an error, not an out-of-memory).
+// Every file is hostile until read: each bound below is checked as the event that would cross it
+// arrives, before libyaml reads deeper or the node is made. Two libyaml parsers read the text: the
+// first counts each document's nodes and each collection's children, so that the second builds
+// each collection once, in storage of its exact size. What a file costs is then linear in its
+// size:
+//   - time: libyaml reads each byte a bounded number of times once nesting is bounded (it looks
+//     ahead at most 1,024 characters for a key, and rescans its open levels per token, which made
+//     2 MB of "[" take a minute when depth was checked after parsing); a duplicate key is found
+//     with one hash lookup (key_index.h); an alias costs the nodes it copies, which the budget
+//     counts before copying;
+//   - memory: the nodes made, 64 bytes each (node.h) and 40 more for a key, plus the text of
+//     scalars longer than 15 characters: a file of 4-byte nodes ("- x") makes a tree about 16
+//     times its size, real manifests (about 9 bytes a node) about 7 times (bench/manifest.sh).
 #pragma once
 
 #include <cstddef>
@@ -14,8 +25,25 @@
 
 namespace nodrop::manifest {
 
+// Levels of nesting, the root being level 0, aliases expanded. Kubernetes objects nest about 15
+// levels and a CRD's schema about 40; 128 leaves room for both and keeps the recursion of every
+// reader of a tree (decoding, writing, copying, destroying) a few hundred frames at most.
 inline constexpr std::size_t kMaxDepth = 128;
-inline constexpr std::size_t kMaxNodes = 500'000;  // per document
+
+// The nodes one file may make, counting keys, the copies aliases make, the copy an anchor keeps
+// and two for an anchor's own entry: kBaseNodeBudget plus one per kBytesPerBudgetedNode bytes of
+// its text. A scalar counts as
+// one more node per kTextBytesPerNode bytes of its text, so that aliases to one long string
+// cannot copy far more text than the file holds (10,000 aliases to a 64 KB string would be 640 MB).
+//   - Real manifests hold one node per 8 to 15 bytes (the examples: 9.9; JSON on one line: 6),
+//     and YAML's densest forms ("[1,1,...", "- 1") one per 2 to 4: one per 4 lets every real file
+//     through and keeps a tree under about 20 times its file (64 to 104 bytes a node).
+//   - The base lets a small file expand anchors as far as the previous bound of 500,000 nodes a
+//     document did (about 40 MB, a fraction of a second); a "billion laughs" file stops there.
+inline constexpr std::size_t kBaseNodeBudget = 500'000;
+inline constexpr std::size_t kBytesPerBudgetedNode = 4;
+inline constexpr std::size_t kTextBytesPerNode = 64;  // a node's own size: text costs as much
+std::size_t node_budget(std::size_t text_bytes);
 
 struct Document {
   Node root;
@@ -23,16 +51,21 @@ struct Document {
   Mark start;     // where the document starts
 };
 
-// Parses every document of text. On a syntax error the Status message reads
-// "LINE:COLUMN: problem (context)", with 1-based line and column.
+// Parses every document of text. On an error the Status message reads "LINE:COLUMN: problem",
+// with 1-based line and column: a syntax error ("problem (context)" from libyaml), a bound crossed
+// (ResourceExhausted, naming the bound), a duplicate key or anchor, an alias naming no anchor or
+// the node it is inside.
 Result<std::vector<Document>> read_yaml_stream(const std::string& text);
 
-// A syntax error of read_yaml_stream, taken apart for a message that names the file:
-// "FILE:LINE: invalid YAML at column COLUMN: PROBLEM". line is 0 when the place is unknown.
+// An error of read_yaml_stream, taken apart for a message that names the file:
+// "FILE:LINE: invalid YAML at column COLUMN: PROBLEM", or "FILE:LINE: YAML refused at column
+// COLUMN: PROBLEM" when the text crossed a bound or memory ran out (it may be valid YAML). line is
+// 0 when the place is unknown.
 struct YamlError {
   int line = 0;
   int column = 0;
   std::string problem;
+  bool refused = false;  // ResourceExhausted: a bound, not a mistake in the text
 
   // "invalid YAML at column 3: mapping values are not allowed in this context"
   std::string describe() const;
