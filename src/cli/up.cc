@@ -1,4 +1,4 @@
-// nodrop up [-f FILE]... [--nodes N] [--config FILE] [--data-dir DIR]
+// nodrop up [-f FILE|DIR]... [--nodes N] [--config FILE] [--data-dir DIR]
 //
 // Runs the cluster in the foreground: prints one line when it is ready (its nodes and addresses,
 // the data dir), every event as a line on stderr, applies the -f manifests at start and again on
@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "base/flags.h"
+#include "cli/manifest_inputs.h"
 #include "cli/verbs_list.h"
 #include "live/processes/termination_signals.h"
 #include "manifest/load.h"
@@ -18,11 +19,12 @@ namespace nodrop::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: nodrop up [-f FILE]... [--nodes N] [--config FILE] [--data-dir DIR]\n"
+    "Usage: nodrop up [-f FILE|DIR]... [--nodes N] [--config FILE] [--data-dir DIR]\n"
     "\n"
     "Runs a cluster of N virtual nodes on this machine's loopback addresses, in the foreground.\n"
-    "  -f, --filename FILE  manifests to apply at start, and again on SIGHUP (edit a file, send\n"
-    "                       SIGHUP, and a changed pod template rolls out)\n"
+    "  -f, --filename PATH  manifests to apply at start, and again on SIGHUP (edit a file, send\n"
+    "                       SIGHUP, and a changed pod template rolls out); a directory stands\n"
+    "                       for the *.yaml, *.yml and *.json files below it\n"
     "  --nodes N            virtual nodes (default 3, or the configuration's)\n"
     "  --config FILE        a ClusterConfiguration (nodes, address ranges, data dir)\n"
     "  --data-dir DIR       where the cluster keeps its state and the pods' logs (default\n"

@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include "base/ipv4.h"
 #include "manifest/field_reader.h"
+#include "manifest/file_reader.h"
 #include "manifest/yaml_reader.h"
 
 namespace nodrop::server {
@@ -181,16 +180,14 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
 }
 
 ConfigResult load_cluster_config(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::ostringstream buffer;
-  if (stream) buffer << stream.rdbuf();
-  if (!stream || stream.bad()) {
+  Result<std::string> text = manifest::read_manifest_file(path);
+  if (!text) {
     ConfigResult result;
     result.diagnostics.push_back(
-        {manifest::Severity::kError, path, 0, "", "cannot read the configuration file"});
+        {manifest::Severity::kError, path, 0, "", text.status().message()});
     return result;
   }
-  return parse_cluster_config(buffer.str(), path);
+  return parse_cluster_config(*text, path);
 }
 
 }  // namespace nodrop::server
