@@ -10,6 +10,7 @@
 #include <iostream>
 #include <new>
 
+#include "base/flags.h"
 #include "cli/manifest_inputs.h"
 #include "cli/verbs_list.h"
 #include "lint/corpus.h"
@@ -51,74 +52,58 @@ struct Flags {
 // Parses argv into flags; an error message when the command line is wrong.
 Result<Flags> parse_flags(const Args& args) {
   Flags flags;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i];
-    std::string value;
-    bool has_value = false;
-    if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
-      if (const auto equals = arg.find('='); equals != std::string::npos) {
-        value = arg.substr(equals + 1);
-        arg = arg.substr(0, equals);
-        has_value = true;
-      }
+  FlagReader reader(args);
+  // A duration in whole seconds, as the rules reason about Kubernetes' seconds.
+  const auto duration = [&](std::chrono::seconds& out) -> Status {
+    Result<std::chrono::nanoseconds> value =
+        reader.duration(std::chrono::seconds(0), std::chrono::hours(24));
+    if (value) out = std::chrono::duration_cast<std::chrono::seconds>(*value);
+    return value.status();
+  };
+  while (reader.next()) {
+    if (!reader.at_flag()) {
+      flags.inputs.push_back(reader.argument());
+      continue;
     }
-    auto take_value = [&]() -> Result<std::string> {
-      if (has_value) return value;
-      if (i + 1 >= args.size()) return invalid_argument(arg + " needs a value");
-      return args[++i];
-    };
-    auto duration = [&](std::chrono::seconds& out) -> Status {
-      Result<std::string> text = take_value();
-      if (!text.is_ok()) return text.status();
-      const std::optional<std::int64_t> seconds = lint::parse_sleep_argument(*text);
-      if (!seconds.has_value()) {
-        return invalid_argument(arg + " must be a duration such as 15s or 1m, not \"" + *text +
-                                "\"");
-      }
-      out = std::chrono::seconds(*seconds);
-      return Status::ok();
-    };
-    if (arg == "--format" || arg == "-o") {
-      Result<std::string> text = take_value();
-      if (!text.is_ok()) return text.status();
-      Result<lint::OutputFormat> format = lint::parse_output_format(*text);
-      if (!format.is_ok()) return format.status();
-      flags.format = *format;
-    } else if (arg == "--fail-on") {
-      Result<std::string> text = take_value();
-      if (!text.is_ok()) return text.status();
-      if (*text == "none") {
+    Status status;
+    if (reader.is("--format", "-o")) {
+      Result<lint::OutputFormat> format = reader.parsed(lint::parse_output_format);
+      if (format) flags.format = *format;
+      status = format.status();
+    } else if (reader.is("--fail-on")) {
+      Result<std::string> text = reader.value();
+      if (!text) {
+        status = text.status();
+      } else if (*text == "none") {
         flags.fail_on.reset();
-      } else {
-        Result<lint::Severity> severity = lint::parse_severity(*text);
-        if (!severity.is_ok())
-          return invalid_argument("--fail-on must be error, warning, info or none");
+      } else if (Result<lint::Severity> severity = lint::parse_severity(*text); severity) {
         flags.fail_on = *severity;
+      } else {
+        status = reader.error("must be error, warning, info or none");
       }
-    } else if (arg == "--color") {
-      Result<std::string> text = take_value();
-      if (!text.is_ok()) return text.status();
-      if (*text == "auto") {
+    } else if (reader.is("--color")) {
+      Result<std::string> text = reader.value();
+      if (!text) {
+        status = text.status();
+      } else if (*text == "auto") {
         flags.color = ColorMode::kAuto;
       } else if (*text == "always") {
         flags.color = ColorMode::kAlways;
       } else if (*text == "never") {
         flags.color = ColorMode::kNever;
       } else {
-        return invalid_argument("--color must be auto, always or never");
+        status = reader.error("must be auto, always or never");
       }
-    } else if (arg == "--proxy-sync") {
-      if (Status status = duration(flags.check.proxy_sync); !status.is_ok()) return status;
-    } else if (arg == "--lb-deregistration-delay") {
-      if (Status status = duration(flags.check.lb_deregistration_delay); !status.is_ok())
-        return status;
-    } else if (arg == "--drain-margin") {
-      if (Status status = duration(flags.check.drain_margin); !status.is_ok()) return status;
-    } else if (arg == "-" || arg.empty() || arg[0] != '-') {
-      flags.inputs.push_back(arg);
+    } else if (reader.is("--proxy-sync")) {
+      status = duration(flags.check.proxy_sync);
+    } else if (reader.is("--lb-deregistration-delay")) {
+      status = duration(flags.check.lb_deregistration_delay);
+    } else if (reader.is("--drain-margin")) {
+      status = duration(flags.check.drain_margin);
     } else {
-      return invalid_argument("unknown flag \"" + arg + "\"");
+      status = reader.unknown();
     }
+    if (!status.is_ok()) return status;
   }
   if (flags.inputs.empty()) return invalid_argument("no files given");
   return flags;

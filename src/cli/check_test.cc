@@ -67,6 +67,13 @@ TEST(Check, MissingFileAndBadFlagsExitTwo) {
   EXPECT_EQ(run({"--format", "xml", path("examples/seed")}).status, kExitUsage);
   EXPECT_EQ(run({"--proxy-sync", "soon", path("examples/seed")}).status, kExitUsage);
   EXPECT_EQ(run({"--color", "sometimes", path("examples/seed")}).status, kExitUsage);
+  // One flag reader: the flag is named, known or not, with or without its value.
+  const CheckRun unknown = run({"--frobnicate", path("examples/seed")});
+  EXPECT_EQ(unknown.status, kExitUsage);
+  EXPECT_NE(unknown.err.find("unknown flag --frobnicate"), std::string::npos) << unknown.err;
+  const CheckRun missing = run({path("examples/seed"), "--fail-on"});
+  EXPECT_NE(missing.err.find("--fail-on needs a value"), std::string::npos) << missing.err;
+  EXPECT_EQ(run({"--fail-on=none", "--proxy-sync=2s", path("examples/seed")}).status, kExitOk);
 }
 
 TEST(Check, PropagationFlagsChangeThePreStopVerdict) {

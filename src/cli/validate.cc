@@ -7,6 +7,7 @@
 // 1 any error, 2 bad command line.
 #include <iostream>
 
+#include "base/flags.h"
 #include "cli/manifest_inputs.h"
 #include "cli/verbs_list.h"
 #include "manifest/encode.h"
@@ -28,31 +29,35 @@ int run_validate(const Args& args, std::ostream& out, std::ostream& err) {
   manifest::LoadOptions options;
   std::string output;
   std::vector<std::string> inputs;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--strict") {
-      options.strict = true;
-    } else if (arg == "-o" || arg == "--output") {
-      if (i + 1 >= args.size()) {
-        err << "nodrop validate: " << arg << " needs a value (yaml or json)\n" << kUsage;
-        return kExitUsage;
-      }
-      output = args[++i];
-    } else if (arg.rfind("--output=", 0) == 0) {
-      output = arg.substr(9);
-    } else if (arg == "-h" || arg == "--help") {
+  FlagReader flags(args);
+  while (flags.next()) {
+    if (!flags.at_flag()) {
+      inputs.push_back(flags.argument());
+      continue;
+    }
+    Status status;
+    if (flags.is("-h", "--help")) {
       out << kUsage;
       return kExitOk;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      err << "nodrop validate: unknown flag \"" << arg << "\"\n" << kUsage;
-      return kExitUsage;
+    } else if (flags.is("--strict")) {
+      status = flags.is_switch();
+      options.strict = true;
+    } else if (flags.is("-o", "--output")) {
+      Result<std::string> value = flags.value();
+      if (value && *value != "yaml" && *value != "json") {
+        status = flags.error("must be yaml or json, not \"" + *value + "\"");
+      } else if (value) {
+        output = *value;
+      } else {
+        status = value.status();
+      }
     } else {
-      inputs.push_back(arg);
+      status = flags.unknown();
     }
-  }
-  if (output != "" && output != "yaml" && output != "json") {
-    err << "nodrop validate: -o must be yaml or json, not \"" << output << "\"\n";
-    return kExitUsage;
+    if (!status.is_ok()) {
+      err << "nodrop validate: " << status.message() << "\n" << kUsage;
+      return kExitUsage;
+    }
   }
   if (inputs.empty()) {
     err << "nodrop validate: no files given\n" << kUsage;

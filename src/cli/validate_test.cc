@@ -24,6 +24,18 @@ ValidateRun run(const Args& args) {
   return {status, err.str()};
 }
 
+TEST(Validate, FlagsAreReadLikeEveryVerbsAndNamedInEveryError) {
+  const ValidateRun bad_output = run({"-o=xml", path("examples/seed")});
+  EXPECT_EQ(bad_output.status, kExitUsage);
+  EXPECT_NE(bad_output.err.find("-o: must be yaml or json, not \"xml\""), std::string::npos)
+      << bad_output.err;
+  const ValidateRun unknown = run({"--colour", path("examples/seed")});
+  EXPECT_NE(unknown.err.find("unknown flag --colour"), std::string::npos) << unknown.err;
+  EXPECT_NE(run({"--strict=yes", path("examples/seed")}).err.find("--strict: takes no value"),
+            std::string::npos);
+  EXPECT_EQ(run({"--output=json", "--strict", path("examples/seed")}).status, kExitOk);
+}
+
 TEST(Validate, ADirectoryIsEveryManifestBelowIt) {
   // It said "1 file, 0 valid objects" and exited 0. (Which files are below a directory, nested
   // ones included, is manifest_inputs_test's.)
