@@ -27,6 +27,9 @@ std::string FieldError::to_string() const {
     case FieldErrorType::kTooLong:
       body = "Too long";
       break;
+    case FieldErrorType::kTooMany:
+      body = "Too many";
+      break;
     case FieldErrorType::kUnknown:
       body = "unknown field";
       break;

@@ -35,6 +35,7 @@ enum class FieldErrorType {
   kDuplicate,     // "Duplicate value: <value>"
   kForbidden,     // "Forbidden"
   kTooLong,       // "Too long: ..."
+  kTooMany,       // "Too many: ..."
   kUnknown,       // a field nodrop does not know (a warning, an error under --strict)
   kNotSupported,  // a Kubernetes field nodrop does not act on (a warning)
   kTypeMismatch,  // the YAML holds the wrong type for the field

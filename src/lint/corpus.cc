@@ -52,7 +52,8 @@ std::string scalar_text(const Node* node) {
 
 class Reader {
  public:
-  Reader(Corpus& corpus, const std::string& file) : corpus_(corpus), file_(file) {}
+  Reader(Corpus& corpus, const std::string& file, std::size_t file_bytes)
+      : corpus_(corpus), file_(file), budget_bytes_(manifest::decode_budget_for(file_bytes)) {}
 
   Status add_document(const Node& root) {
     if (root.is_null()) return Status::ok();  // an empty document, as Helm leaves between "---"
@@ -87,7 +88,7 @@ class Reader {
       ++corpus_.skipped;
       return Status::ok();
     }
-    manifest::DecodeResult decoded = manifest::decode_object(root);
+    manifest::DecodeResult decoded = manifest::decode_object(root, &budget_bytes_);
     Source source;
     source.ref =
         ObjectRef{kind, decoded.namespace_name.empty() ? "default" : decoded.namespace_name,
@@ -221,6 +222,7 @@ class Reader {
 
   Corpus& corpus_;
   const std::string& file_;
+  std::size_t budget_bytes_;
 };
 
 }  // namespace
@@ -293,7 +295,7 @@ Status add_manifest_text(Corpus& corpus, const std::string& text, const std::str
                                 ? fmt::format("{}:{}: {}", file, error.line, error.describe())
                                 : fmt::format("{}: {}", file, error.describe()));
   }
-  Reader reader(corpus, file);
+  Reader reader(corpus, file, text.size());
   for (const manifest::Document& document : *documents) {
     if (Status status = reader.add_document(document.root); !status.is_ok()) return status;
   }

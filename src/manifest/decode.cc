@@ -532,9 +532,15 @@ constexpr KindInfo kKinds[] = {
 
 }  // namespace
 
-DecodeResult decode_object(const Node& root) {
+std::size_t decode_budget_for(std::size_t file_bytes) {
+  constexpr std::size_t kFloor = 64 * std::size_t{1024 * 1024};
+  return std::max(kFloor, file_bytes * 64);
+}
+
+DecodeResult decode_object(const Node& root, std::size_t* budget_bytes) {
   DecodeResult result;
   FieldContext context;
+  context.budget_bytes = budget_bytes;
   context.lines.record("", root.mark.line);
   if (!root.is_mapping()) {
     context.type_error(FieldPath(), root, "a mapping (an object with apiVersion and kind)");

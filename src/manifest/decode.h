@@ -39,6 +39,12 @@ struct DecodeResult {
   SourceMap lines;
 };
 
-DecodeResult decode_object(const Node& root);
+// budget_bytes: what the typed object may take in list items (field_reader.h); shared by the
+// objects of one file, null for no bound.
+DecodeResult decode_object(const Node& root, std::size_t* budget_bytes = nullptr);
+
+// The decoding budget of a file of this many bytes: 64 times its size, at least 64 MiB. Real
+// manifests take a fraction of it; "containers: [{}, {}, ...]" would take 550 times its size.
+std::size_t decode_budget_for(std::size_t file_bytes);
 
 }  // namespace nodrop::manifest

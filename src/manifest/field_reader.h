@@ -38,6 +38,28 @@ struct FieldContext {
   api::FieldErrors errors;
   api::FieldErrors warnings;
   SourceMap lines;
+  // What the typed objects being built may take, in bytes of list items: a list of structs costs
+  // sizeof(T) per item however short its text ("containers: [{}, {}, ...]" is 4 bytes of YAML per
+  // 2 KB container), so without a bound a small file could make gigabytes. The caller sets it from
+  // the file's size; it is shared by every object of the file.
+  std::size_t* budget_bytes = nullptr;
+  bool budget_exceeded = false;
+
+  // Takes bytes from the budget; false (once an error) when it is spent.
+  bool spend(const FieldPath& path, std::size_t bytes) {
+    if (budget_bytes == nullptr) return true;
+    if (*budget_bytes >= bytes && !budget_exceeded) {
+      *budget_bytes -= bytes;
+      return true;
+    }
+    if (!budget_exceeded) {
+      errors.push_back({FieldErrorType::kTooMany, path.str(), "",
+                        "the objects of this file need more memory than nodrop allows for a file "
+                        "of its size; split the file, or shorten this list"});
+    }
+    budget_exceeded = true;
+    return false;
+  }
 
   void type_error(const FieldPath& path, const Node& node, const char* expected) {
     errors.push_back({FieldErrorType::kTypeMismatch, path.str(), node.render(),
@@ -255,6 +277,7 @@ class FieldReader {
     for (std::size_t i = 0; i < node->items().size(); ++i) {
       const Node& item = node->items()[i];
       context_.lines.record(path(key).index(i).str(), item.mark.line);
+      if (!context_.spend(path(key).index(i), sizeof(T))) return;
       FieldReader child(context_, &item, path(key).index(i));
       T value{};
       decode(child, value);

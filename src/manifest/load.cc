@@ -34,8 +34,8 @@ bool is_under_any(const std::string& path, const api::FieldErrors& errors) {
 
 class FileLoader {
  public:
-  FileLoader(const std::string& file, const LoadOptions& options)
-      : file_(file), options_(options) {}
+  FileLoader(const std::string& file, const LoadOptions& options, std::size_t file_bytes)
+      : file_(file), options_(options), budget_bytes_(decode_budget_for(file_bytes)) {}
 
   void load_document(const Node& root, int document_index) {
     if (root.is_null()) return;  // an empty document, as between two "---"
@@ -48,14 +48,21 @@ class FileLoader {
   }
 
   LoadResult finish() {
-    if (result_.has_errors()) result_.objects.clear();
+    if (result_.has_errors() || errors_not_shown_ > 0) result_.objects.clear();
     std::stable_sort(result_.diagnostics.begin(), result_.diagnostics.end(),
                      [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    if (errors_not_shown_ + warnings_not_shown_ > 0) {
+      // Counted as one error when any of them is one, so the file's verdict stays right.
+      result_.diagnostics.push_back({errors_not_shown_ > 0 ? Severity::kError : Severity::kWarning,
+                                     file_, 0, "",
+                                     fmt::format("{} more errors and {} more warnings not shown",
+                                                 errors_not_shown_, warnings_not_shown_)});
+    }
     return std::move(result_);
   }
 
   void file_error(const std::string& message, int line) {
-    result_.diagnostics.push_back({Severity::kError, file_, line, "", message});
+    add({Severity::kError, file_, line, "", message});
   }
 
  private:
@@ -71,18 +78,16 @@ class FileLoader {
   }
 
   void load_object(const Node& root, int document_index) {
-    DecodeResult decoded = decode_object(root);
+    DecodeResult decoded = decode_object(root, &budget_bytes_);
     const std::string name = object_name(decoded);
     auto report = [&](Severity severity, const api::FieldError& error) {
-      result_.diagnostics.push_back(
-          {severity, file_, decoded.lines.line_of(error.path), name, error.to_string()});
+      add({severity, file_, decoded.lines.line_of(error.path), name, error.to_string()});
     };
     if (decoded.unsupported_kind) {
       ++result_.skipped_kinds;
-      result_.diagnostics.push_back({options_.strict ? Severity::kError : Severity::kWarning, file_,
-                                     root.mark.line, name,
-                                     fmt::format("kind {} ({}) is not one nodrop runs; skipped",
-                                                 decoded.kind, decoded.api_version)});
+      add({options_.strict ? Severity::kError : Severity::kWarning, file_, root.mark.line, name,
+           fmt::format("kind {} ({}) is not one nodrop runs; skipped", decoded.kind,
+                       decoded.api_version)});
       return;
     }
     for (const api::FieldError& error : decoded.errors) report(Severity::kError, error);
@@ -105,9 +110,25 @@ class FileLoader {
     }
   }
 
+  // Diagnostics beyond kMaxDiagnostics are counted, not kept: a file of a million mistakes must
+  // not take a million messages' memory. The count is reported at the end.
+  static constexpr std::size_t kMaxDiagnostics = 1000;
+  void add(Diagnostic diagnostic) {
+    if (result_.diagnostics.size() < kMaxDiagnostics) {
+      result_.diagnostics.push_back(std::move(diagnostic));
+    } else if (diagnostic.severity == Severity::kError) {
+      ++errors_not_shown_;
+    } else {
+      ++warnings_not_shown_;
+    }
+  }
+
   std::string file_;
   LoadOptions options_;
+  std::size_t budget_bytes_;
   LoadResult result_;
+  std::size_t errors_not_shown_ = 0;
+  std::size_t warnings_not_shown_ = 0;
 };
 
 }  // namespace
@@ -133,7 +154,7 @@ std::size_t LoadResult::warning_count() const { return diagnostics.size() - erro
 
 LoadResult load_manifest_text(const std::string& text, const std::string& file_name,
                               const LoadOptions& options) {
-  FileLoader loader(file_name, options);
+  FileLoader loader(file_name, options, text.size());
   if (text.size() > kMaxManifestBytes) {
     loader.file_error(fmt::format("file is larger than {} MiB", kMaxManifestBytes / (1024 * 1024)),
                       0);

@@ -145,3 +145,38 @@ TEST(Load, AnEndlessFileIsOneErrorNamingIt) {
 
 }  // namespace
 }  // namespace nodrop::manifest
+
+namespace nodrop::manifest {
+namespace {
+
+TEST(Load, TypedObjectsOfAFileStayWithinAMultipleOfItsSize) {
+  // 60,000 empty containers in 180 KB of YAML would be 130 MB of api::Container: the decode
+  // budget (64 times the file, at least 64 MiB) stops it with one error naming the list.
+  std::string text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [";
+  for (int i = 0; i < 60'000; ++i) text += "{},";
+  text += "{}]\n";
+  const LoadResult result = load_manifest_text(text, "big.yaml", {});
+  ASSERT_TRUE(result.has_errors());
+  EXPECT_TRUE(result.objects.empty());
+  bool named = false;
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    if (diagnostic.message.find("spec.containers[") != std::string::npos &&
+        diagnostic.message.find("Too many") != std::string::npos) {
+      named = true;
+    }
+  }
+  EXPECT_TRUE(named);
+  EXPECT_LE(result.diagnostics.size(), 1001U);
+}
+
+TEST(Load, AMillionMistakesAreCountedNotKeptEachAsAMessage) {
+  std::string text;
+  for (int i = 0; i < 5'000; ++i) text += "x\n---\n";
+  const LoadResult result = load_manifest_text(text, "many.yaml", {});
+  ASSERT_EQ(result.diagnostics.size(), 1001U);
+  EXPECT_EQ(result.diagnostics.back().message, "4000 more errors and 0 more warnings not shown");
+  EXPECT_EQ(result.error_count(), 1001U);
+}
+
+}  // namespace
+}  // namespace nodrop::manifest
