@@ -27,6 +27,8 @@ struct SharedInformers {
   store::Informer& replica_sets;
   store::Informer& pods;
   store::Informer& nodes;
+  store::Informer& services;
+  store::Informer& endpoint_slices;
 };
 
 }  // namespace nodrop::controller

@@ -62,17 +62,23 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
       replica_sets_(store_, ports_.post, {.kind = "ReplicaSet"}),
       pods_(store_, ports_.post, {.kind = "Pod"}),
       nodes_(store_, ports_.post, {.kind = "Node"}),
+      services_(store_, ports_.post, {.kind = "Service"}),
+      endpoint_slices_(store_, ports_.post, {.kind = "EndpointSlice"}),
       drain_gate_(ports_.loop),
       pod_addresses_(address_of(config_.pod_addresses.first),
                      address_of(config_.pod_addresses.last),
                      node::LoopbackPool::kDefaultQuarantine) {
   const controller::ControllerContext context{store_, ports_.loop, ports_.post, events_};
-  const controller::SharedInformers informers{deployments_, replica_sets_, pods_, nodes_};
+  const controller::SharedInformers informers{deployments_, replica_sets_, pods_,
+                                              nodes_,       services_,     endpoint_slices_};
   deployment_controller_ = std::make_unique<controller::DeploymentController>(context, informers);
   replica_set_controller_ = std::make_unique<controller::ReplicaSetController>(context, informers);
   scheduler_ = std::make_unique<controller::SchedulingController>(context, informers);
   garbage_collector_ = std::make_unique<controller::GarbageCollector>(
-      context, std::vector<store::Informer*>{&deployments_, &replica_sets_, &pods_});
+      context, std::vector<store::Informer*>{&deployments_, &replica_sets_, &pods_, &services_,
+                                             &endpoint_slices_});
+  endpoint_slice_controller_ = std::make_unique<controller::EndpointSliceController>(
+      context, informers, runtime::Duration::zero());
   for (int i = 0; i < config_.nodes; ++i) {
     kubelets_.push_back(std::make_unique<node::Kubelet>(
         node::KubeletPorts{ports_.loop, ports_.processes, ports_.prober, drain_gate_, store_,
@@ -88,7 +94,8 @@ std::string Cluster::node_address(int index) const {
 }
 
 Status Cluster::start() {
-  for (store::Informer* informer : {&deployments_, &replica_sets_, &pods_, &nodes_}) {
+  for (store::Informer* informer :
+       {&deployments_, &replica_sets_, &pods_, &nodes_, &services_, &endpoint_slices_}) {
     if (Status started = informer->start(); !started.is_ok()) return started;
   }
   for (const auto& kubelet : kubelets_) {
@@ -117,6 +124,7 @@ void Cluster::shut_down(std::function<void()> done) {
   replica_set_controller_->stop();
   scheduler_->stop();
   garbage_collector_->stop();
+  endpoint_slice_controller_->stop();
   nodes_shutting_down_ = static_cast<int>(kubelets_.size());
   auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
   if (kubelets_.empty()) {

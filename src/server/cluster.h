@@ -17,6 +17,7 @@
 
 #include "api/object.h"
 #include "controller/deployment_controller.h"
+#include "controller/endpoint_slice_controller.h"
 #include "controller/garbage_collector.h"
 #include "controller/replica_set_controller.h"
 #include "controller/scheduling_controller.h"
@@ -79,12 +80,15 @@ class Cluster {
   store::Informer replica_sets_;
   store::Informer pods_;
   store::Informer nodes_;
+  store::Informer services_;
+  store::Informer endpoint_slices_;
   node::OpenDrainGate drain_gate_;
   node::LoopbackPool pod_addresses_;
   std::unique_ptr<controller::DeploymentController> deployment_controller_;
   std::unique_ptr<controller::ReplicaSetController> replica_set_controller_;
   std::unique_ptr<controller::SchedulingController> scheduler_;
   std::unique_ptr<controller::GarbageCollector> garbage_collector_;
+  std::unique_ptr<controller::EndpointSliceController> endpoint_slice_controller_;
   std::vector<std::unique_ptr<node::Kubelet>> kubelets_;
   int nodes_shutting_down_ = 0;
 };

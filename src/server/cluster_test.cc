@@ -223,6 +223,49 @@ TEST_F(ClusterTest, NodeShutdownTerminatesEveryPodAndKeepsTheObjects) {
   for (const api::Pod& pod : pods()) EXPECT_EQ(pod.status.phase, api::PodPhase::kRunning);
 }
 
+TEST_F(ClusterTest, AServicesEndpointSliceFollowsItsPodsAndGoesWithIt) {
+  sim::FakeProcessRuntime::Behavior slow_to_stop;
+  slow_to_stop.exit_delay_after_sigterm = seconds(5);
+  processes_.set_behavior("demo-app", slow_to_stop);
+  ASSERT_TRUE(cluster_.apply(deployment(3, "demo-app:v1")).is_ok());
+  api::Service service;
+  service.metadata.name = "web";
+  service.spec.selector = {{"app", "web"}};
+  api::ServicePort port;
+  port.port = 80;
+  port.target_port = api::IntOrString::from_int(8080);
+  service.spec.ports = {port};
+  api::set_defaults(service);
+  ASSERT_TRUE(cluster_.apply(service).is_ok());
+  run_for(seconds(5));
+  const auto slices = [&] {
+    return cluster_.store().list({.kind = "EndpointSlice"}).value().items;
+  };
+  ASSERT_EQ(slices().size(), 1U);
+  const auto conditions = [&] {
+    std::vector<api::EndpointConditions> out;
+    for (const api::Endpoint& endpoint : std::get<api::EndpointSlice>(*slices()[0]).endpoints) {
+      out.push_back(endpoint.conditions);
+    }
+    return out;
+  };
+  EXPECT_EQ(conditions(), std::vector<api::EndpointConditions>(3, {true, true, false}));
+  // A pod being deleted stays, terminating and not ready, until it is gone.
+  ASSERT_TRUE(cluster_.store().remove({"Pod", "default", pods()[0].metadata.name}).is_ok());
+  run_for(seconds(1));
+  int terminating = 0;
+  for (const api::EndpointConditions& each : conditions()) {
+    if (*each.terminating) {
+      ++terminating;
+      EXPECT_FALSE(*each.ready);
+    }
+  }
+  EXPECT_EQ(terminating, 1);
+  ASSERT_TRUE(cluster_.store().remove({"Service", "default", "web"}).is_ok());
+  run_for(seconds(1));
+  EXPECT_TRUE(slices().empty());
+}
+
 TEST_F(ClusterTest, EveryStepIsAnEventWithItsTime) {
   ASSERT_TRUE(cluster_.apply(deployment(1, "demo-app:v1")).is_ok());
   run_for(seconds(5));

@@ -21,10 +21,12 @@
 #include "base/time.h"
 #include "controller/deployment_sync.h"
 #include "controller/deployment_util.h"
+#include "controller/endpoint_slices.h"
 #include "manifest/yaml_reader.h"
 #include "node/grace_period.h"
 #include "node/probe_results.h"
 #include "node/restart_backoff.h"
+#include "proxy/routing/categorize.h"
 
 namespace nodrop {
 namespace {
@@ -36,15 +38,9 @@ namespace ctl = controller;
 #define NODROP_K8S_VECTORS_DEFAULT "k8s-vectors.json"
 #endif
 
-// Functions owned by modules that do not exist yet, listed by name until service networking
-// lands and removes them.
+// Functions owned by modules that do not exist yet, listed by name until they land (none now).
 const std::vector<std::string>& pending_functions() {
-  static const std::vector<std::string> names = {
-      // service networking: EndpointSlice and kube-proxy
-      "podToEndpoint (EndpointSlice endpoint conditions)",
-      "ShouldPodBeInEndpoints",
-      "CategorizeEndpoints (kube-proxy endpoint selection)",
-  };
+  static const std::vector<std::string> names;
   return names;
 }
 
@@ -758,6 +754,104 @@ void kill_grace_period_case(const Node& in, const Node& want, Mismatch& out) {
                  node::kill_grace_period_seconds(pod, pod.spec.containers[0], reason));
 }
 
+// ---- EndpointSlices and kube-proxy (controller/endpoint_slices.h, proxy/routing/categorize.h) --
+
+void should_pod_be_in_endpoints_case(const Node& in, const Node& want, Mismatch& out) {
+  api::Pod pod;
+  if (has(in, "restartPolicy")) pod.spec.restart_policy = field(in, "restartPolicy").text();
+  const std::string phase = field(in, "phase").text();
+  pod.status.phase = phase == "Succeeded" ? api::PodPhase::kSucceeded
+                     : phase == "Failed"  ? api::PodPhase::kFailed
+                     : phase == "Pending" ? api::PodPhase::kPending
+                                          : api::PodPhase::kRunning;
+  if (integer(field(in, "podIPCount")) > 0) pod.status.pod_ip = "127.0.2.1";
+  if (field(in, "deletionTimestampSet").bool_value()) pod.metadata.deletion_timestamp = WallTime{};
+  out.expect_bool(
+      "include", field(want, "include").bool_value(),
+      ctl::should_pod_be_in_endpoints(pod, field(in, "includeTerminating").bool_value()));
+}
+
+void pod_to_endpoint_case(const Node& in, const Node& want, Mismatch& out) {
+  api::Pod pod;
+  pod.status.pod_ip = "127.0.2.1";
+  api::Condition ready;
+  ready.type = api::kPodReady;
+  ready.status = field(in, "podReadyCondition").bool_value() ? api::ConditionStatus::kTrue
+                                                             : api::ConditionStatus::kFalse;
+  pod.status.conditions.push_back(ready);
+  if (field(in, "podDeletionTimestampSet").bool_value()) {
+    pod.metadata.deletion_timestamp = WallTime{};
+  }
+  api::Service service;
+  service.spec.publish_not_ready_addresses =
+      field(in, "servicePublishNotReadyAddresses").bool_value();
+  const api::Endpoint endpoint = ctl::pod_to_endpoint(pod, service);
+  out.expect_bool("ready", field(want, "ready").bool_value(), endpoint.conditions.ready.value());
+  out.expect_bool("serving", field(want, "serving").bool_value(),
+                  endpoint.conditions.serving.value());
+  out.expect_bool("terminating", field(want, "terminating").bool_value(),
+                  endpoint.conditions.terminating.value());
+}
+
+void categorize_endpoints_case(const Node& in, const Node& want, Mismatch& out) {
+  const Node& service = field(in, "service");
+  const bool internal_local = field(service, "internalTrafficPolicyLocal").bool_value();
+  const bool external_local = field(service, "externalTrafficPolicyLocal").bool_value();
+  const bool accessible = field(service, "externallyAccessible").bool_value();
+  const bool uses_cluster = !internal_local || accessible;
+  const bool uses_local = internal_local || (external_local && accessible);
+  std::vector<proxy::Endpoint> endpoints;
+  std::vector<std::string> names;
+  for (const Node& item : items(in, "endpoints")) {
+    proxy::Endpoint endpoint;
+    const std::string name = field(item, "endpoint").text();
+    const Result<Ipv4Endpoint> address = parse_ipv4_endpoint(name);
+    if (!address) throw CaseError{"unreadable endpoint " + name};
+    endpoint.address = *address;
+    endpoint.ready = field(item, "ready").bool_value();
+    endpoint.serving = field(item, "serving").bool_value();
+    endpoint.terminating = field(item, "terminating").bool_value();
+    endpoint.node_name = field(item, "isLocal").bool_value() ? "this-node" : "another-node";
+    endpoints.push_back(endpoint);
+    names.push_back(name);
+  }
+  // The endpoints a proxy with this policy may pick, in the input's order.
+  const auto pickable = [&](bool cluster, bool local) {
+    const std::vector<proxy::EndpointState> states =
+        proxy::categorize_endpoints(endpoints, {cluster, local, "this-node"});
+    std::vector<std::string> picked;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      if (states[i] != proxy::EndpointState::kDraining) picked.push_back(names[i]);
+    }
+    return picked;
+  };
+  const auto expect_list = [&](const std::string& what, bool used,
+                               const std::vector<std::string>& actual) {
+    const Node& expected = field(want, what);
+    if (expected.is_null() || !used) {
+      out.expect_bool(what + " is null (the category is not used)", expected.is_null(), !used);
+      return;
+    }
+    std::string wanted;
+    std::string got;
+    for (const Node& item : expected.items()) wanted += item.text() + " ";
+    for (const std::string& name : actual) got += name + " ";
+    out.expect_text(what, wanted, got);
+  };
+  expect_list("clusterEndpoints", uses_cluster, pickable(true, false));
+  expect_list("localEndpoints", uses_local, pickable(false, true));
+  expect_list("allReachableEndpoints", true, pickable(uses_cluster, uses_local));
+  // topology.go: hasAnyEndpoints is the cluster category's, or any ready or serving-terminating
+  // endpoint when the local category is used.
+  bool has_any = uses_cluster && !pickable(true, false).empty();
+  if (uses_local) {
+    for (const proxy::Endpoint& endpoint : endpoints) {
+      if (endpoint.ready || (endpoint.serving && endpoint.terminating)) has_any = true;
+    }
+  }
+  out.expect_bool("hasAnyEndpoints", field(want, "hasAnyEndpoints").bool_value(), has_any);
+}
+
 runtime::Duration go_duration(const Node& node, const std::string& key) {
   static const std::regex kSeconds(R"((\d+)s)");
   std::smatch match;
@@ -831,6 +925,9 @@ const std::map<std::string, Adapter>& adapters() {
       {"flowcontrol.Backoff (Get before each Next, Next called every 1s)",
        backoff_get_before_next_case},
       {"flowcontrol.Backoff (reset after 2*max without update)", backoff_reset_case},
+      {"ShouldPodBeInEndpoints", should_pod_be_in_endpoints_case},
+      {"podToEndpoint (EndpointSlice endpoint conditions)", pod_to_endpoint_case},
+      {"CategorizeEndpoints (kube-proxy endpoint selection)", categorize_endpoints_case},
   };
   return table;
 }
@@ -896,7 +993,7 @@ int run(const std::string& path) {
     std::printf("%-62s %3d passed, %d failed, %d skipped\n", function.c_str(), counts.passed,
                 counts.failed, counts.skipped);
   }
-  std::printf("pending for service networking (skipped):\n");
+  if (!pending_functions().empty()) std::printf("pending (skipped):\n");
   for (const std::string& name : pending_functions()) std::printf("  %s\n", name.c_str());
   if (unknown > 0) std::printf("%d cases name a function this harness does not know\n", unknown);
   std::printf("%d passed, %d failed, %d skipped\n", total.passed, total.failed, total.skipped);
