@@ -56,7 +56,8 @@ const char* apply_outcome_name(ApplyOutcome outcome) {
 Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_directory)
     : ports_(std::move(ports)),
       config_(std::move(config)),
-      store_(ports_.loop.clock(), ports_.random),
+      service_registry_(config_.cluster_ip_addresses),
+      store_(ports_.loop.clock(), ports_.random, {.registry = &service_registry_}),
       events_(store_, ports_.loop),
       deployments_(store_, ports_.post, {.kind = "Deployment"}),
       replica_sets_(store_, ports_.post, {.kind = "ReplicaSet"}),

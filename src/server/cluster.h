@@ -29,6 +29,7 @@
 #include "runtime/process_runtime.h"
 #include "runtime/random.h"
 #include "server/cluster_config.h"
+#include "server/service_registry.h"
 #include "store/event_recorder.h"
 #include "store/informer.h"
 #include "store/store.h"
@@ -74,6 +75,7 @@ class Cluster {
  private:
   ClusterPorts ports_;
   ClusterConfig config_;
+  ServiceRegistry service_registry_;  // before the store, which uses it
   store::Store store_;
   store::EventRecorder events_;
   store::Informer deployments_;

@@ -242,6 +242,9 @@ Result<ObjectPtr> Store::create(api::Object object, const WriteOptions& options)
     metadata.resource_version.clear();
     metadata.generation = counts_generations(object) ? 1 : 0;
     reset_status_for_create(object);
+    if (const api::FieldErrors errors = prepare(object, nullptr); !errors.empty()) {
+      return invalid_argument(api::invalid_object_message(object, errors));
+    }
     if (const api::FieldErrors errors = validate(object, nullptr); !errors.empty()) {
       return invalid_argument(api::invalid_object_message(object, errors));
     }
@@ -284,6 +287,9 @@ Result<ObjectPtr> Store::update(api::Object object, const WriteOptions& options)
     metadata.generation = old_metadata.generation;
     if (has_status(object)) copy_status(old, object);
     if (counts_generations(object) && !same_spec(object, old)) ++metadata.generation;
+    if (const api::FieldErrors errors = prepare(object, &old); !errors.empty()) {
+      return invalid_argument(api::invalid_object_message(object, errors));
+    }
     if (object == old) return found->second;  // nothing changed: no write, no new version
     if (const api::FieldErrors errors = validate(object, &old); !errors.empty()) {
       return invalid_argument(api::invalid_object_message(object, errors));
@@ -403,6 +409,18 @@ Result<ObjectPtr> Store::remove(const ObjectKey& key, const DeleteOptions& optio
   }();
   notify(pending);
   return result;
+}
+
+api::FieldErrors Store::prepare(api::Object& object, const api::Object* old) {
+  if (options_.registry == nullptr) return {};
+  return options_.registry->prepare(object, old, [this](const std::string& kind) {
+    std::vector<ObjectPtr> objects;
+    for (auto it = objects_.lower_bound(ObjectKey{kind, "", ""});
+         it != objects_.end() && it->first.kind == kind; ++it) {
+      objects.push_back(it->second);
+    }
+    return objects;
+  });
 }
 
 Result<ObjectPtr> Store::commit(WatchEventType type, const ObjectKey& key, api::Object object,

@@ -156,8 +156,22 @@ struct Commit {
   ObjectPtr object;  // for kDeleted, the object as it was
 };
 
+// What the API server's registry does to an object of some kinds before it is stored, beyond
+// validation: allocations (a Service's clusterIP and nodePorts) and the checks they need (a
+// nodePort another Service holds). Runs under the store's lock, so two writes cannot allocate the
+// same port; `stored` lists the objects of a kind as they are now. Errors refuse the write as
+// Invalid, with their field paths.
+class Registry {
+ public:
+  using Stored = std::function<std::vector<ObjectPtr>(const std::string& kind)>;
+  virtual ~Registry() = default;
+  virtual api::FieldErrors prepare(api::Object& object, const api::Object* old,
+                                   const Stored& stored) = 0;
+};
+
 struct StoreOptions {
   std::size_t history_events = 10'000;
+  Registry* registry = nullptr;
   // Runs before a write becomes visible; an error fails the write and nothing changes.
   std::function<Status(const Commit&)> commit_hook{};
 };
@@ -205,6 +219,7 @@ class Store {
   };
 
   // Under mutex_.
+  api::FieldErrors prepare(api::Object& object, const api::Object* old);
   Result<ObjectPtr> commit(WatchEventType type, const ObjectKey& key, api::Object object,
                            ObjectPtr previous, Pending& pending);
   std::string generate_name(const std::string& prefix);
