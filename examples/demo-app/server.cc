@@ -207,7 +207,10 @@ void Server::begin_drain() {
 
 void Server::accept_connections() {
   while (true) {
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_in peer{};
+    socklen_t peer_size = sizeof peer;
+    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_size,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE): try on the next event
     if (connections_.size() >= options_.max_connections) {
       close(fd);  // overflow: the client sees a reset, as from a full server
@@ -218,6 +221,14 @@ void Server::accept_connections() {
     auto connection = std::make_unique<Connection>();
     connection->fd = fd;
     connection->serial = next_serial_++;
+    char address[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &peer.sin_addr, address, sizeof address);
+    connection->peer_address = std::string(address) + ":" + std::to_string(ntohs(peer.sin_port));
+    // Which client addresses reach the app (the client's own, or a node's when a hop translates
+    // it): a line for each new one, at most kMaxPeersLogged of them.
+    if (peers_logged_.size() < kMaxPeersLogged && peers_logged_.insert(address).second) {
+      say("demo-app " + options_.version + " first connection from " + address);
+    }
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP;
     event.data.u64 = static_cast<std::uint64_t>(fd);
@@ -337,6 +348,8 @@ bool Server::answer(Connection& connection, std::string_view method, std::string
   out += std::to_string(body.size());
   out += "\r\nX-Version: ";
   out += options_.version;
+  out += "\r\nX-Client-Address: ";
+  out += connection.peer_address;
   out += connection.close_after_write ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
   if (method != "HEAD") out += body;
   connection.output_sent = 0;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -57,6 +58,7 @@ class Server {
     std::uint32_t interest = 0;  // the epoll events currently registered
     std::string pending_method;  // the request waiting for its latency
     std::string pending_path;
+    std::string peer_address;  // "ip:port" of the client as this app sees it
   };
 
   bool open_listener();
@@ -87,6 +89,8 @@ class Server {
   Clock::time_point start_at_;
   Clock::time_point drain_deadline_;
   std::uint64_t next_serial_ = 1;
+  static constexpr std::size_t kMaxPeersLogged = 1024;
+  std::set<std::string> peers_logged_;  // client addresses already named in the log
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   // Answers waiting for --latency: deadline -> (fd, serial).
   std::multimap<Clock::time_point, std::pair<int, std::uint64_t>> delayed_;
