@@ -10,6 +10,7 @@
 #include "cli/verbs_list.h"
 #include "live/loop/epoll_loop.h"
 #include "live/processes/termination_signals.h"
+#include "server/profile.h"
 
 namespace nodrop::cli {
 namespace {
@@ -21,6 +22,10 @@ constexpr const char* kUsage =
     "                    [--max-connections N] [--reuseport] [--no-batch-sends]\n"
     "                    [--header-timeout D] [--idle-timeout D] [--connect-timeout D]\n"
     "                    [--response-timeout D] [--drain-timeout D]\n"
+    "  --profile P           nodrop (default): a connection refused or reset before a byte was\n"
+    "                        sent is retried on another backend, an idempotent request once more,\n"
+    "                        and requests wait (5 s at most) while no backend is up;\n"
+    "                        kubernetes: kube-proxy's data plane, none of that\n"
     "  --max-connections N   client connections over all workers (default 10000); at the limit\n"
     "                        the proxy stops accepting and new clients wait in the listen backlog\n"
     "  --header-timeout D    from a request head's first byte to its end (default 10s)\n"
@@ -49,6 +54,13 @@ constexpr std::chrono::hours kMaxTimeout{1};
 
 int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
   proxy::ProxyOptions options;
+  server::Profile profile = server::Profile::kNodrop;
+  const auto apply_profile = [&] {
+    const server::ProfilePolicies policies = server::policies_for(profile);
+    options.retry = policies.retry;
+    options.hold = policies.hold;
+  };
+  apply_profile();
   std::vector<proxy::Endpoint> backends;
   bool have_listen = false;
   FlagReader flags(args);
@@ -103,18 +115,12 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
       if (picker) options.picker = *picker;
       status = picker.status();
     } else if (flags.is("--profile")) {
-      Result<std::string> profile = flags.value();
-      if (!profile) {
-        status = profile.status();
-      } else if (*profile == "nodrop") {
-        options.retry = proxy::RetryPolicy::nodrop();
-        options.hold = proxy::HoldPolicy::nodrop();
-      } else if (*profile == "kubernetes") {
-        options.retry = proxy::RetryPolicy::kubernetes();
-        options.hold = proxy::HoldPolicy::kubernetes();
-      } else {
-        status = flags.error("expected nodrop or kubernetes, not \"" + *profile + "\"");
+      Result<server::Profile> chosen = flags.parsed(server::parse_profile);
+      if (chosen) {
+        profile = *chosen;
+        apply_profile();
       }
+      status = chosen.status();
     } else if (flags.is("--workers")) {
       Result<std::int64_t> workers = flags.count(1, proxy::kMaxProxyWorkers);
       if (workers) options.workers = static_cast<int>(*workers);
@@ -161,7 +167,8 @@ int run_proxy(const Args& args, std::ostream& out, std::ostream& err) {
   }
   out << "nodrop proxy: listening on "
       << Ipv4Endpoint{options.listen.address, running.port()}.to_string() << " ("
-      << (options.mode == proxy::ProxyMode::kHttp ? "http" : "tcp") << ", " << options.workers
+      << (options.mode == proxy::ProxyMode::kHttp ? "http" : "tcp") << ", profile "
+      << server::profile_name(profile) << ", " << options.workers
       << (options.workers == 1 ? " worker" : " workers") << ", " << backends.size()
       << (backends.size() == 1 ? " backend" : " backends") << ", "
       << (running.batches_sends() ? "sends batched with io_uring"
