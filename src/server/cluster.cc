@@ -78,8 +78,9 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
   garbage_collector_ = std::make_unique<controller::GarbageCollector>(
       context, std::vector<store::Informer*>{&deployments_, &replica_sets_, &pods_, &services_,
                                              &endpoint_slices_});
+  const ProfilePolicies policies = policies_for(config_.profile, config_.kubernetes);
   endpoint_slice_controller_ = std::make_unique<controller::EndpointSliceController>(
-      context, informers, runtime::Duration::zero());
+      context, informers, policies.endpoint_publication);
   for (int i = 0; i < config_.nodes; ++i) {
     kubelets_.push_back(std::make_unique<node::Kubelet>(
         node::KubeletPorts{ports_.loop, ports_.processes, ports_.prober, drain_gate_, store_,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/flags.h"
 #include "base/ipv4.h"
 #include "manifest/field_reader.h"
 #include "manifest/file_reader.h"
@@ -144,6 +145,59 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
     }
     reader.integer("nodes", config.nodes);
     reader.str("dataDir", config.data_dir);
+    std::string profile;
+    reader.str("profile", profile);
+    if (!profile.empty()) {
+      if (Result<Profile> parsed = parse_profile(profile); parsed) {
+        config.profile = *parsed;
+      } else {
+        context.errors.push_back(
+            api::unsupported(reader.path("profile"), profile, {"nodrop", "kubernetes"}));
+      }
+    }
+    reader.object("kubernetes", [&](manifest::FieldReader& timing) {
+      KubernetesTiming& out = config.kubernetes;
+      if (const manifest::Node* node = timing.take("timeScale")) {
+        if (node->type() == manifest::Node::Type::kFloat) {
+          out.time_scale = node->float_value();
+        } else if (node->type() == manifest::Node::Type::kInt) {
+          out.time_scale = static_cast<double>(node->int_value());
+        } else {
+          context.type_error(timing.path("timeScale"), *node, "a number");
+        }
+        if (!(out.time_scale > 0 && out.time_scale <= 100)) {
+          context.errors.push_back(api::invalid_rendered(timing.path("timeScale"), node->render(),
+                                                         "must be more than 0 and at most 100"));
+        }
+      }
+      const auto duration = [&](const char* key, std::chrono::milliseconds& value) {
+        std::string written;
+        timing.str(key, written);
+        if (written.empty()) return;
+        Result<std::chrono::nanoseconds> parsed = parse_duration(written, true);
+        if (!parsed || *parsed > std::chrono::minutes(10)) {
+          context.errors.push_back(
+              api::invalid(timing.path(key), written,
+                           parsed ? "at most 10m" : "a duration such as 500ms, 2s or 1m"));
+          return;
+        }
+        value = std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+      };
+      duration("endpointPublication", out.endpoint_publication);
+      duration("proxySyncPeriod", out.proxy_sync_period);
+      duration("loadBalancerApiLatency", out.load_balancer_api_latency);
+      duration("healthCheckInterval", out.health_check_interval);
+      timing.integer("healthyThreshold", out.healthy_threshold);
+      timing.integer("unhealthyThreshold", out.unhealthy_threshold);
+      for (const auto& [key, threshold] :
+           {std::pair{"healthyThreshold", out.healthy_threshold},
+            std::pair{"unhealthyThreshold", out.unhealthy_threshold}}) {
+        if (threshold < 1 || threshold > 10) {
+          context.errors.push_back(
+              api::invalid(timing.path(key), threshold, "must be from 1 to 10"));
+        }
+      }
+    });
     reader.object("addresses", [&](manifest::FieldReader& addresses) {
       const auto range = [&](const char* key, AddressRange& out) {
         std::string text_value;

@@ -5,6 +5,16 @@
 //   kind: ClusterConfiguration
 //   nodes: 3                      # virtual nodes, each a kubelet on its own loopback address
 //   dataDir: /var/lib/nodrop      # default: $XDG_STATE_HOME/nodrop, else ~/.local/state/nodrop
+//   profile: kubernetes           # nodrop or kubernetes (server/profile.h)
+//   kubernetes:                   # the kubernetes profile's delays (docs/profiles.md has sources)
+//     timeScale: 1.0              #   multiplies every delay below
+//     endpointPublication: 200ms  #   pod change to its EndpointSlice written
+//     proxySyncPeriod: 1s         #   slice change to a node proxy's rules (kube-proxy's minimum
+//                                 #   sync period)
+//     loadBalancerApiLatency: 3s  #   a change to the front load balancer's backends applied
+//     healthCheckInterval: 2s     #   the front load balancer's health checks of nodes
+//     healthyThreshold: 3         #   (Local Services), and how many in a row change a verdict
+//     unhealthyThreshold: 3
 //   addresses:                    # disjoint ranges inside 127.0.0.0/8: CIDR or first-last
 //     nodes: 127.0.1.0/24         # node-1 takes the first usable address, node-2 the next, ...
 //     pods: 127.0.16.0/20         # each pod's status.podIP
@@ -21,6 +31,7 @@
 
 #include "base/status.h"
 #include "manifest/load.h"
+#include "server/profile.h"
 
 namespace nodrop::server {
 
@@ -44,6 +55,8 @@ struct ClusterConfig {
 
   int nodes = 3;
   std::string data_dir;  // empty: default_data_dir()
+  Profile profile = Profile::kKubernetes;
+  KubernetesTiming kubernetes;
   AddressRange node_addresses;
   AddressRange pod_addresses;
   AddressRange load_balancer_addresses;

@@ -32,6 +32,41 @@ addresses:
   EXPECT_EQ(result.config.node_addresses.to_string(), "127.0.1.1-127.0.1.254");
 }
 
+TEST(ClusterConfig, ReadsTheProfileAndTheKubernetesProfilesTiming) {
+  const ConfigResult result = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
+kind: ClusterConfiguration
+profile: kubernetes
+kubernetes:
+  timeScale: 0.1
+  proxySyncPeriod: 2s
+  loadBalancerApiLatency: 500ms
+  unhealthyThreshold: 2
+)",
+                                                   "cluster.yaml");
+  ASSERT_TRUE(result.ok()) << result.diagnostics.front().to_string();
+  EXPECT_EQ(result.config.profile, Profile::kKubernetes);
+  EXPECT_DOUBLE_EQ(result.config.kubernetes.time_scale, 0.1);
+  EXPECT_EQ(result.config.kubernetes.proxy_sync_period, std::chrono::seconds(2));
+  EXPECT_EQ(result.config.kubernetes.load_balancer_api_latency, std::chrono::milliseconds(500));
+  EXPECT_EQ(result.config.kubernetes.unhealthy_threshold, 2);
+  EXPECT_EQ(result.config.kubernetes.healthy_threshold, 3);  // the default
+  const ConfigResult bad = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
+kind: ClusterConfiguration
+profile: fast
+kubernetes:
+  timeScale: 0
+  proxySyncPeriod: soon
+)",
+                                                "cluster.yaml");
+  ASSERT_EQ(bad.diagnostics.size(), 3U);
+  EXPECT_EQ(bad.diagnostics[0].to_string(),
+            "cluster.yaml:3: ClusterConfiguration: profile: Unsupported value: \"fast\": supported "
+            "values: \"nodrop\", \"kubernetes\"");
+  EXPECT_NE(bad.diagnostics[1].message.find("kubernetes.timeScale"), std::string::npos);
+  EXPECT_NE(bad.diagnostics[2].message.find("kubernetes.proxySyncPeriod: Invalid value: \"soon\""),
+            std::string::npos);
+}
+
 TEST(ClusterConfig, EveryMistakeIsNamedWithItsLineAndFieldPath) {
   const ConfigResult result = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
 kind: ClusterConfiguration
