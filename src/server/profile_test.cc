@@ -8,8 +8,7 @@ namespace {
 TEST(Profile, ParsesItsTwoNamesAndRefusesTheRest) {
   EXPECT_EQ(*parse_profile("nodrop"), Profile::kNodrop);
   EXPECT_EQ(*parse_profile("kubernetes"), Profile::kKubernetes);
-  EXPECT_EQ(parse_profile("k8s").status().message(),
-            "expected nodrop or kubernetes, not \"k8s\"");
+  EXPECT_EQ(parse_profile("k8s").status().message(), "expected nodrop or kubernetes, not \"k8s\"");
   EXPECT_STREQ(profile_name(Profile::kKubernetes), "kubernetes");
 }
 
