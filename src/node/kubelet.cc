@@ -103,6 +103,7 @@ void Kubelet::admit(const api::Pod& pod) {
   placement.addresses = {address->to_string(), options_.node_ip};
   placement.log_directory = fmt::format("{}/{}_{}_{}", options_.log_directory,
                                         pod.metadata.namespace_name, pod.metadata.name, uid);
+  placement.ready_when_listening = options_.ready_when_listening;
   RunningPod& running = running_[uid];
   running.address = *address;
   running.address_held = true;

@@ -65,6 +65,21 @@ PodWorker::PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
     add_probe(ProbeType::kStartup, spec.startup_probe);
     add_probe(ProbeType::kLiveness, spec.liveness_probe);
     add_probe(ProbeType::kReadiness, spec.readiness_probe);
+    if (placement_.ready_when_listening && !spec.readiness_probe) {
+      for (const api::ContainerPort& port : spec.ports) {
+        if (!port.protocol.empty() && port.protocol != "TCP") continue;
+        api::Probe listening;
+        api::TcpSocketAction action;
+        action.port = api::IntOrString::from_int(port.container_port);
+        listening.handler.tcp_socket = action;
+        listening.timeout_seconds = 1;
+        ProbeWorker worker{
+            ProbeType::kReadiness, listening,    ProbeResults(ProbeType::kReadiness, 1, 1),
+            std::nullopt,          std::nullopt, false};
+        worker.implicit = true;
+        container.probes.push_back(std::move(worker));
+      }
+    }
     containers_.push_back(std::move(container));
   }
 }
@@ -167,7 +182,13 @@ void PodWorker::start_container(Container& container) {
   container.terminated.reset();
   container.waiting_reason.clear();
   container.waiting_message.clear();
-  for (ProbeWorker& probe : container.probes) probe.results.new_container();
+  for (ProbeWorker& probe : container.probes) {
+    probe.results.new_container();
+    if (probe.implicit) {  // a new process must listen again
+      probe.stopped = false;
+      probe.implicit_failures = 0;
+    }
+  }
   record(EventType::kNormal, "Created", "Created container " + container.name);
   record(EventType::kNormal, "Started", "Started container " + container.name);
   start_probe_ticks(container);
@@ -275,9 +296,10 @@ bool PodWorker::container_started(const Container& container) const {
 
 bool PodWorker::container_ready(const Container& container) const {
   if (!container_started(container)) return false;
+  // Every readiness check must pass: the probe, or nodrop's listening checks (one per port).
   for (const ProbeWorker& probe : container.probes) {
-    if (probe.type == ProbeType::kReadiness) {
-      return probe.results.stored() == StoredResult::kSuccess;
+    if (probe.type == ProbeType::kReadiness && probe.results.stored() != StoredResult::kSuccess) {
+      return false;
     }
   }
   return true;
@@ -288,7 +310,9 @@ void PodWorker::on_probe_tick(std::size_t index, std::size_t p) {
   ProbeWorker& probe = container.probes.at(p);
   probe.tick.reset();
   if (probe.stopped || finished_) return;
-  const auto period = seconds(std::max(probe.spec.period_seconds, 1));
+  const runtime::Duration period =
+      probe.implicit ? runtime::Duration(kListeningCheckPeriod)
+                     : runtime::Duration(seconds(std::max(probe.spec.period_seconds, 1)));
   probe.tick = ports_.loop.run_after(
       period, guarded(self_, [index, p](PodWorker& worker) { worker.on_probe_tick(index, p); }));
 
@@ -321,7 +345,19 @@ void PodWorker::on_probe_done(std::size_t index, std::size_t p, std::uint64_t ge
   probe.in_flight.reset();
   if (container.generation != generation || container.phase != ContainerPhase::kRunning) return;
   if (probe.stopped || probe.results.on_hold()) return;
-  if (outcome.result == runtime::ProbeResult::kFailure) {
+  if (probe.implicit) {
+    if (outcome.result == runtime::ProbeResult::kSuccess) {
+      // Listening: ready from now on, as a container without a probe is once it started.
+      probe.stopped = true;
+      if (probe.tick) ports_.loop.cancel(*probe.tick);
+      probe.tick.reset();
+    } else if (++probe.implicit_failures == kListeningFailuresBeforeEvent) {
+      record(EventType::kWarning, "NotListening",
+             "Container " + container.name + " does not accept connections on port " +
+                 std::to_string(probe.spec.handler.tcp_socket->port.int_value()) +
+                 " yet; it counts as ready once each declared port does: " + outcome.message);
+    }
+  } else if (outcome.result == runtime::ProbeResult::kFailure) {
     record(EventType::kWarning, "Unhealthy",
            std::string(probe_type_name(probe.type)) + " probe failed: " + outcome.message);
   }

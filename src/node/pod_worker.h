@@ -73,12 +73,19 @@ struct PodWorkerPorts {
 struct PodPlacement {
   std::string node_name;
   PodAddresses addresses;
-  std::string log_directory;  // container logs go to <log_directory>/<container>.log
+  std::string log_directory;  // <log_directory>/<container>/<run>.log
+  // The nodrop profile: a container without a readiness probe is ready once each of its declared
+  // TCP ports accepts a connection on the pod's address (checked every kListeningCheckPeriod),
+  // not as soon as it started (Kubernetes). One that declares no port is ready once started.
+  bool ready_when_listening = false;
 };
 
 class PodWorker {
  public:
   static constexpr std::size_t kMaxEvents = 256;
+  static constexpr auto kListeningCheckPeriod = std::chrono::milliseconds(100);
+  // Implicit readiness checks failed before the event that names the port.
+  static constexpr int kListeningFailuresBeforeEvent = 50;
 
   // `pod` is defaulted and valid; `on_change` runs after every change of status or events.
   PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
@@ -122,6 +129,10 @@ class PodWorker {
     std::optional<runtime::TimerId> tick;
     std::optional<runtime::ProbeId> in_flight;
     bool stopped = false;
+    // A readiness check nodrop adds (PodPlacement::ready_when_listening): it ends at its first
+    // success, and its failures are one event, not one per check.
+    bool implicit = false;
+    int implicit_failures = 0;
   };
 
   struct Container {

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sim/fake_prober.h"
@@ -54,10 +56,14 @@ std::string probe_path(const runtime::ProbeSpec& spec) {
 
 class PodWorkerTest : public ::testing::Test {
  protected:
-  void start(api::Pod pod) {
+  void start(api::Pod pod, bool ready_when_listening = false) {
     worker_ = std::make_unique<PodWorker>(
         PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_}, std::move(pod),
-        PodPlacement{"node-1", {"127.0.2.1", "127.0.1.1"}, "/logs"}, nullptr);
+        PodPlacement{.node_name = "node-1",
+                     .addresses = {"127.0.2.1", "127.0.1.1"},
+                     .log_directory = "/logs",
+                     .ready_when_listening = ready_when_listening},
+        nullptr);
     worker_->start();
     loop_.advance(seconds(0));
   }
@@ -128,6 +134,70 @@ TEST_F(PodWorkerTest, APodIsReadyOnlyOnceItsReadinessProbeSucceeds) {
   const auto& action = std::get<runtime::HttpGetAction>(prober_.probes()[0].spec.action);
   EXPECT_EQ(action.host, "127.0.2.1");
   EXPECT_EQ(action.port, 8080);
+}
+
+TEST_F(PodWorkerTest, WithoutAProbeTheNodropProfileWaitsUntilEachDeclaredPortListens) {
+  api::Pod pod = make_pod("app");
+  api::ContainerPort metrics;
+  metrics.container_port = 9090;
+  api::ContainerPort dns;
+  dns.container_port = 53;
+  dns.protocol = "UDP";  // not checked: nothing to connect to
+  pod.spec.containers[0].ports.push_back(metrics);
+  pod.spec.containers[0].ports.push_back(dns);
+  // 8080 listens from 0.35 s, 9090 from 0.55 s; a restarted process listens 250 ms after `down`.
+  std::optional<runtime::Time> down;
+  prober_.set_script([this, &down](const runtime::ProbeSpec& spec) {
+    const auto& tcp = std::get<runtime::TcpSocketAction>(spec.action);
+    bool listening =
+        loop_.now().time_since_epoch() >= std::chrono::milliseconds(tcp.port == 8080 ? 350 : 550);
+    if (down) listening = loop_.now() >= *down + std::chrono::milliseconds(250);
+    return sim::FakeProber::Answer{
+        {listening ? runtime::ProbeResult::kSuccess : runtime::ProbeResult::kFailure,
+         "connection refused"},
+        {}};
+  });
+  start(pod, true);
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kFalse);
+  loop_.advance(std::chrono::milliseconds(450));
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kFalse);
+  loop_.advance(std::chrono::milliseconds(200));
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
+  // Checks every 100 ms on the pod IP, each port until its first success, then none.
+  std::vector<int> checked_ports;
+  for (const auto& record : prober_.probes()) {
+    const auto& tcp = std::get<runtime::TcpSocketAction>(record.spec.action);
+    EXPECT_EQ(tcp.host, "127.0.2.1");
+    checked_ports.push_back(tcp.port);
+  }
+  EXPECT_EQ(std::count(checked_ports.begin(), checked_ports.end(), 8080), 5);  // 0 … 0.4 s
+  EXPECT_EQ(std::count(checked_ports.begin(), checked_ports.end(), 9090), 7);  // 0 … 0.6 s
+  EXPECT_EQ(checked_ports.size(), 12u);
+  loop_.advance(seconds(10));
+  EXPECT_EQ(prober_.probes().size(), 12u);
+
+  // A new process must listen again: after a crash (restarted at once) the checks resume.
+  down = loop_.now();
+  ASSERT_TRUE(processes_.exit_process(1, {runtime::ExitKind::kExited, 1, 0}));
+  loop_.advance(std::chrono::milliseconds(200));
+  EXPECT_EQ(processes_.started(), 2u);
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kFalse);
+  loop_.advance(std::chrono::milliseconds(200));
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
+  EXPECT_EQ(prober_.probes().size(), 12u + 2 * 4);  // 0 … 0.3 s after the restart
+}
+
+TEST_F(PodWorkerTest, APortThatNeverListensIsOneWarningAndNeverARestart) {
+  api::Pod pod = make_pod("app");
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kFailure, "connection refused"}, {}};
+  });
+  start(pod, true);
+  loop_.advance(seconds(20));
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kFalse);
+  EXPECT_EQ(event_times("NotListening"), (std::vector<std::int64_t>{4}));  // 50th check, at 4.9 s
+  EXPECT_TRUE(event_times("Unhealthy").empty());
+  EXPECT_EQ(worker_->status().container_statuses[0].restart_count, 0);  // readiness never kills
 }
 
 TEST_F(PodWorkerTest, InitialDelayPostponesTheFirstProbeToTheFirstTickAfterIt) {

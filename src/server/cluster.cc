@@ -85,7 +85,10 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
     kubelets_.push_back(std::make_unique<node::Kubelet>(
         node::KubeletPorts{ports_.loop, ports_.processes, ports_.prober, drain_gate_, store_,
                            ports_.post, events_, pod_addresses_},
-        node::KubeletOptions{fmt::format("node-{}", i + 1), node_address(i), log_directory}));
+        node::KubeletOptions{.node_name = fmt::format("node-{}", i + 1),
+                             .node_ip = node_address(i),
+                             .log_directory = log_directory,
+                             .ready_when_listening = policies.ready_when_listening}));
   }
 }
 

@@ -33,6 +33,7 @@ ProfilePolicies policies_for(Profile profile, const KubernetesTiming& timing) {
       policies.hold = proxy::HoldPolicy::nodrop();
       policies.http_ports_l7 = true;
       policies.wait_for_drain = true;
+      policies.ready_when_listening = true;
       break;
     case Profile::kKubernetes:
       policies.retry = proxy::RetryPolicy::kubernetes();

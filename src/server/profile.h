@@ -47,6 +47,9 @@ struct ProfilePolicies {
   proxy::HoldPolicy hold;
   bool http_ports_l7 = false;   // an HTTP Service port is proxied as HTTP at every hop
   bool wait_for_drain = false;  // the kubelet's drain gate holds preStop until the pod is drained
+  // A container without a readiness probe is ready once its declared ports listen, not once it
+  // started.
+  bool ready_when_listening = false;
   // Delays before each hop applies a change (zero in the nodrop profile).
   std::chrono::nanoseconds endpoint_publication{0};
   std::chrono::nanoseconds proxy_sync{0};

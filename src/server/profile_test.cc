@@ -21,6 +21,7 @@ TEST(Profile, KubernetesHasNoRetryNoHoldAndScaledDelays) {
   EXPECT_EQ(kubernetes.hold.max_waiting, 0U);
   EXPECT_FALSE(kubernetes.http_ports_l7);
   EXPECT_FALSE(kubernetes.wait_for_drain);
+  EXPECT_FALSE(kubernetes.ready_when_listening);
   EXPECT_EQ(kubernetes.proxy_sync, std::chrono::milliseconds(500));
   EXPECT_EQ(kubernetes.endpoint_publication, std::chrono::milliseconds(100));
   EXPECT_EQ(kubernetes.load_balancer_api, std::chrono::milliseconds(1500));
@@ -33,6 +34,7 @@ TEST(Profile, NodropRetriesHoldsDrainsAndHasNoDelays) {
   EXPECT_GT(nodrop.hold.max_waiting, 0U);
   EXPECT_TRUE(nodrop.http_ports_l7);
   EXPECT_TRUE(nodrop.wait_for_drain);
+  EXPECT_TRUE(nodrop.ready_when_listening);
   EXPECT_EQ(nodrop.proxy_sync, std::chrono::nanoseconds::zero());
 }
 
