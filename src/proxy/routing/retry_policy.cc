@@ -27,17 +27,16 @@ bool is_idempotent_method(std::string_view method) {
          method == "PUT" || method == "DELETE";
 }
 
-RetryDecision RetryPolicy::decide(UpstreamFailure failure, bool idempotent, int attempts_made,
-                                  bool retried_after_send) const {
-  NODROP_CHECK(max_attempts >= 1 && attempts_made >= 1);
-  if (attempts_made >= max_attempts) return RetryDecision::kGiveUp;
+RetryDecision RetryPolicy::decide(UpstreamFailure failure, const AttemptHistory& history) const {
+  NODROP_CHECK(max_attempts >= 1 && history.attempts_made >= 1);
+  if (history.attempts_made >= max_attempts) return RetryDecision::kGiveUp;
   switch (failure) {
     case UpstreamFailure::kConnectRefused:
     case UpstreamFailure::kConnectReset:
     case UpstreamFailure::kConnectTimeout:
       return RetryDecision::kRetryOnAnotherEndpoint;
     case UpstreamFailure::kClosedBeforeResponse:
-      return idempotent && retry_idempotent_once && !retried_after_send
+      return history.idempotent && retry_idempotent_once && !history.retried_after_send
                  ? RetryDecision::kRetryOnAnotherEndpoint
                  : RetryDecision::kGiveUp;
     case UpstreamFailure::kResponseTimeout:

@@ -205,21 +205,35 @@ TEST(RetryPolicy, ConnectionFailuresAreRetriedUpToTheBound) {
   const RetryPolicy policy = RetryPolicy::nodrop();
   for (UpstreamFailure failure : {UpstreamFailure::kConnectRefused, UpstreamFailure::kConnectReset,
                                   UpstreamFailure::kConnectTimeout}) {
-    EXPECT_EQ(policy.decide(failure, false, 1, false), RetryDecision::kRetryOnAnotherEndpoint);
-    EXPECT_EQ(policy.decide(failure, false, 2, false), RetryDecision::kRetryOnAnotherEndpoint);
-    EXPECT_EQ(policy.decide(failure, false, 3, false), RetryDecision::kGiveUp);
+    EXPECT_EQ(policy.decide(failure,
+                            {.idempotent = false, .attempts_made = 1, .retried_after_send = false}),
+              RetryDecision::kRetryOnAnotherEndpoint);
+    EXPECT_EQ(policy.decide(failure,
+                            {.idempotent = false, .attempts_made = 2, .retried_after_send = false}),
+              RetryDecision::kRetryOnAnotherEndpoint);
+    EXPECT_EQ(policy.decide(failure,
+                            {.idempotent = false, .attempts_made = 3, .retried_after_send = false}),
+              RetryDecision::kGiveUp);
   }
 }
 
 TEST(RetryPolicy, IdempotentRequestClosedBeforeResponseIsRetriedOnce) {
   const RetryPolicy policy = RetryPolicy::nodrop();
   const auto closed = UpstreamFailure::kClosedBeforeResponse;
-  EXPECT_EQ(policy.decide(closed, true, 1, false), RetryDecision::kRetryOnAnotherEndpoint);
-  EXPECT_EQ(policy.decide(closed, true, 2, true), RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(closed, false, 1, false), RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedMidResponse, true, 1, false),
+  EXPECT_EQ(
+      policy.decide(closed, {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
+      RetryDecision::kRetryOnAnotherEndpoint);
+  EXPECT_EQ(
+      policy.decide(closed, {.idempotent = true, .attempts_made = 2, .retried_after_send = true}),
+      RetryDecision::kGiveUp);
+  EXPECT_EQ(
+      policy.decide(closed, {.idempotent = false, .attempts_made = 1, .retried_after_send = false}),
+      RetryDecision::kGiveUp);
+  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedMidResponse,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(UpstreamFailure::kResponseTimeout, true, 1, false),
+  EXPECT_EQ(policy.decide(UpstreamFailure::kResponseTimeout,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
   EXPECT_TRUE(is_idempotent_method("GET"));
   EXPECT_FALSE(is_idempotent_method("POST"));
@@ -227,9 +241,11 @@ TEST(RetryPolicy, IdempotentRequestClosedBeforeResponseIsRetriedOnce) {
 
 TEST(RetryPolicy, KubernetesProfileNeverRetries) {
   const RetryPolicy policy = RetryPolicy::kubernetes();
-  EXPECT_EQ(policy.decide(UpstreamFailure::kConnectRefused, true, 1, false),
+  EXPECT_EQ(policy.decide(UpstreamFailure::kConnectRefused,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedBeforeResponse, true, 1, false),
+  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedBeforeResponse,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
 }
 
