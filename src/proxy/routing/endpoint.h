@@ -16,12 +16,16 @@ namespace nodrop::proxy {
 // The conditions of one endpoint as Kubernetes publishes them in an EndpointSlice, already read the
 // way kube-proxy reads them (endpointslicecache.go: a missing ready or serving means true, a
 // missing terminating means false).
-struct Endpoint {
-  Ipv4Endpoint address;
-  std::string node_name;
+struct EndpointConditions {
   bool ready = true;
   bool serving = true;
   bool terminating = false;
+};
+
+struct Endpoint {
+  Ipv4Endpoint address;
+  std::string node_name;
+  EndpointConditions conditions = {};  // ready and serving unless told otherwise
 };
 
 // The role of an endpoint in one table generation.
