@@ -22,6 +22,20 @@ const char* upstream_failure_name(UpstreamFailure failure) {
   return "unknown";
 }
 
+bool is_connect_failure(UpstreamFailure failure) {
+  switch (failure) {
+    case UpstreamFailure::kConnectRefused:
+    case UpstreamFailure::kConnectReset:
+    case UpstreamFailure::kConnectTimeout:
+      return true;
+    case UpstreamFailure::kClosedBeforeResponse:
+    case UpstreamFailure::kResponseTimeout:
+    case UpstreamFailure::kClosedMidResponse:
+      return false;
+  }
+  return false;
+}
+
 bool is_idempotent_method(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
          method == "PUT" || method == "DELETE";

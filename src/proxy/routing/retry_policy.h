@@ -24,6 +24,8 @@ enum class UpstreamFailure {
   kClosedMidResponse,
 };
 const char* upstream_failure_name(UpstreamFailure failure);
+// Whether the failure happened while connecting, before any byte of the request was sent.
+bool is_connect_failure(UpstreamFailure failure);
 
 enum class RetryDecision { kRetryOnAnotherEndpoint, kGiveUp };
 

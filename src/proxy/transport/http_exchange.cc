@@ -10,20 +10,6 @@
 namespace nodrop::proxy {
 namespace {
 
-bool is_connect_failure(UpstreamFailure failure) {
-  switch (failure) {
-    case UpstreamFailure::kConnectRefused:
-    case UpstreamFailure::kConnectReset:
-    case UpstreamFailure::kConnectTimeout:
-      return true;
-    case UpstreamFailure::kClosedBeforeResponse:
-    case UpstreamFailure::kResponseTimeout:
-    case UpstreamFailure::kClosedMidResponse:
-      return false;
-  }
-  return false;
-}
-
 // Hop-by-hop fields (RFC 9110 §7.6.1) that the proxy answers for itself on each side.
 bool is_hop_by_hop(std::string_view name) {
   return equals_ignoring_case(name, "connection") || equals_ignoring_case(name, "keep-alive") ||
@@ -35,6 +21,31 @@ bool is_hop_by_hop(std::string_view name) {
 bool is_framing_or_routing(std::string_view name) {
   return equals_ignoring_case(name, "content-length") ||
          equals_ignoring_case(name, "transfer-encoding") || equals_ignoring_case(name, "host");
+}
+
+// Moves as many bytes of a body from `from` to `to` as belong to it (the decoder says) and `to`
+// has room for.
+struct BodyMove {
+  bool moved = false;
+  bool malformed = false;
+  bool complete = false;
+};
+BodyMove move_body(http::BodyDecoder& decoder, ByteBuffer& from, ByteBuffer& to) {
+  BodyMove move;
+  const std::string_view input = from.view().substr(0, to.space());
+  if (input.empty()) return move;
+  const http::BodyDecoder::Step decoded = decoder.consume(input);
+  if (decoded.malformed) {
+    move.malformed = true;
+    return move;
+  }
+  if (decoded.consumed > 0) {
+    to.append(input.substr(0, decoded.consumed));
+    from.consume(decoded.consumed);
+    move.moved = true;
+  }
+  move.complete = decoded.complete;
+  return move;
 }
 
 }  // namespace
@@ -209,21 +220,9 @@ std::uint32_t HttpExchange::upstream_interest(bool sends_queued) const {
 }
 
 HttpExchange::BodyStep HttpExchange::forward_request_body(ByteBuffer& client_in) {
-  BodyStep step;
-  const std::string_view input = client_in.view().substr(0, upstream_out_.space());
-  if (input.empty()) return step;
-  const http::BodyDecoder::Step decoded = request_body_.consume(input);
-  if (decoded.malformed) {
-    step.broken = true;
-    return step;
-  }
-  if (decoded.consumed > 0) {
-    upstream_out_.append(input.substr(0, decoded.consumed));
-    client_in.consume(decoded.consumed);
-    step.moved = true;
-  }
-  if (decoded.complete) request_progress_ = RequestProgress::kComplete;
-  return step;
+  const BodyMove move = move_body(request_body_, client_in, upstream_out_);
+  if (move.complete) request_progress_ = RequestProgress::kComplete;
+  return {.moved = move.moved, .broken = move.malformed};
 }
 
 HttpExchange::HeadStep HttpExchange::pass_response_head(ByteBuffer& client_out) {
@@ -279,21 +278,10 @@ HttpExchange::HeadStep HttpExchange::pass_response_head(ByteBuffer& client_out) 
 }
 
 HttpExchange::BodyStep HttpExchange::forward_response_body(ByteBuffer& client_out) {
-  BodyStep step;
-  const std::string_view input = upstream_in_.view().substr(0, client_out.space());
-  if (!input.empty()) {
-    const http::BodyDecoder::Step decoded = response_body_.consume(input);
-    if (decoded.malformed) {
-      step.broken = true;
-      return step;
-    }
-    if (decoded.consumed > 0) {
-      client_out.append(input.substr(0, decoded.consumed));
-      upstream_in_.consume(decoded.consumed);
-      step.moved = true;
-    }
-    if (decoded.complete) response_progress_ = ResponseProgress::kComplete;
-  }
+  const BodyMove move = move_body(response_body_, upstream_in_, client_out);
+  if (move.malformed) return {.moved = false, .broken = true};
+  if (move.complete) response_progress_ = ResponseProgress::kComplete;
+  BodyStep step{.moved = move.moved, .broken = false};
   if (response_progress_ != ResponseProgress::kComplete && upstream_input_drained()) {
     if (response_body_.framing() == http::BodyFraming::kUntilClose &&
         upstream_input_ == UpstreamInput::kEnded) {

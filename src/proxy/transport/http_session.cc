@@ -30,20 +30,6 @@ const char* reason_phrase(int status) {
   }
 }
 
-bool is_connect_failure(UpstreamFailure failure) {
-  switch (failure) {
-    case UpstreamFailure::kConnectRefused:
-    case UpstreamFailure::kConnectReset:
-    case UpstreamFailure::kConnectTimeout:
-      return true;
-    case UpstreamFailure::kClosedBeforeResponse:
-    case UpstreamFailure::kResponseTimeout:
-    case UpstreamFailure::kClosedMidResponse:
-      return false;
-  }
-  return false;
-}
-
 }  // namespace
 
 HttpSession::HttpSession(SessionHost& host, live::FileDescriptor client, Ipv4Endpoint peer)
