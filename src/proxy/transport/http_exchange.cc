@@ -142,11 +142,6 @@ void HttpExchange::release_upstream(bool reusable) {
   upstream_shut_ = false;
 }
 
-bool HttpExchange::upstream_has_bytes_to_send() const {
-  return upstream_ && !upstream_out_.empty() &&
-         (stage_ == Stage::kStreaming || stage_ == Stage::kTunnel);
-}
-
 bool HttpExchange::read_upstream() {
   if (!upstream_ || upstream_input_ != UpstreamInput::kOpen) return false;
   char* position = upstream_in_.write_position();

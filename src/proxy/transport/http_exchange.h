@@ -133,7 +133,10 @@ class HttpExchange {
   // in-flight count drops.
   void release_upstream(bool reusable);
   void close_upstream() { release_upstream(/*reusable=*/false); }
-  bool upstream_has_bytes_to_send() const;
+  bool upstream_has_bytes_to_send() const {
+    return upstream_ && !upstream_out_.empty() &&
+           (stage_ == Stage::kStreaming || stage_ == Stage::kTunnel);
+  }
   // Reads what the endpoint sent; true when bytes arrived.
   bool read_upstream();
   // Writes what waits for the endpoint; false when the connection failed.
