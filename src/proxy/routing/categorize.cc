@@ -4,12 +4,11 @@ namespace nodrop::proxy {
 namespace {
 
 bool is_serving_terminating(const Endpoint& endpoint) {
-  return !endpoint.conditions.ready && endpoint.conditions.serving &&
-         endpoint.conditions.terminating;
+  return !endpoint.ready && endpoint.serving && endpoint.terminating;
 }
 
 EndpointState pickable_state(const Endpoint& endpoint) {
-  return endpoint.conditions.ready ? EndpointState::kReady : EndpointState::kServingTerminating;
+  return endpoint.ready ? EndpointState::kReady : EndpointState::kServingTerminating;
 }
 
 }  // namespace
@@ -24,7 +23,7 @@ std::vector<EndpointState> categorize_endpoints(std::span<const Endpoint> endpoi
   bool local_serving_terminating = false;
   for (const Endpoint& endpoint : endpoints) {
     const bool local = endpoint.node_name == policy.node_name;
-    if (endpoint.conditions.ready) {
+    if (endpoint.ready) {
       any_ready = true;
       local_ready |= local;
     } else if (is_serving_terminating(endpoint)) {
@@ -34,13 +33,13 @@ std::vector<EndpointState> categorize_endpoints(std::span<const Endpoint> endpoi
 
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     const Endpoint& endpoint = endpoints[i];
-    const bool in_cluster = policy.uses_cluster && (any_ready ? endpoint.conditions.ready
-                                                              : is_serving_terminating(endpoint));
+    const bool in_cluster =
+        policy.uses_cluster && (any_ready ? endpoint.ready : is_serving_terminating(endpoint));
     const bool local = endpoint.node_name == policy.node_name;
     const bool in_local_from_fallback =
         !local_ready && local_serving_terminating && local && is_serving_terminating(endpoint);
-    const bool in_local = policy.uses_local && local &&
-                          (local_ready ? endpoint.conditions.ready : in_local_from_fallback);
+    const bool in_local =
+        policy.uses_local && local && (local_ready ? endpoint.ready : in_local_from_fallback);
     bool picked = false;
     if (policy.uses_cluster && policy.uses_local) {
       // topology.go: all = cluster, or cluster ∪ local when local came from the fallback.

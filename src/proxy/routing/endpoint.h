@@ -13,19 +13,16 @@
 
 namespace nodrop::proxy {
 
-// The conditions of one endpoint as Kubernetes publishes them in an EndpointSlice, already read the
-// way kube-proxy reads them (endpointslicecache.go: a missing ready or serving means true, a
-// missing terminating means false).
-struct EndpointConditions {
-  bool ready = true;
-  bool serving = true;
-  bool terminating = false;
-};
-
+// One endpoint with its conditions as Kubernetes publishes them in an EndpointSlice, already read
+// the way kube-proxy reads them (endpointslicecache.go: a missing ready or serving means true, a
+// missing terminating means false). Built with designated fields, so that each condition is named
+// where it is given: Endpoint{.address = a, .node_name = n, .ready = false, .terminating = true}.
 struct Endpoint {
   Ipv4Endpoint address;
   std::string node_name;
-  EndpointConditions conditions = {};  // ready and serving unless told otherwise
+  bool ready = true;
+  bool serving = true;
+  bool terminating = false;
 };
 
 // The role of an endpoint in one table generation.

@@ -19,16 +19,22 @@ using std::chrono::milliseconds;
 Ipv4Endpoint address(const char* text) { return parse_ipv4_endpoint(text).value(); }
 
 // The conditions the tests give endpoints, by the name of what they are.
-constexpr EndpointConditions kReady{.ready = true, .serving = true, .terminating = false};
-constexpr EndpointConditions kServingTerminating{
-    .ready = false, .serving = true, .terminating = true};
-constexpr EndpointConditions kTerminatingNotServing{
-    .ready = false, .serving = false, .terminating = true};
-constexpr EndpointConditions kNotReady{.ready = false, .serving = false, .terminating = false};
+struct Conditions {
+  bool ready = true;
+  bool serving = true;
+  bool terminating = false;
+};
+constexpr Conditions kReady{.ready = true, .serving = true, .terminating = false};
+constexpr Conditions kServingTerminating{.ready = false, .serving = true, .terminating = true};
+constexpr Conditions kTerminatingNotServing{.ready = false, .serving = false, .terminating = true};
+constexpr Conditions kNotReady{.ready = false, .serving = false, .terminating = false};
 
-Endpoint endpoint(const char* text, const EndpointConditions& conditions,
-                  const char* node = "node-a") {
-  return Endpoint{.address = address(text), .node_name = node, .conditions = conditions};
+Endpoint endpoint(const char* text, const Conditions& conditions, const char* node = "node-a") {
+  return Endpoint{.address = address(text),
+                  .node_name = node,
+                  .ready = conditions.ready,
+                  .serving = conditions.serving,
+                  .terminating = conditions.terminating};
 }
 
 std::vector<std::string> pickable(const EndpointTable& table) {

@@ -25,7 +25,9 @@ Endpoint ready(const Ipv4Endpoint& address) { return {.address = address, .node_
 Endpoint terminating(const Ipv4Endpoint& address) {
   return {.address = address,
           .node_name = "node-a",
-          .conditions = {.ready = false, .serving = true, .terminating = true}};
+          .ready = false,
+          .serving = true,
+          .terminating = true};
 }
 
 // Clients on their own threads, each sending requests until stopped, counting failures.
