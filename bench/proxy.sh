@@ -3,7 +3,11 @@
 #
 # Usage: bench/proxy.sh BUILD_DIR      (make bench passes build/release)
 # Env:   BENCH_SECONDS (5) per run, BENCH_RUNS (3) interleaved runs, BENCH_CONNECTIONS (50),
-#        BENCH_WORKERS ("1 2").
+#        BENCH_WORKERS ("1 2"),
+#        BENCH_PROFILE: run nodrop with --profile BENCH_PROFILE (nodrop or kubernetes) instead of
+#          its defaults,
+#        BENCH_BASELINE: the path of another nodrop binary (an earlier commit's release build),
+#          measured in the same interleaved runs; a second table compares this build with it.
 #
 # An nginx backend answers every request with a 2-byte body. For each row (L7/L4, keep-alive or a
 # new connection per request, 1 or 2 workers), wrk drives HAProxy and nodrop, BENCH_RUNS times
@@ -28,6 +32,12 @@ connections=${BENCH_CONNECTIONS:-50}
 worker_counts=${BENCH_WORKERS:-"1 2"}
 nodrop="$build/nodrop"
 [[ -x "$nodrop" ]] || { echo "proxy.sh: $nodrop not built" >&2; exit 1; }
+baseline=${BENCH_BASELINE:-}
+[[ -z "$baseline" || -x "$baseline" ]] || { echo "proxy.sh: $baseline is not executable" >&2; exit 1; }
+profile_args=()
+[[ -n "${BENCH_PROFILE:-}" ]] && profile_args=(--profile "$BENCH_PROFILE")
+proxies=(haproxy nodrop)
+[[ -n "$baseline" ]] && proxies+=(baseline)
 
 # shellcheck source=lib/backend.bash
 source "$(dirname "$0")/lib/backend.bash"
@@ -63,21 +73,23 @@ CONF
   proxy_port["haproxy-$mode-$workers"]=$port
   wait_listening "$port"
 }
-start_nodrop() {  # mode workers
-  local mode=$1 workers=$2
+start_nodrop() {  # name binary mode workers
+  local name=$1 binary=$2 mode=$3 workers=$4
   take_port
-  "$nodrop" proxy --listen "127.0.0.1:$port" --backend "127.0.0.1:$backend_port" --mode "$mode" \
-    --workers "$workers" --max-connections 8000 >"$work/nodrop-$mode-$workers.log" 2>&1 &
+  "$binary" proxy --listen "127.0.0.1:$port" --backend "127.0.0.1:$backend_port" --mode "$mode" \
+    --workers "$workers" --max-connections 8000 "${profile_args[@]}" \
+    >"$work/$name-$mode-$workers.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
-  proxy_pid["nodrop-$mode-$workers"]=$pid
-  proxy_port["nodrop-$mode-$workers"]=$port
+  proxy_pid["$name-$mode-$workers"]=$pid
+  proxy_port["$name-$mode-$workers"]=$port
   wait_listening "$port"
 }
 for workers in $worker_counts; do
   for mode in http tcp; do
     start_haproxy "$mode" "$workers"
-    start_nodrop "$mode" "$workers"
+    start_nodrop nodrop "$nodrop" "$mode" "$workers"
+    [[ -n "$baseline" ]] && start_nodrop baseline "$baseline" "$mode" "$workers"
   done
 done
 
@@ -131,39 +143,56 @@ for workers in $worker_counts; do
   done
 done
 
-echo "proxy.sh: $runs interleaved runs of ${seconds}s, $connections connections, backend nginx" >&2
+echo "proxy.sh: $runs interleaved runs of ${seconds}s, $connections connections, backend nginx," \
+  "proxies: ${proxies[*]}${BENCH_PROFILE:+, nodrop --profile $BENCH_PROFILE}" >&2
+[[ -n "$baseline" ]] && echo "proxy.sh: baseline is $baseline" >&2
 for run in $(seq "$runs"); do
+  # Each run starts with the next proxy in turn, so that none always runs first or last on a
+  # warmer or busier machine.
+  order=()
+  for i in "${!proxies[@]}"; do order+=("${proxies[(i + run - 1) % ${#proxies[@]}]}"); done
   for row in "${rows[@]}"; do
     read -r mode connection workers <<<"$row"
-    order="haproxy nodrop"
-    ((run % 2 == 0)) && order="nodrop haproxy"
-    for proxy in $order; do
+    for proxy in "${order[@]}"; do
       samples["$row $proxy $run"]=$(measure "$proxy-$mode-$workers" "$connection")
     done
   done
   echo "proxy.sh: run $run of $runs done" >&2
 done
 
-printf '\n%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s | %7s %7s\n' \
-  mode connection w "haproxy" "nodrop" ratio "p50 ha" "p50 nd" "p99 ha" "p99 nd" ratio \
-  "cpu/r ha" "cpu/r nd" "pre ha" "pre nd"
-printf '%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s | %7s %7s\n' \
-  "" "" "" "req/s" "req/s" "nd/ha" "us" "us" "us" "us" "nd/ha" "us" "us" "/kreq" "/kreq"
-for row in "${rows[@]}"; do
-  read -r mode connection workers <<<"$row"
-  declare -A med=()
-  for proxy in haproxy nodrop; do
-    for field in 1 2 3 4 5; do
-      med["$proxy $field"]=$(for run in $(seq "$runs"); do
-        echo "${samples["$row $proxy $run"]}" | awk -v f=$field '{print $f}'
-      done | median)
+# Prints the table of medians comparing proxy $2 ("nd" columns) with proxy $1.
+compare() {
+  local first=$1 second=$2 first_label=$3 second_label=$4
+  printf '\n%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s | %7s %7s\n' \
+    mode connection w "$first" "$second" ratio "p50 $first_label" "p50 $second_label" \
+    "p99 $first_label" "p99 $second_label" ratio "cpu/r $first_label" "cpu/r $second_label" \
+    "pre $first_label" "pre $second_label"
+  printf '%-4s %-10s %-2s | %9s %9s %5s | %7s %7s | %7s %7s %5s | %8s %8s | %7s %7s\n' \
+    "" "" "" "req/s" "req/s" "$second_label/$first_label" "us" "us" "us" "us" \
+    "$second_label/$first_label" "us" "us" "/kreq" "/kreq"
+  for row in "${rows[@]}"; do
+    read -r mode connection workers <<<"$row"
+    declare -A med=()
+    for proxy in "$first" "$second"; do
+      for field in 1 2 3 4 5; do
+        med["$proxy $field"]=$(for run in $(seq "$runs"); do
+          echo "${samples["$row $proxy $run"]}" | awk -v f=$field '{print $f}'
+        done | median)
+      done
     done
+    label=$([[ $mode == http ]] && echo L7 || echo L4)
+    printf '%-4s %-10s %-2s | %9.0f %9.0f %5.2f | %7.0f %7.0f | %7.0f %7.0f %5.2f | %8.2f %8.2f | %7.1f %7.1f\n' \
+      "$label" "$connection" "$workers" "${med[$first 1]}" "${med[$second 1]}" \
+      "$(awk -v a="${med[$second 1]}" -v b="${med[$first 1]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+      "${med[$first 2]}" "${med[$second 2]}" "${med[$first 3]}" "${med[$second 3]}" \
+      "$(awk -v a="${med[$second 3]}" -v b="${med[$first 3]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+      "${med[$first 4]}" "${med[$second 4]}" "${med[$first 5]}" "${med[$second 5]}"
   done
-  label=$([[ $mode == http ]] && echo L7 || echo L4)
-  printf '%-4s %-10s %-2s | %9.0f %9.0f %5.2f | %7.0f %7.0f | %7.0f %7.0f %5.2f | %8.2f %8.2f | %7.1f %7.1f\n' \
-    "$label" "$connection" "$workers" "${med[haproxy 1]}" "${med[nodrop 1]}" \
-    "$(awk -v a="${med[nodrop 1]}" -v b="${med[haproxy 1]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
-    "${med[haproxy 2]}" "${med[nodrop 2]}" "${med[haproxy 3]}" "${med[nodrop 3]}" \
-    "$(awk -v a="${med[nodrop 3]}" -v b="${med[haproxy 3]}" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
-    "${med[haproxy 4]}" "${med[nodrop 4]}" "${med[haproxy 5]}" "${med[nodrop 5]}"
-done
+}
+
+compare haproxy nodrop ha nd
+if [[ -n "$baseline" ]]; then
+  echo
+  echo "this build (nodrop, nd) against BENCH_BASELINE (baseline, bl), same runs:"
+  compare baseline nodrop bl nd
+fi

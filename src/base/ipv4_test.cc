@@ -13,6 +13,10 @@ TEST(Ipv4Address, IsKeptInHostByteOrderAndWrittenAsADottedQuad) {
   EXPECT_EQ(Ipv4Address::of(127, 0, 2, 1).to_string(), "127.0.2.1");
   EXPECT_EQ(Ipv4Address::of(255, 255, 255, 255).to_string(), "255.255.255.255");
   EXPECT_EQ(Ipv4Address{}.to_string(), "0.0.0.0");
+  EXPECT_EQ(Ipv4Address::of(10, 99, 100, 205).to_string(), "10.99.100.205");
+  std::string appended = "for ";
+  Ipv4Address::of(1, 20, 0, 255).append_to(appended);
+  EXPECT_EQ(appended, "for 1.20.0.255");
   EXPECT_TRUE(Ipv4Address::of(127, 9, 9, 9).is_loopback());
   EXPECT_FALSE(Ipv4Address::of(128, 0, 0, 1).is_loopback());
   EXPECT_LT(Ipv4Address::of(127, 0, 1, 255), Ipv4Address::of(127, 0, 2, 0));

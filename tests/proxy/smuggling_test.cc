@@ -113,8 +113,8 @@ class SmugglingTest : public ::testing::Test {
     auto started = proxy::Proxy::start(options);
     ASSERT_TRUE(started.is_ok()) << started.status().to_string();
     proxy_ = std::move(started.value());
-    auto generation = proxy_->set_endpoints(
-        std::vector<proxy::Endpoint>{{{kAddress, nginx_->port()}, "node-a", true, true, false}});
+    auto generation = proxy_->set_endpoints(std::vector<proxy::Endpoint>{
+        {.address = {kAddress, nginx_->port()}, .node_name = "node-a"}});
     ASSERT_TRUE(generation.is_ok());
     ASSERT_TRUE(live::poll_until(
         [&] { return proxy_->publisher().acknowledged_by_all(*generation); }, kTimeout));

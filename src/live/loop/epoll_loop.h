@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "live/loop/system_clock.h"
@@ -98,6 +99,45 @@ class EpollLoop final : public runtime::EventLoop {
   bool stop_requested_ = false;  // guarded by posted_mutex_
   std::function<void()> flush_;
   int flush_every_ = 0;
+};
+
+// The watch of one fd whose owner changes what it waits for as it goes (a proxy's sockets): set()
+// adds, modifies or removes the loop's watch only when the interest really changes, since each
+// change is a system call (epoll_ctl). The owner removes the watch before closing the fd.
+class FdWatch {
+ public:
+  // Waits for interest on fd (0: nothing, which removes the watch). on_events is taken only when
+  // the watch is added.
+  template <typename OnEvents>
+  void set(EpollLoop& loop, int fd, std::uint32_t interest, OnEvents&& on_events) {
+    if (interest == interest_) return;
+    interest_ = interest;
+    if (interest == 0) {
+      loop.unwatch(id_);
+      id_ = 0;
+    } else if (id_ == 0) {
+      id_ = loop.watch(fd, interest, std::forward<OnEvents>(on_events));
+    } else {
+      loop.modify(id_, interest);
+    }
+  }
+  // For an fd about to be closed (EpollLoop::unwatch_before_close).
+  void remove_before_close(EpollLoop& loop) {
+    if (id_ != 0) loop.unwatch_before_close(id_);
+    id_ = 0;
+    interest_ = 0;
+  }
+  // For an fd that stays open, or was dup()ed.
+  void remove(EpollLoop& loop) {
+    if (id_ != 0) loop.unwatch(id_);
+    id_ = 0;
+    interest_ = 0;
+  }
+  std::uint32_t interest() const { return interest_; }
+
+ private:
+  WatchId id_ = 0;
+  std::uint32_t interest_ = 0;
 };
 
 }  // namespace nodrop::live

@@ -152,13 +152,13 @@ void LoopbackServer::on_event(std::uint64_t id, std::uint32_t events) {
         flush(id);
         return;
       }
-      close_connection(id, false);
+      close_connection(id, Ending::kFin);
       return;
     case IoOutcome::kRefused:
     case IoOutcome::kReset:
     case IoOutcome::kOutOfResources:
     case IoOutcome::kError:
-      close_connection(id, false);
+      close_connection(id, Ending::kFin);
       return;
   }
 }
@@ -228,8 +228,7 @@ bool LoopbackServer::act_on(std::uint64_t id, Connection& connection, const http
   request.body_is_chunked = head.framing == http::BodyFraming::kChunked;
   request.wants_upgrade = head.wants_upgrade();
   const Cue cue = cue_ ? cue_(request) : Cue{};
-  const bool head_only = head.method == "HEAD";
-  const bool close = !head.keep_alive();
+  const Delivery delivery{.head_only = head.method == "HEAD", .then_close = !head.keep_alive()};
   // The views into input end here.
   connection.input.erase(0, request_bytes);
   connection.scanner.reset();
@@ -238,30 +237,30 @@ bool LoopbackServer::act_on(std::uint64_t id, Connection& connection, const http
       if (cue.delay > runtime::Duration::zero()) {
         ++connection.delayed_answers;
         auto timer = std::make_shared<runtime::TimerId>(0);
-        *timer = loop_.run_after(cue.delay, [this, id, cue, head_only, close, timer] {
+        *timer = loop_.run_after(cue.delay, [this, id, cue, delivery, timer] {
           timers_.erase(*timer);
           const auto still = connections_.find(id);
           if (still == connections_.end()) return;
           --still->second.delayed_answers;
-          answer(id, cue, head_only, close, false);
+          answer(id, cue, delivery);
           serve_requests(id);
         });
         timers_[*timer] = true;
         return false;
       }
-      answer(id, cue, head_only, close, false);
+      answer(id, cue, delivery);
       return true;
     case Cue::Action::kStall:
       connection.stalled = true;
       return false;
     case Cue::Action::kReset:
-      close_connection(id, true);
+      close_connection(id, Ending::kReset);
       return false;
     case Cue::Action::kTruncate:
-      answer(id, cue, head_only, true, true);
+      answer(id, cue, {.head_only = delivery.head_only, .then_close = true, .cut_in_half = true});
       return false;
     case Cue::Action::kClose:
-      close_connection(id, false);
+      close_connection(id, Ending::kFin);
       return false;
     case Cue::Action::kGarbage:
       connection.output += "SSH-2.0-not-http\r\n\r\n";
@@ -282,8 +281,7 @@ bool LoopbackServer::act_on(std::uint64_t id, Connection& connection, const http
   return false;
 }
 
-void LoopbackServer::answer(std::uint64_t id, const Cue& cue, bool head_only, bool close,
-                            bool truncate) {
+void LoopbackServer::answer(std::uint64_t id, const Cue& cue, Delivery delivery) {
   const auto found = connections_.find(id);
   if (found == connections_.end()) return;
   Connection& connection = found->second;
@@ -292,9 +290,11 @@ void LoopbackServer::answer(std::uint64_t id, const Cue& cue, bool head_only, bo
       fmt::format("HTTP/1.1 {} {}\r\n{}{}\r\n", cue.status, reason_phrase(cue.status),
                   cue.body_is_chunked ? std::string("Transfer-Encoding: chunked\r\n")
                                       : fmt::format("Content-Length: {}\r\n", body.size()),
-                  close ? "Connection: close\r\n" : "");
-  if (!head_only) connection.output += truncate ? body.substr(0, body.size() / 2) : body;
-  connection.close_after_output = connection.close_after_output || close || truncate;
+                  delivery.then_close ? "Connection: close\r\n" : "");
+  if (!delivery.head_only) {
+    connection.output += delivery.cut_in_half ? body.substr(0, body.size() / 2) : body;
+  }
+  connection.close_after_output = connection.close_after_output || delivery.then_close;
   flush(id);
 }
 
@@ -302,7 +302,7 @@ void LoopbackServer::refuse(std::uint64_t id, int status) {
   Cue cue;
   cue.status = status;
   cue.body = fmt::format("{} {}\n", status, reason_phrase(status));
-  answer(id, cue, false, true, false);
+  answer(id, cue, {.then_close = true});
 }
 
 void LoopbackServer::flush(std::uint64_t id) {
@@ -315,7 +315,7 @@ void LoopbackServer::flush(std::uint64_t id) {
                                        connection.output.size() - written);
     if (result.outcome == IoOutcome::kWouldBlock) break;
     if (result.outcome != IoOutcome::kDone) {
-      close_connection(id, false);
+      close_connection(id, Ending::kFin);
       return;
     }
     written += result.bytes;
@@ -326,14 +326,14 @@ void LoopbackServer::flush(std::uint64_t id) {
     connection.watching_writable = want_writable;
     loop_.modify(connection.watch, want_writable ? kReadable | kWritable : kReadable);
   }
-  if (!want_writable && connection.close_after_output) close_connection(id, false);
+  if (!want_writable && connection.close_after_output) close_connection(id, Ending::kFin);
 }
 
-void LoopbackServer::close_connection(std::uint64_t id, bool reset) {
+void LoopbackServer::close_connection(std::uint64_t id, Ending ending) {
   const auto found = connections_.find(id);
   if (found == connections_.end()) return;
   loop_.unwatch(found->second.watch);
-  if (reset) close_with_reset(found->second.socket);
+  if (ending == Ending::kReset) close_with_reset(found->second.socket);
   connections_.erase(found);
 }
 

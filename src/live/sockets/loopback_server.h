@@ -124,11 +124,19 @@ class LoopbackServer {
   // request_bytes. False when the connection stops serving requests for now.
   bool act_on(std::uint64_t id, Connection& connection, const http::RequestHead& head,
               std::size_t request_bytes, std::size_t body_bytes);
-  void answer(std::uint64_t id, const Cue& cue, bool head_only, bool close, bool truncate);
+  // How an answer is sent.
+  struct Delivery {
+    bool head_only = false;  // the answer to a HEAD request: no body
+    bool then_close = false;
+    bool cut_in_half = false;  // half the body, then close
+  };
+  void answer(std::uint64_t id, const Cue& cue, Delivery delivery);
+  // Answers status to what cannot be served, and closes.
   void refuse(std::uint64_t id, int status);
   void echo(std::uint64_t id, std::string_view bytes);
   void flush(std::uint64_t id);
-  void close_connection(std::uint64_t id, bool reset);
+  enum class Ending { kFin, kReset };
+  void close_connection(std::uint64_t id, Ending ending);
 
   // Only for start_on_own_thread(): declared first, so that they outlive the members that use
   // them.

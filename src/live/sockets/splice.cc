@@ -8,9 +8,11 @@
 namespace nodrop::live {
 namespace {
 
-IoResult splice_result(ssize_t moved, bool reading) {
+// moved_nothing: what a splice that moved 0 bytes means (the sender closed, for a fill; the pipe
+// was empty, for a drain).
+IoResult splice_result(ssize_t moved, IoOutcome moved_nothing) {
   if (moved > 0) return {IoOutcome::kDone, static_cast<std::size_t>(moved), 0};
-  if (moved == 0) return {reading ? IoOutcome::kClosed : IoOutcome::kWouldBlock, 0, 0};
+  if (moved == 0) return {moved_nothing, 0, 0};
   return {io_outcome_of(errno), 0, errno};
 }
 
@@ -32,7 +34,7 @@ IoResult SplicePipe::fill_from(int from, std::size_t max) {
     const ssize_t moved =
         splice(from, nullptr, write_end_.fd(), nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (moved < 0 && errno == EINTR) continue;
-    return splice_result(moved, true);
+    return splice_result(moved, IoOutcome::kClosed);
   }
 }
 
@@ -41,7 +43,7 @@ IoResult SplicePipe::drain_to(int to, std::size_t max) {
     const ssize_t moved =
         splice(read_end_.fd(), nullptr, to, nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (moved < 0 && errno == EINTR) continue;
-    return splice_result(moved, false);
+    return splice_result(moved, IoOutcome::kWouldBlock);
   }
 }
 

@@ -44,12 +44,12 @@ Connecting connect_failed(Connecting connecting, const char* call, int error_num
   return connecting;
 }
 
-Result<Listener> bind_socket(const Ipv4Endpoint& endpoint, bool reuse_port) {
+Result<Listener> bind_socket(const Ipv4Endpoint& endpoint, const ListenOptions& options) {
   Listener bound;
   bound.socket = FileDescriptor(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!bound.socket.is_open()) return failed("socket", endpoint, errno);
   set_int_option(bound.socket.fd(), SOL_SOCKET, SO_REUSEADDR, 1);
-  if (reuse_port) set_int_option(bound.socket.fd(), SOL_SOCKET, SO_REUSEPORT, 1);
+  if (options.reuse_port) set_int_option(bound.socket.fd(), SOL_SOCKET, SO_REUSEPORT, 1);
   const sockaddr_in address = to_socket_address(endpoint);
   if (bind(bound.socket.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     return failed("bind", endpoint, errno);
@@ -176,14 +176,14 @@ Connecting connect_blocking(const Ipv4Endpoint& endpoint, std::chrono::milliseco
 }
 
 Result<Listener> listen_tcp(const Ipv4Endpoint& endpoint, const ListenOptions& options) {
-  Result<Listener> bound = bind_socket(endpoint, options.reuse_port);
+  Result<Listener> bound = bind_socket(endpoint, options);
   if (!bound) return bound;
   if (listen(bound->socket.fd(), options.backlog) != 0) return failed("listen", endpoint, errno);
   return bound;
 }
 
 Result<Listener> bind_refusing_port(const Ipv4Endpoint& endpoint) {
-  return bind_socket(endpoint, false);
+  return bind_socket(endpoint, ListenOptions{});
 }
 
 Result<Ipv4Endpoint> local_endpoint(int fd) {

@@ -13,9 +13,10 @@
 
 namespace nodrop::proxy {
 
-// The conditions of one endpoint as Kubernetes publishes them in an EndpointSlice, already read the
-// way kube-proxy reads them (endpointslicecache.go: a missing ready or serving means true, a
-// missing terminating means false).
+// One endpoint with its conditions as Kubernetes publishes them in an EndpointSlice, already read
+// the way kube-proxy reads them (endpointslicecache.go: a missing ready or serving means true, a
+// missing terminating means false). Built with designated fields, so that each condition is named
+// where it is given: Endpoint{.address = a, .node_name = n, .ready = false, .terminating = true}.
 struct Endpoint {
   Ipv4Endpoint address;
   std::string node_name;

@@ -22,22 +22,35 @@ const char* upstream_failure_name(UpstreamFailure failure) {
   return "unknown";
 }
 
+bool is_connect_failure(UpstreamFailure failure) {
+  switch (failure) {
+    case UpstreamFailure::kConnectRefused:
+    case UpstreamFailure::kConnectReset:
+    case UpstreamFailure::kConnectTimeout:
+      return true;
+    case UpstreamFailure::kClosedBeforeResponse:
+    case UpstreamFailure::kResponseTimeout:
+    case UpstreamFailure::kClosedMidResponse:
+      return false;
+  }
+  return false;
+}
+
 bool is_idempotent_method(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
          method == "PUT" || method == "DELETE";
 }
 
-RetryDecision RetryPolicy::decide(UpstreamFailure failure, bool idempotent, int attempts_made,
-                                  bool retried_after_send) const {
-  NODROP_CHECK(max_attempts >= 1 && attempts_made >= 1);
-  if (attempts_made >= max_attempts) return RetryDecision::kGiveUp;
+RetryDecision RetryPolicy::decide(UpstreamFailure failure, const AttemptHistory& history) const {
+  NODROP_CHECK(max_attempts >= 1 && history.attempts_made >= 1);
+  if (history.attempts_made >= max_attempts) return RetryDecision::kGiveUp;
   switch (failure) {
     case UpstreamFailure::kConnectRefused:
     case UpstreamFailure::kConnectReset:
     case UpstreamFailure::kConnectTimeout:
       return RetryDecision::kRetryOnAnotherEndpoint;
     case UpstreamFailure::kClosedBeforeResponse:
-      return idempotent && retry_idempotent_once && !retried_after_send
+      return history.idempotent && retry_idempotent_once && !history.retried_after_send
                  ? RetryDecision::kRetryOnAnotherEndpoint
                  : RetryDecision::kGiveUp;
     case UpstreamFailure::kResponseTimeout:

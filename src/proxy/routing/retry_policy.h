@@ -24,11 +24,20 @@ enum class UpstreamFailure {
   kClosedMidResponse,
 };
 const char* upstream_failure_name(UpstreamFailure failure);
+// Whether the failure happened while connecting, before any byte of the request was sent.
+bool is_connect_failure(UpstreamFailure failure);
 
 enum class RetryDecision { kRetryOnAnotherEndpoint, kGiveUp };
 
 // True for the methods RFC 9110 §9.2.2 calls idempotent.
 bool is_idempotent_method(std::string_view method);
+
+// What the request whose attempt failed has been through.
+struct AttemptHistory {
+  bool idempotent = false;          // its method is idempotent (is_idempotent_method())
+  int attempts_made = 1;            // attempts so far, including the one that failed
+  bool retried_after_send = false;  // it was already retried after its bytes had been sent
+};
 
 struct RetryPolicy {
   int max_attempts = 1;  // total attempts of one request, including the first; >= 1
@@ -37,10 +46,7 @@ struct RetryPolicy {
   static RetryPolicy kubernetes() { return {1, false}; }
   static RetryPolicy nodrop() { return {3, true}; }
 
-  // attempts_made: attempts so far including the failed one. retried_after_send: whether this
-  // request was already retried after its bytes had been sent.
-  RetryDecision decide(UpstreamFailure failure, bool idempotent, int attempts_made,
-                       bool retried_after_send) const;
+  RetryDecision decide(UpstreamFailure failure, const AttemptHistory& history) const;
 };
 
 }  // namespace nodrop::proxy

@@ -18,9 +18,23 @@ using std::chrono::milliseconds;
 
 Ipv4Endpoint address(const char* text) { return parse_ipv4_endpoint(text).value(); }
 
-Endpoint endpoint(const char* text, bool ready, bool serving, bool terminating,
-                  const char* node = "node-a") {
-  return Endpoint{address(text), node, ready, serving, terminating};
+// The conditions the tests give endpoints, by the name of what they are.
+struct Conditions {
+  bool ready = true;
+  bool serving = true;
+  bool terminating = false;
+};
+constexpr Conditions kReady{.ready = true, .serving = true, .terminating = false};
+constexpr Conditions kServingTerminating{.ready = false, .serving = true, .terminating = true};
+constexpr Conditions kTerminatingNotServing{.ready = false, .serving = false, .terminating = true};
+constexpr Conditions kNotReady{.ready = false, .serving = false, .terminating = false};
+
+Endpoint endpoint(const char* text, const Conditions& conditions, const char* node = "node-a") {
+  return Endpoint{.address = address(text),
+                  .node_name = node,
+                  .ready = conditions.ready,
+                  .serving = conditions.serving,
+                  .terminating = conditions.terminating};
 }
 
 std::vector<std::string> pickable(const EndpointTable& table) {
@@ -33,34 +47,34 @@ std::vector<std::string> pickable(const EndpointTable& table) {
 
 // reference/k8s-semantics.md §4 and k8s-vectors.json (TestCategorizeEndpoints).
 TEST(CategorizeEndpoints, ClusterPolicyUsesReadyEndpointsOnly) {
-  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", true, true, false),
-                                           endpoint("10.0.0.1:80", false, true, true),
-                                           endpoint("10.0.0.2:80", true, true, false)};
+  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", kReady),
+                                           endpoint("10.0.0.1:80", kServingTerminating),
+                                           endpoint("10.0.0.2:80", kReady)};
   EXPECT_EQ(categorize_endpoints(endpoints, TrafficPolicy{}),
             (std::vector{EndpointState::kReady, EndpointState::kDraining, EndpointState::kReady}));
 }
 
 TEST(CategorizeEndpoints, FallsBackToServingTerminatingWhenNoneIsReady) {
-  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", false, true, true),
-                                           endpoint("10.0.0.1:80", false, false, true),
-                                           endpoint("10.0.0.2:80", false, false, false)};
+  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", kServingTerminating),
+                                           endpoint("10.0.0.1:80", kTerminatingNotServing),
+                                           endpoint("10.0.0.2:80", kNotReady)};
   EXPECT_EQ(categorize_endpoints(endpoints, TrafficPolicy{}),
             (std::vector{EndpointState::kServingTerminating, EndpointState::kDraining,
                          EndpointState::kDraining}));
 }
 
 TEST(CategorizeEndpoints, NotReadyAndNotTerminatingIsNeverUsed) {
-  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", false, false, false),
-                                           endpoint("10.0.0.1:80", false, false, false)};
+  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", kNotReady),
+                                           endpoint("10.0.0.1:80", kNotReady)};
   EXPECT_EQ(categorize_endpoints(endpoints, TrafficPolicy{}),
             (std::vector{EndpointState::kDraining, EndpointState::kDraining}));
 }
 
 TEST(CategorizeEndpoints, LocalPolicyUsesOnlyLocalReadyEndpoints) {
   const TrafficPolicy local{.uses_cluster = false, .uses_local = true, .node_name = "node-a"};
-  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", true, true, false, "node-a"),
-                                           endpoint("10.0.0.1:80", true, true, false, "node-b"),
-                                           endpoint("10.0.0.2:80", false, true, true, "node-a")};
+  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", kReady, "node-a"),
+                                           endpoint("10.0.0.1:80", kReady, "node-b"),
+                                           endpoint("10.0.0.2:80", kServingTerminating, "node-a")};
   EXPECT_EQ(
       categorize_endpoints(endpoints, local),
       (std::vector{EndpointState::kReady, EndpointState::kDraining, EndpointState::kDraining}));
@@ -70,8 +84,8 @@ TEST(CategorizeEndpoints, LocalFallbackToTerminatingIsAddedToClusterEndpoints) {
   // iTP=Cluster, eTP=Local, externally accessible: uses both; the node's only local endpoint is
   // terminating, so all = cluster ∪ local(fallback).
   const TrafficPolicy both{.uses_cluster = true, .uses_local = true, .node_name = "node-a"};
-  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", false, true, true, "node-a"),
-                                           endpoint("10.0.0.1:80", true, true, false, "node-b")};
+  const std::vector<Endpoint> endpoints = {endpoint("10.0.0.0:80", kServingTerminating, "node-a"),
+                                           endpoint("10.0.0.1:80", kReady, "node-b")};
   EXPECT_EQ(categorize_endpoints(endpoints, both),
             (std::vector{EndpointState::kServingTerminating, EndpointState::kReady}));
 }
@@ -82,9 +96,9 @@ TEST(CategorizeEndpoints, EmptyListHasNothingToPick) {
 
 TEST(TablePublisher, GenerationsGrowAndTablesAreSnapshots) {
   TablePublisher publisher(TrafficPolicy{});
-  const std::vector<Endpoint> first = {endpoint("127.0.2.1:80", true, true, false)};
-  const std::vector<Endpoint> second = {endpoint("127.0.2.1:80", false, true, true),
-                                        endpoint("127.0.2.2:80", true, true, false)};
+  const std::vector<Endpoint> first = {endpoint("127.0.2.1:80", kReady)};
+  const std::vector<Endpoint> second = {endpoint("127.0.2.1:80", kServingTerminating),
+                                        endpoint("127.0.2.2:80", kReady)};
   EXPECT_EQ(publisher.publish(first).value(), 1U);
   const auto old_table = publisher.current();
   EXPECT_EQ(publisher.publish(second).value(), 2U);
@@ -95,7 +109,7 @@ TEST(TablePublisher, GenerationsGrowAndTablesAreSnapshots) {
 
 TEST(TablePublisher, CountersAreSharedAcrossGenerationsOfTheSameEndpoint) {
   TablePublisher publisher(TrafficPolicy{});
-  const std::vector<Endpoint> endpoints = {endpoint("127.0.2.1:80", true, true, false)};
+  const std::vector<Endpoint> endpoints = {endpoint("127.0.2.1:80", kReady)};
   ASSERT_TRUE(publisher.publish(endpoints).is_ok());
   const auto counters = publisher.current()->endpoints()[0].counters;
   ASSERT_TRUE(publisher.publish(endpoints).is_ok());
@@ -105,7 +119,7 @@ TEST(TablePublisher, CountersAreSharedAcrossGenerationsOfTheSameEndpoint) {
 
 TEST(TablePublisher, CountersOfARemovedEndpointLiveWhileSomeoneHoldsThem) {
   TablePublisher publisher(TrafficPolicy{});
-  const std::vector<Endpoint> endpoints = {endpoint("127.0.2.1:80", true, true, false)};
+  const std::vector<Endpoint> endpoints = {endpoint("127.0.2.1:80", kReady)};
   ASSERT_TRUE(publisher.publish(endpoints).is_ok());
   auto held = publisher.current()->endpoints()[0].counters;  // a connection still open to it
   ASSERT_TRUE(publisher.publish({}).is_ok());
@@ -118,8 +132,8 @@ TEST(TablePublisher, CountersOfARemovedEndpointLiveWhileSomeoneHoldsThem) {
 
 TEST(TablePublisher, RejectsDuplicateAddressesAndOversizedTables) {
   TablePublisher publisher(TrafficPolicy{});
-  const std::vector<Endpoint> duplicate = {endpoint("127.0.2.1:80", true, true, false),
-                                           endpoint("127.0.2.1:80", true, true, false)};
+  const std::vector<Endpoint> duplicate = {endpoint("127.0.2.1:80", kReady),
+                                           endpoint("127.0.2.1:80", kReady)};
   EXPECT_EQ(publisher.publish(duplicate).status().code(), StatusCode::kInvalidArgument);
   std::vector<Endpoint> many(kMaxEndpointsPerTable + 1);
   EXPECT_EQ(publisher.publish(many).status().code(), StatusCode::kResourceExhausted);
@@ -164,22 +178,21 @@ class PickerTest : public ::testing::Test {
 };
 
 TEST_F(PickerTest, RoundRobinVisitsEachPickableEndpointInTurn) {
-  publish({endpoint("127.0.2.1:80", true, true, false), endpoint("127.0.2.2:80", false, true, true),
-           endpoint("127.0.2.3:80", true, true, false)});
+  publish({endpoint("127.0.2.1:80", kReady), endpoint("127.0.2.2:80", kServingTerminating),
+           endpoint("127.0.2.3:80", kReady)});
   Picker picker(PickerKind::kRoundRobin, random_);
   EXPECT_EQ(histogram(picker, 10),
             (std::map<std::string, int>{{"127.0.2.1:80", 5}, {"127.0.2.3:80", 5}}));
 }
 
 TEST_F(PickerTest, NothingPickableGivesNull) {
-  publish({endpoint("127.0.2.1:80", false, false, false)});
+  publish({endpoint("127.0.2.1:80", kNotReady)});
   Picker picker(PickerKind::kLeastOutstanding, random_);
   EXPECT_EQ(histogram(picker, 3), (std::map<std::string, int>{{"none", 3}}));
 }
 
 TEST_F(PickerTest, RetriesSkipEndpointsAlreadyTried) {
-  publish(
-      {endpoint("127.0.2.1:80", true, true, false), endpoint("127.0.2.2:80", true, true, false)});
+  publish({endpoint("127.0.2.1:80", kReady), endpoint("127.0.2.2:80", kReady)});
   const std::vector<Ipv4Endpoint> tried = {address("127.0.2.1:80")};
   for (PickerKind kind : {PickerKind::kRoundRobin, PickerKind::kLeastOutstanding}) {
     Picker picker(kind, random_);
@@ -190,8 +203,8 @@ TEST_F(PickerTest, RetriesSkipEndpointsAlreadyTried) {
 }
 
 TEST_F(PickerTest, LeastOutstandingAvoidsTheBusiestEndpoint) {
-  publish({endpoint("127.0.2.1:80", true, true, false), endpoint("127.0.2.2:80", true, true, false),
-           endpoint("127.0.2.3:80", true, true, false)});
+  publish({endpoint("127.0.2.1:80", kReady), endpoint("127.0.2.2:80", kReady),
+           endpoint("127.0.2.3:80", kReady)});
   publisher_.current()->endpoints()[0].counters->in_flight_requests = 100;
   publisher_.current()->endpoints()[1].counters->in_flight_requests = 1;
   Picker picker(PickerKind::kLeastOutstanding, random_);
@@ -205,21 +218,35 @@ TEST(RetryPolicy, ConnectionFailuresAreRetriedUpToTheBound) {
   const RetryPolicy policy = RetryPolicy::nodrop();
   for (UpstreamFailure failure : {UpstreamFailure::kConnectRefused, UpstreamFailure::kConnectReset,
                                   UpstreamFailure::kConnectTimeout}) {
-    EXPECT_EQ(policy.decide(failure, false, 1, false), RetryDecision::kRetryOnAnotherEndpoint);
-    EXPECT_EQ(policy.decide(failure, false, 2, false), RetryDecision::kRetryOnAnotherEndpoint);
-    EXPECT_EQ(policy.decide(failure, false, 3, false), RetryDecision::kGiveUp);
+    EXPECT_EQ(policy.decide(failure,
+                            {.idempotent = false, .attempts_made = 1, .retried_after_send = false}),
+              RetryDecision::kRetryOnAnotherEndpoint);
+    EXPECT_EQ(policy.decide(failure,
+                            {.idempotent = false, .attempts_made = 2, .retried_after_send = false}),
+              RetryDecision::kRetryOnAnotherEndpoint);
+    EXPECT_EQ(policy.decide(failure,
+                            {.idempotent = false, .attempts_made = 3, .retried_after_send = false}),
+              RetryDecision::kGiveUp);
   }
 }
 
 TEST(RetryPolicy, IdempotentRequestClosedBeforeResponseIsRetriedOnce) {
   const RetryPolicy policy = RetryPolicy::nodrop();
   const auto closed = UpstreamFailure::kClosedBeforeResponse;
-  EXPECT_EQ(policy.decide(closed, true, 1, false), RetryDecision::kRetryOnAnotherEndpoint);
-  EXPECT_EQ(policy.decide(closed, true, 2, true), RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(closed, false, 1, false), RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedMidResponse, true, 1, false),
+  EXPECT_EQ(
+      policy.decide(closed, {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
+      RetryDecision::kRetryOnAnotherEndpoint);
+  EXPECT_EQ(
+      policy.decide(closed, {.idempotent = true, .attempts_made = 2, .retried_after_send = true}),
+      RetryDecision::kGiveUp);
+  EXPECT_EQ(
+      policy.decide(closed, {.idempotent = false, .attempts_made = 1, .retried_after_send = false}),
+      RetryDecision::kGiveUp);
+  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedMidResponse,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(UpstreamFailure::kResponseTimeout, true, 1, false),
+  EXPECT_EQ(policy.decide(UpstreamFailure::kResponseTimeout,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
   EXPECT_TRUE(is_idempotent_method("GET"));
   EXPECT_FALSE(is_idempotent_method("POST"));
@@ -227,9 +254,11 @@ TEST(RetryPolicy, IdempotentRequestClosedBeforeResponseIsRetriedOnce) {
 
 TEST(RetryPolicy, KubernetesProfileNeverRetries) {
   const RetryPolicy policy = RetryPolicy::kubernetes();
-  EXPECT_EQ(policy.decide(UpstreamFailure::kConnectRefused, true, 1, false),
+  EXPECT_EQ(policy.decide(UpstreamFailure::kConnectRefused,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
-  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedBeforeResponse, true, 1, false),
+  EXPECT_EQ(policy.decide(UpstreamFailure::kClosedBeforeResponse,
+                          {.idempotent = true, .attempts_made = 1, .retried_after_send = false}),
             RetryDecision::kGiveUp);
 }
 

@@ -41,7 +41,7 @@ Result<int> receive_status_patiently(live::BlockingClient& client) {
 }
 
 Endpoint ready(const Ipv4Endpoint& address) {
-  return Endpoint{address, "node-a", true, true, false};
+  return Endpoint{.address = address, .node_name = "node-a"};
 }
 
 // A port that refuses connections for as long as the object lives (bound, never listening).

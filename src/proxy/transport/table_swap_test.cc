@@ -21,8 +21,14 @@ using testing::kClientTimeout;
 using testing::kLoopback;
 using testing::TestBackend;
 
-Endpoint ready(const Ipv4Endpoint& address) { return {address, "node-a", true, true, false}; }
-Endpoint terminating(const Ipv4Endpoint& address) { return {address, "node-a", false, true, true}; }
+Endpoint ready(const Ipv4Endpoint& address) { return {.address = address, .node_name = "node-a"}; }
+Endpoint terminating(const Ipv4Endpoint& address) {
+  return {.address = address,
+          .node_name = "node-a",
+          .ready = false,
+          .serving = true,
+          .terminating = true};
+}
 
 // Clients on their own threads, each sending requests until stopped, counting failures.
 class Load {

@@ -33,7 +33,7 @@ class TcpProxyTest : public ::testing::TestWithParam<bool> {
   void set_endpoints(const std::vector<Ipv4Endpoint>& addresses) {
     std::vector<Endpoint> endpoints;
     for (const auto& address : addresses)
-      endpoints.push_back({address, "node-a", true, true, false});
+      endpoints.push_back({.address = address, .node_name = "node-a"});
     auto generation = proxy_->set_endpoints(endpoints);
     ASSERT_TRUE(generation.is_ok());
     // Workers apply a table on their own threads: a connection made before that would still be

@@ -3,7 +3,6 @@
 #include <array>
 
 #include "live/sockets/tcp.h"
-#include "proxy/transport/worker.h"
 
 namespace nodrop::proxy {
 namespace {
@@ -36,22 +35,19 @@ std::string proxy_protocol_v2_header(const Ipv4Endpoint& client, const Ipv4Endpo
   return out;
 }
 
-TcpSession::TcpSession(Worker& worker, live::FileDescriptor client, Ipv4Endpoint peer)
-    : worker_(worker), client_(std::move(client)), peer_(peer) {}
+TcpSession::TcpSession(SessionHost& host, live::FileDescriptor client, Ipv4Endpoint peer)
+    : Session(host, std::move(client), peer) {}
 
 TcpSession::~TcpSession() {
-  worker_.forget_send(this);
-  if (hold_ticket_) worker_.hold().cancel(*hold_ticket_);
-  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
-  if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
+  upstream_watch_.remove_before_close(loop_);  // upstream_ closes next
   if (counters_) counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void TcpSession::start() {
-  auto to_upstream = worker_.take_pipe();
-  auto to_client = worker_.take_pipe();
+  auto to_upstream = host_.take_pipe();
+  auto to_client = host_.take_pipe();
   if (!to_upstream.is_ok() || !to_client.is_ok()) {
-    worker_.metrics().count_error(ProxyError::kOverConnectionLimit);
+    metrics_.count_error(ProxyError::kOverConnectionLimit);
     close();
     return;
   }
@@ -62,28 +58,27 @@ void TcpSession::start() {
 
 void TcpSession::pick_and_connect() {
   phase_ = Phase::kConnecting;
-  const RoutedEndpoint* endpoint = worker_.picker().pick(worker_.table(), tried_);
+  const RoutedEndpoint* endpoint = host_.picker().pick(host_.table(), tried_);
   if (endpoint == nullptr) {
     if (tried_.empty()) {
-      hold_ticket_ = worker_.hold().hold([this](HoldOutcome outcome) {
-        hold_ticket_.reset();
+      const bool held = hold_for_endpoint([this](HoldOutcome outcome) {
         switch (outcome) {
           case HoldOutcome::kEndpointAvailable:
             pick_and_connect();
             break;
           case HoldOutcome::kTimedOut:
-            worker_.metrics().count_error(ProxyError::kNoEndpoint);
+            metrics_.count_error(ProxyError::kNoEndpoint);
             close();
             break;
         }
       });
-      if (hold_ticket_) {
+      if (held) {
         phase_ = Phase::kHolding;
         return;
       }
-      worker_.metrics().count_error(ProxyError::kNoEndpoint);
+      metrics_.count_error(ProxyError::kNoEndpoint);
     } else {
-      worker_.metrics().count_error(ProxyError::kBadGateway);
+      metrics_.count_error(ProxyError::kBadGateway);
     }
     close();  // L4 has no status to send: the client sees its connection closed
     return;
@@ -100,8 +95,8 @@ void TcpSession::pick_and_connect() {
   counters_ = endpoint->counters;
   counters_->open_connections.fetch_add(1, std::memory_order_relaxed);
   if (connecting.outcome == live::IoOutcome::kWouldBlock) {
-    deadline_ = worker_.loop().clock().now() + worker_.options().limits.connect_timeout;
-    set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, live::kWritable, true);
+    set_deadline_after(options_.limits.connect_timeout);
+    set_upstream_interest(live::kWritable);
     return;
   }
   on_connected();
@@ -112,12 +107,14 @@ void TcpSession::retry_or_fail(live::IoOutcome connect_outcome) {
   const UpstreamFailure failure = connect_outcome == live::IoOutcome::kRefused
                                       ? UpstreamFailure::kConnectRefused
                                       : UpstreamFailure::kConnectReset;
-  if (worker_.options().retry.decide(failure, false, attempts_, false) ==
-      RetryDecision::kRetryOnAnotherEndpoint) {
-    worker_.metrics().retries.fetch_add(1, std::memory_order_relaxed);
+  // Nothing was sent: an L4 connection is retried whatever its protocol.
+  const RetryDecision decision = options_.retry.decide(
+      failure, {.idempotent = false, .attempts_made = attempts_, .retried_after_send = false});
+  if (decision == RetryDecision::kRetryOnAnotherEndpoint) {
+    metrics_.retries.fetch_add(1, std::memory_order_relaxed);
     pick_and_connect();
   } else {
-    worker_.metrics().count_error(ProxyError::kBadGateway);
+    metrics_.count_error(ProxyError::kBadGateway);
     close();
   }
 }
@@ -125,13 +122,13 @@ void TcpSession::retry_or_fail(live::IoOutcome connect_outcome) {
 void TcpSession::on_connected() {
   phase_ = Phase::kForwarding;
   counters_->requests.fetch_add(1, std::memory_order_relaxed);
-  worker_.metrics().requests.fetch_add(1, std::memory_order_relaxed);
-  if (worker_.options().proxy_protocol_v2) {
+  metrics_.requests.fetch_add(1, std::memory_order_relaxed);
+  if (options_.proxy_protocol_v2) {
     const auto local = live::local_endpoint(client_.fd());
     header_ = proxy_protocol_v2_header(peer_, local.is_ok() ? local.value() : Ipv4Endpoint{});
   }
-  deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
-  if (!worker_.table().is_pickable(upstream_address_)) on_table_changed(worker_.table());
+  set_deadline_after(options_.limits.idle_timeout);
+  on_table_changed(host_.table());  // the endpoint may have left while this connected
   // The client's first bytes are usually here already and both sockets can take bytes, so try
   // those once; events drive the rest. The endpoint has not been sent anything yet, so reading
   // from it now would nearly always find nothing (EAGAIN): that read is left to its first event.
@@ -155,9 +152,7 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
     counters_->connect_failures.fetch_add(1, std::memory_order_relaxed);
     counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
     counters_.reset();
-    worker_.loop().unwatch_before_close(upstream_watch_);
-    upstream_watch_ = 0;
-    upstream_interest_ = 0;
+    upstream_watch_.remove_before_close(loop_);
     upstream_.reset();
     retry_or_fail(connected);
     return;
@@ -165,48 +160,56 @@ void TcpSession::on_upstream_events(std::uint32_t events) {
   pump(0, events);
 }
 
-bool TcpSession::move(Direction& direction, int from, int to, bool count_to_endpoint, bool may_read,
-                      bool may_write) {
+int TcpSession::sender_fd(const Direction& direction) const {
+  return direction.side == kToUpstream ? client_.fd() : upstream_.fd();
+}
+
+int TcpSession::receiver_fd(const Direction& direction) const {
+  return direction.side == kToUpstream ? upstream_.fd() : client_.fd();
+}
+
+bool TcpSession::move(Direction& direction, Readiness readiness) {
   // Only the calls the readiness events allow are made: a read or write that would find nothing
   // costs a syscall per event, and L4 throughput is mostly syscalls.
   bool active = false;
-  if (!direction.unsent.empty() && may_write) {
-    if (!send_unsent(direction, to, count_to_endpoint, active)) return false;
+  if (!direction.unsent.empty() && readiness.may_write) {
+    if (!send_unsent(direction, active)) return false;
   }
   if (direction.unsent.empty()) {
-    if (!direction.bulk && may_read && !direction.eof) {
-      if (!copy(direction, from, to, count_to_endpoint, active)) return false;
-      // copy() reads once more only if it switched to bulk; splice() then takes over.
-      may_read = direction.bulk && direction.unsent.empty();
-      may_write = may_read;
+    if (direction.transfer == Direction::Transfer::kCopy && readiness.may_read &&
+        !direction.fin_read()) {
+      if (!copy(direction, active)) return false;
+      // copy() reads once more only if it switched to splicing; splice() then takes over.
+      readiness.may_read =
+          direction.transfer == Direction::Transfer::kSplice && direction.unsent.empty();
+      readiness.may_write = readiness.may_read;
     }
-    if (direction.bulk && direction.unsent.empty() &&
-        !splice(direction, from, to, count_to_endpoint, may_read, may_write, active)) {
+    if (direction.transfer == Direction::Transfer::kSplice && direction.unsent.empty() &&
+        !splice(direction, readiness, active)) {
       return false;
     }
   }
-  if (direction.eof && !direction.holds_bytes() && !direction.shut) {
+  if (direction.end == Direction::End::kFinRead && !direction.holds_bytes()) {
     // When the other direction is already shut, both sockets close right after this (pump()),
     // and close() sends the FIN: a shutdown() first would be a syscall for nothing.
     const Direction& other = &direction == &to_upstream_ ? to_client_ : to_upstream_;
-    if (!other.shut) live::shutdown_write(to);
-    direction.shut = true;
+    if (other.end != Direction::End::kFinPassed) live::shutdown_write(receiver_fd(direction));
+    direction.end = Direction::End::kFinPassed;
   }
-  if (active) deadline_ = worker_.loop().clock().now() + worker_.options().limits.idle_timeout;
+  if (active) set_deadline_after(options_.limits.idle_timeout);
   return true;
 }
 
-bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endpoint,
-                      bool& active) {
+bool TcpSession::copy(Direction& direction, bool& active) {
   // One buffer for all sessions of this thread: bytes live in it only until send() below, and
   // what send() does not take moves to direction.unsent.
   thread_local std::array<char, kCopyChunkBytes> chunk;
-  const live::IoResult got = live::read_some(from, chunk.data(), chunk.size());
+  const live::IoResult got = live::read_some(sender_fd(direction), chunk.data(), chunk.size());
   switch (got.outcome) {
     case live::IoOutcome::kDone:
       break;
     case live::IoOutcome::kClosed:
-      direction.eof = true;
+      direction.end = Direction::End::kFinRead;
       return true;
     case live::IoOutcome::kWouldBlock:
       return true;
@@ -218,15 +221,15 @@ bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endp
       return false;
   }
   active = true;
-  direction.bulk = got.bytes == chunk.size();
-  if (worker_.leave_to_flush(this)) {
+  if (got.bytes == chunk.size()) direction.transfer = Direction::Transfer::kSplice;
+  if (leave_to_flush()) {
     direction.unsent.assign(chunk.data(), got.bytes);
     return true;
   }
-  const live::IoResult sent = live::write_some(to, chunk.data(), got.bytes);
+  const live::IoResult sent = live::write_some(receiver_fd(direction), chunk.data(), got.bytes);
   switch (sent.outcome) {
     case live::IoOutcome::kDone:
-      count_sent(sent.bytes, count_to_endpoint);
+      count_sent(direction, sent.bytes);
       break;
     case live::IoOutcome::kWouldBlock:
     case live::IoOutcome::kClosed:
@@ -243,12 +246,12 @@ bool TcpSession::copy(Direction& direction, int from, int to, bool count_to_endp
   return true;
 }
 
-bool TcpSession::send_unsent(Direction& direction, int to, bool count_to_endpoint, bool& active) {
+bool TcpSession::send_unsent(Direction& direction, bool& active) {
   const live::IoResult sent =
-      live::write_some(to, direction.unsent.data(), direction.unsent.size());
+      live::write_some(receiver_fd(direction), direction.unsent.data(), direction.unsent.size());
   switch (sent.outcome) {
     case live::IoOutcome::kDone:
-      count_sent(sent.bytes, count_to_endpoint);
+      count_sent(direction, sent.bytes);
       direction.unsent.erase(0, sent.bytes);
       active = true;
       return true;
@@ -265,22 +268,22 @@ bool TcpSession::send_unsent(Direction& direction, int to, bool count_to_endpoin
   return true;
 }
 
-bool TcpSession::splice(Direction& direction, int from, int to, bool count_to_endpoint,
-                        bool may_read, bool may_write, bool& active) {
+bool TcpSession::splice(Direction& direction, Readiness readiness, bool& active) {
   bool filled_full = false;
   while (true) {
-    if (may_read && !direction.eof && direction.in_pipe < live::kSplicePipeCapacity) {
+    if (readiness.may_read && !direction.fin_read() &&
+        direction.in_pipe < live::kSplicePipeCapacity) {
       const std::size_t room = live::kSplicePipeCapacity - direction.in_pipe;
-      const live::IoResult filled = direction.pipe.fill_from(from, room);
+      const live::IoResult filled = direction.pipe.fill_from(sender_fd(direction), room);
       switch (filled.outcome) {
         case live::IoOutcome::kDone:
           direction.in_pipe += filled.bytes;
           filled_full = filled.bytes == room;
-          may_write = true;
+          readiness.may_write = true;
           active = true;
           break;
         case live::IoOutcome::kClosed:
-          direction.eof = true;
+          direction.end = Direction::End::kFinRead;
           break;
         case live::IoOutcome::kWouldBlock:
           break;
@@ -292,8 +295,9 @@ bool TcpSession::splice(Direction& direction, int from, int to, bool count_to_en
           return false;
       }
     }
-    if (direction.in_pipe == 0 || !may_write) break;
-    const live::IoResult drained = direction.pipe.drain_to(to, direction.in_pipe);
+    if (direction.in_pipe == 0 || !readiness.may_write) break;
+    const live::IoResult drained =
+        direction.pipe.drain_to(receiver_fd(direction), direction.in_pipe);
     if (drained.outcome == live::IoOutcome::kWouldBlock) break;
     if (drained.outcome != live::IoOutcome::kDone) {
       close();
@@ -301,7 +305,7 @@ bool TcpSession::splice(Direction& direction, int from, int to, bool count_to_en
     }
     direction.in_pipe -= drained.bytes;
     active = true;
-    count_sent(drained.bytes, count_to_endpoint);
+    count_sent(direction, drained.bytes);
     if (direction.in_pipe > 0) break;  // the receiver is full
     if (!filled_full) break;           // the sender had no more than that
     filled_full = false;
@@ -309,18 +313,18 @@ bool TcpSession::splice(Direction& direction, int from, int to, bool count_to_en
   return true;
 }
 
-void TcpSession::count_sent(std::size_t bytes, bool count_to_endpoint) {
-  if (count_to_endpoint) {
+void TcpSession::count_sent(const Direction& direction, std::size_t bytes) {
+  if (direction.side == kToUpstream) {
     counters_->bytes_to_endpoint.fetch_add(bytes, std::memory_order_relaxed);
-    worker_.metrics().bytes_from_clients.fetch_add(bytes, std::memory_order_relaxed);
+    metrics_.bytes_from_clients.fetch_add(bytes, std::memory_order_relaxed);
   } else {
     counters_->bytes_from_endpoint.fetch_add(bytes, std::memory_order_relaxed);
-    worker_.metrics().bytes_to_clients.fetch_add(bytes, std::memory_order_relaxed);
+    metrics_.bytes_to_clients.fetch_add(bytes, std::memory_order_relaxed);
   }
 }
 
 void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events) {
-  if (closed_ || phase_ != Phase::kForwarding) return;
+  if (closed() || phase_ != Phase::kForwarding) return;
   while (!header_.empty()) {
     const live::IoResult written = live::write_some(upstream_.fd(), header_.data(), header_.size());
     if (written.outcome == live::IoOutcome::kWouldBlock) break;
@@ -331,15 +335,17 @@ void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events
     header_.erase(0, written.bytes);
   }
   const std::uint32_t readable = live::kReadable | live::kHangup;
-  if (header_.empty() && !move(to_upstream_, client_.fd(), upstream_.fd(), true,
-                               client_events & readable, upstream_events & live::kWritable)) {
+  if (header_.empty() &&
+      !move(to_upstream_, {.may_read = (client_events & readable) != 0,
+                           .may_write = (upstream_events & live::kWritable) != 0})) {
     return;
   }
-  if (!move(to_client_, upstream_.fd(), client_.fd(), false, upstream_events & readable,
-            client_events & live::kWritable)) {
+  if (!move(to_client_, {.may_read = (upstream_events & readable) != 0,
+                         .may_write = (client_events & live::kWritable) != 0})) {
     return;
   }
-  if (to_upstream_.shut && to_client_.shut) {
+  if (to_upstream_.end == Direction::End::kFinPassed &&
+      to_client_.end == Direction::End::kFinPassed) {
     close();
     return;
   }
@@ -347,12 +353,12 @@ void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events
 }
 
 bool TcpSession::may_fill(const Direction& direction) const {
-  return !direction.eof && direction.in_pipe < live::kSplicePipeCapacity &&
+  return !direction.fin_read() && direction.in_pipe < live::kSplicePipeCapacity &&
          (direction.unsent.empty() || queued_for_flush());
 }
 
 void TcpSession::add_sends(live::SendBatch& batch, std::uint64_t tag_base) {
-  if (closed_) return;
+  if (closed()) return;
   if (!to_upstream_.unsent.empty()) {
     batch.add(upstream_.fd(), to_upstream_.unsent.data(), to_upstream_.unsent.size(),
               tag_base | kToUpstream);
@@ -366,11 +372,11 @@ void TcpSession::add_sends(live::SendBatch& batch, std::uint64_t tag_base) {
 void TcpSession::on_sent(SendSide side, long result) {
   // A failed send changes nothing here: carrying on, the session sends again at once and meets
   // the same error (or EAGAIN) where it handles it for a direct send.
-  if (closed_ || result <= 0) return;
+  if (closed() || result <= 0) return;
   const auto bytes = static_cast<std::size_t>(result);
   Direction& direction = side == kToUpstream ? to_upstream_ : to_client_;
   direction.unsent.erase(0, bytes);
-  count_sent(bytes, side == kToUpstream);
+  count_sent(direction, bytes);
 }
 
 void TcpSession::after_flush() {
@@ -389,44 +395,22 @@ void TcpSession::update_interest() {
   if (must_wait_to_write(to_upstream_) || !header_.empty()) upstream |= live::kWritable;
   if (may_fill(to_client_)) upstream |= live::kReadable;
   if (must_wait_to_write(to_client_)) client |= live::kWritable;
-  set_interest(client_.fd(), client_watch_, client_interest_, client, false);
-  set_interest(upstream_.fd(), upstream_watch_, upstream_interest_, upstream, true);
+  set_client_interest(client);
+  set_upstream_interest(upstream);
 }
 
-void TcpSession::set_interest(int fd, live::WatchId& watch, std::uint32_t& current,
-                              std::uint32_t interest, bool upstream) {
-  if (interest == current) return;
-  current = interest;
-  live::EpollLoop& loop = worker_.loop();
-  if (interest == 0) {
-    loop.unwatch(watch);
-    watch = 0;
-  } else if (watch == 0) {
-    watch = loop.watch(fd, interest, [this, upstream](std::uint32_t events) {
-      if (upstream) {
-        on_upstream_events(events);
-      } else {
-        on_client_events(events);
-      }
-    });
-  } else {
-    loop.modify(watch, interest);
-  }
+void TcpSession::set_upstream_interest(std::uint32_t interest) {
+  upstream_watch_.set(loop_, upstream_.fd(), interest,
+                      [this](std::uint32_t events) { on_upstream_events(events); });
 }
 
-void TcpSession::on_sweep(runtime::Time now) {
-  if (closed_) return;
-  if (now >= drain_deadline_) {
-    close();
-    return;
-  }
-  if (now < deadline_) return;
+void TcpSession::on_deadline() {
   switch (phase_) {
     case Phase::kHolding:
-      return;
+      return;  // the hold queue's own timer ends the wait
     case Phase::kConnecting:
       counters_->connect_failures.fetch_add(1, std::memory_order_relaxed);
-      worker_.metrics().count_error(ProxyError::kGatewayTimeout);
+      metrics_.count_error(ProxyError::kGatewayTimeout);
       close();
       return;
     case Phase::kForwarding:
@@ -435,10 +419,8 @@ void TcpSession::on_sweep(runtime::Time now) {
   }
 }
 
-void TcpSession::on_table_changed(const EndpointTable& table) {
-  if (phase_ != Phase::kForwarding || drain_deadline_ != runtime::Time::max()) return;
-  if (table.is_pickable(upstream_address_)) return;
-  drain_deadline_ = worker_.loop().clock().now() + worker_.options().limits.drain_timeout;
+const Ipv4Endpoint* TcpSession::tied_endpoint() const {
+  return phase_ == Phase::kForwarding ? &upstream_address_ : nullptr;
 }
 
 void TcpSession::on_drain() {
@@ -446,27 +428,15 @@ void TcpSession::on_drain() {
   // drain deadline passes.
 }
 
-void TcpSession::close_now() { close(); }
-
-void TcpSession::close() {
-  if (closed_) return;
-  closed_ = true;
-  if (hold_ticket_) {
-    worker_.hold().cancel(*hold_ticket_);
-    hold_ticket_.reset();
-  }
-  if (client_watch_ != 0) worker_.loop().unwatch_before_close(client_watch_);
-  if (upstream_watch_ != 0) worker_.loop().unwatch_before_close(upstream_watch_);
-  client_watch_ = upstream_watch_ = 0;
-  client_.reset();
+void TcpSession::release() {
+  upstream_watch_.remove_before_close(loop_);
   upstream_.reset();
   // Bytes left in a pipe belong to this connection: only empty pipes are reused.
   for (Direction* direction : {&to_upstream_, &to_client_}) {
     if (direction->pipe.is_open() && direction->in_pipe == 0) {
-      worker_.give_back_pipe(std::move(direction->pipe));
+      host_.give_back_pipe(std::move(direction->pipe));
     }
   }
-  worker_.retire(this);
 }
 
 }  // namespace nodrop::proxy

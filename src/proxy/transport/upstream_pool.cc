@@ -15,22 +15,12 @@ UpstreamConnection::UpstreamConnection(live::EpollLoop& loop, live::FileDescript
 }
 
 UpstreamConnection::~UpstreamConnection() {
-  if (watch_ != 0) loop_.unwatch_before_close(watch_);  // socket_ closes next
+  watch_.remove_before_close(loop_);  // socket_ closes next
   counters_->open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void UpstreamConnection::set_interest(std::uint32_t interest) {
-  if (interest == interest_) return;
-  interest_ = interest;
-  if (interest == 0) {
-    loop_.unwatch(watch_);
-    watch_ = 0;
-  } else if (watch_ == 0) {
-    watch_ =
-        loop_.watch(socket_.fd(), interest, [this](std::uint32_t events) { on_events(events); });
-  } else {
-    loop_.modify(watch_, interest);
-  }
+  watch_.set(loop_, socket_.fd(), interest, [this](std::uint32_t events) { on_events(events); });
 }
 
 void UpstreamConnection::on_events(std::uint32_t events) {

@@ -56,8 +56,7 @@ class UpstreamConnection {
   live::FileDescriptor socket_;
   Ipv4Endpoint address_;
   std::shared_ptr<EndpointCounters> counters_;
-  live::WatchId watch_ = 0;
-  std::uint32_t interest_ = 0;
+  live::FdWatch watch_;
   UpstreamOwner* owner_ = nullptr;
   UpstreamPool* idle_in_ = nullptr;
   runtime::Time idle_since_{};

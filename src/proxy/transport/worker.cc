@@ -74,19 +74,6 @@ void Worker::post_stop() {
   loop_.post_from_any_thread([this] { stop_now(); });
 }
 
-bool Worker::leave_to_flush(Session* session) {
-  if (batch_ == nullptr || session->in_after_flush_) return false;
-  if (!session->queued_for_flush_) {
-    session->queued_for_flush_ = true;
-    send_queue_.push_back(session);
-  }
-  return true;
-}
-
-void Worker::forget_send(Session* session) {
-  if (session->queued_for_flush_) std::erase(send_queue_, session);
-}
-
 void Worker::send_queued() {
   // A session carrying on after its sends writes directly, but it may wake another (a held
   // request resumed, say) that queues: that one goes out in the next round, before the loop waits.
@@ -97,18 +84,13 @@ void Worker::send_queued() {
       sending_[result.tag >> 1]->on_sent(static_cast<Session::SendSide>(result.tag & 1),
                                          result.value);
     }
-    for (Session* session : sending_) {
-      session->queued_for_flush_ = false;
-      session->in_after_flush_ = true;
-      session->after_flush();
-      session->in_after_flush_ = false;
-    }
+    for (Session* session : sending_) session->finish_flush();
     sending_.clear();
   }
 }
 
-void Worker::retire(Session* session) {
-  const auto found = sessions_.find(session);
+void Worker::retire(Session& session) {
+  const auto found = sessions_.find(&session);
   if (found == sessions_.end()) return;
   if (retired_.empty()) {
     loop_.post([this] {
@@ -169,13 +151,14 @@ void Worker::on_listener_ready() {
       // Only when two workers raced for the last place: this one's client is closed at once.
       continue;
     }
+    SessionHost& host = *this;
     std::unique_ptr<Session> session;
     switch (options_.mode) {
       case ProxyMode::kHttp:
-        session = std::make_unique<HttpSession>(*this, std::move(accepted.socket), accepted.peer);
+        session = std::make_unique<HttpSession>(host, std::move(accepted.socket), accepted.peer);
         break;
       case ProxyMode::kTcp:
-        session = std::make_unique<TcpSession>(*this, std::move(accepted.socket), accepted.peer);
+        session = std::make_unique<TcpSession>(host, std::move(accepted.socket), accepted.peer);
         break;
     }
     Session* started = session.get();

@@ -1,11 +1,13 @@
-// One data-plane worker: an epoll loop on its own thread with its own listening socket
-// (SO_REUSEPORT), its sessions, its upstream pool, its picker and its hold queue. Workers share
-// nothing but the endpoint tables (immutable), the per-endpoint counters and the listener metrics
-// (atomics).
+// One data-plane worker: an epoll loop on its own thread, its share of the listening socket (all
+// workers accept from one socket by default, or each from its own SO_REUSEPORT socket), its
+// sessions, its upstream pool, its picker and its hold queue. Workers share nothing but the
+// endpoint tables (immutable), the per-endpoint counters and the listener metrics (atomics).
 //
 // Table changes arrive with post_table() from any thread; the worker applies them on its loop,
 // closes idle upstream connections to endpoints that left, starts drain deadlines for tunnels and
 // L4 connections to them, resumes held requests, and then acknowledges the generation.
+//
+// Sessions see the worker only as their SessionHost (session.h).
 #pragma once
 
 #include <memory>
@@ -27,7 +29,7 @@
 
 namespace nodrop::proxy {
 
-class Worker {
+class Worker final : private SessionHost {
  public:
   Worker(WorkerId id, const ProxyOptions& options, live::FileDescriptor listener,
          TablePublisher& publisher, ProxyMetrics& metrics, runtime::Random& random);
@@ -45,36 +47,31 @@ class Worker {
   // Thread-safe: close everything now and stop.
   void post_stop();
 
-  // For sessions, on the loop thread.
-  live::EpollLoop& loop() { return loop_; }
-  const ProxyOptions& options() const { return options_; }
-  const EndpointTable& table() const { return *table_; }
-  Picker& picker() { return picker_; }
-  HoldQueue& hold() { return hold_; }
-  UpstreamPool& pool() { return pool_; }
-  BufferPool& buffers() { return buffers_; }
-  ProxyMetrics& metrics() { return metrics_; }
-  bool draining() const { return draining_; }
-  // The session has closed its sockets; the worker destroys it after the current callback.
-  void retire(Session* session);
   // Whether sessions' writes go out in batches (io_uring is available and options().batch_sends).
-  bool batches_sends() const { return batch_ != nullptr; }
-  // For a session about to write: true when its bytes are left to the next flush (queued once
-  // until then); false when it must write now (no batching, or it is carrying on after a flush).
-  bool leave_to_flush(Session* session);
-  // Every session calls this as it is destroyed: off the queue if it was on it.
-  void forget_send(Session* session);
-  // Splice pipes are reused across L4 connections (two per connection), as creating and closing
-  // them would cost six syscalls per connection. Only empty pipes may be given back; at most
-  // kMaxSparePipes are kept, the rest are closed.
-  Result<live::SplicePipe> take_pipe();
-  void give_back_pipe(live::SplicePipe pipe);
+  bool batches_sends() const override { return batch_ != nullptr; }
   static constexpr std::size_t kMaxSparePipes = 256;
   // Spare session buffers kept for reuse: enough for 64 busy HTTP sessions' churn (4 MiB at the
   // default 16 KiB); beyond it, buffers freed by quiet connections go back to the allocator.
   static constexpr std::size_t kMaxSpareBuffers = 256;
 
  private:
+  // SessionHost, for the sessions on the loop thread.
+  live::EpollLoop& loop() override { return loop_; }
+  const ProxyOptions& options() const override { return options_; }
+  ProxyMetrics& metrics() override { return metrics_; }
+  BufferPool& buffers() override { return buffers_; }
+  const EndpointTable& table() const override { return *table_; }
+  Picker& picker() override { return picker_; }
+  HoldQueue& hold() override { return hold_; }
+  UpstreamPool& pool() override { return pool_; }
+  bool draining() const override { return draining_; }
+  void queue_for_flush(Session& session) override { send_queue_.push_back(&session); }
+  void forget_queued(Session& session) override { std::erase(send_queue_, &session); }
+  void retire(Session& session) override;
+  // At most kMaxSparePipes are kept, the rest are closed.
+  Result<live::SplicePipe> take_pipe() override;
+  void give_back_pipe(live::SplicePipe pipe) override;
+
   void on_listener_ready();
   void send_queued();
   void watch_listener();
