@@ -8,8 +8,9 @@
 namespace nodrop::live {
 
 Result<BlockingClient> BlockingClient::connect(const Ipv4Endpoint& endpoint,
-                                               std::chrono::milliseconds timeout) {
-  Connecting connecting = connect_blocking(endpoint, timeout);
+                                               std::chrono::milliseconds timeout,
+                                               std::optional<Ipv4Address> source) {
+  Connecting connecting = connect_blocking(endpoint, timeout, source);
   if (connecting.outcome != IoOutcome::kDone) {
     return Status(
         connecting.outcome == IoOutcome::kRefused ? StatusCode::kUnavailable : StatusCode::kIoError,

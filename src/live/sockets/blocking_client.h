@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,8 +27,10 @@ struct HttpResponse {
 class BlockingClient {
  public:
   // Unavailable when the connection is refused, IoError for any other failure.
+  // From `source` when given (see start_connect).
   static Result<BlockingClient> connect(const Ipv4Endpoint& endpoint,
-                                        std::chrono::milliseconds timeout);
+                                        std::chrono::milliseconds timeout,
+                                        std::optional<Ipv4Address> source = std::nullopt);
 
   Status send_all(std::string_view data);
   // Up to max bytes as soon as any arrive; "" when the peer closed; DeadlineExceeded on timeout;

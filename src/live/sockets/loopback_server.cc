@@ -115,6 +115,7 @@ void LoopbackServer::on_accept() {
     const std::uint64_t id = next_id_++;
     Connection& connection = connections_[id];
     connection.socket = std::move(accepted.socket);
+    connection.peer = accepted.peer;
     connection.watch = loop_.watch(connection.socket.fd(), kReadable,
                                    [this, id](std::uint32_t events) { on_event(id, events); });
   }
@@ -222,6 +223,7 @@ bool LoopbackServer::act_on(std::uint64_t id, Connection& connection, const http
   }
   Request request;
   request.number = requests_.fetch_add(1, std::memory_order_relaxed);
+  request.peer = connection.peer;
   request.method = head.method;
   request.target = head.target;
   request.body = std::string_view(connection.input).substr(head.head_bytes, body_bytes);

@@ -47,6 +47,7 @@ class LoopbackServer {
 
   struct Request {
     std::uint64_t number = 0;  // across all connections, from 0
+    Ipv4Endpoint peer;         // the client's address as this server sees it
     std::string_view method;
     std::string_view target;
     std::string_view body;  // as framed: chunked coding (extensions, trailers) included
@@ -104,6 +105,7 @@ class LoopbackServer {
  private:
   struct Connection {
     FileDescriptor socket;
+    Ipv4Endpoint peer;
     WatchId watch = 0;
     std::string input;
     std::string output;

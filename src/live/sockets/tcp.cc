@@ -60,6 +60,15 @@ Result<Listener> bind_socket(const Ipv4Endpoint& endpoint, const ListenOptions& 
   return bound;
 }
 
+// Binds a socket about to connect to source, any port. The port is picked at connect(), per
+// destination: without IP_BIND_ADDRESS_NO_PORT, bind() would reserve a port of the source address
+// for every destination at once. False with errno set.
+bool bind_source(int fd, Ipv4Address source) {
+  set_int_option(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1);
+  const sockaddr_in from = to_socket_address(Ipv4Endpoint{source, 0});
+  return bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) == 0;
+}
+
 }  // namespace
 
 const char* io_outcome_name(IoOutcome outcome) {
@@ -120,13 +129,15 @@ Result<Ipv4Endpoint> resolve_ipv4(const std::string& host, std::uint16_t port) {
   return endpoint;
 }
 
-Connecting start_connect(const Ipv4Endpoint& endpoint) {
+Connecting start_connect(const Ipv4Endpoint& endpoint, std::optional<Ipv4Address> source) {
   Connecting connecting;
   connecting.socket =
       FileDescriptor(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!connecting.socket.is_open()) return connect_failed(std::move(connecting), "socket", errno);
   const int fd = connecting.socket.fd();
   set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+  if (source && !bind_source(fd, *source))
+    return connect_failed(std::move(connecting), "bind", errno);
   const sockaddr_in address = to_socket_address(endpoint);
   if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
     connecting.outcome = IoOutcome::kDone;
@@ -156,7 +167,8 @@ IoResult finish_connect(int fd) {
   return {io_outcome_of(error_number), 0, error_number};
 }
 
-Connecting connect_blocking(const Ipv4Endpoint& endpoint, std::chrono::milliseconds timeout) {
+Connecting connect_blocking(const Ipv4Endpoint& endpoint, std::chrono::milliseconds timeout,
+                            std::optional<Ipv4Address> source) {
   Connecting connecting;
   connecting.socket = FileDescriptor(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!connecting.socket.is_open()) return connect_failed(std::move(connecting), "socket", errno);
@@ -167,6 +179,8 @@ Connecting connect_blocking(const Ipv4Endpoint& endpoint, std::chrono::milliseco
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+  if (source && !bind_source(fd, *source))
+    return connect_failed(std::move(connecting), "bind", errno);
   const sockaddr_in address = to_socket_address(endpoint);
   if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     return connect_failed(std::move(connecting), "connect", errno);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/ipv4.h"
@@ -51,13 +52,18 @@ struct Connecting {
   int error_number = 0;
   const char* failed_call = "";  // "socket" or "connect", for messages
 };
-Connecting start_connect(const Ipv4Endpoint& endpoint);
+// From `source` when given: the socket is bound to that address before connecting (any port,
+// chosen at connect(), so one source address may reach many servers). Every address of
+// 127.0.0.0/8 is local, so a proxy on loopback can connect onward from its client's address.
+Connecting start_connect(const Ipv4Endpoint& endpoint,
+                         std::optional<Ipv4Address> source = std::nullopt);
 // The result of a connect that was in progress: kDone, kRefused, kReset, kError, ...
 IoResult finish_connect(int fd);
 
 // A blocking connect whose sends and receives time out after timeout (SO_SNDTIMEO, SO_RCVTIMEO:
 // they then report kWouldBlock), for clients that wait instead of watching: tests and tools.
-Connecting connect_blocking(const Ipv4Endpoint& endpoint, std::chrono::milliseconds timeout);
+Connecting connect_blocking(const Ipv4Endpoint& endpoint, std::chrono::milliseconds timeout,
+                            std::optional<Ipv4Address> source = std::nullopt);
 
 struct ListenOptions {
   int backlog = 1024;  // bounded by the kernel's somaxconn

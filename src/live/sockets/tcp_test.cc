@@ -57,6 +57,28 @@ TEST(Tcp, AConnectToAListenerOnThisMachineCompletesAndTheAcceptorSeesThePeer) {
   EXPECT_EQ(accept_connection(listener->socket.fd()).outcome, IoOutcome::kWouldBlock);
 }
 
+TEST(Tcp, AConnectFromAChosenSourceAddressIsSeenFromThatAddress) {
+  Result<Listener> listener = listen_tcp(kLoopbackAnyPort, {.backlog = 8});
+  ASSERT_TRUE(listener.is_ok());
+  const Ipv4Address source = parse_ipv4_address("127.0.41.9").value();
+  // Two connections from one source address: each gets its own port.
+  const Connecting first = start_connect(listener->endpoint, source);
+  const Connecting second = start_connect(listener->endpoint, source);
+  ASSERT_TRUE(first.socket.is_open() && second.socket.is_open());
+  const Accepted one = accept_one(*listener);
+  const Accepted two = accept_one(*listener);
+  ASSERT_EQ(one.outcome, IoOutcome::kDone);
+  ASSERT_EQ(two.outcome, IoOutcome::kDone);
+  EXPECT_EQ(one.peer.address, source);
+  EXPECT_EQ(two.peer.address, source);
+  EXPECT_NE(one.peer.port, two.peer.port);
+  // An address that is not this machine's cannot be a source.
+  const Connecting foreign =
+      start_connect(listener->endpoint, parse_ipv4_address("192.0.2.1").value());
+  EXPECT_FALSE(foreign.socket.is_open());
+  EXPECT_STREQ(foreign.failed_call, "bind");
+}
+
 TEST(Tcp, AResetFromThePeerIsReportedAsResetAndAnOrderlyCloseAsClosed) {
   Result<Listener> listener = listen_tcp(kLoopbackAnyPort, {.backlog = 8});
   ASSERT_TRUE(listener.is_ok());

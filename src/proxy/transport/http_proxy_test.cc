@@ -114,6 +114,22 @@ TEST_P(HttpProxyTest, ForwardsRequestsOnOneKeepAliveConnectionAndAddsForwardedHe
   EXPECT_EQ(counters->open_connections.load(), 1);  // the pooled keep-alive connection
 }
 
+TEST_P(HttpProxyTest, ConnectsOnwardFromEachClientsAddressAndPoolsPerClient) {
+  TestBackend backend("a");
+  options_.upstream_source = {.kind = UpstreamSource::Kind::kClient};
+  start({backend.address()});
+  for (const char* source : {"127.0.41.41", "127.0.41.42", "127.0.41.41"}) {
+    auto client = connect_to(port(), parse_ipv4_address(source).value());
+    ASSERT_TRUE(client.is_ok());
+    ASSERT_TRUE(client->send_all(get("/peer")).is_ok());
+    auto reply = client->read_http_response();
+    ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+    EXPECT_TRUE(reply->body.starts_with(std::string(source) + ":")) << reply->body;
+  }
+  // The third request reused the first client's pooled connection: two upstream connections.
+  EXPECT_EQ(proxy_->publisher().counters(backend.address())->open_connections.load(), 2);
+}
+
 TEST_P(HttpProxyTest, BatchesSendsWhenAskedAndTheKernelAllows) {
   TestBackend backend("a");
   start({backend.address()});

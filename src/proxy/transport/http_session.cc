@@ -347,12 +347,13 @@ void HttpSession::pick_and_connect() {
   }
   exchange_.note_attempt();
   const Ipv4Endpoint address = endpoint->endpoint.address;
-  if (std::unique_ptr<UpstreamConnection> pooled = host_.pool().take(address)) {
+  const std::optional<Ipv4Address> source = upstream_source();
+  if (std::unique_ptr<UpstreamConnection> pooled = host_.pool().take(address, source)) {
     exchange_.attach(std::move(pooled), this);
     start_streaming();
     return;
   }
-  live::Connecting connecting = live::start_connect(address);
+  live::Connecting connecting = live::start_connect(address, source);
   if (!connecting.socket.is_open()) {
     endpoint->counters->connect_failures.fetch_add(1, std::memory_order_relaxed);
     exchange_.note_tried(address);
@@ -362,7 +363,7 @@ void HttpSession::pick_and_connect() {
     return;
   }
   exchange_.attach(std::make_unique<UpstreamConnection>(loop_, std::move(connecting.socket),
-                                                        *endpoint, live::kWritable),
+                                                        *endpoint, source, live::kWritable),
                    this);
   if (connecting.outcome == live::IoOutcome::kWouldBlock) {
     set_deadline_after(options_.limits.connect_timeout);

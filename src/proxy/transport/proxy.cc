@@ -15,6 +15,9 @@ Status validate(const ProxyOptions& options) {
   if (options.limits.max_connections < 1) {
     return invalid_argument("max connections must be at least 1");
   }
+  if (options.no_endpoint == NoEndpointAction::kDrop && options.mode != ProxyMode::kTcp) {
+    return invalid_argument("dropping connections without an endpoint is for L4 (tcp) only");
+  }
   // A rewritten head (a few fields added) must fit in an empty buffer.
   if (options.limits.buffer_bytes < options.limits.http.max_head_bytes + 1024) {
     return invalid_argument("buffer size must exceed the maximum head size by 1 KiB");

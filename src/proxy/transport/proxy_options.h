@@ -24,7 +24,10 @@ struct ProxyLimits {
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, tunnel and L4 silence
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds response_timeout{30000};  // upstream silence while a response is due
-  std::chrono::milliseconds drain_timeout{30000};     // deadline of every drain
+  std::chrono::milliseconds drain_timeout{30000};     // deadline of the whole proxy's drain
+  // A connection tied to an endpoint that left the table (an L4 connection, a tunnel) is cut with
+  // a reset this long after: a cloud load balancer's connection draining. 0 cuts it at once.
+  std::chrono::milliseconds endpoint_drain_timeout{30000};
   std::chrono::milliseconds pool_idle_timeout{30000};
   std::chrono::milliseconds linger_timeout{2000};    // reading after our FIN, before closing
   std::size_t max_idle_upstream_per_endpoint = 256;  // per worker
@@ -35,6 +38,24 @@ struct ProxyLimits {
   std::chrono::milliseconds sweep_interval{100};
   http::Limits http;
 };
+
+// Where onward connections come from. kAny: the kernel's choice. kAddress: one fixed address (a
+// node proxy for externalTrafficPolicy Cluster connects from its node's address, as kube-proxy's
+// SNAT makes it appear). kClient: the client's own address, so the next hop and the app see the
+// client (Local, ENI, a front load balancer); possible because all of 127.0.0.0/8 is local.
+struct UpstreamSource {
+  enum class Kind { kAny, kAddress, kClient };
+  Kind kind = Kind::kAny;
+  Ipv4Address address{};  // for kAddress
+};
+
+// What a new connection gets when no endpoint is pickable (and hold is off, full or timed out).
+//   kReject: L7 answers 503; L4 resets the connection at once (the nearest a proxy that already
+//            accepted can come to kube-proxy's REJECT, which refuses the connection).
+//   kDrop:   L4 only: the connection is left unanswered and unread until idle_timeout, as
+//            kube-proxy's DROP rule for a Local Service without local endpoints leaves the
+//            client to time out.
+enum class NoEndpointAction { kReject, kDrop };
 
 struct ProxyOptions {
   Ipv4Endpoint listen;
@@ -53,6 +74,8 @@ struct ProxyOptions {
   HoldPolicy hold = HoldPolicy::kubernetes();
   TrafficPolicy traffic;
   bool proxy_protocol_v2 = false;  // L4: send a PROXY v2 header with the client's address
+  UpstreamSource upstream_source;
+  NoEndpointAction no_endpoint = NoEndpointAction::kReject;
   ProxyLimits limits;
 };
 

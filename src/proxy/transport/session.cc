@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "live/sockets/tcp.h"
+
 namespace nodrop::proxy {
 
 Session::Session(SessionHost& host, live::FileDescriptor client, Ipv4Endpoint peer)
@@ -22,7 +24,7 @@ Session::~Session() {
 void Session::on_sweep(runtime::Time now) {
   if (closed_) return;
   if (now >= drain_deadline_) {
-    close();
+    cut();
     return;
   }
   release_when_idle();
@@ -33,7 +35,23 @@ void Session::on_table_changed(const EndpointTable& table) {
   if (closed_ || drain_deadline_ != runtime::Time::max()) return;
   const Ipv4Endpoint* endpoint = tied_endpoint();
   if (endpoint == nullptr || table.is_pickable(*endpoint)) return;
-  drain_deadline_ = now() + options_.limits.drain_timeout;
+  if (options_.limits.endpoint_drain_timeout.count() == 0) {
+    cut();
+    return;
+  }
+  drain_deadline_ = now() + options_.limits.endpoint_drain_timeout;
+}
+
+std::optional<Ipv4Address> Session::upstream_source() const {
+  switch (options_.upstream_source.kind) {
+    case UpstreamSource::Kind::kAny:
+      return std::nullopt;
+    case UpstreamSource::Kind::kAddress:
+      return options_.upstream_source.address;
+    case UpstreamSource::Kind::kClient:
+      return peer_.address;
+  }
+  return std::nullopt;
 }
 
 void Session::finish_flush() {
@@ -78,6 +96,13 @@ void Session::close() {
   client_watch_.remove_before_close(loop_);
   client_.reset();
   host_.retire(*this);
+}
+
+void Session::cut() {
+  if (closed_) return;
+  client_watch_.remove_before_close(loop_);
+  live::close_with_reset(client_);
+  close();
 }
 
 }  // namespace nodrop::proxy

@@ -78,7 +78,7 @@ class Session {
   // has passed (timeouts).
   void on_sweep(runtime::Time now);
   // A new table was applied: a connection tied to an endpoint no longer pickable gets its drain
-  // deadline (limits.drain_timeout from now).
+  // deadline (limits.endpoint_drain_timeout from now; with 0 it is cut at once).
   void on_table_changed(const EndpointTable& table);
   // The whole proxy drains: finish the current exchange, take no new one.
   virtual void on_drain() = 0;
@@ -113,7 +113,11 @@ class Session {
   // Closes the session: its place in the hold queue, release(), the client socket; the worker
   // destroys it after the current callback. Idempotent.
   void close();
+  // Closes with a reset (RST) to the client: a connection cut, not ended.
+  void cut();
   bool closed() const { return closed_; }
+  // The address an onward connection comes from (options().upstream_source); nullopt: any.
+  std::optional<Ipv4Address> upstream_source() const;
 
   // For a session about to write: true when its bytes are left to the next flush (queued once
   // until then); false when it must write now (no batching, or it is carrying on after a flush).

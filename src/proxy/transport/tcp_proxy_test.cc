@@ -155,7 +155,7 @@ TEST_P(TcpProxyTest, SendsAProxyProtocolV2HeaderBeforeTheClientsBytes) {
 
 TEST_P(TcpProxyTest, KeepsAConnectionToARemovedEndpointUntilTheDrainDeadline) {
   TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
-  options_.limits.drain_timeout = milliseconds(300);
+  options_.limits.endpoint_drain_timeout = milliseconds(300);
   options_.limits.sweep_interval = milliseconds(20);
   start({backend.address()});
   auto client = connect_to(proxy_->port());
@@ -168,15 +168,75 @@ TEST_P(TcpProxyTest, KeepsAConnectionToARemovedEndpointUntilTheDrainDeadline) {
   ASSERT_TRUE(live::poll_until([&] { return proxy_->publisher().acknowledged_by_all(generation); },
                                kClientTimeout));
   EXPECT_EQ(round_trip(*client, "during"), "during");  // not cut at once
-  auto rest = client->receive_until_close();           // cut at the deadline
-  ASSERT_TRUE(rest.is_ok()) << rest.status().to_string();
+  auto rest = client->receive_until_close();           // cut (reset) at the deadline
+  EXPECT_EQ(rest.status().code(), StatusCode::kIoError);
   EXPECT_TRUE(
       live::poll_until([&] { return counters->open_connections.load() == 0; }, kClientTimeout));
-  // New connections find no endpoint and are closed.
+  // New connections find no endpoint and are reset.
   auto late = connect_to(proxy_->port());
   ASSERT_TRUE(late.is_ok());
-  auto nothing = late->receive_until_close();
-  EXPECT_TRUE(!nothing.is_ok() || nothing->empty());
+  EXPECT_EQ(late->receive_until_close().status().code(), StatusCode::kIoError);
+}
+
+TEST_P(TcpProxyTest, ConnectsOnwardFromAFixedAddressOrFromTheClientsAddress) {
+  TestBackend backend("b");  // HTTP through the L4 proxy: /peer names the address it saw
+  const auto peer_seen = [&](std::optional<Ipv4Address> client_source) -> std::string {
+    auto client = connect_to(proxy_->port(), client_source);
+    if (!client.is_ok()) return client.status().to_string();
+    if (!client->send_all("GET /peer HTTP/1.1\r\nHost: t\r\n\r\n").is_ok()) return "send";
+    auto reply = client->read_http_response();
+    return reply.is_ok() ? reply->body : reply.status().to_string();
+  };
+  options_.upstream_source = {.kind = UpstreamSource::Kind::kAddress,
+                              .address = parse_ipv4_address("127.0.41.20").value()};
+  start({backend.address()});
+  EXPECT_TRUE(peer_seen(parse_ipv4_address("127.0.41.30").value()).starts_with("127.0.41.20:"));
+  proxy_.reset();
+  options_.upstream_source = {.kind = UpstreamSource::Kind::kClient};
+  start({backend.address()});
+  EXPECT_TRUE(peer_seen(parse_ipv4_address("127.0.41.30").value()).starts_with("127.0.41.30:"));
+}
+
+TEST_P(TcpProxyTest, WithoutAnEndpointAConnectionIsResetOrLeftUnanswered) {
+  start({});
+  auto rejected = connect_to(proxy_->port());
+  ASSERT_TRUE(rejected.is_ok());
+  auto reply = rejected->receive_some();
+  EXPECT_EQ(reply.status().code(), StatusCode::kIoError) << "expected a reset";
+
+  proxy_.reset();
+  options_.no_endpoint = NoEndpointAction::kDrop;
+  options_.limits.idle_timeout = milliseconds(10000);
+  start({});
+  auto dropped = live::BlockingClient::connect({kLoopback, proxy_->port()}, milliseconds(300));
+  ASSERT_TRUE(dropped.is_ok());
+  ASSERT_TRUE(dropped->send_all("GET / HTTP/1.1\r\nHost: t\r\n\r\n").is_ok());
+  // Neither an answer nor a close nor a reset: the client waits until its own timeout.
+  EXPECT_EQ(dropped->receive_some().status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kNoEndpoint), 1U);
+}
+
+TEST_P(TcpProxyTest, WithoutConnectionDrainingAConnectionToARemovedEndpointIsCutAtOnce) {
+  TestBackend backend("echo", TestBackend::Kind::kTcpEcho);
+  options_.limits.endpoint_drain_timeout = milliseconds(0);
+  start({backend.address()});
+  auto client = connect_to(proxy_->port());
+  ASSERT_TRUE(client.is_ok());
+  EXPECT_EQ(round_trip(*client, "before"), "before");
+  set_endpoints({});
+  auto cut = client->receive_some();
+  EXPECT_EQ(cut.status().code(), StatusCode::kIoError) << "expected a reset";
+  const auto counters = proxy_->publisher().counters(backend.address());
+  EXPECT_TRUE(live::poll_until(
+      [&] { return counters == nullptr || counters->open_connections.load() == 0; },
+      kClientTimeout));
+}
+
+TEST(TcpProxyOptions, DroppingIsForL4Only) {
+  ProxyOptions options;
+  options.listen = {kLoopback, 0};
+  options.no_endpoint = NoEndpointAction::kDrop;
+  EXPECT_EQ(Proxy::start(options).status().code(), StatusCode::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sends, TcpProxyTest, ::testing::Bool(), [](const auto& param_info) {

@@ -68,7 +68,11 @@ void TcpSession::pick_and_connect() {
             break;
           case HoldOutcome::kTimedOut:
             metrics_.count_error(ProxyError::kNoEndpoint);
-            close();
+            if (options_.no_endpoint == NoEndpointAction::kDrop) {
+              drop();
+            } else {
+              cut();
+            }
             break;
         }
       });
@@ -77,15 +81,20 @@ void TcpSession::pick_and_connect() {
         return;
       }
       metrics_.count_error(ProxyError::kNoEndpoint);
-    } else {
-      metrics_.count_error(ProxyError::kBadGateway);
+      if (options_.no_endpoint == NoEndpointAction::kDrop) {
+        drop();
+        return;
+      }
+      cut();  // L4 has no status to send: a reset is the nearest to a refusal
+      return;
     }
-    close();  // L4 has no status to send: the client sees its connection closed
+    metrics_.count_error(ProxyError::kBadGateway);
+    close();  // every endpoint tried failed: the client sees its connection closed
     return;
   }
   ++attempts_;
   upstream_address_ = endpoint->endpoint.address;
-  live::Connecting connecting = live::start_connect(upstream_address_);
+  live::Connecting connecting = live::start_connect(upstream_address_, upstream_source());
   if (!connecting.socket.is_open()) {
     endpoint->counters->connect_failures.fetch_add(1, std::memory_order_relaxed);
     retry_or_fail(connecting.outcome);
@@ -100,6 +109,18 @@ void TcpSession::pick_and_connect() {
     return;
   }
   on_connected();
+}
+
+void TcpSession::drop() {
+  // Nothing is read or sent: the client's bytes wait in the kernel, unanswered, until the idle
+  // timeout closes the connection, whether or not the client gave up before. The empty pipes go
+  // back at once.
+  phase_ = Phase::kDropped;
+  set_client_interest(0);
+  for (Direction* direction : {&to_upstream_, &to_client_}) {
+    host_.give_back_pipe(std::move(direction->pipe));
+  }
+  set_deadline_after(options_.limits.idle_timeout);
 }
 
 void TcpSession::retry_or_fail(live::IoOutcome connect_outcome) {
@@ -408,6 +429,9 @@ void TcpSession::on_deadline() {
   switch (phase_) {
     case Phase::kHolding:
       return;  // the hold queue's own timer ends the wait
+    case Phase::kDropped:
+      close();
+      return;
     case Phase::kConnecting:
       counters_->connect_failures.fetch_add(1, std::memory_order_relaxed);
       metrics_.count_error(ProxyError::kGatewayTimeout);

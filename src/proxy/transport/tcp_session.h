@@ -46,7 +46,12 @@ class TcpSession final : public Session {
   void on_sent(SendSide side, long result) override;
 
  private:
-  enum class Phase { kHolding, kConnecting, kForwarding };
+  enum class Phase {
+    kHolding,  // waiting in the hold queue for an endpoint
+    kDropped,  // no endpoint and NoEndpointAction::kDrop: left unanswered until idle_timeout
+    kConnecting,
+    kForwarding,
+  };
 
   // One direction: from -> (copy buffer, then pipe once bulk) -> to.
   struct Direction {
@@ -79,6 +84,8 @@ class TcpSession final : public Session {
   };
 
   void pick_and_connect();
+  // No endpoint, and NoEndpointAction::kDrop.
+  void drop();
   void on_connected();
   // A connect to upstream_address_ failed with connect_outcome: another endpoint if the retry
   // policy allows, else the client's connection closes.

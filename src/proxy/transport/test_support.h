@@ -5,13 +5,14 @@
 //   /chunked     200, chunked body of 3 chunks        /big/N     200, N bytes of 'x'
 //   /slow/MS     200 after MS milliseconds            /hang      never answers
 //   /close-mid   promises 1000 bytes, sends 500, FIN  /reset     RST without answering
-//   /close       FIN without answering
+//   /close       FIN without answering                /peer      200, the client address seen
 //   Upgrade: websocket   101, then echoes every byte back (a stand-in for a WebSocket echo)
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/ipv4.h"
@@ -47,6 +48,8 @@ inline Cue answer_by_path(const std::string& name, const live::LoopbackServer::R
     cue.delay = std::chrono::milliseconds(std::stoi(std::string(target.substr(6))));
   } else if (target.starts_with("/big/")) {
     cue.body = std::string(std::stoul(std::string(target.substr(5))), 'x');
+  } else if (target == "/peer") {
+    cue.body = request.peer.to_string();
   } else if (target == "/echo") {
     cue.body = request.body;
     cue.body_is_chunked = request.body_is_chunked;
@@ -81,8 +84,9 @@ class TestBackend {
   std::unique_ptr<live::LoopbackServer> server_;  // destroyed: the port refuses
 };
 
-inline Result<live::BlockingClient> connect_to(std::uint16_t port) {
-  return live::BlockingClient::connect({kLoopback, port}, kClientTimeout);
+inline Result<live::BlockingClient> connect_to(std::uint16_t port,
+                                               std::optional<Ipv4Address> source = std::nullopt) {
+  return live::BlockingClient::connect({kLoopback, port}, kClientTimeout, source);
 }
 
 // One request on a new connection.

@@ -5,10 +5,12 @@
 namespace nodrop::proxy {
 
 UpstreamConnection::UpstreamConnection(live::EpollLoop& loop, live::FileDescriptor socket,
-                                       const RoutedEndpoint& endpoint, std::uint32_t interest)
+                                       const RoutedEndpoint& endpoint,
+                                       std::optional<Ipv4Address> source, std::uint32_t interest)
     : loop_(loop),
       socket_(std::move(socket)),
       address_(endpoint.endpoint.address),
+      source_(source),
       counters_(endpoint.counters) {
   counters_->open_connections.fetch_add(1, std::memory_order_relaxed);
   set_interest(interest);
@@ -31,8 +33,9 @@ void UpstreamConnection::on_events(std::uint32_t events) {
   }
 }
 
-std::unique_ptr<UpstreamConnection> UpstreamPool::take(const Ipv4Endpoint& address) {
-  const auto found = idle_.find(address);
+std::unique_ptr<UpstreamConnection> UpstreamPool::take(const Ipv4Endpoint& address,
+                                                       std::optional<Ipv4Address> source) {
+  const auto found = idle_.find(Key{address, source});
   if (found == idle_.end() || found->second.empty()) return nullptr;
   std::unique_ptr<UpstreamConnection> connection = std::move(found->second.back());
   found->second.pop_back();
@@ -41,7 +44,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(const Ipv4Endpoint& addre
 }
 
 void UpstreamPool::put(std::unique_ptr<UpstreamConnection> connection) {
-  auto& list = idle_[connection->address()];
+  auto& list = idle_[key_of(*connection)];
   if (list.size() >= max_idle_per_endpoint_) return;  // overflow: the connection closes here
   connection->set_owner(nullptr);
   connection->set_interest(live::kReadable);
@@ -51,16 +54,16 @@ void UpstreamPool::put(std::unique_ptr<UpstreamConnection> connection) {
 }
 
 void UpstreamPool::discard(UpstreamConnection* connection) {
-  auto& list = idle_[connection->address()];
+  auto& list = idle_[key_of(*connection)];
   std::erase_if(list, [&](const auto& held) { return held.get() == connection; });
 }
 
 void UpstreamPool::close_unpickable(const EndpointTable& table) {
-  std::erase_if(idle_, [&](const auto& entry) { return !table.is_pickable(entry.first); });
+  std::erase_if(idle_, [&](const auto& entry) { return !table.is_pickable(entry.first.address); });
 }
 
 void UpstreamPool::sweep(runtime::Time now) {
-  for (auto& [address, list] : idle_) {
+  for (auto& [key, list] : idle_) {
     // Oldest first: connections are pushed at the back as they become idle.
     std::erase_if(list, [&](const auto& held) { return now - held->idle_since_ >= idle_timeout_; });
   }
