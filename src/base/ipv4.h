@@ -41,7 +41,7 @@ struct Ipv4Endpoint {
 
   std::string to_string() const;  // "127.0.0.1:8080"
 
-  friend bool operator==(const Ipv4Endpoint&, const Ipv4Endpoint&) = default;
+  friend auto operator<=>(const Ipv4Endpoint&, const Ipv4Endpoint&) = default;
 };
 
 // Parses a dotted quad "A.B.C.D", each part a decimal number from 0 to 255. A user's mistake is an

@@ -89,7 +89,27 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
                              .node_ip = node_address(i),
                              .log_directory = log_directory,
                              .ready_when_listening = policies.ready_when_listening}));
+    node_proxies_.push_back(std::make_unique<NodeProxy>(
+        NodeProxyPorts{ports_.loop, events_, services_, endpoint_slices_, ports_.data_plane},
+        NodeProxyOptions{
+            .node_name = fmt::format("node-{}", i + 1),
+            .node_address =
+                address_of(config_.node_addresses.first + static_cast<std::uint32_t>(i)),
+            .min_sync_period = std::chrono::duration_cast<runtime::Duration>(policies.proxy_sync),
+            .http_ports_l7 = policies.http_ports_l7,
+            .retry = policies.retry,
+            .hold = policies.hold}));
   }
+  load_balancers_ = std::make_unique<LoadBalancers>(
+      LoadBalancerPorts{ports_.loop, store_, events_, services_, nodes_, endpoint_slices_,
+                        ports_.data_plane},
+      LoadBalancerOptions{
+          .addresses = config_.load_balancer_addresses,
+          .api_latency = std::chrono::duration_cast<runtime::Duration>(policies.load_balancer_api),
+          .health_check_interval =
+              std::chrono::duration_cast<runtime::Duration>(policies.health_check_interval),
+          .healthy_threshold = policies.healthy_threshold,
+          .unhealthy_threshold = policies.unhealthy_threshold});
 }
 
 Cluster::~Cluster() = default;
@@ -106,6 +126,8 @@ Status Cluster::start() {
   for (const auto& kubelet : kubelets_) {
     if (Status started = kubelet->start(); !started.is_ok()) return started;
   }
+  for (const auto& node_proxy : node_proxies_) node_proxy->start();
+  load_balancers_->start();
   return Status::ok();
 }
 
@@ -138,7 +160,11 @@ void Cluster::shut_down(std::function<void()> done) {
   }
   for (const auto& kubelet : kubelets_) {
     kubelet->shut_down([this, shared_done] {
-      if (--nodes_shutting_down_ == 0 && *shared_done) (*shared_done)();
+      if (--nodes_shutting_down_ != 0) return;
+      // The data plane goes last: it kept routing while the pods finished.
+      for (const auto& node_proxy : node_proxies_) node_proxy->stop();
+      load_balancers_->stop();
+      if (*shared_done) (*shared_done)();
     });
   }
 }

@@ -2,8 +2,10 @@
 // over the runtime ports. The same code runs live (epoll loop, real processes and probes) and in
 // virtual time (sim loop, fake processes and probes):
 //
-//   store ─► informers ─► Deployment, ReplicaSet, scheduling controllers, garbage collector
-//         └► kubelets (node-1 … node-N, each on its own loopback address) ─► pods' processes
+//   store ─► informers ─► Deployment, ReplicaSet, scheduling, EndpointSlice controllers, GC
+//         ├► kubelets (node-1 … node-N, each on its own loopback address) ─► pods' processes
+//         ├► node proxies (kube-proxy, one per node) ─► data plane listeners on nodePorts
+//         └► load balancers (one per LoadBalancer Service) ─► data plane listeners on LB addresses
 //
 // Every component reads the store through the shared informers and writes its results back; all
 // of them run on the one event loop. Only the store may be used from other threads (an API server
@@ -29,6 +31,9 @@
 #include "runtime/process_runtime.h"
 #include "runtime/random.h"
 #include "server/cluster_config.h"
+#include "server/data_plane.h"
+#include "server/load_balancers.h"
+#include "server/node_proxy.h"
 #include "server/service_registry.h"
 #include "store/event_recorder.h"
 #include "store/informer.h"
@@ -42,6 +47,7 @@ struct ClusterPorts {
   runtime::ProcessRuntime& processes;
   runtime::Prober& prober;
   runtime::Random& random;
+  DataPlane& data_plane;  // the Service path's listeners (live proxies, or a record in sim)
 };
 
 // What apply() did to one object, as kubectl apply reports it.
@@ -69,6 +75,7 @@ class Cluster {
   store::Store& store() { return store_; }
   const ClusterConfig& config() const { return config_; }
   const std::vector<std::unique_ptr<node::Kubelet>>& kubelets() const { return kubelets_; }
+  const LoadBalancers& load_balancers() const { return *load_balancers_; }
   // Node i's address (i from 0).
   std::string node_address(int index) const;
 
@@ -92,6 +99,8 @@ class Cluster {
   std::unique_ptr<controller::GarbageCollector> garbage_collector_;
   std::unique_ptr<controller::EndpointSliceController> endpoint_slice_controller_;
   std::vector<std::unique_ptr<node::Kubelet>> kubelets_;
+  std::vector<std::unique_ptr<NodeProxy>> node_proxies_;
+  std::unique_ptr<LoadBalancers> load_balancers_;
   int nodes_shutting_down_ = 0;
 };
 

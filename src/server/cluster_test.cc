@@ -7,6 +7,7 @@
 
 #include "api/defaults.h"
 #include "controller/test_deployment.h"
+#include "server/recorded_data_plane.h"
 #include "server/rollout_invariants.h"
 #include "sim/fake_prober.h"
 #include "sim/fake_process_runtime.h"
@@ -28,8 +29,9 @@ class ClusterTest : public ::testing::Test {
   ClusterTest()
       : processes_(loop_),
         prober_(loop_),
+        data_plane_(loop_),
         cluster_({loop_, [this](std::function<void()> task) { loop_.post(std::move(task)); },
-                  processes_, prober_, random_},
+                  processes_, prober_, random_, data_plane_},
                  ClusterConfig::defaults(), "/tmp/nodrop-cluster-test-logs") {}
 
   void SetUp() override { ASSERT_TRUE(cluster_.start().is_ok()); }
@@ -65,6 +67,7 @@ class ClusterTest : public ::testing::Test {
   sim::SeededRandom random_{42};
   sim::FakeProcessRuntime processes_;
   sim::FakeProber prober_;
+  RecordedDataPlane data_plane_;
   Cluster cluster_;
 };
 

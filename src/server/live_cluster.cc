@@ -28,11 +28,12 @@ Result<std::unique_ptr<LiveCluster>> LiveCluster::create(ClusterConfig config) {
   if (Status made = make_private_directory(pods); !made.is_ok()) return made;
   cluster->processes_ = std::make_unique<live::LiveProcessRuntime>(cluster->loop_);
   cluster->prober_ = std::make_unique<live::LiveProber>(cluster->loop_);
+  cluster->data_plane_ = std::make_unique<LiveDataPlane>(cluster->loop_);
   live::EpollLoop& loop = cluster->loop_;
   cluster->cluster_ = std::make_unique<Cluster>(
       ClusterPorts{
           loop, [&loop](std::function<void()> task) { loop.post_from_any_thread(std::move(task)); },
-          *cluster->processes_, *cluster->prober_, cluster->random_},
+          *cluster->processes_, *cluster->prober_, cluster->random_, *cluster->data_plane_},
       std::move(config), pods.string());
   return cluster;
 }

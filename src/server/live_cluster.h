@@ -20,6 +20,7 @@
 #include "live/probers.h"
 #include "live/processes/process_runtime.h"
 #include "server/cluster.h"
+#include "server/live_data_plane.h"
 
 namespace nodrop::server {
 
@@ -53,6 +54,7 @@ class LiveCluster {
   live::SystemRandom random_;
   std::unique_ptr<live::LiveProcessRuntime> processes_;
   std::unique_ptr<live::LiveProber> prober_;
+  std::unique_ptr<LiveDataPlane> data_plane_;
   std::unique_ptr<Cluster> cluster_;
 };
 

@@ -41,6 +41,9 @@ ProfilePolicies policies_for(Profile profile, const KubernetesTiming& timing) {
       policies.endpoint_publication = timing.scaled(timing.endpoint_publication);
       policies.proxy_sync = timing.scaled(timing.proxy_sync_period);
       policies.load_balancer_api = timing.scaled(timing.load_balancer_api_latency);
+      policies.health_check_interval = timing.scaled(timing.health_check_interval);
+      policies.healthy_threshold = timing.healthy_threshold;
+      policies.unhealthy_threshold = timing.unhealthy_threshold;
       break;
   }
   return policies;

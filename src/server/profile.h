@@ -54,6 +54,11 @@ struct ProfilePolicies {
   std::chrono::nanoseconds endpoint_publication{0};
   std::chrono::nanoseconds proxy_sync{0};
   std::chrono::nanoseconds load_balancer_api{0};
+  // The front load balancer's health checks of nodes (Local Services): every interval, a verdict
+  // changed by so many results in a row.
+  std::chrono::nanoseconds health_check_interval{std::chrono::milliseconds(100)};
+  int healthy_threshold = 1;
+  int unhealthy_threshold = 1;
 };
 
 ProfilePolicies policies_for(Profile profile, const KubernetesTiming& timing = {});

@@ -25,6 +25,9 @@ TEST(Profile, KubernetesHasNoRetryNoHoldAndScaledDelays) {
   EXPECT_EQ(kubernetes.proxy_sync, std::chrono::milliseconds(500));
   EXPECT_EQ(kubernetes.endpoint_publication, std::chrono::milliseconds(100));
   EXPECT_EQ(kubernetes.load_balancer_api, std::chrono::milliseconds(1500));
+  EXPECT_EQ(kubernetes.health_check_interval, std::chrono::milliseconds(1000));
+  EXPECT_EQ(kubernetes.healthy_threshold, 3);
+  EXPECT_EQ(kubernetes.unhealthy_threshold, 3);
 }
 
 TEST(Profile, NodropRetriesHoldsDrainsAndHasNoDelays) {

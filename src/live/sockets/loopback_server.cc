@@ -288,11 +288,11 @@ void LoopbackServer::answer(std::uint64_t id, const Cue& cue, Delivery delivery)
   if (found == connections_.end()) return;
   Connection& connection = found->second;
   const std::string_view body = cue.body;
-  connection.output +=
-      fmt::format("HTTP/1.1 {} {}\r\n{}{}\r\n", cue.status, reason_phrase(cue.status),
-                  cue.body_is_chunked ? std::string("Transfer-Encoding: chunked\r\n")
-                                      : fmt::format("Content-Length: {}\r\n", body.size()),
-                  delivery.then_close ? "Connection: close\r\n" : "");
+  connection.output += fmt::format(
+      "HTTP/1.1 {} {}\r\n{}{}{}\r\n", cue.status, reason_phrase(cue.status), cue.extra_fields,
+      cue.body_is_chunked ? std::string("Transfer-Encoding: chunked\r\n")
+                          : fmt::format("Content-Length: {}\r\n", body.size()),
+      delivery.then_close ? "Connection: close\r\n" : "");
   if (!delivery.head_only) {
     connection.output += delivery.cut_in_half ? body.substr(0, body.size() / 2) : body;
   }

@@ -72,6 +72,8 @@ class LoopbackServer {
     // How the body is framed: Content-Length, or Transfer-Encoding: chunked with body already in
     // chunked coding (so that a test can send extensions and trailers).
     bool body_is_chunked = false;
+    // Header fields added to the answer's head, each ending in CRLF ("Content-Type: x\r\n").
+    std::string extra_fields{};
   };
   using CueFunction = std::function<Cue(const Request& request)>;
 
