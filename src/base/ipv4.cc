@@ -1,6 +1,7 @@
 #include "base/ipv4.h"
 
 #include <charconv>
+#include <optional>
 
 namespace nodrop {
 namespace {
@@ -85,6 +86,55 @@ Result<Ipv4Endpoint> parse_ipv4_endpoint(std::string_view text) {
   }
   endpoint.port = static_cast<std::uint16_t>(port);
   return endpoint;
+}
+
+std::string AddressRange::to_string() const {
+  return Ipv4Address{first}.to_string() + "-" + Ipv4Address{last}.to_string();
+}
+
+Result<AddressRange> parse_address_range(const std::string& text) {
+  const auto in_loopback = [](std::uint32_t address) { return (address >> 24) == 127; };
+  const auto address_of = [](std::string_view part) -> std::optional<std::uint32_t> {
+    Ipv4Address address;
+    if (!parse_dotted_quad(part, &address)) return std::nullopt;
+    return address.value;
+  };
+  AddressRange range;
+  if (const auto slash = text.find('/'); slash != std::string::npos) {
+    const std::optional<std::uint32_t> network =
+        address_of(std::string_view(text).substr(0, slash));
+    std::uint32_t bits = 0;
+    if (!network || !parse_bounded(std::string_view(text).substr(slash + 1), 30, &bits) ||
+        bits < 8) {
+      return invalid_argument("expected A.B.C.D/N with N from 8 to 30, or FIRST-LAST");
+    }
+    const std::uint32_t mask = ~std::uint32_t{0} << (32 - bits);
+    if ((*network & ~mask) != 0)
+      return invalid_argument("the address has bits set beyond the prefix");
+    // The network and broadcast addresses are left out, as no host takes them.
+    range.first = *network + 1;
+    range.last = (*network | ~mask) - 1;
+  } else if (const auto dash = text.find('-'); dash != std::string::npos) {
+    const std::optional<std::uint32_t> first = address_of(std::string_view(text).substr(0, dash));
+    const std::optional<std::uint32_t> last = address_of(std::string_view(text).substr(dash + 1));
+    if (!first || !last) {
+      return invalid_argument("expected A.B.C.D/N, or FIRST-LAST such as 127.0.1.1-127.0.1.9");
+    }
+    if (*first > *last) return invalid_argument("the first address is after the last");
+    range.first = *first;
+    range.last = *last;
+  } else if (const std::optional<std::uint32_t> single = address_of(text)) {
+    range.first = *single;
+    range.last = *single;
+  } else {
+    return invalid_argument(
+        "expected A.B.C.D, A.B.C.D/N, or FIRST-LAST such as 127.0.1.1-127.0.1.9");
+  }
+  if (!in_loopback(range.first) || !in_loopback(range.last)) {
+    return invalid_argument(
+        "must be inside 127.0.0.0/8 (nodrop serves this machine's loopback only)");
+  }
+  return range;
 }
 
 }  // namespace nodrop

@@ -50,6 +50,23 @@ Result<Ipv4Address> parse_ipv4_address(std::string_view text);
 // Parses "A.B.C.D:PORT" (port 0-65535). A user's mistake is an InvalidArgument naming the text.
 Result<Ipv4Endpoint> parse_ipv4_endpoint(std::string_view text);
 
+// An inclusive range of IPv4 addresses in host byte order, inside 127.0.0.0/8: nodrop's nodes,
+// pods, load balancers and clients all live on this machine's loopback.
+struct AddressRange {
+  std::uint32_t first = 0;
+  std::uint32_t last = 0;
+  bool overlaps(const AddressRange& other) const {
+    return first <= other.last && other.first <= last;
+  }
+  std::uint64_t size() const { return std::uint64_t{last} - first + 1; }
+  std::string to_string() const;  // "127.0.1.1-127.0.1.254"
+};
+
+// "127.0.1.0/24" (network and broadcast addresses left out), "127.0.1.1-127.0.1.9", or one
+// address "127.0.1.7", inside 127.0.0.0/8. InvalidArgument with the reason otherwise (without the
+// text, which the caller names).
+Result<AddressRange> parse_address_range(const std::string& text);
+
 }  // namespace nodrop
 
 template <>

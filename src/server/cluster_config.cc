@@ -17,53 +17,7 @@ namespace {
 constexpr const char* kApiVersion = "nodrop.dev/v1alpha1";
 constexpr const char* kKind = "ClusterConfiguration";
 
-std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
-  Result<Ipv4Address> address = parse_ipv4_address(text);
-  if (!address) return std::nullopt;
-  return address->value;
-}
-
-std::string ipv4_text(std::uint32_t address) { return Ipv4Address{address}.to_string(); }
-
-bool in_loopback(std::uint32_t address) { return (address >> 24) == 127; }
-
 }  // namespace
-
-std::string AddressRange::to_string() const { return ipv4_text(first) + "-" + ipv4_text(last); }
-
-Result<AddressRange> parse_address_range(const std::string& text) {
-  const auto fail = [](const std::string& why) { return invalid_argument(why); };
-  AddressRange range;
-  if (const auto slash = text.find('/'); slash != std::string::npos) {
-    const std::optional<std::uint32_t> network = parse_ipv4(text.substr(0, slash));
-    unsigned bits = 0;
-    const std::string_view prefix = std::string_view(text).substr(slash + 1);
-    const auto [end, error] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), bits);
-    if (!network || prefix.empty() || error != std::errc() ||
-        end != prefix.data() + prefix.size() || bits < 8 || bits > 30) {
-      return fail("expected A.B.C.D/N with N from 8 to 30, or FIRST-LAST");
-    }
-    const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
-    if ((*network & ~mask) != 0) return fail("the address has bits set beyond the prefix");
-    // The network and broadcast addresses are left out, as no host takes them.
-    range.first = *network + 1;
-    range.last = (*network | ~mask) - 1;
-  } else if (const auto dash = text.find('-'); dash != std::string::npos) {
-    const std::optional<std::uint32_t> first = parse_ipv4(text.substr(0, dash));
-    const std::optional<std::uint32_t> last = parse_ipv4(text.substr(dash + 1));
-    if (!first || !last)
-      return fail("expected A.B.C.D/N, or FIRST-LAST such as 127.0.1.1-127.0.1.9");
-    if (*first > *last) return fail("the first address is after the last");
-    range.first = *first;
-    range.last = *last;
-  } else {
-    return fail("expected A.B.C.D/N, or FIRST-LAST such as 127.0.1.1-127.0.1.9");
-  }
-  if (!in_loopback(range.first) || !in_loopback(range.last)) {
-    return fail("must be inside 127.0.0.0/8 (nodrop serves this machine's loopback only)");
-  }
-  return range;
-}
 
 ClusterConfig ClusterConfig::defaults() {
   ClusterConfig config;

@@ -29,26 +29,12 @@
 #include <string>
 #include <vector>
 
+#include "base/ipv4.h"
 #include "base/status.h"
 #include "manifest/load.h"
 #include "server/profile.h"
 
 namespace nodrop::server {
-
-// An inclusive range of IPv4 addresses in host byte order.
-struct AddressRange {
-  std::uint32_t first = 0;
-  std::uint32_t last = 0;
-  bool overlaps(const AddressRange& other) const {
-    return first <= other.last && other.first <= last;
-  }
-  std::string to_string() const;  // "127.0.1.1-127.0.1.254"
-};
-
-// "127.0.1.0/24" (network and broadcast addresses left out) or "127.0.1.1-127.0.1.9", inside
-// 127.0.0.0/8. InvalidArgument with the reason otherwise (without the text, which the caller
-// names).
-Result<AddressRange> parse_address_range(const std::string& text);
 
 struct ClusterConfig {
   static constexpr int kMaxNodes = 64;

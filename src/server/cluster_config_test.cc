@@ -91,8 +91,9 @@ adresses:
 
 TEST(ClusterConfig, RangesMustBeLoopbackDisjointAndLargeEnough) {
   EXPECT_EQ(parse_address_range("127.0.1.0/30")->to_string(), "127.0.1.1-127.0.1.2");
+  EXPECT_EQ(parse_address_range("127.0.1.7")->to_string(), "127.0.1.7-127.0.1.7");
   for (const char* bad : {"10.0.0.0/24", "127.0.1.1/24", "127.0.1.0/31", "127.0.1.9-127.0.1.1",
-                          "127.0.1.1", "127.0.1.1-x", "127.0.1.0/x"}) {
+                          "127.0.1.1-x", "127.0.1.0/x", "127.0.1.0/7", "1.2.3"}) {
     EXPECT_FALSE(parse_address_range(bad).is_ok()) << bad;
   }
   ClusterConfig config = ClusterConfig::defaults();

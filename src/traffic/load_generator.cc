@@ -181,7 +181,13 @@ void LoadGenerator::start_request(std::size_t slot_index, runtime::Time intended
 
 void LoadGenerator::connect(std::size_t slot_index) {
   Slot& slot = slots_[slot_index];
-  live::Connecting started = live::start_connect(endpoint_);
+  std::optional<Ipv4Address> source;
+  if (options_.sources) {
+    source = Ipv4Address{options_.sources->first +
+                         static_cast<std::uint32_t>(connects_ % options_.sources->size())};
+    ++connects_;
+  }
+  live::Connecting started = live::start_connect(endpoint_, source);
   switch (started.outcome) {
     case live::IoOutcome::kDone:
     case live::IoOutcome::kWouldBlock:

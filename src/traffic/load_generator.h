@@ -96,6 +96,7 @@ class LoadGenerator {
 
   live::EpollLoop& loop_;
   const LoadOptions options_;
+  std::uint64_t connects_ = 0;  // connections opened, for the round robin over options_.sources
   const Ipv4Endpoint endpoint_;
   const std::string request_;
   Recorder& recorder_;

@@ -80,6 +80,21 @@ TEST(LoadGenerator, NewConnectionModeOpensOneConnectionPerRequest) {
   EXPECT_EQ(server->connections_accepted(), 20U);
 }
 
+TEST(LoadGenerator, ConnectsFromEachSourceAddressInTurn) {
+  live::EpollLoop loop;
+  std::set<std::string> peers;
+  auto server = start_server(loop, [&](const LoopbackServer::Request& request) {
+    peers.insert(request.peer.address.to_string());
+    return Cue{};
+  });
+  LoadOptions options = options_for(server->endpoint(), 200, milliseconds(100));
+  options.mode = ConnectionMode::kNewConnection;
+  options.sources = parse_address_range("127.0.42.1-127.0.42.3").value();
+  const Recorder recorder = run_load(loop, options, server->endpoint());
+  EXPECT_EQ(recorder.count(Outcome::kOk), 20U);
+  EXPECT_EQ(peers, (std::set<std::string>{"127.0.42.1", "127.0.42.2", "127.0.42.3"}));
+}
+
 class LoadGeneratorInEachMode : public ::testing::TestWithParam<ConnectionMode> {};
 
 TEST_P(LoadGeneratorInEachMode, CountsEachFailureClassExactly) {

@@ -60,7 +60,7 @@ Status apply_load_flag(const std::vector<std::string>& args, std::size_t* i, Loa
     options->quiet = true;
   } else if (flag == "--rate" || flag == "--duration" || flag == "--connections" ||
              flag == "--timeout" || flag == "--method" || flag == "--header" || flag == "--body" ||
-             flag == "--json" || flag == "--svg") {
+             flag == "--json" || flag == "--svg" || flag == "--source") {
     Result<std::string> text = value();
     if (!text) return text.status();
     if (flag == "--rate") {
@@ -109,6 +109,13 @@ Status apply_load_flag(const std::vector<std::string>& args, std::size_t* i, Loa
       options->headers.push_back(*text);
     } else if (flag == "--body") {
       options->body = *text;
+    } else if (flag == "--source") {
+      Result<AddressRange> range = parse_address_range(*text);
+      if (!range) {
+        return invalid_argument(
+            fmt::format("--source \"{}\": {}", *text, range.status().message()));
+      }
+      options->sources = *range;
     } else if (flag == "--json") {
       options->json_path = *text;
     } else {
@@ -237,6 +244,8 @@ const char* load_options_usage() {
          "  --method M          HTTP method (default GET)\n"
          "  --header 'N: V'     an extra request header (repeatable)\n"
          "  --body TEXT         request body; for tcp:// the bytes echoed (default \"nodrop\\n\")\n"
+         "  --source ADDRS      connect from these client addresses, each new connection the next:\n"
+         "                      127.0.88.1, 127.0.88.1-127.0.88.9 or 127.0.88.0/24 (loopback)\n"
          "  --json FILE         write the report as JSON (- for stdout)\n"
          "  --svg FILE          write the timeline as a self-contained SVG\n"
          "  --quiet             no progress line\n";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/flags.h"
+#include "base/ipv4.h"
 #include "base/status.h"
 #include "runtime/clock.h"
 #include "traffic/target.h"
@@ -39,6 +40,9 @@ struct LoadOptions {
   std::string method = "GET";
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
+  // The client addresses to connect from (`--source`): each new connection takes the next one,
+  // round robin; nullopt lets the kernel choose.
+  std::optional<AddressRange> sources;
   std::string json_path;  // "-" for stdout
   std::string svg_path;
   bool quiet = false;  // no progress line even on a terminal

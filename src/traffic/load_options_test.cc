@@ -59,6 +59,8 @@ TEST(ParseLoadOptions, ReadsEveryOption) {
                                                     "-",
                                                     "--svg",
                                                     "t.svg",
+                                                    "--source",
+                                                    "127.0.88.1-127.0.88.3",
                                                     "--quiet"});
   ASSERT_TRUE(options.is_ok()) << options.status().to_string();
   EXPECT_EQ(options->rate_per_second, 5000U);
@@ -71,6 +73,8 @@ TEST(ParseLoadOptions, ReadsEveryOption) {
             "Connection: close\r\nContent-Length: 2\r\n\r\nhi");
   EXPECT_EQ(options->json_path, "-");
   EXPECT_TRUE(options->quiet);
+  ASSERT_TRUE(options->sources.has_value());
+  EXPECT_EQ(options->sources->to_string(), "127.0.88.1-127.0.88.3");
 
   Result<LoadOptions> max = parse_load_options({"http://h/", "--rate", "max"});
   ASSERT_TRUE(max.is_ok());
@@ -91,6 +95,8 @@ TEST(ParseLoadOptions, BoundsEveryValue) {
            {"http://h/", "--method", "GE T"},
            {"http://h/", "--body", std::string(LoadOptions::kMaxRequestBytes, 'x')},
            {"http://h/", "--frobnicate"},
+           {"http://h/", "--source", "10.0.0.1"},
+           {"http://h/", "--source", "127.0.0.9-127.0.0.1"},
            {"http://h/", "http://i/"},
        }) {
     Result<LoadOptions> options = parse_load_options(bad);

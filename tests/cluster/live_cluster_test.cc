@@ -74,10 +74,10 @@ class LiveClusterTest : public ::testing::Test {
     data_dir_ = fs::temp_directory_path() / ("nodrop-live-cluster-" + std::to_string(getpid()));
     server::ClusterConfig config = server::ClusterConfig::defaults();
     config.data_dir = data_dir_.string();
-    config.node_addresses = server::parse_address_range("127.0.70.0/24").value();
-    config.pod_addresses = server::parse_address_range("127.0.71.0/24").value();
-    config.load_balancer_addresses = server::parse_address_range("127.0.72.0/24").value();
-    config.cluster_ip_addresses = server::parse_address_range("127.0.73.0/24").value();
+    config.node_addresses = parse_address_range("127.0.70.0/24").value();
+    config.pod_addresses = parse_address_range("127.0.71.0/24").value();
+    config.load_balancer_addresses = parse_address_range("127.0.72.0/24").value();
+    config.cluster_ip_addresses = parse_address_range("127.0.73.0/24").value();
     auto created = server::LiveCluster::create(config);
     ASSERT_TRUE(created.is_ok()) << created.status().to_string();
     live_ = std::move(created.value());
