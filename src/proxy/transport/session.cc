@@ -100,6 +100,7 @@ void Session::close() {
 
 void Session::cut() {
   if (closed_) return;
+  reset_upstream();
   client_watch_.remove_before_close(loop_);
   live::close_with_reset(client_);
   close();

@@ -107,13 +107,16 @@ class Session {
   virtual const Ipv4Endpoint* tied_endpoint() const = 0;
   // Releases what the session holds besides its client socket, as it closes.
   virtual void release() = 0;
+  // A cut (cut()): resets the upstream connection, if the session holds one for itself alone.
+  virtual void reset_upstream() {}
   // Carrying on after a flush (finish_flush()).
   virtual void after_flush() = 0;
 
   // Closes the session: its place in the hold queue, release(), the client socket; the worker
   // destroys it after the current callback. Idempotent.
   void close();
-  // Closes with a reset (RST) to the client: a connection cut, not ended.
+  // Closes with a reset (RST) to the client, and to the upstream through reset_upstream(): a
+  // connection cut, not ended.
   void cut();
   bool closed() const { return closed_; }
   // The address an onward connection comes from (options().upstream_source); nullopt: any.

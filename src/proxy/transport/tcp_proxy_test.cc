@@ -232,6 +232,25 @@ TEST_P(TcpProxyTest, WithoutConnectionDrainingAConnectionToARemovedEndpointIsCut
       kClientTimeout));
 }
 
+TEST_P(TcpProxyTest, ARefusalOrAResetBehindTheProxyReachesTheClientAsAReset) {
+  // Refused: nothing listens at the endpoint (bound, not listening).
+  auto refusing = live::bind_refusing_port({kLoopback, 0});
+  ASSERT_TRUE(refusing.is_ok());
+  options_.retry = RetryPolicy::kubernetes();
+  start({refusing->endpoint});
+  auto refused = connect_to(proxy_->port());
+  ASSERT_TRUE(refused.is_ok());
+  EXPECT_EQ(refused->receive_some().status().code(), StatusCode::kIoError);
+
+  // Reset after connecting: the backend answers /reset with an RST.
+  TestBackend backend("b");
+  set_endpoints({backend.address()});
+  auto reset = connect_to(proxy_->port());
+  ASSERT_TRUE(reset.is_ok());
+  ASSERT_TRUE(reset->send_all("GET /reset HTTP/1.1\r\nHost: t\r\n\r\n").is_ok());
+  EXPECT_EQ(reset->receive_some().status().code(), StatusCode::kIoError);
+}
+
 TEST(TcpProxyOptions, DroppingIsForL4Only) {
   ProxyOptions options;
   options.listen = {kLoopback, 0};

@@ -89,7 +89,7 @@ void TcpSession::pick_and_connect() {
       return;
     }
     metrics_.count_error(ProxyError::kBadGateway);
-    close();  // every endpoint tried failed: the client sees its connection closed
+    cut();  // every endpoint tried failed: a reset, as the refusal behind it would be
     return;
   }
   ++attempts_;
@@ -136,7 +136,7 @@ void TcpSession::retry_or_fail(live::IoOutcome connect_outcome) {
     pick_and_connect();
   } else {
     metrics_.count_error(ProxyError::kBadGateway);
-    close();
+    cut();  // the refusal or reset behind it, passed on
   }
 }
 
@@ -238,7 +238,7 @@ bool TcpSession::copy(Direction& direction, bool& active) {
     case live::IoOutcome::kReset:
     case live::IoOutcome::kOutOfResources:
     case live::IoOutcome::kError:
-      close();
+      cut();  // an abort on one side is passed on as an abort
       return false;
   }
   active = true;
@@ -259,7 +259,7 @@ bool TcpSession::copy(Direction& direction, bool& active) {
     case live::IoOutcome::kReset:
     case live::IoOutcome::kOutOfResources:
     case live::IoOutcome::kError:
-      close();
+      cut();  // an abort on one side is passed on as an abort
       return false;
   }
   const std::size_t taken = sent.outcome == live::IoOutcome::kDone ? sent.bytes : 0;
@@ -283,7 +283,7 @@ bool TcpSession::send_unsent(Direction& direction, bool& active) {
     case live::IoOutcome::kReset:
     case live::IoOutcome::kOutOfResources:
     case live::IoOutcome::kError:
-      close();
+      cut();  // an abort on one side is passed on as an abort
       return false;
   }
   return true;
@@ -312,7 +312,7 @@ bool TcpSession::splice(Direction& direction, Readiness readiness, bool& active)
         case live::IoOutcome::kReset:
         case live::IoOutcome::kOutOfResources:
         case live::IoOutcome::kError:
-          close();
+          cut();
           return false;
       }
     }
@@ -321,7 +321,7 @@ bool TcpSession::splice(Direction& direction, Readiness readiness, bool& active)
         direction.pipe.drain_to(receiver_fd(direction), direction.in_pipe);
     if (drained.outcome == live::IoOutcome::kWouldBlock) break;
     if (drained.outcome != live::IoOutcome::kDone) {
-      close();
+      cut();
       return false;
     }
     direction.in_pipe -= drained.bytes;
@@ -350,7 +350,7 @@ void TcpSession::pump(std::uint32_t client_events, std::uint32_t upstream_events
     const live::IoResult written = live::write_some(upstream_.fd(), header_.data(), header_.size());
     if (written.outcome == live::IoOutcome::kWouldBlock) break;
     if (written.outcome != live::IoOutcome::kDone) {
-      close();
+      cut();
       return;
     }
     header_.erase(0, written.bytes);
@@ -450,6 +450,11 @@ const Ipv4Endpoint* TcpSession::tied_endpoint() const {
 void TcpSession::on_drain() {
   // An L4 connection has no request boundary to stop at: it runs until it closes or the worker's
   // drain deadline passes.
+}
+
+void TcpSession::reset_upstream() {
+  upstream_watch_.remove_before_close(loop_);
+  live::close_with_reset(upstream_);
 }
 
 void TcpSession::release() {

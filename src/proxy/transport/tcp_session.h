@@ -116,6 +116,7 @@ class TcpSession final : public Session {
   void on_deadline() override;
   const Ipv4Endpoint* tied_endpoint() const override;
   void release() override;
+  void reset_upstream() override;
 
   live::FileDescriptor upstream_;
   live::FdWatch upstream_watch_;
