@@ -1,5 +1,7 @@
 // demo-app: the application of nodrop's demo and end-to-end tests. See server.h for its behaviour.
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -7,7 +9,10 @@
 #include "server.h"
 
 int main(int argc, char** argv) {
-  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  const std::vector<std::string> from_environment = demo_app::flags_from_environment(
+      std::getenv("DEMO_APP_LISTEN"), std::getenv("DEMO_APP_VERSION"));
+  std::vector<std::string_view> args(from_environment.begin(), from_environment.end());
+  args.insert(args.end(), argv + 1, argv + argc);
   const demo_app::ParsedOptions parsed = demo_app::parse_options(args);
   if (parsed.help) {
     std::fputs(demo_app::usage(), stdout);

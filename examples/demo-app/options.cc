@@ -62,6 +62,13 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(value * scale_ms)));
 }
 
+std::vector<std::string> flags_from_environment(const char* listen, const char* version) {
+  std::vector<std::string> flags;
+  if (listen != nullptr && *listen != '\0') flags.push_back(std::string("--listen=") + listen);
+  if (version != nullptr && *version != '\0') flags.push_back(std::string("--version=") + version);
+  return flags;
+}
+
 ParsedOptions parse_options(const std::vector<std::string_view>& args) {
   ParsedOptions parsed;
   Options& options = parsed.options;

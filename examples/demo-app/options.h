@@ -38,6 +38,11 @@ struct ParsedOptions {
   bool help = false;
 };
 
+// The flags the environment gives, to go before argv's (which win): DEMO_APP_LISTEN is --listen
+// and DEMO_APP_VERSION --version, so that a cluster can run the app from its image name alone
+// and a manifest's args can still add flags. A null or empty value gives no flag.
+std::vector<std::string> flags_from_environment(const char* listen, const char* version);
+
 // Parses argv[1..]; both "--flag value" and "--flag=value" are accepted.
 ParsedOptions parse_options(const std::vector<std::string_view>& args);
 

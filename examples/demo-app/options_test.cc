@@ -41,4 +41,17 @@ TEST(DemoAppOptions, RejectsUnknownFlagsAndBadValuesWithAMessage) {
 }
 
 }  // namespace
+TEST(Options, TheEnvironmentGivesListenAndVersionWhichFlagsOverride) {
+  const std::vector<std::string> flags = flags_from_environment("127.0.2.9:8080", "v4");
+  EXPECT_EQ(flags, (std::vector<std::string>{"--listen=127.0.2.9:8080", "--version=v4"}));
+  EXPECT_TRUE(flags_from_environment(nullptr, "").empty());
+  std::vector<std::string_view> args(flags.begin(), flags.end());
+  args.push_back("--version");
+  args.push_back("v5");
+  const ParsedOptions parsed = parse_options(args);
+  ASSERT_TRUE(parsed.error.empty()) << parsed.error;
+  EXPECT_EQ(parsed.options.version, "v5");
+  EXPECT_EQ(parsed.options.listen_port, 8080);
+}
+
 }  // namespace demo_app

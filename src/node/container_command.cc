@@ -1,6 +1,8 @@
 #include "node/container_command.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "api/field_error.h"
 #include "base/check.h"
@@ -134,29 +136,74 @@ Result<Environment> container_environment(const api::Pod& pod, std::size_t conta
 Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
                                                     std::size_t container_index,
                                                     const PodAddresses& addresses,
-                                                    std::string log_path) {
+                                                    std::string log_path,
+                                                    std::span<const ImageMapping> images) {
   NODROP_CHECK(container_index < pod.spec.containers.size());
   const api::Container& container = pod.spec.containers[container_index];
-  if (container.command.empty()) {
-    const api::FieldPath path =
-        api::FieldPath("spec").child("containers").index(container_index).child("command");
+  const api::FieldPath container_path =
+      api::FieldPath("spec").child("containers").index(container_index);
+  const ImageMapping* mapping =
+      container.command.empty() ? find_image_mapping(images, container.image) : nullptr;
+  if (container.command.empty() && mapping == nullptr) {
     return field_status(
-        pod, api::required(path,
-                           "nodrop runs the container's command on the host and pulls no "
-                           "image, so every container needs a command"));
+        pod, api::invalid(container_path.child("image"), container.image,
+                          "maps to no program: nodrop runs processes and pulls no image, so give "
+                          "the container a command, or map the image to a program in the cluster "
+                          "configuration's images"));
   }
   Result<Environment> environment = container_environment(pod, container_index, addresses);
   if (!environment) return environment.status();
+  std::map<std::string, std::string, std::less<>> variables;
+  if (mapping != nullptr) {
+    // The image's environment comes first; the container's own definitions replace it, but not
+    // the defaults container_environment adds where the container defines nothing.
+    std::map<std::string, std::string, std::less<>> image_variables{
+        {"POD_IP", addresses.pod_ip}, {"IMAGE_TAG", image_tag(container.image)}};
+    image_variables["PORT"] = container.ports.empty()
+                                  ? std::string("8080")
+                                  : std::to_string(container.ports.front().container_port);
+    for (const api::ContainerPort& port : container.ports) {
+      if (!port.name.empty()) {
+        image_variables["PORT_" + port.name] = std::to_string(port.container_port);
+      }
+    }
+    const Lookup image_lookup = [&](std::string_view name) {
+      const auto found = image_variables.find(name);
+      return found == image_variables.end() ? std::nullopt
+                                            : std::optional<std::string>(found->second);
+    };
+    Environment merged;
+    for (const auto& [name, value] : mapping->env) {
+      merged.emplace_back(name, expand_variables(value, image_lookup));
+    }
+    std::set<std::string, std::less<>> defined_by_container;
+    for (const api::EnvVar& variable : container.env) defined_by_container.insert(variable.name);
+    for (auto& [name, value] : *environment) {
+      auto existing = std::find_if(merged.begin(), merged.end(),
+                                   [&](const auto& entry) { return entry.first == name; });
+      if (existing == merged.end()) {
+        merged.emplace_back(name, std::move(value));
+      } else if (defined_by_container.count(name) != 0) {
+        existing->second = std::move(value);
+      }
+    }
+    *environment = std::move(merged);
+    // The entrypoint and args may also use the image's variables (after the environment).
+    for (const auto& [name, value] : image_variables) variables.emplace(name, value);
+  }
   std::map<std::string, std::string, std::less<>> by_name(environment->begin(), environment->end());
+  by_name.merge(variables);
   const Lookup lookup = [&](std::string_view name) {
     const auto found = by_name.find(name);
     return found == by_name.end() ? std::nullopt : std::optional<std::string>(found->second);
   };
   runtime::ProcessSpec spec;
-  for (const std::string& word : container.command)
-    spec.argv.push_back(expand_variables(word, lookup));
-  for (const std::string& word : container.args)
-    spec.argv.push_back(expand_variables(word, lookup));
+  const std::vector<std::string>& command =
+      mapping != nullptr ? mapping->command : container.command;
+  const std::vector<std::string>& args =
+      mapping != nullptr && container.args.empty() ? mapping->args : container.args;
+  for (const std::string& word : command) spec.argv.push_back(expand_variables(word, lookup));
+  for (const std::string& word : args) spec.argv.push_back(expand_variables(word, lookup));
   spec.env = std::move(environment).value();
   spec.working_dir = container.working_dir;
   spec.log_path = std::move(log_path);

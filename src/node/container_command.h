@@ -5,8 +5,8 @@
 //              `valueFrom.fieldRef` takes metadata.name, metadata.namespace, metadata.uid,
 //              spec.nodeName, spec.serviceAccountName, status.podIP, status.hostIP,
 //              metadata.labels['k'], metadata.annotations['k'] (not expanded)
-//   command    expanded against the whole environment, then args likewise; nodrop needs a
-//              command: it runs processes, it pulls no images
+//   command    expanded against the whole environment, then args likewise; without a command,
+//              the program the image maps to (node/image_map.h): nodrop pulls no images
 //   defaults   PATH (the runtime's default) and HOSTNAME (the pod name) unless the spec sets them,
 //              as an image's environment and the container runtime would
 //
@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,7 @@
 
 #include "api/pod.h"
 #include "base/status.h"
+#include "node/image_map.h"
 #include "runtime/process_runtime.h"
 
 namespace nodrop::node {
@@ -49,10 +51,13 @@ using Environment = std::vector<std::pair<std::string, std::string>>;
 Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
                                           const PodAddresses& addresses);
 
-// The process to run for pod.spec.containers[container_index], its output to log_path.
+// The process to run for pod.spec.containers[container_index], its output to log_path. A
+// container without a command runs what its image maps to (node/image_map.h); one whose image
+// maps to nothing is an InvalidArgument naming spec.containers[i].image.
 Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
                                                     std::size_t container_index,
                                                     const PodAddresses& addresses,
-                                                    std::string log_path);
+                                                    std::string log_path,
+                                                    std::span<const ImageMapping> images = {});
 
 }  // namespace nodrop::node

@@ -78,15 +78,80 @@ TEST(ContainerProcessSpec, AVariableOnlySeesThoseDefinedBeforeIt) {
   EXPECT_EQ((*environment)[0], (std::pair<std::string, std::string>{"VERSION", "v2-on-$(POD_IP)"}));
 }
 
-TEST(ContainerProcessSpec, AContainerWithoutACommandIsRejectedWithItsFieldPath) {
+TEST(ContainerProcessSpec, AContainerWithoutACommandWhoseImageMapsToNothingIsRejected) {
   api::Pod pod = demo_pod();
   pod.spec.containers[0].command.clear();
+  pod.spec.containers[0].image = "nginx:1.25";
   const auto spec = container_process_spec(pod, 0, {}, "/logs/app");
   ASSERT_FALSE(spec.is_ok());
   EXPECT_EQ(spec.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(spec.status().message().find("pod default/web-1: spec.containers[0].command: Required"),
+  EXPECT_NE(spec.status().message().find(
+                "pod default/web-1: spec.containers[0].image: Invalid value: \"nginx:1.25\": maps "
+                "to no program"),
             std::string::npos)
       << spec.status().message();
+}
+
+TEST(ContainerProcessSpec, WithoutACommandTheImagesProgramRunsWithTheContainersArgs) {
+  api::Pod pod = demo_pod();
+  api::Container& container = pod.spec.containers[0];
+  container.command.clear();
+  container.args = {"--startup-delay", "1s"};
+  container.image = "demo-app:v3";
+  api::ContainerPort port;
+  port.name = "http";
+  port.container_port = 9090;
+  container.ports = {port};
+  const std::vector<ImageMapping> images = {
+      {.image = "nginx", .command = {"/usr/sbin/nginx"}, .args = {}, .env = {}},
+      demo_app_mapping("/opt/nodrop/demo-app")};
+  const auto spec = container_process_spec(pod, 0, {"127.0.2.7", "127.0.1.1"}, "/logs", images);
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  EXPECT_EQ(spec->argv,
+            (std::vector<std::string>{"/opt/nodrop/demo-app", "--startup-delay", "1s"}));
+  // The image's environment first, then the container's.
+  ASSERT_GE(spec->env.size(), 3U);
+  EXPECT_EQ(spec->env[0],
+            (std::pair<std::string, std::string>{"DEMO_APP_LISTEN", "127.0.2.7:9090"}));
+  EXPECT_EQ(spec->env[1], (std::pair<std::string, std::string>{"DEMO_APP_VERSION", "v3"}));
+  EXPECT_EQ(spec->env[2], (std::pair<std::string, std::string>{"POD_IP", "127.0.2.7"}));
+
+  // Without args, the image's default args, which may use the image's variables.
+  container.args.clear();
+  const std::vector<ImageMapping> with_args = {{.image = "demo-app:*",
+                                                .command = {"app"},
+                                                .args = {"--port=$(PORT_http)", "$(APP)"},
+                                                .env = {}}};
+  const auto defaults = container_process_spec(pod, 0, {"127.0.2.7", "127.0.1.1"}, "/l", with_args);
+  ASSERT_TRUE(defaults.is_ok());
+  EXPECT_EQ(defaults->argv, (std::vector<std::string>{"app", "--port=9090", "web"}));
+  // A command of its own: the image is not used.
+  container.command = {"own"};
+  const auto own = container_process_spec(pod, 0, {"127.0.2.7", "127.0.1.1"}, "/l", with_args);
+  ASSERT_TRUE(own.is_ok());
+  EXPECT_EQ(own->argv, (std::vector<std::string>{"own"}));
+}
+
+TEST(ImageMap, PatternsMatchRepositoriesTagsAndGlobs) {
+  EXPECT_TRUE(image_matches("nginx", "nginx"));
+  EXPECT_TRUE(image_matches("nginx", "nginx:1.25"));
+  EXPECT_TRUE(image_matches("nginx", "nginx@sha256:abc"));
+  EXPECT_FALSE(image_matches("nginx", "nginx-unprivileged:1"));
+  EXPECT_TRUE(image_matches("nginx:1.*", "nginx:1.25"));
+  EXPECT_FALSE(image_matches("nginx:1.*", "nginx:2.0"));
+  EXPECT_FALSE(image_matches("nginx:1.*", "nginx"));
+  EXPECT_TRUE(image_matches("registry:5000/app:*", "registry:5000/app:v1"));
+  EXPECT_TRUE(image_matches("registry:5000/app", "registry:5000/app:v1"));
+  EXPECT_TRUE(image_matches("*/app", "example.com/team/app:2"));
+  EXPECT_EQ(image_tag("demo-app:v2"), "v2");
+  EXPECT_EQ(image_tag("demo-app"), "latest");
+  EXPECT_EQ(image_tag("registry:5000/app"), "latest");
+  const std::vector<ImageMapping> mappings = {
+      {.image = "a:1", .command = {"one"}, .args = {}, .env = {}},
+      {.image = "a", .command = {"any"}, .args = {}, .env = {}}};
+  EXPECT_EQ(find_image_mapping(mappings, "a:1")->command[0], "one");
+  EXPECT_EQ(find_image_mapping(mappings, "a:2")->command[0], "any");
+  EXPECT_EQ(find_image_mapping(mappings, "b"), nullptr);
 }
 
 TEST(ContainerProcessSpec, AnUnsupportedFieldRefIsRejectedWithItsFieldPath) {

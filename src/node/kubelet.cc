@@ -104,6 +104,7 @@ void Kubelet::admit(const api::Pod& pod) {
   placement.log_directory = fmt::format("{}/{}_{}_{}", options_.log_directory,
                                         pod.metadata.namespace_name, pod.metadata.name, uid);
   placement.ready_when_listening = options_.ready_when_listening;
+  placement.images = options_.images;
   RunningPod& running = running_[uid];
   running.address = *address;
   running.address_held = true;

@@ -52,9 +52,10 @@ struct KubeletPorts {
 
 struct KubeletOptions {
   std::string node_name;
-  std::string node_ip;                // the node's own loopback address
-  std::string log_directory;          // pods' logs under <log_directory>/<namespace>_<name>_<uid>/
-  bool ready_when_listening = false;  // see PodPlacement
+  std::string node_ip;                 // the node's own loopback address
+  std::string log_directory;           // pods' logs under <log_directory>/<namespace>_<name>_<uid>/
+  bool ready_when_listening = false;   // see PodPlacement
+  std::vector<ImageMapping> images{};  // see PodPlacement
 };
 
 class Kubelet {

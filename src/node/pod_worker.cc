@@ -136,8 +136,8 @@ void PodWorker::start_container(Container& container) {
   if (container.restart_count >= 2) {
     ports_.processes.remove_log(log_path_of(container, container.restart_count - 2));
   }
-  Result<runtime::ProcessSpec> spec =
-      container_process_spec(pod_, container.index, placement_.addresses, log_path);
+  Result<runtime::ProcessSpec> spec = container_process_spec(
+      pod_, container.index, placement_.addresses, log_path, placement_.images);
   if (!spec) {
     // A configuration error: the spec cannot change under a running pod, so it is not retried.
     container.phase = ContainerPhase::kWaiting;

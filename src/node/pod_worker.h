@@ -43,6 +43,7 @@
 #include "node/container_command.h"
 #include "node/drain_gate.h"
 #include "node/grace_period.h"
+#include "node/image_map.h"
 #include "node/probe_results.h"
 #include "node/restart_backoff.h"
 #include "runtime/event_loop.h"
@@ -78,6 +79,8 @@ struct PodPlacement {
   // TCP ports accepts a connection on the pod's address (checked every kListeningCheckPeriod),
   // not as soon as it started (Kubernetes). One that declares no port is ready once started.
   bool ready_when_listening = false;
+  // What a container without a command runs (node/image_map.h).
+  std::vector<ImageMapping> images{};
 };
 
 class PodWorker {

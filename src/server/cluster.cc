@@ -88,7 +88,8 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
         node::KubeletOptions{.node_name = fmt::format("node-{}", i + 1),
                              .node_ip = node_address(i),
                              .log_directory = log_directory,
-                             .ready_when_listening = policies.ready_when_listening}));
+                             .ready_when_listening = policies.ready_when_listening,
+                             .images = config_.images}));
     node_proxies_.push_back(std::make_unique<NodeProxy>(
         NodeProxyPorts{ports_.loop, events_, services_, endpoint_slices_, ports_.data_plane},
         NodeProxyOptions{

@@ -152,6 +152,25 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
         }
       }
     });
+    reader.list(
+        "images", config.images, [&](manifest::FieldReader& entry, node::ImageMapping& mapping) {
+          entry.str("image", mapping.image);
+          entry.strings("command", mapping.command);
+          entry.strings("args", mapping.args);
+          entry.list("env", mapping.env,
+                     [](manifest::FieldReader& variable, std::pair<std::string, std::string>& out) {
+                       variable.str("name", out.first);
+                       variable.str("value", out.second);
+                     });
+          if (mapping.image.empty()) {
+            context.errors.push_back(
+                api::required(entry.path("image"), "an image name or pattern"));
+          }
+          if (mapping.command.empty()) {
+            context.errors.push_back(
+                api::required(entry.path("command"), "the program the image runs"));
+          }
+        });
     reader.object("addresses", [&](manifest::FieldReader& addresses) {
       const auto range = [&](const char* key, AddressRange& out) {
         std::string text_value;

@@ -15,6 +15,11 @@
 //     healthCheckInterval: 2s     #   the front load balancer's health checks of nodes
 //     healthyThreshold: 3         #   (Local Services), and how many in a row change a verdict
 //     unhealthyThreshold: 3
+//   images:                       # what a container without a command runs (node/image_map.h);
+//   - image: "myapp:*"            #   the first matching pattern wins; nodrop's own demo-app
+//     command: [/usr/local/bin/myapp]  # image is mapped after the listed ones
+//     args: ["--port", "$(PORT)"]
+//     env: [{name: LISTEN, value: "$(POD_IP)"}]
 //   addresses:                    # disjoint ranges inside 127.0.0.0/8: CIDR or first-last
 //     nodes: 127.0.1.0/24         # node-1 takes the first usable address, node-2 the next, ...
 //     pods: 127.0.16.0/20         # each pod's status.podIP
@@ -32,6 +37,7 @@
 #include "base/ipv4.h"
 #include "base/status.h"
 #include "manifest/load.h"
+#include "node/image_map.h"
 #include "server/profile.h"
 
 namespace nodrop::server {
@@ -47,6 +53,7 @@ struct ClusterConfig {
   AddressRange pod_addresses;
   AddressRange load_balancer_addresses;
   AddressRange cluster_ip_addresses;
+  std::vector<node::ImageMapping> images;
 
   static ClusterConfig defaults();
 };

@@ -28,6 +28,14 @@ Result<std::unique_ptr<LiveCluster>> LiveCluster::create(ClusterConfig config) {
   if (Status made = make_private_directory(pods); !made.is_ok()) return made;
   cluster->processes_ = std::make_unique<live::LiveProcessRuntime>(cluster->loop_);
   cluster->prober_ = std::make_unique<live::LiveProber>(cluster->loop_);
+  // nodrop's demo application, built next to the binary, serves image demo-app unless the
+  // configuration maps that image itself (the first matching mapping wins).
+  std::error_code ignored;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  const std::filesystem::path demo_app = self.parent_path() / "demo-app";
+  if (!self.empty() && std::filesystem::exists(demo_app, ignored)) {
+    config.images.push_back(node::demo_app_mapping(demo_app.string()));
+  }
   cluster->data_plane_ = std::make_unique<LiveDataPlane>(cluster->loop_);
   live::EpollLoop& loop = cluster->loop_;
   cluster->cluster_ = std::make_unique<Cluster>(
