@@ -5,17 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include "api/defaults.h"
 #include "controller/test_deployment.h"
 #include "server/rollout_invariants.h"
-#include "sim/fake_prober.h"
-#include "sim/fake_process_runtime.h"
-#include "sim/sim_loop.h"
+#include "server/simulated_cluster.h"
 
 namespace nodrop::server {
 namespace {
 
-using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 bool is_ready(const api::Pod& pod) {
@@ -25,22 +21,10 @@ bool is_ready(const api::Pod& pod) {
 
 class ClusterTest : public ::testing::Test {
  protected:
-  ClusterTest()
-      : processes_(loop_),
-        prober_(loop_),
-        cluster_({loop_, [this](std::function<void()> task) { loop_.post(std::move(task)); },
-                  processes_, prober_, random_},
-                 ClusterConfig::defaults(), "/tmp/nodrop-cluster-test-logs") {}
-
   void SetUp() override { ASSERT_TRUE(cluster_.start().is_ok()); }
 
   api::Deployment deployment(std::int32_t replicas, const std::string& image) {
-    api::Deployment object = controller::test_deployment(replicas, image);
-    object.metadata.uid.clear();
-    object.metadata.generation = 0;
-    object.spec.template_spec.spec.containers[0].command = {"demo-app"};
-    api::set_defaults(object);
-    return object;
+    return controller::test_deployment_to_apply(replicas, image, "demo-app");
   }
 
   std::vector<api::Pod> pods() {
@@ -52,20 +36,11 @@ class ClusterTest : public ::testing::Test {
   std::size_t count(const char* kind) {
     return cluster_.store().list({.kind = kind}).value().items.size();
   }
-  // Advances virtual time in small steps (periodic timers never let the loop idle).
-  void run_for(runtime::Duration duration, RolloutInvariants* checker = nullptr) {
-    const runtime::Time end = loop_.now() + duration;
-    while (loop_.now() < end) {
-      loop_.advance(milliseconds(100));
-      if (checker != nullptr) checker->check();
-    }
-  }
+  void run_for(runtime::Duration duration) { simulated_.loop().advance(duration); }
 
-  sim::SimLoop loop_;
-  sim::SeededRandom random_{42};
-  sim::FakeProcessRuntime processes_;
-  sim::FakeProber prober_;
-  Cluster cluster_;
+  SimulatedCluster simulated_;
+  Cluster& cluster_ = simulated_.cluster();
+  sim::FakeProcessRuntime& processes_ = simulated_.processes();
 };
 
 TEST_F(ClusterTest, NodesRegisterReady) {
@@ -108,9 +83,11 @@ TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
   run_for(seconds(5));
   api::LabelSelector selector;
   selector.match_labels["app"] = "web";
-  RolloutInvariants checker(cluster_.store(), selector, 4, 1, 1);  // 25% of 4: up, down
+  RolloutInvariants checker(cluster_.store(), simulated_.loop(), selector,
+                            {.replicas = 4, .max_surge = 1, .max_unavailable = 1},  // 25% of 4
+                            simulated_.post());
   ASSERT_EQ(cluster_.apply(deployment(4, "demo-app:v2")).value(), ApplyOutcome::kConfigured);
-  run_for(seconds(60), &checker);
+  run_for(seconds(60));
   const std::vector<api::Pod> running = pods();
   ASSERT_EQ(running.size(), 4U);
   for (const api::Pod& pod : running) {
