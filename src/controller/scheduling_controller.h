@@ -9,6 +9,7 @@
 // landing where the first went.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -28,6 +29,8 @@ class SchedulingController {
 
   // Syncs nothing more.
   void stop() { reconciler_.stop(); }
+  // Keys synced so far (benchmarks, metrics).
+  std::uint64_t syncs() const { return reconciler_.syncs(); }
 
  private:
   SyncResult sync(const std::string& key);

@@ -10,6 +10,7 @@
 // writing to it), which is why informers drain through a thread-safe post.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -42,6 +43,14 @@ struct ClusterPorts {
   runtime::Random& random;
 };
 
+// How many keys each controller has synced since the cluster started.
+struct ControllerSyncs {
+  std::uint64_t deployment = 0;
+  std::uint64_t replica_set = 0;
+  std::uint64_t scheduler = 0;
+  std::uint64_t garbage_collector = 0;
+};
+
 // What apply() did to one object, as kubectl apply reports it.
 enum class ApplyOutcome { kCreated, kConfigured, kUnchanged };
 const char* apply_outcome_name(ApplyOutcome outcome);  // "created", "configured", "unchanged"
@@ -69,6 +78,7 @@ class Cluster {
   const std::vector<std::unique_ptr<node::Kubelet>>& kubelets() const { return kubelets_; }
   // Node i's address (i from 0).
   std::string node_address(int index) const;
+  ControllerSyncs controller_syncs() const;
 
  private:
   ClusterPorts ports_;

@@ -74,6 +74,11 @@ TEST_F(ClusterTest, ADeploymentReachesItsReadyPodsSpreadOverTheNodes) {
       std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
   EXPECT_EQ(status.status.available_replicas, 3);
   EXPECT_EQ(status.status.observed_generation, 1);
+  const ControllerSyncs syncs = cluster_.controller_syncs();
+  EXPECT_GT(syncs.deployment, 0U);
+  EXPECT_GT(syncs.replica_set, 0U);
+  EXPECT_GE(syncs.scheduler, 3U);  // a pod is a key
+  EXPECT_GT(syncs.garbage_collector, 0U);
   // Applying the same manifest again changes nothing.
   EXPECT_EQ(cluster_.apply(deployment(3, "demo-app:v1")).value(), ApplyOutcome::kUnchanged);
 }
