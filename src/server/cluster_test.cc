@@ -95,10 +95,14 @@ TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
   run_for(seconds(60));
   const std::vector<api::Pod> running = pods();
   ASSERT_EQ(running.size(), 4U);
+  std::map<std::string, int> per_node;
   for (const api::Pod& pod : running) {
     EXPECT_EQ(pod.spec.containers[0].image, "demo-app:v2");
     EXPECT_TRUE(is_ready(pod));
+    ++per_node[pod.spec.node_name];
   }
+  // The new ReplicaSet's pods spread over the three nodes as the old one's did.
+  EXPECT_EQ(per_node, (std::map<std::string, int>{{"node-1", 2}, {"node-2", 1}, {"node-3", 1}}));
   EXPECT_TRUE(checker.violations().empty()) << checker.violations().front();
   EXPECT_EQ(checker.max_pods(), 5);    // the surge was used
   EXPECT_EQ(checker.min_ready(), 3);   // and the unavailability
@@ -107,6 +111,26 @@ TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
       std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
   EXPECT_EQ(done.status.updated_replicas, 4);
   EXPECT_EQ(done.metadata.annotations.at(api::kRevisionAnnotation), "2");
+}
+
+TEST_F(ClusterTest, PodsWithoutAControllerSpreadByTheirLabels) {
+  // Pods of the Deployment's template, made by hand: no owner.
+  const api::Deployment manifest = deployment(1, "demo-app:v1");
+  for (const char* name : {"a", "b", "c", "d"}) {
+    api::Pod pod;
+    pod.metadata.name = name;
+    pod.metadata.namespace_name = "default";
+    pod.metadata.labels["app"] = std::string(name) == "d" ? "other" : "bare";
+    pod.spec = manifest.spec.template_spec.spec;
+    ASSERT_EQ(cluster_.apply(pod).value(), ApplyOutcome::kCreated);
+    run_for(seconds(1));
+  }
+  std::map<std::string, std::string> node_of;
+  for (const api::Pod& pod : pods()) node_of[pod.metadata.name] = pod.spec.node_name;
+  // a, b and c (same labels) on three nodes; d (other labels) where nothing of its set is: the
+  // first node by name.
+  EXPECT_EQ(node_of, (std::map<std::string, std::string>{
+                         {"a", "node-1"}, {"b", "node-2"}, {"c", "node-3"}, {"d", "node-1"}}));
 }
 
 TEST_F(ClusterTest, DeletingADeploymentRemovesItsReplicaSetsAndPods) {
