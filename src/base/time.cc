@@ -1,5 +1,7 @@
 #include "base/time.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdio>
 
@@ -53,9 +55,7 @@ std::string format_rfc3339_micro(WallTime time) {
   const auto since_epoch = std::chrono::floor<std::chrono::microseconds>(time.time_since_epoch());
   const auto micros = (since_epoch - std::chrono::floor<std::chrono::seconds>(since_epoch)).count();
   std::string text = format_rfc3339(time);  // "...:05Z"
-  char fraction[16];
-  std::snprintf(fraction, sizeof fraction, ".%06lld", static_cast<long long>(micros));
-  text.insert(text.size() - 1, fraction);
+  text.insert(text.size() - 1, fmt::format(".{:06}", micros));
   return text;
 }
 

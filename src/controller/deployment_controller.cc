@@ -78,10 +78,11 @@ SyncResult DeploymentController::sync(const std::string& key) {
   for (const store::ObjectPtr& replica_set : informers_.replica_sets.list(namespace_name)) {
     replica_sets.push_back(std::get<api::ReplicaSet>(*replica_set));
   }
-  std::vector<api::Pod> pods;
-  for (const store::ObjectPtr& pod : informers_.pods.list(namespace_name)) {
-    pods.push_back(std::get<api::Pod>(*pod));
-  }
+  // Held for the sync, so that the planner reads the cache's pods without copying them.
+  const std::vector<store::ObjectPtr> pod_objects = informers_.pods.list(namespace_name);
+  std::vector<const api::Pod*> pods;
+  pods.reserve(pod_objects.size());
+  for (const store::ObjectPtr& pod : pod_objects) pods.push_back(&std::get<api::Pod>(*pod));
   const api::Deployment& deployment = as_deployment(object);
   const DeploymentPlan plan =
       plan_deployment_sync(deployment, replica_sets, pods, context_.loop.clock().wall_now());

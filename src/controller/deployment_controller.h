@@ -7,6 +7,7 @@
 // an orphan stays an orphan.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "controller/controller_context.h"
@@ -25,6 +26,8 @@ class DeploymentController {
 
   // Syncs nothing more.
   void stop() { reconciler_.stop(); }
+  // Keys synced so far (benchmarks, metrics).
+  std::uint64_t syncs() const { return reconciler_.syncs(); }
 
  private:
   SyncResult sync(const std::string& key);

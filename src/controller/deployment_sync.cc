@@ -780,14 +780,14 @@ void rollout_recreate(SyncState& state,
 // getPodMapForDeployment: pods selected by the Deployment, grouped by their owning RS. Only the
 // Recreate strategy reads it, so it is built only then (it costs a pass over every pod).
 std::map<std::string, std::vector<const api::Pod*>> pod_map(const SyncState& state,
-                                                            std::span<const api::Pod> pods) {
+                                                            std::span<const api::Pod* const> pods) {
   std::map<std::string, std::vector<const api::Pod*>> pods_by_rs_uid;
   for (const api::ReplicaSet& rs : state.replica_sets) pods_by_rs_uid[rs.metadata.uid];
-  for (const api::Pod& pod : pods) {
-    const api::OwnerReference* owner = pod.metadata.controller_ref();
-    if (owner == nullptr || !state.deployment.spec.selector.matches(pod.metadata.labels)) continue;
+  for (const api::Pod* pod : pods) {
+    const api::OwnerReference* owner = pod->metadata.controller_ref();
+    if (owner == nullptr || !state.deployment.spec.selector.matches(pod->metadata.labels)) continue;
     const auto found = pods_by_rs_uid.find(owner->uid);
-    if (found != pods_by_rs_uid.end()) found->second.push_back(&pod);
+    if (found != pods_by_rs_uid.end()) found->second.push_back(pod);
   }
   return pods_by_rs_uid;
 }
@@ -796,7 +796,7 @@ std::map<std::string, std::vector<const api::Pod*>> pod_map(const SyncState& sta
 
 DeploymentPlan plan_deployment_sync(const api::Deployment& deployment,
                                     std::span<const api::ReplicaSet> replica_sets,
-                                    std::span<const api::Pod> pods, WallTime now) {
+                                    std::span<const api::Pod* const> pods, WallTime now) {
   SyncState state;
   state.deployment = deployment;
   state.now = now;

@@ -117,10 +117,12 @@ bool old_pods_running(const api::ReplicaSet* new_rs, const std::vector<const api
 std::optional<std::int64_t> rollback_to(const api::Deployment& deployment);
 
 // syncDeployment: one complete sync. replica_sets may include ReplicaSets the Deployment does not
-// own (they only matter for name collisions); pods are those of the namespace.
+// own (they only matter for name collisions); pods are those of the namespace, as pointers into
+// the caller's cache (only Recreate reads them, and copying every pod for each sync made a large
+// rollout cost O(pods) copies a sync).
 DeploymentPlan plan_deployment_sync(const api::Deployment& deployment,
                                     std::span<const api::ReplicaSet> replica_sets,
-                                    std::span<const api::Pod> pods, WallTime now);
+                                    std::span<const api::Pod* const> pods, WallTime now);
 
 // kubectl rollout undo (client side, polymorphichelpers/rollback.go): the Deployment with the
 // template and annotations of the ReplicaSet at to_revision (0: the previous revision).

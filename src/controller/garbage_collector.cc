@@ -69,15 +69,31 @@ bool GarbageCollector::owner_exists(const std::string& namespace_name,
 SyncResult GarbageCollector::sync(const std::string& owner_uid) {
   SyncResult result;
   const auto dependents_of = dependents_.find(owner_uid);
-  const std::set<store::ObjectKey> dependents =
-      dependents_of == dependents_.end() ? std::set<store::ObjectKey>{} : dependents_of->second;
-  if (dependents_of != dependents_.end() && dependents.empty()) dependents_.erase(dependents_of);
+  if (dependents_of != dependents_.end() && dependents_of->second.empty()) {
+    dependents_.erase(dependents_of);
+  }
 
   store::ObjectPtr owner;
   if (const auto found = by_uid_.find(owner_uid); found != by_uid_.end()) {
     Result<store::ObjectPtr> current = context_.store.get(found->second);
     if (current && api::metadata_of(**current).uid == owner_uid) owner = *current;
   }
+  // Most syncs are of an owner alive and well (every change of a dependent queues its owners):
+  // they end here, before the dependents are copied, or each pod of a large ReplicaSet would copy
+  // all of its siblings.
+  const api::ObjectMeta* owner_metadata = owner == nullptr ? nullptr : &api::metadata_of(*owner);
+  const bool foreground = owner_metadata != nullptr &&
+                          has_finalizer(*owner_metadata, store::kForegroundDeletionFinalizer);
+  const bool orphan =
+      owner_metadata != nullptr && has_finalizer(*owner_metadata, store::kOrphanFinalizer);
+  if (owner_metadata != nullptr &&
+      (!owner_metadata->deletion_timestamp.has_value() || (!foreground && !orphan))) {
+    return result;
+  }
+  // Copied, so that nothing the writes below set off can change what the loops walk.
+  const auto still_there = dependents_.find(owner_uid);
+  const std::set<store::ObjectKey> dependents =
+      still_there == dependents_.end() ? std::set<store::ObjectKey>{} : still_there->second;
 
   if (owner == nullptr) {
     // Background: every dependent whose owners are all gone is deleted.
@@ -100,12 +116,6 @@ SyncResult GarbageCollector::sync(const std::string& owner_uid) {
     }
     return result;
   }
-
-  const api::ObjectMeta& metadata = api::metadata_of(*owner);
-  if (!metadata.deletion_timestamp.has_value()) return result;
-  const bool foreground = has_finalizer(metadata, store::kForegroundDeletionFinalizer);
-  const bool orphan = has_finalizer(metadata, store::kOrphanFinalizer);
-  if (!foreground && !orphan) return result;
 
   bool all_gone = true;
   for (const store::ObjectKey& key : dependents) {

@@ -14,6 +14,7 @@
 // lookup. Work is keyed by owner uid.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -34,6 +35,8 @@ class GarbageCollector {
 
   // Syncs nothing more.
   void stop() { reconciler_.stop(); }
+  // Keys synced so far (benchmarks, metrics).
+  std::uint64_t syncs() const { return reconciler_.syncs(); }
 
  private:
   SyncResult sync(const std::string& owner_uid);

@@ -39,15 +39,17 @@ SyncResult ReplicaSetController::sync(const std::string& key) {
   if (object == nullptr) return {};  // deleted: the garbage collector removes its pods
   const api::ReplicaSet& replica_set = std::get<api::ReplicaSet>(*object);
   const api::OwnerReference* rs_owner = replica_set.metadata.controller_ref();
-  std::vector<api::Pod> owned;
-  std::vector<store::ObjectPtr> related_objects;
-  for (const store::ObjectPtr& pod_object : informers_.pods.list(namespace_name)) {
+  // Held for the sync, so that the planner reads the cache's pods without copying them.
+  const std::vector<store::ObjectPtr> pods = informers_.pods.list(namespace_name);
+  std::vector<const api::Pod*> owned;
+  std::vector<const api::Pod*> related;
+  for (const store::ObjectPtr& pod_object : pods) {
     const api::Pod& pod = std::get<api::Pod>(*pod_object);
     const api::OwnerReference* owner = pod.metadata.controller_ref();
     if (owner == nullptr || owner->kind != "ReplicaSet") continue;
     if (owner->uid == replica_set.metadata.uid) {
-      owned.push_back(pod);
-      related_objects.push_back(pod_object);
+      owned.push_back(&pod);
+      related.push_back(&pod);
       continue;
     }
     // Pods of the sibling ReplicaSets (same owner) count for the deletion order's spreading rule.
@@ -55,11 +57,9 @@ SyncResult ReplicaSetController::sync(const std::string& key) {
     const api::OwnerReference* sibling_owner =
         sibling == nullptr ? nullptr : api::metadata_of(*sibling).controller_ref();
     if (rs_owner != nullptr && sibling_owner != nullptr && sibling_owner->uid == rs_owner->uid) {
-      related_objects.push_back(pod_object);
+      related.push_back(&pod);
     }
   }
-  std::vector<const api::Pod*> related;
-  for (const store::ObjectPtr& pod : related_objects) related.push_back(&std::get<api::Pod>(*pod));
   const WallTime now = context_.loop.clock().wall_now();
   const ReplicaSetPlan plan = plan_replica_set_sync(replica_set, owned, related, now);
 

@@ -5,6 +5,7 @@
 // status. Events: SuccessfulCreate, SuccessfulDelete, FailedCreate.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "controller/controller_context.h"
@@ -22,6 +23,8 @@ class ReplicaSetController {
 
   // Syncs nothing more.
   void stop() { reconciler_.stop(); }
+  // Keys synced so far (benchmarks, metrics).
+  std::uint64_t syncs() const { return reconciler_.syncs(); }
 
  private:
   SyncResult sync(const std::string& key);

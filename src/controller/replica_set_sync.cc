@@ -161,11 +161,11 @@ api::ReplicaSetStatus calculate_replica_set_status(const api::ReplicaSet& replic
 }
 
 ReplicaSetPlan plan_replica_set_sync(const api::ReplicaSet& replica_set,
-                                     std::span<const api::Pod> pods,
+                                     std::span<const api::Pod* const> pods,
                                      std::span<const api::Pod* const> related_pods, WallTime now) {
   std::vector<const api::Pod*> active;
-  for (const api::Pod& pod : pods) {
-    if (is_pod_active(pod)) active.push_back(&pod);
+  for (const api::Pod* pod : pods) {
+    if (is_pod_active(*pod)) active.push_back(pod);
   }
   ReplicaSetPlan plan;
   const std::int32_t wanted = spec_replicas(replica_set);

@@ -63,10 +63,11 @@ struct ReplicaSetPlan {
   std::optional<runtime::Duration> requeue_after;
 };
 
-// syncReplicaSet. `pods` are the pods the RS owns (controllerRef), in any state; related_pods as
-// for pods_to_delete (pods of sibling RSs included); empty means `pods`.
+// syncReplicaSet. `pods` are the pods the RS owns (controllerRef), in any state, as pointers into
+// the caller's cache (a sync of a large RS copied every pod of it); related_pods as for
+// pods_to_delete (pods of sibling RSs included); empty means `pods`.
 ReplicaSetPlan plan_replica_set_sync(const api::ReplicaSet& replica_set,
-                                     std::span<const api::Pod> pods,
+                                     std::span<const api::Pod* const> pods,
                                      std::span<const api::Pod* const> related_pods, WallTime now);
 
 // A pod for the RS's template: labels, annotations and spec of the template, a controller owner

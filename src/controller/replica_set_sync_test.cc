@@ -41,9 +41,14 @@ api::Pod pod(const std::string& name, api::PodPhase phase, bool ready,
   return p;
 }
 
-std::vector<std::string> names_to_delete(const std::vector<api::Pod>& pods, std::size_t count) {
+std::vector<const api::Pod*> pointers_to(const std::vector<api::Pod>& pods) {
   std::vector<const api::Pod*> pointers;
   for (const api::Pod& p : pods) pointers.push_back(&p);
+  return pointers;
+}
+
+std::vector<std::string> names_to_delete(const std::vector<api::Pod>& pods, std::size_t count) {
+  const std::vector<const api::Pod*> pointers = pointers_to(pods);
   std::vector<std::string> names;
   for (const api::Pod* p : pods_to_delete(pointers, pointers, count, kNow)) {
     names.push_back(p->metadata.name);
@@ -105,7 +110,7 @@ TEST(PlanReplicaSetSync, AReplicaSetBeingDeletedNeitherCreatesNorDeletesPods) {
   EXPECT_EQ(plan_replica_set_sync(rs, {}, {}, kNow).pods_to_create, 0);
   rs.spec.replicas = 0;
   std::vector<api::Pod> pods = {pod_from_template(rs, "web-abc-x1", kNow)};
-  EXPECT_TRUE(plan_replica_set_sync(rs, pods, {}, kNow).pods_to_delete.empty());
+  EXPECT_TRUE(plan_replica_set_sync(rs, pointers_to(pods), {}, kNow).pods_to_delete.empty());
 }
 
 TEST(PlanReplicaSetSync, TerminatingAndFinishedPodsAreNotCounted) {
@@ -113,7 +118,7 @@ TEST(PlanReplicaSetSync, TerminatingAndFinishedPodsAreNotCounted) {
                                 pod("b", api::PodPhase::kRunning, true),
                                 pod("done", api::PodPhase::kSucceeded, false)};
   pods[1].metadata.deletion_timestamp = kNow;
-  const ReplicaSetPlan plan = plan_replica_set_sync(replica_set(2), pods, {}, kNow);
+  const ReplicaSetPlan plan = plan_replica_set_sync(replica_set(2), pointers_to(pods), {}, kNow);
   EXPECT_EQ(plan.pods_to_create, 1);
   ASSERT_TRUE(plan.status.has_value());
   EXPECT_EQ(plan.status->replicas, 1);
@@ -125,7 +130,7 @@ TEST(PlanReplicaSetSync, DeletesNotReadyPodsFirst) {
   std::vector<api::Pod> pods = {pod("a", api::PodPhase::kRunning, true),
                                 pod("b", api::PodPhase::kRunning, false),
                                 pod("c", api::PodPhase::kRunning, true)};
-  const ReplicaSetPlan plan = plan_replica_set_sync(replica_set(2), pods, {}, kNow);
+  const ReplicaSetPlan plan = plan_replica_set_sync(replica_set(2), pointers_to(pods), {}, kNow);
   EXPECT_EQ(plan.pods_to_delete, (std::vector<std::string>{"b"}));
 }
 
@@ -133,7 +138,8 @@ TEST(PlanReplicaSetSync, MinReadySecondsIsAStrictBoundAndRequeues) {
   // Ready for exactly 10s with minReadySeconds 10: not available yet (strict '<').
   std::vector<api::Pod> pods = {pod("a", api::PodPhase::kRunning, true, seconds(10)),
                                 pod("b", api::PodPhase::kRunning, true, seconds(11))};
-  const ReplicaSetPlan plan = plan_replica_set_sync(replica_set(2, 10), pods, {}, kNow);
+  const ReplicaSetPlan plan =
+      plan_replica_set_sync(replica_set(2, 10), pointers_to(pods), {}, kNow);
   ASSERT_TRUE(plan.status.has_value());
   EXPECT_EQ(plan.status->ready_replicas, 2);
   EXPECT_EQ(plan.status->available_replicas, 1);
@@ -148,7 +154,7 @@ TEST(PlanReplicaSetSync, UnchangedStatusIsNotWritten) {
   rs.status.fully_labeled_replicas = 1;
   rs.status.ready_replicas = 1;
   rs.status.available_replicas = 1;
-  const ReplicaSetPlan plan = plan_replica_set_sync(rs, pods, {}, kNow);
+  const ReplicaSetPlan plan = plan_replica_set_sync(rs, pointers_to(pods), {}, kNow);
   EXPECT_FALSE(plan.status.has_value());
   EXPECT_EQ(plan.pods_to_create, 0);
 }

@@ -96,19 +96,22 @@ bool node_matches_term(const api::Node& node, const api::NodeSelectorTerm& term)
   return true;
 }
 
+std::map<std::string, int> same_set_on_node(const api::Pod& pod,
+                                            std::span<const api::Pod* const> placed) {
+  std::map<std::string, int> counts;
+  for (const api::Pod* each : placed) {
+    if (each->spec.node_name.empty() || !is_pod_active(*each)) continue;
+    if (same_replica_set(*each, pod)) ++counts[each->spec.node_name];
+  }
+  return counts;
+}
+
 std::vector<NodeScore> score_nodes(const SchedulingInput& input) {
   NODROP_CHECK(input.pod != nullptr);
   const api::Pod& pod = *input.pod;
   std::vector<NodeScore> scores;
-  std::map<std::string, int> same_set_on_node;
-  std::map<std::string, int> replacements_on_node;
-  for (const api::Pod& placed : input.placed) {
-    if (placed.spec.node_name.empty() || !is_pod_active(placed)) continue;
-    if (same_replica_set(placed, pod)) {
-      ++same_set_on_node[placed.spec.node_name];
-      ++replacements_on_node[placed.spec.node_name];
-    }
-  }
+  // The pods of the ReplicaSet on a node, which are also the replacements it has received.
+  std::map<std::string, int> same_set = input.same_set_on_node;
   std::map<std::string, int> leaving_on_node;
   for (const api::Pod* leaving : input.pods_leaving) {
     if (!leaving->spec.node_name.empty()) ++leaving_on_node[leaving->spec.node_name];
@@ -129,9 +132,9 @@ std::vector<NodeScore> score_nodes(const SchedulingInput& input) {
     }
     weights.push_back(weight);
     max_weight = std::max(max_weight, weight);
-    max_same = std::max(max_same, same_set_on_node[score.node]);
+    max_same = std::max(max_same, same_set[score.node]);
     // Nodes about to lose more old pods than they have received replacements.
-    if (leaving_on_node[score.node] > replacements_on_node[score.node]) {
+    if (leaving_on_node[score.node] > same_set[score.node]) {
       score.surge = kInPlaceSurgeBonus;
     }
     scores.push_back(score);
@@ -139,7 +142,7 @@ std::vector<NodeScore> score_nodes(const SchedulingInput& input) {
   for (std::size_t i = 0; i < scores.size(); ++i) {
     //   weight / max weight, and (max - count) / max count, each scaled to 0..100
     scores[i].affinity = max_weight > 0 ? weights[i] * 100 / max_weight : 0;
-    const int same = same_set_on_node[scores[i].node];
+    const int same = same_set[scores[i].node];
     scores[i].spread = max_same > 0 ? (max_same - same) * 100 / max_same : 100;
   }
   std::stable_sort(scores.begin(), scores.end(), [](const NodeScore& a, const NodeScore& b) {

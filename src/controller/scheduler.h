@@ -17,6 +17,7 @@
 // spreading preference, so every node keeps a running pod while its old pods go.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,8 +36,10 @@ inline constexpr int kInPlaceSurgeBonus = 1000;  // dominates affinity and sprea
 struct SchedulingInput {
   const api::Pod* pod = nullptr;
   std::span<const api::Node> nodes;
-  // Pods already placed (spec.nodeName set); terminating and finished pods are ignored.
-  std::span<const api::Pod> placed;
+  // Per node, the pods of the pod's own ReplicaSet placed there and active: what spreading
+  // counts. same_set_on_node() counts them from a list of placed pods; a caller that keeps the
+  // counts as pods come and go saves reading every pod for each pod it schedules.
+  std::map<std::string, int> same_set_on_node;
   // Old pods the rollout is about to delete, when the pod backs an externalTrafficPolicy: Local
   // Service; empty otherwise.
   std::span<const api::Pod* const> pods_leaving{};
@@ -49,6 +52,12 @@ struct NodeScore {
   int surge = 0;     // 0 or kInPlaceSurgeBonus
   int total() const { return kAffinityWeight * affinity + kSpreadWeight * spread + surge; }
 };
+
+// The count above, from pods already placed (spec.nodeName set): those of the pod's ReplicaSet
+// (the same controller, or for a pod without one the same labels), terminating and finished pods
+// left out.
+std::map<std::string, int> same_set_on_node(const api::Pod& pod,
+                                            std::span<const api::Pod* const> placed);
 
 // The nodes that pass the filters, scored, best first.
 std::vector<NodeScore> score_nodes(const SchedulingInput& input);

@@ -83,24 +83,26 @@ TEST(Schedule, PreferredNodeAffinityRaisesTheScore) {
 
 TEST(Schedule, SpreadsPodsOfTheSameReplicaSet) {
   std::vector<api::Node> nodes = {node("a"), node("b"), node("c")};
-  std::vector<api::Pod> placed = {pod_of("new", "a"), pod_of("new", "b"), pod_of("other", "c")};
+  const std::vector<api::Pod> pods = {pod_of("new", "a"), pod_of("new", "b"), pod_of("other", "c")};
+  const api::Pod* placed[] = {&pods[0], &pods[1], &pods[2]};
   api::Pod pod = pod_of("new");
-  EXPECT_EQ(*schedule({&pod, nodes, placed, {}}), "c");
+  EXPECT_EQ(*schedule({&pod, nodes, same_set_on_node(pod, placed), {}}), "c");
 }
 
 TEST(Schedule, LocalTrafficSurgePodGoesToANodeAboutToLoseItsPod) {
   // Old pods: a, b, c (one each). The rollout will remove the one on b next; a already has its
   // replacement. Spreading alone would choose c (no new pod); in-place surge picks b.
   std::vector<api::Node> nodes = {node("a"), node("b"), node("c")};
-  std::vector<api::Pod> placed = {pod_of("old", "a"), pod_of("old", "b"), pod_of("old", "c"),
-                                  pod_of("new", "a")};
-  const api::Pod* leaving[] = {&placed[0], &placed[1]};
+  const std::vector<api::Pod> pods = {pod_of("old", "a"), pod_of("old", "b"), pod_of("old", "c"),
+                                      pod_of("new", "a")};
+  const api::Pod* placed[] = {&pods[0], &pods[1], &pods[2], &pods[3]};
+  const api::Pod* leaving[] = {&pods[0], &pods[1]};
   api::Pod pod = pod_of("new");
-  EXPECT_EQ(*schedule({&pod, nodes, placed, leaving}), "b");
+  EXPECT_EQ(*schedule({&pod, nodes, same_set_on_node(pod, placed), leaving}), "b");
   // Without the hint, spreading picks a node with no new pod: b or c, by name.
-  EXPECT_EQ(*schedule({&pod, nodes, placed, {}}), "b");
-  const api::Pod* leaving_c[] = {&placed[2]};
-  EXPECT_EQ(*schedule({&pod, nodes, placed, leaving_c}), "c");
+  EXPECT_EQ(*schedule({&pod, nodes, same_set_on_node(pod, placed), {}}), "b");
+  const api::Pod* leaving_c[] = {&pods[2]};
+  EXPECT_EQ(*schedule({&pod, nodes, same_set_on_node(pod, placed), leaving_c}), "c");
 }
 
 TEST(NodeMatchesTerm, FieldsSelectByNodeName) {

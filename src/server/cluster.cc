@@ -119,6 +119,11 @@ std::string Cluster::node_address(int index) const {
   return address_of(config_.node_addresses.first + static_cast<std::uint32_t>(index)).to_string();
 }
 
+ControllerSyncs Cluster::controller_syncs() const {
+  return {deployment_controller_->syncs(), replica_set_controller_->syncs(), scheduler_->syncs(),
+          garbage_collector_->syncs()};
+}
+
 Status Cluster::start() {
   for (store::Informer* informer :
        {&deployments_, &replica_sets_, &pods_, &nodes_, &services_, &endpoint_slices_}) {

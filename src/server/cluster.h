@@ -12,6 +12,7 @@
 // writing to it), which is why informers drain through a thread-safe post.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -50,6 +51,14 @@ struct ClusterPorts {
   DataPlane& data_plane;  // the Service path's listeners (live proxies, or a record in sim)
 };
 
+// How many keys each controller has synced since the cluster started.
+struct ControllerSyncs {
+  std::uint64_t deployment = 0;
+  std::uint64_t replica_set = 0;
+  std::uint64_t scheduler = 0;
+  std::uint64_t garbage_collector = 0;
+};
+
 // What apply() did to one object, as kubectl apply reports it.
 enum class ApplyOutcome { kCreated, kConfigured, kUnchanged };
 const char* apply_outcome_name(ApplyOutcome outcome);  // "created", "configured", "unchanged"
@@ -78,6 +87,7 @@ class Cluster {
   const LoadBalancers& load_balancers() const { return *load_balancers_; }
   // Node i's address (i from 0).
   std::string node_address(int index) const;
+  ControllerSyncs controller_syncs() const;
 
  private:
   ClusterPorts ports_;

@@ -5,18 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include "api/defaults.h"
 #include "controller/test_deployment.h"
-#include "server/recorded_data_plane.h"
 #include "server/rollout_invariants.h"
-#include "sim/fake_prober.h"
-#include "sim/fake_process_runtime.h"
-#include "sim/sim_loop.h"
+#include "server/simulated_cluster.h"
 
 namespace nodrop::server {
 namespace {
 
-using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 bool is_ready(const api::Pod& pod) {
@@ -26,23 +21,10 @@ bool is_ready(const api::Pod& pod) {
 
 class ClusterTest : public ::testing::Test {
  protected:
-  ClusterTest()
-      : processes_(loop_),
-        prober_(loop_),
-        data_plane_(loop_),
-        cluster_({loop_, [this](std::function<void()> task) { loop_.post(std::move(task)); },
-                  processes_, prober_, random_, data_plane_},
-                 ClusterConfig::defaults(), "/tmp/nodrop-cluster-test-logs") {}
-
   void SetUp() override { ASSERT_TRUE(cluster_.start().is_ok()); }
 
   api::Deployment deployment(std::int32_t replicas, const std::string& image) {
-    api::Deployment object = controller::test_deployment(replicas, image);
-    object.metadata.uid.clear();
-    object.metadata.generation = 0;
-    object.spec.template_spec.spec.containers[0].command = {"demo-app"};
-    api::set_defaults(object);
-    return object;
+    return controller::test_deployment_to_apply(replicas, image, "demo-app");
   }
 
   std::vector<api::Pod> pods() {
@@ -54,21 +36,11 @@ class ClusterTest : public ::testing::Test {
   std::size_t count(const char* kind) {
     return cluster_.store().list({.kind = kind}).value().items.size();
   }
-  // Advances virtual time in small steps (periodic timers never let the loop idle).
-  void run_for(runtime::Duration duration, RolloutInvariants* checker = nullptr) {
-    const runtime::Time end = loop_.now() + duration;
-    while (loop_.now() < end) {
-      loop_.advance(milliseconds(100));
-      if (checker != nullptr) checker->check();
-    }
-  }
+  void run_for(runtime::Duration duration) { simulated_.loop().advance(duration); }
 
-  sim::SimLoop loop_;
-  sim::SeededRandom random_{42};
-  sim::FakeProcessRuntime processes_;
-  sim::FakeProber prober_;
-  RecordedDataPlane data_plane_;
-  Cluster cluster_;
+  SimulatedCluster simulated_;
+  Cluster& cluster_ = simulated_.cluster();
+  sim::FakeProcessRuntime& processes_ = simulated_.processes();
 };
 
 TEST_F(ClusterTest, NodesRegisterReady) {
@@ -102,6 +74,11 @@ TEST_F(ClusterTest, ADeploymentReachesItsReadyPodsSpreadOverTheNodes) {
       std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
   EXPECT_EQ(status.status.available_replicas, 3);
   EXPECT_EQ(status.status.observed_generation, 1);
+  const ControllerSyncs syncs = cluster_.controller_syncs();
+  EXPECT_GT(syncs.deployment, 0U);
+  EXPECT_GT(syncs.replica_set, 0U);
+  EXPECT_GE(syncs.scheduler, 3U);  // a pod is a key
+  EXPECT_GT(syncs.garbage_collector, 0U);
   // Applying the same manifest again changes nothing.
   EXPECT_EQ(cluster_.apply(deployment(3, "demo-app:v1")).value(), ApplyOutcome::kUnchanged);
 }
@@ -111,15 +88,21 @@ TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
   run_for(seconds(5));
   api::LabelSelector selector;
   selector.match_labels["app"] = "web";
-  RolloutInvariants checker(cluster_.store(), selector, 4, 1, 1);  // 25% of 4: up, down
+  RolloutInvariants checker(cluster_.store(), simulated_.loop(), selector,
+                            {.replicas = 4, .max_surge = 1, .max_unavailable = 1},  // 25% of 4
+                            simulated_.post());
   ASSERT_EQ(cluster_.apply(deployment(4, "demo-app:v2")).value(), ApplyOutcome::kConfigured);
-  run_for(seconds(60), &checker);
+  run_for(seconds(60));
   const std::vector<api::Pod> running = pods();
   ASSERT_EQ(running.size(), 4U);
+  std::map<std::string, int> per_node;
   for (const api::Pod& pod : running) {
     EXPECT_EQ(pod.spec.containers[0].image, "demo-app:v2");
     EXPECT_TRUE(is_ready(pod));
+    ++per_node[pod.spec.node_name];
   }
+  // The new ReplicaSet's pods spread over the three nodes as the old one's did.
+  EXPECT_EQ(per_node, (std::map<std::string, int>{{"node-1", 2}, {"node-2", 1}, {"node-3", 1}}));
   EXPECT_TRUE(checker.violations().empty()) << checker.violations().front();
   EXPECT_EQ(checker.max_pods(), 5);    // the surge was used
   EXPECT_EQ(checker.min_ready(), 3);   // and the unavailability
@@ -128,6 +111,26 @@ TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
       std::get<api::Deployment>(*cluster_.store().get({"Deployment", "default", "web"}).value());
   EXPECT_EQ(done.status.updated_replicas, 4);
   EXPECT_EQ(done.metadata.annotations.at(api::kRevisionAnnotation), "2");
+}
+
+TEST_F(ClusterTest, PodsWithoutAControllerSpreadByTheirLabels) {
+  // Pods of the Deployment's template, made by hand: no owner.
+  const api::Deployment manifest = deployment(1, "demo-app:v1");
+  for (const char* name : {"a", "b", "c", "d"}) {
+    api::Pod pod;
+    pod.metadata.name = name;
+    pod.metadata.namespace_name = "default";
+    pod.metadata.labels["app"] = std::string(name) == "d" ? "other" : "bare";
+    pod.spec = manifest.spec.template_spec.spec;
+    ASSERT_EQ(cluster_.apply(pod).value(), ApplyOutcome::kCreated);
+    run_for(seconds(1));
+  }
+  std::map<std::string, std::string> node_of;
+  for (const api::Pod& pod : pods()) node_of[pod.metadata.name] = pod.spec.node_name;
+  // a, b and c (same labels) on three nodes; d (other labels) where nothing of its set is: the
+  // first node by name.
+  EXPECT_EQ(node_of, (std::map<std::string, std::string>{
+                         {"a", "node-1"}, {"b", "node-2"}, {"c", "node-3"}, {"d", "node-1"}}));
 }
 
 TEST_F(ClusterTest, DeletingADeploymentRemovesItsReplicaSetsAndPods) {

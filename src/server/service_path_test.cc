@@ -8,11 +8,7 @@
 
 #include "api/defaults.h"
 #include "controller/test_deployment.h"
-#include "server/cluster.h"
-#include "server/recorded_data_plane.h"
-#include "sim/fake_prober.h"
-#include "sim/fake_process_runtime.h"
-#include "sim/sim_loop.h"
+#include "server/simulated_cluster.h"
 
 namespace nodrop::server {
 namespace {
@@ -24,14 +20,6 @@ Ipv4Endpoint at(const char* text) { return parse_ipv4_endpoint(text).value(); }
 
 class ServicePathTest : public ::testing::Test {
  protected:
-  ServicePathTest()
-      : processes_(loop_),
-        prober_(loop_),
-        data_plane_(loop_),
-        cluster_({loop_, [this](std::function<void()> task) { loop_.post(std::move(task)); },
-                  processes_, prober_, random_, data_plane_},
-                 ClusterConfig::defaults(), "/tmp/nodrop-service-path-test-logs") {}
-
   void SetUp() override { ASSERT_TRUE(cluster_.start().is_ok()); }
 
   // "web": replicas of one container with port 8080 named http; ready as soon as it started.
@@ -117,17 +105,12 @@ class ServicePathTest : public ::testing::Test {
     }
     return std::nullopt;
   }
-  void run_for(runtime::Duration duration) {
-    const runtime::Time end = loop_.now() + duration;
-    while (loop_.now() < end) loop_.advance(milliseconds(10));
-  }
+  void run_for(runtime::Duration duration) { simulated_.loop().advance(duration); }
 
-  sim::SimLoop loop_;
-  sim::SeededRandom random_{42};
-  sim::FakeProcessRuntime processes_;
-  sim::FakeProber prober_;
-  RecordedDataPlane data_plane_;
-  Cluster cluster_;
+  SimulatedCluster simulated_;
+  sim::SimLoop& loop_ = simulated_.loop();
+  Cluster& cluster_ = simulated_.cluster();
+  RecordedDataPlane& data_plane_ = simulated_.data_plane();
 };
 
 TEST_F(ServicePathTest, ClusterPolicyEveryNodeRoutesToEveryPodAndTheBalancerToEveryNode) {

@@ -163,7 +163,9 @@ TEST_F(LiveClusterTest, ADeploymentRollsAndIsDeletedWithRealProcesses) {
   EXPECT_EQ(processes_on_pod_range(), 3);
 
   // A new template rolls out one pod at a time: maxSurge 1, maxUnavailable 0.
-  server::RolloutInvariants invariants(live_->store(), web("v2").spec.selector, 3, 1, 0);
+  server::RolloutInvariants invariants(live_->store(), live_->loop().clock(),
+                                       web("v2").spec.selector,
+                                       {.replicas = 3, .max_surge = 1, .max_unavailable = 0});
   apply(web("v2"));
   ASSERT_TRUE(live::poll_until(
       [&] {
