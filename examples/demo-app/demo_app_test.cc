@@ -189,7 +189,7 @@ TEST(DemoApp, AnswersWithItsVersionAndKeepsTheConnectionAlive) {
   EXPECT_EQ(first.find("Connection: close"), std::string::npos) << first;
   // The client's address as the app saw it: in the answer, and once in the log.
   EXPECT_NE(first.find("X-Client-Address: 127.0.0.1:"), std::string::npos) << first;
-  EXPECT_TRUE(app.wait_for_line(" first connection from 127.0.0.1"));
+  EXPECT_TRUE(app.wait_for_line(" first request from 127.0.0.1"));
   // The same connection answers again, and the probe paths answer 200.
   EXPECT_EQ(client.get("/healthz").rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
   EXPECT_NE(client.get("/ready").find("\r\n\r\nready\n"), std::string::npos);

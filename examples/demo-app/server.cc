@@ -223,12 +223,8 @@ void Server::accept_connections() {
     connection->serial = next_serial_++;
     char address[INET_ADDRSTRLEN] = {};
     inet_ntop(AF_INET, &peer.sin_addr, address, sizeof address);
+    connection->peer_ip = address;
     connection->peer_address = std::string(address) + ":" + std::to_string(ntohs(peer.sin_port));
-    // Which client addresses reach the app (the client's own, or a node's when a hop translates
-    // it): a line for each new one, at most kMaxPeersLogged of them.
-    if (peers_logged_.size() < kMaxPeersLogged && peers_logged_.insert(address).second) {
-      say("demo-app " + options_.version + " first connection from " + address);
-    }
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP;
     event.data.u64 = static_cast<std::uint64_t>(fd);
@@ -302,6 +298,13 @@ bool Server::process_input(Connection& connection) {
         std::string method(request.method);
         std::string path(request.path);
         connection.input.erase(0, request.total_bytes);
+        // Which client addresses reach the app (the client's own, or a node's when a hop
+        // translates it): a line for each new one, at most kMaxPeersLogged of them. Probes (a
+        // connection without a request, or /healthz and /ready) are not clients.
+        if (!is_probe_path(path) && peers_logged_.size() < kMaxPeersLogged &&
+            peers_logged_.insert(connection.peer_ip).second) {
+          say("demo-app " + options_.version + " first request from " + connection.peer_ip);
+        }
         if (options_.latency.count() > 0 && !is_probe_path(path)) {
           connection.state = ConnectionState::kWaitingLatency;
           connection.pending_method = std::move(method);

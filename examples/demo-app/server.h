@@ -58,6 +58,7 @@ class Server {
     std::uint32_t interest = 0;  // the epoll events currently registered
     std::string pending_method;  // the request waiting for its latency
     std::string pending_path;
+    std::string peer_ip;       // the client's address as this app sees it
     std::string peer_address;  // "ip:port" of the client as this app sees it
   };
 
