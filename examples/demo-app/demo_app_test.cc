@@ -156,9 +156,10 @@ class Client {
   }
 
   // True when the server closed the connection (EOF or reset) before sending anything more.
+  // An orderly close (end of stream), not a timeout or a reset.
   bool closed_by_server() {
     char byte = 0;
-    return recv(fd_, &byte, 1, 0) <= 0;
+    return recv(fd_, &byte, 1, 0) == 0;
   }
 
   std::string get(const std::string& path) {
@@ -261,8 +262,11 @@ TEST(DemoApp, GracefulShutdownFinishesTheInFlightRequestThenExitsZero) {
   DemoApp app({"--shutdown=graceful", "--latency", "1s", "--version", "v3"});
   const int port = app.bound_port();
   ASSERT_TRUE(app.wait_for_line(" listening "));
-  Client idle(port);  // a keep-alive connection with nothing in flight is closed at once
+  Client idle(port);  // keep-alive connections with nothing in flight: one is used again, one not
   ASSERT_TRUE(idle.connected());
+  Client reused(port);
+  ASSERT_TRUE(reused.connected());
+  EXPECT_EQ(reused.get("/healthz").rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
   Client client(port);
   ASSERT_TRUE(client.connected());
   start_slow_request(client, port);
@@ -270,7 +274,13 @@ TEST(DemoApp, GracefulShutdownFinishesTheInFlightRequestThenExitsZero) {
   ASSERT_TRUE(app.wait_for_line(" draining "));
   Client late(port);
   EXPECT_FALSE(late.connected());  // the listener is closed
-  EXPECT_TRUE(idle.closed_by_server());
+  // The next request on an idle connection is answered, with Connection: close, and the
+  // connection closed: the client was not racing a close.
+  const std::string next = reused.get("/healthz");
+  EXPECT_EQ(next.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << next;
+  EXPECT_NE(next.find("Connection: close\r\n"), std::string::npos) << next;
+  EXPECT_TRUE(reused.closed_by_server());
+  EXPECT_TRUE(idle.closed_by_server());  // still idle after a second: closed
   const std::string response = client.read_response();
   EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << response;
   EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos) << response;

@@ -146,6 +146,7 @@ int Server::run() {
     const Clock::time_point now = Clock::now();
     if (!listening_ && !draining_ && now >= start_at_ + options_.startup_delay) start_listening();
     fire_due_latencies();
+    if (draining_ && !idle_closed_ && now >= idle_close_at_) close_idle_connections();
     if (draining_ && connections_.empty()) break;
     if (draining_ && now >= drain_deadline_) {
       say("demo-app " + options_.version + " drain timed out with " +
@@ -164,6 +165,7 @@ int Server::wait_timeout_ms() const {
   if (!listening_ && !draining_) wake = std::min(wake, start_at_ + options_.startup_delay);
   if (!delayed_.empty()) wake = std::min(wake, delayed_.begin()->first);
   if (draining_) wake = std::min(wake, drain_deadline_);
+  if (draining_ && !idle_closed_) wake = std::min(wake, idle_close_at_);
   if (wake == Clock::time_point::max()) return -1;
   const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now());
   return static_cast<int>(std::clamp<std::int64_t>(wait.count(), 0, 60'000));
@@ -195,9 +197,14 @@ void Server::begin_drain() {
   }
   say("demo-app " + options_.version + " draining " + std::to_string(connections_.size()) +
       " connections");
+  idle_close_at_ = Clock::now() + kIdleGrace;
+  for (auto& [fd, connection] : connections_) connection->close_after_write = true;
+}
+
+void Server::close_idle_connections() {
+  idle_closed_ = true;
   std::vector<int> idle;
   for (auto& [fd, connection] : connections_) {
-    connection->close_after_write = true;
     if (connection->state == ConnectionState::kReading && connection->input.empty()) {
       idle.push_back(fd);
     }
@@ -281,7 +288,7 @@ bool Server::process_input(Connection& connection) {
     const ParseResult parsed = parse_request(connection.input);
     switch (parsed.state) {
       case ParseState::kIncomplete:
-        if (connection.peer_closed || (draining_ && connection.input.empty())) {
+        if (connection.peer_closed || (idle_closed_ && connection.input.empty())) {
           close_connection(connection);
           return false;
         }

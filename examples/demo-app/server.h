@@ -3,8 +3,11 @@
 // Lifecycle (printed on stdout, one line each, so a test or a person can follow it):
 //   bound      socket bound (the port is known), not yet listening: connects are refused
 //   listening  after --startup-delay; /ready answers 200
-//   draining   SIGTERM in graceful mode: listener closed, idle connections closed, in-flight
-//              requests finish with "Connection: close"; exits 0 when none is left
+//   draining   SIGTERM in graceful mode: listener closed; every request from now on, in flight
+//              or new on a keep-alive connection, is answered with "Connection: close" and its
+//              connection closed after it; connections still idle kIdleGrace after SIGTERM are
+//              closed then; exits 0 when none is left. (Closing an idle keep-alive connection at
+//              once would race a client sending on it: its request would meet a closed socket.)
 // In immediate mode SIGTERM keeps its default action, so the process dies at once by the signal.
 // In ignore mode SIGTERM is read and ignored; only SIGKILL ends the process.
 //
@@ -65,6 +68,7 @@ class Server {
   bool open_listener();
   void start_listening();
   void begin_drain();
+  void close_idle_connections();
   void handle_signal();
   void accept_connections();
   void on_connection_event(Connection& connection, std::uint32_t events);
@@ -85,7 +89,10 @@ class Server {
   int signal_fd_ = -1;
   std::string bound_address_;
   bool listening_ = false;
+  static constexpr std::chrono::milliseconds kIdleGrace{1000};
   bool draining_ = false;
+  bool idle_closed_ = false;  // kIdleGrace after SIGTERM passed and idle connections were closed
+  Clock::time_point idle_close_at_;
   bool exit_requested_ = false;
   Clock::time_point start_at_;
   Clock::time_point drain_deadline_;
