@@ -52,9 +52,9 @@ struct UpstreamSource {
 // What a new connection gets when no endpoint is pickable (and hold is off, full or timed out).
 //   kReject: L7 answers 503; L4 resets the connection at once (the nearest a proxy that already
 //            accepted can come to kube-proxy's REJECT, which refuses the connection).
-//   kDrop:   L4 only: the connection is left unanswered and unread until idle_timeout, as
-//            kube-proxy's DROP rule for a Local Service without local endpoints leaves the
-//            client to time out.
+//   kDrop:   L4 only: the connection is left unanswered (what the client sends is read and
+//            thrown away) until the client gives up or idle_timeout passes, as kube-proxy's DROP
+//            rule for a Local Service without local endpoints leaves the client to time out.
 enum class NoEndpointAction { kReject, kDrop };
 
 struct ProxyOptions {

@@ -214,6 +214,11 @@ TEST_P(TcpProxyTest, WithoutAnEndpointAConnectionIsResetOrLeftUnanswered) {
   // Neither an answer nor a close nor a reset: the client waits until its own timeout.
   EXPECT_EQ(dropped->receive_some().status().code(), StatusCode::kDeadlineExceeded);
   EXPECT_EQ(proxy_->metrics().error_count(ProxyError::kNoEndpoint), 1U);
+  // A client that gives up is seen: its connection does not linger until the idle timeout.
+  EXPECT_EQ(proxy_->metrics().connections_open.load(), 1);
+  dropped = Status(StatusCode::kUnavailable, "closed");  // closes the client's socket
+  EXPECT_TRUE(live::poll_until([&] { return proxy_->metrics().connections_open.load() == 0; },
+                               kClientTimeout));
 }
 
 TEST_P(TcpProxyTest, WithoutConnectionDrainingAConnectionToARemovedEndpointIsCutAtOnce) {

@@ -112,11 +112,10 @@ void TcpSession::pick_and_connect() {
 }
 
 void TcpSession::drop() {
-  // Nothing is read or sent: the client's bytes wait in the kernel, unanswered, until the idle
-  // timeout closes the connection, whether or not the client gave up before. The empty pipes go
-  // back at once.
+  // Nothing is answered: the client's bytes are read and thrown away (discard_client_bytes())
+  // until it gives up, or the idle timeout closes the connection. The empty pipes go back at once.
   phase_ = Phase::kDropped;
-  set_client_interest(0);
+  set_client_interest(live::kReadable);
   for (Direction* direction : {&to_upstream_, &to_client_}) {
     host_.give_back_pipe(std::move(direction->pipe));
   }
@@ -157,7 +156,35 @@ void TcpSession::on_connected() {
   pump(all, live::kWritable);
 }
 
-void TcpSession::on_client_events(std::uint32_t events) { pump(events, 0); }
+void TcpSession::on_client_events(std::uint32_t events) {
+  if (phase_ == Phase::kDropped) {
+    discard_client_bytes();
+    return;
+  }
+  pump(events, 0);
+}
+
+void TcpSession::discard_client_bytes() {
+  // A dropped connection's bytes go nowhere, as a DROP rule's packets do; reading them is how
+  // the client's giving up (end of stream, reset) is seen, so its connection does not linger.
+  thread_local std::array<char, kCopyChunkBytes> scratch;
+  while (true) {
+    const live::IoResult got = live::read_some(client_.fd(), scratch.data(), scratch.size());
+    switch (got.outcome) {
+      case live::IoOutcome::kDone:
+        continue;
+      case live::IoOutcome::kWouldBlock:
+        return;
+      case live::IoOutcome::kClosed:
+      case live::IoOutcome::kRefused:
+      case live::IoOutcome::kReset:
+      case live::IoOutcome::kOutOfResources:
+      case live::IoOutcome::kError:
+        close();
+        return;
+    }
+  }
+}
 
 void TcpSession::on_upstream_events(std::uint32_t events) {
   if (phase_ == Phase::kConnecting) {

@@ -86,6 +86,7 @@ class TcpSession final : public Session {
   void pick_and_connect();
   // No endpoint, and NoEndpointAction::kDrop.
   void drop();
+  void discard_client_bytes();
   void on_connected();
   // A connect to upstream_address_ failed with connect_outcome: another endpoint if the retry
   // policy allows, else the client's connection closes.
