@@ -129,6 +129,9 @@ class JournaledDataPlane final : public DataPlane {
     std::shared_ptr<proxy::EndpointCounters> counters(const Ipv4Endpoint& address) const override {
       return inner_->counters(address);
     }
+    void on_applied(std::function<void()> callback) override {
+      inner_->on_applied(std::move(callback));
+    }
 
    private:
     std::unique_ptr<DataPlaneListener> inner_;

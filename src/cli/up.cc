@@ -19,7 +19,7 @@ namespace nodrop::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: nodrop up [-f FILE|DIR]... [--nodes N] [--profile kubernetes] [--config FILE]\n"
+    "Usage: nodrop up [-f FILE|DIR]... [--nodes N] [--profile P] [--config FILE]\n"
     "                 [--data-dir DIR]\n"
     "\n"
     "Runs a cluster of N virtual nodes on this machine's loopback addresses, in the foreground.\n"
@@ -27,8 +27,12 @@ constexpr const char* kUsage =
     "                       SIGHUP, and a changed pod template rolls out); a directory stands\n"
     "                       for the *.yaml, *.yml and *.json files below it\n"
     "  --nodes N            virtual nodes (default 3, or the configuration's)\n"
-    "  --profile P          kubernetes: Kubernetes' behaviour and timing (every hop learns of a\n"
-    "                       change after its own delay, from the configuration)\n"
+    "  --profile P          nodrop (default): every hop learns of a change at once and a\n"
+    "                       deleted pod is signalled only once no hop routes to it and its\n"
+    "                       requests finished; a container without a readiness probe is Ready\n"
+    "                       once its declared ports listen. kubernetes: Kubernetes' behaviour\n"
+    "                       and timing (every hop learns of a change after its own delay, from\n"
+    "                       the configuration; Ready once started), to reproduce its losses\n"
     "  --config FILE        a ClusterConfiguration (nodes, address ranges, data dir)\n"
     "  --data-dir DIR       where the cluster keeps its state and the pods' logs (default\n"
     "                       $XDG_STATE_HOME/nodrop, else ~/.local/state/nodrop; owner-only)\n"
@@ -135,11 +139,6 @@ int run_up(const Args& args, std::ostream& out, std::ostream& err) {
   }
   if (nodes) config.nodes = static_cast<int>(*nodes);
   if (profile) config.profile = *profile;
-  if (config.profile == server::Profile::kNodrop) {
-    err << "nodrop up: the nodrop profile is not available yet (it needs the drain gate); run "
-           "with --profile kubernetes\n";
-    return kExitUsage;
-  }
   if (!data_dir.empty()) config.data_dir = data_dir;
   if (config.data_dir.empty()) {
     const char* state = std::getenv("XDG_STATE_HOME");

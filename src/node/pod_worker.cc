@@ -543,7 +543,7 @@ void PodWorker::terminate(std::optional<std::int64_t> grace_period_seconds) {
     }
   }
   ports_.drain_gate.wait_for_drain(
-      pod_, grace_deadline_, guarded(self_, [](PodWorker& worker) {
+      with_status(), grace_deadline_, guarded(self_, [](PodWorker& worker) {
         // What is left of the grace period, in whole seconds as the kubelet passes it on.
         const auto left = std::chrono::duration_cast<seconds>(worker.grace_deadline_ -
                                                               worker.ports_.loop.clock().now());
@@ -612,6 +612,12 @@ void PodWorker::finish_if_stopped() {
     }
   }
   refresh();
+}
+
+api::Pod PodWorker::with_status() const {
+  api::Pod pod = pod_;
+  pod.status = status();
+  return pod;
 }
 
 api::PodStatus PodWorker::status() const {

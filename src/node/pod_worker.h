@@ -110,6 +110,8 @@ class PodWorker {
 
   const api::Pod& pod() const { return pod_; }
   api::PodStatus status() const;
+  // The pod as given, with status() (its address, conditions): what the drain gate is shown.
+  api::Pod with_status() const;
   const std::deque<PodEvent>& events() const { return events_; }
   // True once termination is complete (every container stopped, phase Succeeded or Failed).
   bool finished() const { return finished_; }

@@ -65,7 +65,7 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
       nodes_(store_, ports_.post, {.kind = "Node"}),
       services_(store_, ports_.post, {.kind = "Service"}),
       endpoint_slices_(store_, ports_.post, {.kind = "EndpointSlice"}),
-      drain_gate_(ports_.loop),
+      open_drain_gate_(ports_.loop),
       pod_addresses_(address_of(config_.pod_addresses.first),
                      address_of(config_.pod_addresses.last),
                      node::LoopbackPool::kDefaultQuarantine) {
@@ -79,11 +79,19 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
       context, std::vector<store::Informer*>{&deployments_, &replica_sets_, &pods_, &services_,
                                              &endpoint_slices_});
   const ProfilePolicies policies = policies_for(config_.profile, config_.kubernetes);
+  node::DrainGate* drain_gate = &open_drain_gate_;
+  DataPlane* data_plane = &ports_.data_plane;
+  if (policies.wait_for_drain) {
+    data_plane_drain_gate_ = std::make_unique<DataPlaneDrainGate>(
+        DrainGatePorts{ports_.loop, ports_.post, events_, ports_.data_plane});
+    drain_gate = data_plane_drain_gate_.get();
+    data_plane = &data_plane_drain_gate_->data_plane();
+  }
   endpoint_slice_controller_ = std::make_unique<controller::EndpointSliceController>(
       context, informers, policies.endpoint_publication);
   for (int i = 0; i < config_.nodes; ++i) {
     kubelets_.push_back(std::make_unique<node::Kubelet>(
-        node::KubeletPorts{ports_.loop, ports_.processes, ports_.prober, drain_gate_, store_,
+        node::KubeletPorts{ports_.loop, ports_.processes, ports_.prober, *drain_gate, store_,
                            ports_.post, events_, pod_addresses_},
         node::KubeletOptions{.node_name = fmt::format("node-{}", i + 1),
                              .node_ip = node_address(i),
@@ -91,7 +99,7 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
                              .ready_when_listening = policies.ready_when_listening,
                              .images = config_.images}));
     node_proxies_.push_back(std::make_unique<NodeProxy>(
-        NodeProxyPorts{ports_.loop, events_, services_, endpoint_slices_, ports_.data_plane},
+        NodeProxyPorts{ports_.loop, events_, services_, endpoint_slices_, *data_plane},
         NodeProxyOptions{
             .node_name = fmt::format("node-{}", i + 1),
             .node_address =
@@ -103,14 +111,18 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
   }
   load_balancers_ = std::make_unique<LoadBalancers>(
       LoadBalancerPorts{ports_.loop, store_, events_, services_, nodes_, endpoint_slices_,
-                        ports_.data_plane},
+                        *data_plane},
       LoadBalancerOptions{
           .addresses = config_.load_balancer_addresses,
           .api_latency = std::chrono::duration_cast<runtime::Duration>(policies.load_balancer_api),
           .health_check_interval =
               std::chrono::duration_cast<runtime::Duration>(policies.health_check_interval),
           .healthy_threshold = policies.healthy_threshold,
-          .unhealthy_threshold = policies.unhealthy_threshold});
+          .unhealthy_threshold = policies.unhealthy_threshold,
+          .http_ports_l7 = policies.http_ports_l7,
+          .retry = policies.retry,
+          .hold = policies.hold,
+          .keep_removed_connections = policies.wait_for_drain});
 }
 
 Cluster::~Cluster() = default;

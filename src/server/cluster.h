@@ -33,6 +33,7 @@
 #include "runtime/random.h"
 #include "server/cluster_config.h"
 #include "server/data_plane.h"
+#include "server/drain_gate.h"
 #include "server/load_balancers.h"
 #include "server/node_proxy.h"
 #include "server/service_registry.h"
@@ -101,7 +102,11 @@ class Cluster {
   store::Informer nodes_;
   store::Informer services_;
   store::Informer endpoint_slices_;
-  node::OpenDrainGate drain_gate_;
+  // Profile kubernetes: the open gate, and the Service path uses ports_.data_plane as it is.
+  // Profile nodrop: the data plane's gate, and the Service path listens through it. Before the
+  // node proxies and load balancers, whose listeners it tracks.
+  node::OpenDrainGate open_drain_gate_;
+  std::unique_ptr<DataPlaneDrainGate> data_plane_drain_gate_;
   node::LoopbackPool pod_addresses_;
   std::unique_ptr<controller::DeploymentController> deployment_controller_;
   std::unique_ptr<controller::ReplicaSetController> replica_set_controller_;

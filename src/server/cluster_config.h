@@ -5,7 +5,7 @@
 //   kind: ClusterConfiguration
 //   nodes: 3                      # virtual nodes, each a kubelet on its own loopback address
 //   dataDir: /var/lib/nodrop      # default: $XDG_STATE_HOME/nodrop, else ~/.local/state/nodrop
-//   profile: kubernetes           # nodrop or kubernetes (server/profile.h)
+//   profile: nodrop               # nodrop (default) or kubernetes (server/profile.h)
 //   kubernetes:                   # the kubernetes profile's delays (docs/profiles.md has sources)
 //     timeScale: 1.0              #   multiplies every delay below
 //     endpointPublication: 200ms  #   pod change to its EndpointSlice written
@@ -47,7 +47,7 @@ struct ClusterConfig {
 
   int nodes = 3;
   std::string data_dir;  // empty: default_data_dir()
-  Profile profile = Profile::kKubernetes;
+  Profile profile = Profile::kNodrop;
   KubernetesTiming kubernetes;
   AddressRange node_addresses;
   AddressRange pod_addresses;

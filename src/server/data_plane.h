@@ -33,6 +33,9 @@ class DataPlaneListener {
   virtual bool applied(proxy::Generation generation) const = 0;
   // An endpoint's counters (in-flight requests, open connections); nullptr if unknown.
   virtual std::shared_ptr<proxy::EndpointCounters> counters(const Ipv4Endpoint& address) const = 0;
+  // Calls `callback`, from any thread, each time the listener's workers acknowledge a table (so
+  // applied() may have changed). One callback; it must be cheap (post to a loop).
+  virtual void on_applied(std::function<void()> callback) = 0;
 };
 
 // kube-proxy's health check of one Service on one node (healthCheckNodePort): answers every

@@ -20,6 +20,9 @@ class ProxyListener final : public DataPlaneListener {
   std::shared_ptr<proxy::EndpointCounters> counters(const Ipv4Endpoint& address) const override {
     return proxy_->publisher().counters(address);
   }
+  void on_applied(std::function<void()> callback) override {
+    proxy_->publisher().set_acknowledgement_listener(std::move(callback));
+  }
 
  private:
   std::unique_ptr<proxy::Proxy> proxy_;

@@ -204,14 +204,17 @@ void LoadBalancers::sync_service(const api::Service& service) {
       proxy::ProxyOptions options;
       options.listen =
           Ipv4Endpoint{balancer.address, static_cast<std::uint16_t>(service_port.port)};
-      options.mode = proxy::ProxyMode::kTcp;
+      options.mode = options_.http_ports_l7 && is_http_port(service_port) ? proxy::ProxyMode::kHttp
+                                                                          : proxy::ProxyMode::kTcp;
       options.upstream_source = {.kind = proxy::UpstreamSource::Kind::kClient};
       options.no_endpoint = proxy::NoEndpointAction::kReject;
-      options.retry = proxy::RetryPolicy::kubernetes();
-      options.hold = proxy::HoldPolicy::kubernetes();
+      options.retry = options_.retry;
+      options.hold = options_.hold;
       options.limits.idle_timeout = kIdleTimeout;
-      options.limits.endpoint_drain_timeout =
-          std::chrono::seconds(draining.timeout_seconds.value_or(0));
+      options.limits.endpoint_drain_timeout = options_.keep_removed_connections
+                                                  ? std::chrono::milliseconds(kIdleTimeout)
+                                                  : std::chrono::milliseconds(std::chrono::seconds(
+                                                        draining.timeout_seconds.value_or(0)));
       Result<std::unique_ptr<DataPlaneListener>> listener = ports_.data_plane.listen(options);
       if (!listener.is_ok()) {
         failure = listener.status().message();

@@ -4,8 +4,9 @@
 // Each LoadBalancer Service gets an address of its own from the configured range (the lowest
 // free one, kept while the Service exists, as MetalLB hands them out), and a listener per TCP port
 // on <address>:<port>. Once every port listens, the address is written to
-// status.loadBalancer.ingress[0].ip. The load balancer is L4 and passes the client's address on
-// (it connects onward from it), so a Local node proxy and an ENI pod see the real client.
+// status.loadBalancer.ingress[0].ip. The load balancer is L4 (profile nodrop: L7 on HTTP ports) and
+// passes the client's address on (it connects onward from it), so a Local node proxy and an ENI pod
+// see the real client.
 //
 //   backends     Cluster: every Ready node's nodePort.
 //                Local:   the same, minus the nodes whose healthCheckNodePort does not answer 200:
@@ -61,6 +62,14 @@ struct LoadBalancerOptions {
   runtime::Duration health_check_interval = std::chrono::seconds(2);
   int healthy_threshold = 3;
   int unhealthy_threshold = 3;
+  // Profile nodrop: HTTP ports are balanced as HTTP (requests, not connections, move off a
+  // backend that leaves), with nodrop's retry and hold, and a backend that leaves keeps its
+  // connections until they end (the drain gate holds its pod until then). Profile kubernetes: a
+  // cloud L4 balancer, with its connection draining if the Service's annotations turn it on.
+  bool http_ports_l7 = false;
+  proxy::RetryPolicy retry = proxy::RetryPolicy::kubernetes();
+  proxy::HoldPolicy hold = proxy::HoldPolicy::kubernetes();
+  bool keep_removed_connections = false;
 };
 
 class LoadBalancers {

@@ -29,10 +29,6 @@ bool same_endpoints(const std::vector<proxy::Endpoint>& a, const std::vector<pro
                     });
 }
 
-bool is_http_port(const api::ServicePort& port) {
-  return port.app_protocol == "http" || port.name == "http" || port.name.starts_with("http-");
-}
-
 // "127.0.16.2:8080, 127.0.16.3:8080 (terminating: 127.0.16.1:8080)"
 std::string describe(std::span<const proxy::Endpoint> endpoints,
                      std::span<const proxy::EndpointState> states) {

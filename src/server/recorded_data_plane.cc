@@ -36,17 +36,21 @@ class RecordedDataPlane::Listener final : public DataPlaneListener {
     table.endpoints.assign(endpoints.begin(), endpoints.end());
     table.states = proxy::categorize_endpoints(endpoints, record_.options.traffic);
     record_.tables.push_back(std::move(table));
+    if (on_applied_) on_applied_();  // applied at once, in virtual time
     return generation_;
   }
   bool applied(proxy::Generation generation) const override { return generation <= generation_; }
-  std::shared_ptr<proxy::EndpointCounters> counters(const Ipv4Endpoint&) const override {
-    return nullptr;
+  std::shared_ptr<proxy::EndpointCounters> counters(const Ipv4Endpoint& address) const override {
+    const auto found = record_.counters.find(address);
+    return found == record_.counters.end() ? nullptr : found->second;
   }
+  void on_applied(std::function<void()> callback) override { on_applied_ = std::move(callback); }
 
  private:
   RecordedDataPlane& plane_;
   Record& record_;
   proxy::Generation generation_ = 0;
+  std::function<void()> on_applied_;
 };
 
 class RecordedDataPlane::Responder final : public HealthCheckResponder {
@@ -160,6 +164,14 @@ std::optional<HealthCheckAnswer> RecordedDataPlane::health_check(
   if (found == responders_.end()) return std::nullopt;
   const HealthCheckTarget& target = found->second;
   return health_check_answer(target.namespace_name, target.name, target.local_endpoints());
+}
+
+proxy::EndpointCounters& RecordedDataPlane::counters(const Ipv4Endpoint& listen,
+                                                     const Ipv4Endpoint& endpoint) {
+  Record* record = open_.at(listen);
+  std::shared_ptr<proxy::EndpointCounters>& counters = record->counters[endpoint];
+  if (counters == nullptr) counters = std::make_shared<proxy::EndpointCounters>();
+  return *counters;
 }
 
 }  // namespace nodrop::server

@@ -33,6 +33,8 @@ class RecordedDataPlane final : public DataPlane {
     runtime::Time opened{};
     std::optional<runtime::Time> closed;
     std::vector<Table> tables;
+    // What the listener's counters show for an endpoint (set by a test, standing in for traffic).
+    std::map<Ipv4Endpoint, std::shared_ptr<proxy::EndpointCounters>> counters;
     // The pickable endpoints of the last table.
     std::vector<Ipv4Endpoint> pickable() const;
   };
@@ -53,6 +55,9 @@ class RecordedDataPlane final : public DataPlane {
   std::vector<Ipv4Endpoint> listening() const;
   // What a health check of address answers now; nullopt when nothing serves there.
   std::optional<HealthCheckAnswer> health_check(const Ipv4Endpoint& address) const;
+  // The counters the listener open on `listen` shows for `endpoint` (created at zero); a test
+  // sets requests in flight or connections open through it. The listener must be open.
+  proxy::EndpointCounters& counters(const Ipv4Endpoint& listen, const Ipv4Endpoint& endpoint);
   // Makes listen() on address fail with IoError, as a port another program holds.
   void hold_port(const Ipv4Endpoint& address) { held_.insert(address); }
   void release_port(const Ipv4Endpoint& address) { held_.erase(address); }

@@ -64,6 +64,10 @@ bool is_load_balancer(const api::Service& service) {
   return service.spec.type == api::kServiceTypeLoadBalancer;
 }
 
+bool is_http_port(const api::ServicePort& port) {
+  return port.app_protocol == "http" || port.name == "http" || port.name.starts_with("http-");
+}
+
 bool has_node_ports(const api::Service& service) {
   if (service.spec.type == api::kServiceTypeNodePort) return true;
   return is_load_balancer(service) && service.spec.allocate_load_balancer_node_ports.value_or(true);

@@ -40,6 +40,8 @@ bool is_local_external_policy(const api::Service& service);
 // Whether a node proxy opens nodePorts for the Service (NodePort or LoadBalancer, with
 // allocateLoadBalancerNodePorts not false for the latter).
 bool has_node_ports(const api::Service& service);
+// A port that carries HTTP: appProtocol http, or named http or http-*, as Istio reads ports.
+bool is_http_port(const api::ServicePort& port);
 bool is_load_balancer(const api::Service& service);
 // The seed's ENI mode: service.beta.kubernetes.io/backend-type "eni".
 bool is_eni_backend(const api::Service& service);

@@ -107,7 +107,13 @@ class ServicePathTest : public ::testing::Test {
   }
   void run_for(runtime::Duration duration) { simulated_.loop().advance(duration); }
 
-  SimulatedCluster simulated_;
+  static ClusterConfig kubernetes_profile() {
+    ClusterConfig config = ClusterConfig::defaults();
+    config.profile = Profile::kKubernetes;
+    return config;
+  }
+
+  SimulatedCluster simulated_{kubernetes_profile()};
   sim::SimLoop& loop_ = simulated_.loop();
   Cluster& cluster_ = simulated_.cluster();
   RecordedDataPlane& data_plane_ = simulated_.data_plane();

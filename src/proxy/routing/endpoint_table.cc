@@ -82,10 +82,21 @@ std::shared_ptr<const EndpointTable> TablePublisher::current() const {
   return current_;
 }
 
-void TablePublisher::acknowledge(WorkerId worker, Generation generation) {
+void TablePublisher::set_acknowledgement_listener(std::function<void()> listener) {
   std::lock_guard lock(mutex_);
-  NODROP_CHECK(worker < acknowledged_.size());
-  acknowledged_[worker] = std::max(acknowledged_[worker], generation);
+  acknowledgement_listener_ = std::move(listener);
+}
+
+void TablePublisher::acknowledge(WorkerId worker, Generation generation) {
+  std::function<void()> listener;
+  {
+    std::lock_guard lock(mutex_);
+    NODROP_CHECK(worker < acknowledged_.size());
+    if (generation <= acknowledged_[worker]) return;
+    acknowledged_[worker] = generation;
+    listener = acknowledgement_listener_;
+  }
+  if (listener) listener();
 }
 
 bool TablePublisher::acknowledged_by_all(Generation generation) const {

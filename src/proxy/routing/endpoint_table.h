@@ -73,6 +73,10 @@ class TablePublisher {
   Result<Generation> publish(std::span<const Endpoint> endpoints);
   std::shared_ptr<const EndpointTable> current() const;
 
+  // Called on the acknowledging worker's thread (outside the lock) after every acknowledgement:
+  // the drain gate hears of them without polling. One; it may be set at any time.
+  void set_acknowledgement_listener(std::function<void()> listener);
+
   // Worker `worker` now routes with generation `generation` (generations only move forward).
   void acknowledge(WorkerId worker, Generation generation);
   // True when every registered worker has applied `generation` or a later one.
@@ -88,6 +92,7 @@ class TablePublisher {
   // Counters outlive a table while any connection still holds them (use_count > 1).
   std::unordered_map<Ipv4Endpoint, std::shared_ptr<EndpointCounters>> counters_;
   Listener listener_;
+  std::function<void()> acknowledgement_listener_;
 };
 
 }  // namespace nodrop::proxy
