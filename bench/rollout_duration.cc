@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "manifest/load.h"
-#include "node/image_map.h"
 #include "server/rollout_scenario.h"
 
 namespace nodrop {
@@ -44,25 +43,19 @@ int run(const std::string& examples, const std::string& demo_app, server::Profil
   };
   int block = 150;
   for (const Mode& mode : modes) {
-    const std::string prefix = fmt::format("127.0.{}.", block++);
     server::RolloutScenario scenario;
-    scenario.config = server::ClusterConfig::defaults();
-    scenario.config.data_dir =
+    scenario.config = server::scenario_cluster_config(
+        block,
         (std::filesystem::temp_directory_path() / fmt::format("nodrop-rollout-bench-{}", block))
-            .string();
+            .string(),
+        demo_app);
+    ++block;
     scenario.config.profile = profile;
     scenario.config.kubernetes.time_scale = time_scale;
     if (mode.real_time_health_checks) {
       scenario.config.kubernetes.health_check_interval =
           std::chrono::milliseconds(static_cast<std::int64_t>(2000 / time_scale));
     }
-    scenario.config.node_addresses = parse_address_range(prefix + "1-" + prefix + "9").value();
-    scenario.config.load_balancer_addresses =
-        parse_address_range(prefix + "10-" + prefix + "19").value();
-    scenario.config.cluster_ip_addresses =
-        parse_address_range(prefix + "20-" + prefix + "29").value();
-    scenario.config.pod_addresses = parse_address_range(prefix + "32-" + prefix + "254").value();
-    scenario.config.images = {node::demo_app_mapping(demo_app)};
     std::vector<api::Object> deployment = load(examples + "/losses/" + mode.deployment);
     std::vector<api::Object> service = load(examples + "/losses/" + mode.service);
     if (deployment.empty() || service.empty()) {
@@ -74,7 +67,7 @@ int run(const std::string& examples, const std::string& demo_app, server::Profil
     scenario.objects = {deployment[0], service[0]};
     api::Object changed = deployment[0];
     std::get<api::Deployment>(changed).spec.template_spec.spec.containers[0].image = "demo-app:v2";
-    scenario.change = {changed};
+    scenario.changes = {{changed}};
     scenario.deployment = "web";
     scenario.service = "web";
     scenario.load.rate_per_second = 200;

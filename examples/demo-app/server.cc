@@ -98,7 +98,8 @@ void Server::start_listening() {
   event.data.u64 = kListenerTag;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &event);
   listening_ = true;
-  say("demo-app " + options_.version + " listening " + bound_address_);
+  say("demo-app " + options_.version + " listening " + bound_address_ + " (pid " +
+      std::to_string(getpid()) + ")");
 }
 
 int Server::run() {

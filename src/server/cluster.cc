@@ -170,6 +170,9 @@ void Cluster::shut_down(std::function<void()> done) {
   scheduler_->stop();
   garbage_collector_->stop();
   endpoint_slice_controller_->stop();
+  // With the control plane stopped no table changes again: the gate would hold every pod for its
+  // whole grace period.
+  if (data_plane_drain_gate_) data_plane_drain_gate_->open();
   nodes_shutting_down_ = static_cast<int>(kubelets_.size());
   auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
   if (kubelets_.empty()) {

@@ -143,8 +143,8 @@ DataPlane& DataPlaneDrainGate::data_plane() { return *tracking_; }
 void DataPlaneDrainGate::wait_for_drain(const api::Pod& pod, runtime::Time deadline,
                                         std::function<void()> proceed) {
   Result<Ipv4Address> address = parse_ipv4_address(pod.status.pod_ip);
-  if (!address.is_ok()) {
-    // Never given an address, so never in a table: nothing to wait for.
+  if (open_ || !address.is_ok()) {
+    // Open, or never given an address (so never in a table): nothing to wait for.
     ports_.loop.post(std::move(proceed));
     return;
   }
@@ -167,6 +167,13 @@ void DataPlaneDrainGate::wait_for_drain(const api::Pod& pod, runtime::Time deadl
     finish(id);
   });
   schedule_check();
+}
+
+void DataPlaneDrainGate::open() {
+  open_ = true;
+  std::vector<std::uint64_t> held;
+  for (const auto& [id, waiting] : waiting_) held.push_back(id);
+  for (const std::uint64_t id : held) finish(id);
 }
 
 std::string DataPlaneDrainGate::still_routing(Ipv4Address address) const {

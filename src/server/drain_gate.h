@@ -65,6 +65,10 @@ class DataPlaneDrainGate final : public node::DrainGate {
   void wait_for_drain(const api::Pod& pod, runtime::Time deadline,
                       std::function<void()> proceed) override;
 
+  // From now on every pod goes on at once, and those held go on now: the node is shutting down
+  // and its data plane with it, so nothing will take the pods out of rotation.
+  void open();
+
   // Pods held now (for tests).
   std::size_t waiting() const { return waiting_.size(); }
 
@@ -98,6 +102,7 @@ class DataPlaneDrainGate final : public node::DrainGate {
   std::map<std::uint64_t, Waiting> waiting_;
   std::uint64_t next_id_ = 1;
   std::optional<runtime::TimerId> poll_timer_;
+  bool open_ = false;
   // Shared with the acknowledgement callbacks on the workers' threads.
   struct Signal;
   std::shared_ptr<Signal> signal_;

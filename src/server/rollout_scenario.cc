@@ -10,6 +10,7 @@
 #include "live/loop/system_clock.h"
 #include "live/loop/thread.h"
 #include "live/sockets/blocking_client.h"
+#include "node/image_map.h"
 #include "server/live_cluster.h"
 #include "traffic/background_load.h"
 
@@ -163,27 +164,40 @@ class ScenarioRun {
 
     const runtime::Time change_due = clock_.now() + scenario_.before;
     live::poll_until([&] { return clock_.now() >= change_due; }, left());
-    (*load)->mark("template changed");
-    const runtime::Time changed = clock_.now();
-    if (Status applied = apply_on_loop(live_, scenario_.change, left()); !applied.is_ok()) {
+    auto stop_load = [&](Status status) {
       (*load)->end_after(runtime::Duration::zero());
       (*load)->finish();
-      return applied;
+      return status;
+    };
+    if (scenario_.disruption) {
+      (*load)->mark("disruption");
+      if (Status disrupted = scenario_.disruption(live_); !disrupted.is_ok()) {
+        return stop_load(disrupted);
+      }
     }
-    // The first sync after the change must see the new generation; rolled_out() checks it.
-    const bool finished = live::poll_until([&] { return rolled_out(); }, left());
-    const runtime::Time done = clock_.now();
-    (*load)->mark(finished ? "rollout finished" : "deadline passed");
+    std::vector<runtime::Duration> rollouts;
+    for (const std::vector<api::Object>& change : scenario_.changes) {
+      (*load)->mark("template changed");
+      const runtime::Time changed = clock_.now();
+      if (Status applied = apply_on_loop(live_, change, left()); !applied.is_ok()) {
+        return stop_load(applied);
+      }
+      // The first sync after the change must see the new generation; rolled_out() checks it.
+      const bool finished = live::poll_until([&] { return rolled_out(); }, left());
+      rollouts.push_back(clock_.now() - changed);
+      (*load)->mark(finished ? "rollout finished" : "deadline passed");
+      if (!finished) {
+        return stop_load(Status(StatusCode::kDeadlineExceeded,
+                                fmt::format("the rollout of {} did not finish within the deadline",
+                                            scenario_.deployment)));
+      }
+    }
     (*load)->end_after(scenario_.settle);
     RolloutOutcome outcome{.report = (*load)->finish(),
-                           .rollout = done - changed,
+                           .rollout = rollouts.empty() ? runtime::Duration::zero() : rollouts[0],
+                           .rollouts = rollouts,
                            .client_addresses = {},
                            .load_balancer = address->to_string()};
-    if (!finished) {
-      return Status(StatusCode::kDeadlineExceeded,
-                    fmt::format("the rollout of {} did not finish within the deadline",
-                                scenario_.deployment));
-    }
     return outcome;
   }
 
@@ -231,6 +245,22 @@ Result<RolloutOutcome> run_rollout_scenario(const RolloutScenario& scenario) {
   if (outcome.is_ok())
     outcome->client_addresses = client_addresses_logged(scenario.config.data_dir);
   return outcome;
+}
+
+ClusterConfig scenario_cluster_config(int block, const std::string& data_dir,
+                                      const std::string& demo_app_path) {
+  const std::string prefix = fmt::format("127.0.{}.", block);
+  const auto range = [&](int first, int last) {
+    return parse_address_range(fmt::format("{}{}-{}{}", prefix, first, prefix, last)).value();
+  };
+  ClusterConfig config = ClusterConfig::defaults();
+  config.data_dir = data_dir;
+  config.node_addresses = range(1, 9);
+  config.load_balancer_addresses = range(10, 19);
+  config.cluster_ip_addresses = range(20, 29);
+  config.pod_addresses = range(32, 254);
+  config.images = {node::demo_app_mapping(demo_app_path)};
+  return config;
 }
 
 }  // namespace nodrop::server

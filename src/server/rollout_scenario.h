@@ -7,8 +7,10 @@
 //   ready      the Deployment available with every replica, the Service's load balancer address
 //              written, and requests through it answered (several in a row, sent from the load's
 //              first source address when it has some)
-//   rollout    from the change to the moment no pod of an old template is left (the last old pod
-//              exited and its object is gone) and every replica of the new one is available
+//   rollout    from a change to the moment no pod of an old template is left (the last old pod
+//              exited and its object is gone) and every replica of the new one is available;
+//              several changes roll one after the other, each once the last finished
+//   disruption a task run under load before the changes (a pod killed), then `settle` of load
 //   clients    the client addresses the app saw: demo-app logs "first request from IP" per
 //              address (probes aside), read back from the pods' logs in the data dir
 //
@@ -16,6 +18,7 @@
 // (every pod terminated), whatever happened.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,14 +33,21 @@
 
 namespace nodrop::server {
 
+class LiveCluster;
+
 struct RolloutScenario {
   ClusterConfig config;              // data_dir: a directory the scenario may create and fill
   std::vector<api::Object> objects;  // applied first
   std::string namespace_name = "default";
-  std::string deployment;           // the Deployment rolled
-  std::string service;              // the LoadBalancer Service the load goes through
-  std::vector<api::Object> change;  // applied under load: the new template
-  traffic::LoadOptions load;        // the target is filled in with the load balancer's address
+  std::string deployment;  // the Deployment rolled
+  std::string service;     // the LoadBalancer Service the load goes through
+  // Applied under load, one after the other, each once the rollout of the last finished: the new
+  // templates.
+  std::vector<std::vector<api::Object>> changes;
+  // Run under load (on the calling thread) after `before`, ahead of the changes; its Status ends
+  // the scenario when not ok.
+  std::function<Status(LiveCluster&)> disruption;
+  traffic::LoadOptions load;  // the target is filled in with the load balancer's address
   runtime::Duration before = std::chrono::seconds(1);  // load before the change
   runtime::Duration settle = std::chrono::seconds(1);  // load after the rollout finished
   runtime::Duration deadline = std::chrono::seconds(90);
@@ -45,11 +55,18 @@ struct RolloutScenario {
 
 struct RolloutOutcome {
   traffic::Report report;
-  runtime::Duration rollout{};
+  runtime::Duration rollout{};              // the first change's
+  std::vector<runtime::Duration> rollouts;  // each change's, in order
   std::set<std::string> client_addresses;
   std::string load_balancer;  // "127.0.4.1:80"
 };
 
 Result<RolloutOutcome> run_rollout_scenario(const RolloutScenario& scenario);
+
+// A cluster configuration whose addresses all lie in 127.0.<block>.0/24 (nodes .1-.9, load
+// balancers .10-.19, clusterIPs .20-.29, pods .32-.254), so scenarios can run side by side, with
+// the demo-app image mapped to the program at demo_app_path.
+ClusterConfig scenario_cluster_config(int block, const std::string& data_dir,
+                                      const std::string& demo_app_path);
 
 }  // namespace nodrop::server

@@ -8,127 +8,26 @@
 //
 // Each test has a /24 of its own (127.0.110.0 upward) for nodes, pods and the load balancer, so
 // ctest may run them side by side; clients connect from 127.0.130.1-127.0.130.8.
-#include <gtest/gtest.h>
-#include <unistd.h>
+#include "scenario_support.h"
 
-#include <filesystem>
-#include <iostream>
-
-#include "manifest/load.h"
-#include "node/image_map.h"
-#include "server/rollout_scenario.h"
-#include "traffic/outcome.h"
-
-namespace nodrop {
+namespace nodrop::scenarios {
 namespace {
 
-namespace fs = std::filesystem;
 using server::RolloutOutcome;
 using server::RolloutScenario;
 using traffic::Outcome;
 
 constexpr const char* kClients = "127.0.130.1-127.0.130.8";
 
-std::vector<api::Object> load(const std::string& file) {
-  const std::string path = std::string(EXAMPLES_DIR) + "/losses/" + file;
-  const manifest::LoadResult loaded = manifest::load_manifest_file(path, {});
-  std::vector<api::Object> objects;
-  for (const manifest::LoadedObject& object : loaded.objects) objects.push_back(object.object);
-  EXPECT_FALSE(objects.empty()) << path;
-  return objects;
-}
-
-// The LoadBalancer Service on port 80 as in the examples when this process may bind it (root, or
-// a lowered ip_unprivileged_port_start); else 8080.
-std::vector<api::Object> service(const std::string& file) {
-  std::vector<api::Object> objects = load(file);
-  if (geteuid() != 0) {
-    for (api::Object& object : objects) std::get<api::Service>(object).spec.ports[0].port = 8080;
-  }
-  return objects;
-}
-
-class LossScenario : public ::testing::Test {
+class LossScenario : public ScenarioTest {
  protected:
-  // block: this test's /24, 127.0.<block>.0.
   RolloutScenario scenario(int block, const std::string& deployment_file,
                            const std::string& service_file) {
-    const std::string prefix = "127.0." + std::to_string(block) + ".";
-    data_dir_ = fs::temp_directory_path() /
-                ("nodrop-loss-" + std::to_string(block) + "-" + std::to_string(getpid()));
-    RolloutScenario scenario;
-    scenario.config = server::ClusterConfig::defaults();
-    scenario.config.data_dir = data_dir_.string();
-    scenario.config.profile = server::Profile::kKubernetes;
+    RolloutScenario scenario = ScenarioTest::scenario(block, server::Profile::kKubernetes,
+                                                      deployment_file, service_file, kClients);
     scenario.config.kubernetes.time_scale = 0.25;
-    scenario.config.node_addresses = parse_address_range(prefix + "1-" + prefix + "9").value();
-    scenario.config.load_balancer_addresses =
-        parse_address_range(prefix + "10-" + prefix + "19").value();
-    scenario.config.cluster_ip_addresses =
-        parse_address_range(prefix + "20-" + prefix + "29").value();
-    scenario.config.pod_addresses = parse_address_range(prefix + "32-" + prefix + "254").value();
-    scenario.config.images = {node::demo_app_mapping(DEMO_APP_PATH)};
-    deployment_file_ = deployment_file;
-    service_file_ = service_file;
-    scenario.objects = load(deployment_file);
-    for (api::Object& object : service(service_file)) scenario.objects.push_back(object);
-    scenario.deployment = "web";
-    scenario.service = "web";
-    api::Object changed = load(deployment_file).front();
-    std::get<api::Deployment>(changed).spec.template_spec.spec.containers[0].image = "demo-app:v2";
-    scenario.change = {changed};
-    scenario.load.rate_per_second = 200;
-    scenario.load.connections = 32;
-    scenario.load.mode = traffic::ConnectionMode::kNewConnection;
-    scenario.load.timeout = std::chrono::seconds(1);
-    scenario.load.sources = parse_address_range(kClients).value();
-    scenario.before = std::chrono::seconds(1);
-    scenario.settle = std::chrono::seconds(1);
-    scenario.deadline = std::chrono::seconds(60);
     return scenario;
   }
-  void TearDown() override {
-    std::error_code ignored;
-    if (!data_dir_.empty()) fs::remove_all(data_dir_, ignored);
-  }
-
-  // Runs it and prints the scenario's row.
-  RolloutOutcome run(const std::string& name, const RolloutScenario& scenario) {
-    Result<RolloutOutcome> outcome = server::run_rollout_scenario(scenario);
-    EXPECT_TRUE(outcome.is_ok()) << outcome.status().to_string();
-    if (!outcome.is_ok()) std::abort();  // nothing else to check; the message says why
-    const traffic::Recorder& recorder = outcome->report.recorder;
-    std::string failures;
-    for (const Outcome each : traffic::kAllOutcomes) {
-      if (each == Outcome::kOk || recorder.count(each) == 0) continue;
-      failures += " " + std::string(traffic::outcome_name(each)) + "=" +
-                  std::to_string(recorder.count(each));
-    }
-    std::string clients;
-    for (const std::string& address : outcome->client_addresses) clients += " " + address;
-    std::cout << "scenario " << name << " | " << deployment_file_ << " + " << service_file_
-              << " | requests " << recorder.total() << " | failed " << recorder.failures()
-              << (failures.empty() ? "" : " (" + failures.substr(1) + ")") << " | rollout "
-              << std::chrono::duration_cast<std::chrono::milliseconds>(outcome->rollout).count()
-              << " ms | app saw" << clients << std::endl;
-    return std::move(outcome).value();
-  }
-
-  static std::uint64_t count(const RolloutOutcome& outcome, Outcome each) {
-    return outcome.report.recorder.count(each);
-  }
-  static bool all_in(const std::set<std::string>& addresses, const std::string& range_text) {
-    const AddressRange range = parse_address_range(range_text).value();
-    for (const std::string& text : addresses) {
-      const std::uint32_t value = parse_ipv4_address(text).value().value;
-      if (value < range.first || value > range.last) return false;
-    }
-    return !addresses.empty();
-  }
-
-  fs::path data_dir_;
-  std::string deployment_file_;
-  std::string service_file_;
 };
 
 TEST_F(LossScenario, NoReadinessProbeAndAStartupDelayLosesTheNewPodsFirstConnections) {
@@ -215,4 +114,4 @@ TEST_F(LossScenario, EniWithReadinessAndPreStopLosesNothingAndSkipsTheNodes) {
 }
 
 }  // namespace
-}  // namespace nodrop
+}  // namespace nodrop::scenarios
