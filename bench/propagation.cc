@@ -13,7 +13,8 @@
 //   propagation --profile kubernetes|nodrop [--time-scale X] [--changes N] [--pods P]
 //               [--interval D]
 //
-// Prints: profile, changes measured, p50, p99 and max, in milliseconds.
+// Prints: profile, changes measured, p50, p99 and max, in milliseconds; then the same for the
+// removals alone (flips to not ready: what the drain gate waits for before it lets a pod go).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -300,6 +301,7 @@ int run(const Flags& flags) {
     next += flags.interval;
   }
   std::vector<double> latencies_ms;
+  std::vector<double> removals_ms;  // the flips to not ready: what the drain gate waits for
   for (const Flip& flip : flips) {
     std::optional<runtime::Time> last;
     const bool done = live::poll_until(
@@ -320,18 +322,24 @@ int run(const Flags& flags) {
                    flip.pod);
       return 1;
     }
-    latencies_ms.push_back(std::chrono::duration<double, std::milli>(*last - flip.at).count());
+    const double ms = std::chrono::duration<double, std::milli>(*last - flip.at).count();
+    latencies_ms.push_back(ms);
+    if (!flip.ready) removals_ms.push_back(ms);
   }
-  std::sort(latencies_ms.begin(), latencies_ms.end());
-  const auto percentile = [&](double p) {
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(latencies_ms.size() - 1));
-    return latencies_ms[index];
+  const auto print = [&](const char* what, std::vector<double>& values) {
+    if (values.empty()) return;
+    std::sort(values.begin(), values.end());
+    const auto percentile = [&](double p) {
+      return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
+    };
+    std::printf(
+        "%-10s  time scale %-5g  %-8s %5zu  data planes %zu  p50 %9.3f ms  p99 %9.3f ms  max "
+        "%9.3f ms\n",
+        server::profile_name(flags.profile), flags.time_scale, what, values.size(), watched.size(),
+        percentile(0.5), percentile(0.99), values.back());
   };
-  std::printf(
-      "%-10s  time scale %-5g  changes %5zu  data planes %zu  p50 %9.2f ms  p99 %9.2f ms  max "
-      "%9.2f ms\n",
-      server::profile_name(flags.profile), flags.time_scale, latencies_ms.size(), watched.size(),
-      percentile(0.5), percentile(0.99), latencies_ms.back());
+  print("changes", latencies_ms);
+  print("removals", removals_ms);
   loop.stop();
   return 0;
 }

@@ -4,8 +4,13 @@
 #      (three node proxies for each of two Services, and the ENI front load balancer), over 1,000
 #      changes: with the kubernetes profile's delays (time scale 1) and with every delay at zero
 #      (the nodrop profile: the machinery's own cost, on which the drain gate stands);
+#      The nodrop profile's removals alone (a pod leaving rotation, what the drain gate waits
+#      for) over 1,000 removals, three nodes: removal to the last acknowledgement;
 #   2. a real rolling update of a 6-replica Deployment with the seed's fixes, per Service mode,
-#      under 200 requests/s (kubernetes profile, time scale 0.25 as in the loss scenarios).
+#      under 200 requests/s (kubernetes profile, time scale 0.25 as in the loss scenarios);
+#   3. the drain gate's issue: the same app rolled with the naive manifest under the nodrop profile
+#      against the article's fixes under the kubernetes profile (time scale 1), maxSurge 1/0 and
+#      50 %/0, and the ratio of their durations (target: at most 0.2).
 # Medians of BENCH_RUNS runs of the propagation figures (default 3).
 set -euo pipefail
 build=${1:-build/release}
@@ -25,15 +30,21 @@ for profile in kubernetes nodrop; do
     if [[ $profile == kubernetes ]]; then
       "$build/bench/propagation" --profile kubernetes --changes 1000 --pods 200 --interval 20ms
     else
-      "$build/bench/propagation" --profile nodrop --changes 1000 --pods 100 --interval 10ms
+      # 2,000 flips: 1,000 removals and 1,000 returns
+      "$build/bench/propagation" --profile nodrop --changes 2000 --pods 100 --interval 10ms
     fi
   done >"$out"
-  p50=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "p50") print $(i + 1) }' "$out" | median)
-  p99=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "p99") print $(i + 1) }' "$out" | median)
-  max=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "max") print $(i + 1) }' "$out" | median)
-  printf '%-11s %-10s %8s %8s %8s\n' "$profile" 1000 "$p50" "$p99" "$max"
+  for what in changes removals; do
+    grep -q " $what " "$out" || continue
+    [[ $profile == kubernetes && $what == removals ]] && continue
+    field() { grep " $what " "$out" | awk -v f="$1" '{ for (i = 1; i <= NF; i++) if ($i == f) print $(i + 1) }' | median; }
+    printf '%-11s %-10s %8s %8s %8s\n' "$profile" "$what" "$(field p50)" "$(field p99)" "$(field max)"
+  done
   rm -f "$out"
 done
 echo
 echo "rolling update of 6 replicas with the seed's fixes, 200 requests/s:"
-"$build/bench/rollout_duration" --examples examples --demo-app "$build/demo-app"
+"$build/bench/rollout_duration" --set fixes --examples examples --demo-app "$build/demo-app"
+echo
+echo "rolling update of 6 replicas, nodrop with naive manifests against kubernetes with the fixes:"
+"$build/bench/rollout_duration" --set compare --examples examples --demo-app "$build/demo-app"

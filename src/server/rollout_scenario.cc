@@ -65,19 +65,25 @@ class ScenarioRun {
     return found.is_ok() ? *found : nullptr;
   }
 
-  // The Deployment has every replica of its current template available and nothing else.
-  bool rolled_out() const {
+  // What `kubectl rollout status` waits for: the Deployment's status has every replica updated
+  // and available, and no other (terminating pods are not counted).
+  bool complete() const {
     const store::ObjectPtr object = get("Deployment", scenario_.deployment);
     if (object == nullptr) return false;
     const auto& deployment = std::get<api::Deployment>(*object);
     const std::int32_t replicas = deployment.spec.replicas.value_or(1);
     const api::DeploymentStatus& status = deployment.status;
-    if (status.observed_generation < deployment.metadata.generation ||
-        status.updated_replicas != replicas || status.available_replicas != replicas ||
-        status.replicas != replicas) {
-      return false;
-    }
-    // No pod of another template is left, terminating or not.
+    return status.observed_generation >= deployment.metadata.generation &&
+           status.updated_replicas == replicas && status.available_replicas == replicas &&
+           status.replicas == replicas;
+  }
+
+  // complete(), and no pod of another template is left, terminating or not.
+  bool rolled_out() const {
+    if (!complete()) return false;
+    const store::ObjectPtr object = get("Deployment", scenario_.deployment);
+    if (object == nullptr) return false;
+    const auto& deployment = std::get<api::Deployment>(*object);
     const std::string revision = annotation(deployment.metadata, api::kRevisionAnnotation);
     std::string hash;
     Result<store::ListResult> sets =
@@ -176,15 +182,23 @@ class ScenarioRun {
       }
     }
     std::vector<runtime::Duration> rollouts;
+    std::vector<runtime::Duration> completes;
     for (const std::vector<api::Object>& change : scenario_.changes) {
       (*load)->mark("template changed");
       const runtime::Time changed = clock_.now();
       if (Status applied = apply_on_loop(live_, change, left()); !applied.is_ok()) {
         return stop_load(applied);
       }
-      // The first sync after the change must see the new generation; rolled_out() checks it.
-      const bool finished = live::poll_until([&] { return rolled_out(); }, left());
+      // The first sync after the change must see the new generation; complete() checks it.
+      std::optional<runtime::Time> completed;
+      const bool finished = live::poll_until(
+          [&] {
+            if (!completed && complete()) completed = clock_.now();
+            return completed && rolled_out();
+          },
+          left());
       rollouts.push_back(clock_.now() - changed);
+      completes.push_back(completed.value_or(clock_.now()) - changed);
       (*load)->mark(finished ? "rollout finished" : "deadline passed");
       if (!finished) {
         return stop_load(Status(StatusCode::kDeadlineExceeded,
@@ -196,6 +210,7 @@ class ScenarioRun {
     RolloutOutcome outcome{.report = (*load)->finish(),
                            .rollout = rollouts.empty() ? runtime::Duration::zero() : rollouts[0],
                            .rollouts = rollouts,
+                           .completes = completes,
                            .client_addresses = {},
                            .load_balancer = address->to_string()};
     return outcome;

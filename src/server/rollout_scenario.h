@@ -10,6 +10,8 @@
 //   rollout    from a change to the moment no pod of an old template is left (the last old pod
 //              exited and its object is gone) and every replica of the new one is available;
 //              several changes roll one after the other, each once the last finished
+//   complete   from a change to the Deployment's status saying what `kubectl rollout status`
+//              waits for (old pods may still be terminating)
 //   disruption a task run under load before the changes (a pod killed), then `settle` of load
 //   clients    the client addresses the app saw: demo-app logs "first request from IP" per
 //              address (probes aside), read back from the pods' logs in the data dir
@@ -57,6 +59,9 @@ struct RolloutOutcome {
   traffic::Report report;
   runtime::Duration rollout{};              // the first change's
   std::vector<runtime::Duration> rollouts;  // each change's, in order
+  // From each change to the moment `kubectl rollout status` would call it complete (every new
+  // replica available), before the old pods have exited.
+  std::vector<runtime::Duration> completes;
   std::set<std::string> client_addresses;
   std::string load_balancer;  // "127.0.4.1:80"
 };

@@ -2,10 +2,11 @@
 // (examples/losses/naive*.yaml: no readiness probe, no preStop hook, the default grace period, an
 // app that takes a second to listen and exits at once on SIGTERM) roll without a failed request,
 // in each Service mode, for keep-alive and new-connection clients; a one-replica Deployment rolls
-// ten times without one; a pod killed with SIGKILL costs at most what was in flight on it.
+// ten times without one; a TCP (not HTTP) port loses no new connection; a pod killed with SIGKILL
+// costs at most what was in flight on it.
 //
 // Load: 2,500 requests/s through the front load balancer; over the whole file well above 100,000
-// requests. Each test has a /24 of its own (127.0.120.0 upward); clients connect from
+// requests. Each test has a /24 of its own (127.0.120.0 to 127.0.128.0); clients connect from
 // 127.0.131.1-127.0.131.8.
 #include <signal.h>
 
@@ -84,6 +85,17 @@ TEST_F(DrainGate, EniNewConnectionsLoseNothing) {
   const RolloutOutcome outcome =
       run("naive, ENI, new connections",
           naive(125, "naive.yaml", "service-eni.yaml", ConnectionMode::kNewConnection));
+  expect_none_failed(outcome);
+}
+
+// A Service port that is not HTTP (named tcp) is L4 at every hop: the gate waits for the pod's
+// connections to close. An app that exits at once cannot keep the connections it has; clients
+// that open one per request lose none.
+TEST_F(DrainGate, ATcpPortLosesNoNewConnection) {
+  RolloutScenario scenario =
+      naive(128, "naive.yaml", "service-cluster.yaml", ConnectionMode::kNewConnection);
+  std::get<api::Service>(scenario.objects[1]).spec.ports[0].name = "tcp";
+  const RolloutOutcome outcome = run("naive, Cluster, a TCP port, new connections", scenario);
   expect_none_failed(outcome);
 }
 
