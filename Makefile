@@ -2,7 +2,7 @@
 PRESET ?= dev
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build test test-asan demo bench format clean
+.PHONY: deps build test test-asan demo demo-data-plane bench format clean
 
 deps:
 	@scripts/install-deps
@@ -20,8 +20,13 @@ test-asan: deps
 	@cmake --build --preset asan -j $(JOBS)
 	@ctest --preset asan -j $(JOBS) -L unit
 
+# The seed's story: nine rollouts under load, a table and an HTML report (nodrop-demo/index.html).
 demo: build
-	@scripts/demo build/$(PRESET)/nodrop
+	@build/$(PRESET)/nodrop demo
+
+# The earlier demo: validate, check, and the data plane alone losing a backend under load.
+demo-data-plane: build
+	@scripts/demo-data-plane build/$(PRESET)/nodrop
 
 bench: deps
 	@cmake --preset release >/dev/null

@@ -11,6 +11,9 @@ namespace nodrop {
 // printable character).
 std::string json_quote(std::string_view text);
 
+// text for XML or HTML, in element content or a double-quoted attribute: < > & " escaped.
+std::string xml_escape(std::string_view text);
+
 // ASCII case-insensitive comparison, as HTTP field names, tokens and Kubernetes' names compare.
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 

@@ -6,6 +6,7 @@
 #include "cli/traffic_output.h"
 #include "cli/verbs_list.h"
 #include "live/processes/command_process.h"
+#include "live/terminal.h"
 #include "traffic/run.h"
 
 namespace nodrop::cli {

@@ -12,6 +12,8 @@ int run_version(const Args& args, std::ostream& out, std::ostream& err);
 
 const auto kVerbs = std::to_array<Verb>({
     {"up", "run a cluster on this machine in the foreground: nodrop up -f FILE", run_up},
+    {"demo", "roll a Deployment under load nine ways and report what each loses: nodrop demo",
+     run_demo},
     {"check", "rollout-safety lint for Kubernetes manifests: nodrop check FILE|DIR|-...",
      run_check},
     {"proxy", "run the data plane alone: an L4/HTTP load balancer", run_proxy},

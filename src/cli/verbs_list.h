@@ -11,5 +11,6 @@ int run_load(const Args& args, std::ostream& out, std::ostream& err);
 int run_verify(const Args& args, std::ostream& out, std::ostream& err);
 int run_proxy(const Args& args, std::ostream& out, std::ostream& err);
 int run_up(const Args& args, std::ostream& out, std::ostream& err);
+int run_demo(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace nodrop::cli

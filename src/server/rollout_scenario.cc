@@ -59,6 +59,27 @@ class ScenarioRun {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
         std::max(deadline_ - clock_.now(), runtime::Duration::zero()));
   }
+  bool cancelled() const { return scenario_.cancelled && scenario_.cancelled(); }
+  void progress(const std::string& step) const {
+    if (scenario_.progress) scenario_.progress(step);
+  }
+  // Waits until `done` or the deadline or a cancellation; true when done.
+  template <typename Done>
+  bool wait(Done done) const {
+    return live::poll_until([&] { return cancelled() || done(); }, left()) && !cancelled();
+  }
+  static Status interrupted() { return Status(StatusCode::kUnavailable, "interrupted"); }
+
+  // "2 of 3 updated and available, 1 old left" for the progress line.
+  std::string rollout_step() const {
+    const store::ObjectPtr object = get("Deployment", scenario_.deployment);
+    if (object == nullptr) return "";
+    const auto& deployment = std::get<api::Deployment>(*object);
+    const api::DeploymentStatus& status = deployment.status;
+    return fmt::format("{} of {} updated and available, {} pods in all",
+                       std::min(status.updated_replicas, status.available_replicas),
+                       deployment.spec.replicas.value_or(1), status.replicas);
+  }
 
   store::ObjectPtr get(const char* kind, const std::string& name) const {
     Result<store::ObjectPtr> found = live_.store().get({kind, scenario_.namespace_name, name});
@@ -145,13 +166,13 @@ class ScenarioRun {
     if (Status applied = apply_on_loop(live_, scenario_.objects, left()); !applied.is_ok()) {
       return applied;
     }
+    progress("waiting for the Deployment and the load balancer");
     std::optional<Ipv4Endpoint> address;
-    const bool ready = live::poll_until(
-        [&] {
-          address = load_balancer();
-          return address.has_value() && rolled_out();
-        },
-        left());
+    const bool ready = wait([&] {
+      address = load_balancer();
+      return address.has_value() && rolled_out();
+    });
+    if (cancelled()) return interrupted();
     if (!ready || !answers(*address)) {
       return Status(
           StatusCode::kDeadlineExceeded,
@@ -168,13 +189,16 @@ class ScenarioRun {
     Result<std::unique_ptr<traffic::BackgroundLoad>> load = traffic::BackgroundLoad::start(options);
     if (!load.is_ok()) return load.status();
 
+    progress("load running");
     const runtime::Time change_due = clock_.now() + scenario_.before;
-    live::poll_until([&] { return clock_.now() >= change_due; }, left());
     auto stop_load = [&](Status status) {
       (*load)->end_after(runtime::Duration::zero());
       (*load)->finish();
       return status;
     };
+    if (!wait([&] { return clock_.now() >= change_due; }) && cancelled()) {
+      return stop_load(interrupted());
+    }
     if (scenario_.disruption) {
       (*load)->mark("disruption");
       if (Status disrupted = scenario_.disruption(live_); !disrupted.is_ok()) {
@@ -183,7 +207,8 @@ class ScenarioRun {
     }
     std::vector<runtime::Duration> rollouts;
     std::vector<runtime::Duration> completes;
-    for (const std::vector<api::Object>& change : scenario_.changes) {
+    for (std::size_t i = 0; i < scenario_.changes.size(); ++i) {
+      const std::vector<api::Object>& change = scenario_.changes[i];
       (*load)->mark("template changed");
       const runtime::Time changed = clock_.now();
       if (Status applied = apply_on_loop(live_, change, left()); !applied.is_ok()) {
@@ -191,12 +216,20 @@ class ScenarioRun {
       }
       // The first sync after the change must see the new generation; complete() checks it.
       std::optional<runtime::Time> completed;
-      const bool finished = live::poll_until(
-          [&] {
-            if (!completed && complete()) completed = clock_.now();
-            return completed && rolled_out();
-          },
-          left());
+      runtime::Time reported{};
+      const std::string rolling =
+          scenario_.changes.size() == 1
+              ? std::string("rolling out")
+              : fmt::format("rollout {} of {}", i + 1, scenario_.changes.size());
+      const bool finished = wait([&] {
+        if (clock_.now() - reported >= std::chrono::milliseconds(250)) {
+          reported = clock_.now();
+          progress(fmt::format("{}: {}", rolling, rollout_step()));
+        }
+        if (!completed && complete()) completed = clock_.now();
+        return completed && rolled_out();
+      });
+      if (cancelled()) return stop_load(interrupted());
       rollouts.push_back(clock_.now() - changed);
       completes.push_back(completed.value_or(clock_.now()) - changed);
       (*load)->mark(finished ? "rollout finished" : "deadline passed");
@@ -206,13 +239,15 @@ class ScenarioRun {
                                             scenario_.deployment)));
       }
     }
+    progress("load settling");
     (*load)->end_after(scenario_.settle);
     RolloutOutcome outcome{.report = (*load)->finish(),
                            .rollout = rollouts.empty() ? runtime::Duration::zero() : rollouts[0],
                            .rollouts = rollouts,
                            .completes = completes,
                            .client_addresses = {},
-                           .load_balancer = address->to_string()};
+                           .load_balancer = address->to_string(),
+                           .events = {}};
     return outcome;
   }
 
@@ -252,8 +287,17 @@ Result<RolloutOutcome> run_rollout_scenario(const RolloutScenario& scenario) {
   auto thread = std::make_unique<live::Thread>([&] { live->run(); });
 
   Result<RolloutOutcome> outcome = ScenarioRun(scenario, *live).run();
+  if (outcome.is_ok()) {
+    Result<store::ListResult> events = live->store().list({.kind = "Event"});
+    if (events.is_ok()) {
+      for (const store::ObjectPtr& event : events->items) {
+        outcome->events.push_back(std::get<api::Event>(*event));
+      }
+    }
+  }
 
   // Node shutdown: every pod terminated gracefully; run() returns once all have finished.
+  if (scenario.progress) scenario.progress("stopping the cluster");
   live->post([&] { live->shut_down(); });
   thread.reset();
   live.reset();
@@ -274,7 +318,7 @@ ClusterConfig scenario_cluster_config(int block, const std::string& data_dir,
   config.load_balancer_addresses = range(10, 19);
   config.cluster_ip_addresses = range(20, 29);
   config.pod_addresses = range(32, 254);
-  config.images = {node::demo_app_mapping(demo_app_path)};
+  if (!demo_app_path.empty()) config.images = {node::demo_app_mapping(demo_app_path)};
   return config;
 }
 

@@ -53,6 +53,12 @@ struct RolloutScenario {
   runtime::Duration before = std::chrono::seconds(1);  // load before the change
   runtime::Duration settle = std::chrono::seconds(1);  // load after the rollout finished
   runtime::Duration deadline = std::chrono::seconds(90);
+  // Called on the calling thread with each step ("rolling out: 2 of 3 updated and available, 4
+  // pods in all"), a few times a second at most.
+  std::function<void(const std::string&)> progress;
+  // Polled while waiting: true ends the scenario (Unavailable "interrupted"), the cluster shut
+  // down as at the end.
+  std::function<bool()> cancelled;
 };
 
 struct RolloutOutcome {
@@ -63,14 +69,16 @@ struct RolloutOutcome {
   // replica available), before the old pods have exited.
   std::vector<runtime::Duration> completes;
   std::set<std::string> client_addresses;
-  std::string load_balancer;  // "127.0.4.1:80"
+  std::string load_balancer;       // "127.0.4.1:80"
+  std::vector<api::Event> events;  // what the cluster recorded, read before it was shut down
 };
 
 Result<RolloutOutcome> run_rollout_scenario(const RolloutScenario& scenario);
 
 // A cluster configuration whose addresses all lie in 127.0.<block>.0/24 (nodes .1-.9, load
 // balancers .10-.19, clusterIPs .20-.29, pods .32-.254), so scenarios can run side by side, with
-// the demo-app image mapped to the program at demo_app_path.
+// the demo-app image mapped to the program at demo_app_path (when empty, LiveCluster maps the one
+// next to the running binary).
 ClusterConfig scenario_cluster_config(int block, const std::string& data_dir,
                                       const std::string& demo_app_path);
 

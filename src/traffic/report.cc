@@ -19,29 +19,6 @@ double millis_of(runtime::Duration duration) {
   return std::chrono::duration<double, std::milli>(duration).count();
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string join_command(const std::vector<std::string>& argv) {
   std::string text;
   for (const std::string& argument : argv) {

@@ -98,6 +98,4 @@ void CommandProcess::force_stop() {
   if (pid_ > 0 && !reaped_) ::kill(pid_, SIGKILL);
 }
 
-bool is_terminal(int fd) { return isatty(fd) == 1; }
-
 }  // namespace nodrop::live

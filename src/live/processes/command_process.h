@@ -46,7 +46,4 @@ class CommandProcess {
   bool reaped_ = false;
 };
 
-// Whether fd is a terminal (for a progress line that only a person watching should see).
-bool is_terminal(int fd);
-
 }  // namespace nodrop::live
