@@ -261,19 +261,10 @@ class ScenarioRun {
 // "first request from IP" lines in every pod log under the data dir.
 std::set<std::string> client_addresses_logged(const std::string& data_dir) {
   std::set<std::string> addresses;
-  std::error_code error;
-  const std::filesystem::path pods = std::filesystem::path(data_dir) / "pods";
-  for (auto it = std::filesystem::recursive_directory_iterator(pods, error);
-       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
-    if (!it->is_regular_file(error) || it->path().extension() != ".log") continue;
-    std::ifstream log(it->path());
-    std::string line;
-    while (std::getline(log, line)) {
-      const auto at = line.find(kFirstRequestLine);
-      if (at != std::string::npos)
-        addresses.insert(line.substr(at + std::strlen(kFirstRequestLine)));
-    }
-  }
+  for_each_pod_log_line(data_dir, [&](const std::string& line) {
+    const auto at = line.find(kFirstRequestLine);
+    if (at != std::string::npos) addresses.insert(line.substr(at + std::strlen(kFirstRequestLine)));
+  });
   return addresses;
 }
 
@@ -304,6 +295,19 @@ Result<RolloutOutcome> run_rollout_scenario(const RolloutScenario& scenario) {
   if (outcome.is_ok())
     outcome->client_addresses = client_addresses_logged(scenario.config.data_dir);
   return outcome;
+}
+
+void for_each_pod_log_line(const std::string& data_dir,
+                           const std::function<void(const std::string&)>& visit) {
+  std::error_code error;
+  const std::filesystem::path pods = std::filesystem::path(data_dir) / "pods";
+  for (auto it = std::filesystem::recursive_directory_iterator(pods, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (!it->is_regular_file(error) || it->path().extension() != ".log") continue;
+    std::ifstream log(it->path());
+    std::string line;
+    while (std::getline(log, line)) visit(line);
+  }
 }
 
 ClusterConfig scenario_cluster_config(int block, const std::string& data_dir,

@@ -75,6 +75,10 @@ struct RolloutOutcome {
 
 Result<RolloutOutcome> run_rollout_scenario(const RolloutScenario& scenario);
 
+// Calls `visit` with each line of every pod's log under the data dir (its "pods" directory).
+void for_each_pod_log_line(const std::string& data_dir,
+                           const std::function<void(const std::string&)>& visit);
+
 // A cluster configuration whose addresses all lie in 127.0.<block>.0/24 (nodes .1-.9, load
 // balancers .10-.19, clusterIPs .20-.29, pods .32-.254), so scenarios can run side by side, with
 // the demo-app image mapped to the program at demo_app_path (when empty, LiveCluster maps the one

@@ -37,10 +37,13 @@ TEST(RunVerify, RunsTheCommandAndEndsTheLoadASettleTimeAfterItExits) {
   EXPECT_GE(report->command->started_at, milliseconds(100));
   ASSERT_TRUE(report->command->exited_at.has_value());
   EXPECT_GE(*report->command->exited_at, report->command->started_at + milliseconds(200));
-  // Requests are due from 0 until 200 ms after the exit, every one refused.
+  // Requests are due from 0 until 200 ms after the exit, every one refused. The exit is timed when
+  // the loop sees it, which on a busy machine may be a moment after the load's end was scheduled
+  // from it: one request either way.
   const auto due_until = *report->command->exited_at + milliseconds(200);
-  EXPECT_EQ(report->recorder.total(),
-            static_cast<std::uint64_t>((due_until.count() * 100 + 999'999'999) / 1'000'000'000));
+  const auto due =
+      static_cast<std::int64_t>((due_until.count() * 100 + 999'999'999) / 1'000'000'000);
+  EXPECT_NEAR(static_cast<std::int64_t>(report->recorder.total()), due, 1);
   EXPECT_EQ(report->recorder.count(Outcome::kConnectRefused), report->recorder.total());
   EXPECT_EQ(report->recorder.marks().size(), 2U);
   EXPECT_FALSE(report->passed());

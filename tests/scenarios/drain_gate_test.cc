@@ -10,7 +10,6 @@
 // 127.0.131.1-127.0.131.8.
 #include <signal.h>
 
-#include <fstream>
 #include <regex>
 
 #include "scenario_support.h"
@@ -117,19 +116,12 @@ TEST_F(DrainGate, OneReplicaRolledTenTimesLosesNothing) {
 // the processes this test started (through the cluster it runs).
 std::optional<int> a_demo_app_pid(const std::string& data_dir) {
   const std::regex listening(R"(listening \S+ \(pid ([0-9]+)\))");
-  std::error_code error;
-  const std::filesystem::path pods = std::filesystem::path(data_dir) / "pods";
-  for (auto it = std::filesystem::recursive_directory_iterator(pods, error);
-       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
-    if (!it->is_regular_file(error) || it->path().extension() != ".log") continue;
-    std::ifstream log(it->path());
-    std::string line;
+  std::optional<int> pid;
+  server::for_each_pod_log_line(data_dir, [&](const std::string& line) {
     std::smatch match;
-    while (std::getline(log, line)) {
-      if (std::regex_search(line, match, listening)) return std::stoi(match[1].str());
-    }
-  }
-  return std::nullopt;
+    if (!pid && std::regex_search(line, match, listening)) pid = std::stoi(match[1].str());
+  });
+  return pid;
 }
 
 TEST_F(DrainGate, APodKilledWithSigkillCostsAtMostWhatWasInFlightOnIt) {
