@@ -60,10 +60,7 @@ void LoadBalancers::start() {
   const auto changed = [this, alive = alive_] {
     if (*alive) schedule_sync();
   };
-  store::InformerHandlers handlers{
-      .on_add = [changed](const store::ObjectPtr&) { changed(); },
-      .on_update = [changed](const store::ObjectPtr&, const store::ObjectPtr&) { changed(); },
-      .on_delete = [changed](const store::ObjectPtr&) { changed(); }};
+  const store::InformerHandlers handlers = store::InformerHandlers::any_change(changed);
   ports_.services.add_handlers(handlers);
   ports_.nodes.add_handlers(handlers);
   ports_.endpoint_slices.add_handlers(handlers);

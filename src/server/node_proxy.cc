@@ -63,10 +63,7 @@ void NodeProxy::start() {
   const auto changed = [this, alive = alive_] {
     if (*alive) schedule_sync();
   };
-  store::InformerHandlers handlers{
-      .on_add = [changed](const store::ObjectPtr&) { changed(); },
-      .on_update = [changed](const store::ObjectPtr&, const store::ObjectPtr&) { changed(); },
-      .on_delete = [changed](const store::ObjectPtr&) { changed(); }};
+  const store::InformerHandlers handlers = store::InformerHandlers::any_change(changed);
   ports_.services.add_handlers(handlers);
   ports_.endpoint_slices.add_handlers(handlers);
   schedule_sync();

@@ -34,6 +34,14 @@ struct InformerHandlers {
   std::function<void(const ObjectPtr& object)> on_add{};
   std::function<void(const ObjectPtr& old, const ObjectPtr& object)> on_update{};
   std::function<void(const ObjectPtr& object)> on_delete{};
+
+  // Handlers that call `changed` on every add, update and delete alike (for a component that
+  // recomputes everything it serves from the caches).
+  static InformerHandlers any_change(const std::function<void()>& changed) {
+    return {.on_add = [changed](const ObjectPtr&) { changed(); },
+            .on_update = [changed](const ObjectPtr&, const ObjectPtr&) { changed(); },
+            .on_delete = [changed](const ObjectPtr&) { changed(); }};
+  }
 };
 
 struct InformerOptions {
