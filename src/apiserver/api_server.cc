@@ -560,7 +560,8 @@ Decoded decode_for(const Resource& resource, const Node& root, FieldValidation v
     if (warning.type == api::FieldErrorType::kUnknown) {
       unknown.push_back(fmt::format("unknown field \"{}\"", warning.path));
     } else if (warning.type == api::FieldErrorType::kNotSupported) {
-      warnings.push_back(fmt::format("{}: nodrop does not act on this field", warning.path));
+      warnings.push_back(
+          fmt::format("{}: stored, but nodrop does not act on this field", warning.path));
     }
   }
   if (!unknown.empty() && validation == FieldValidation::kStrict) {

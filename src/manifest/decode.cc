@@ -167,7 +167,8 @@ void decode_container(FieldReader& reader, api::Container& out) {
                              field.str("apiVersion", selector.api_version);
                              field.str("fieldPath", selector.field_path);
                            });
-      from.not_supported({"configMapKeyRef", "secretKeyRef", "resourceFieldRef"});
+      from.preserve(value.value_from_preserved,
+                    {"configMapKeyRef", "secretKeyRef", "resourceFieldRef"});
     });
   });
   reader.optional_object("livenessProbe", out.liveness_probe, decode_probe);
@@ -185,8 +186,9 @@ void decode_container(FieldReader& reader, api::Container& out) {
   reader.str("imagePullPolicy", out.image_pull_policy);
   reader.str("terminationMessagePath", out.termination_message_path);
   reader.str("terminationMessagePolicy", out.termination_message_policy);
-  reader.not_supported({"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
-                        "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
+  reader.preserve(out.preserved,
+                  {"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
+                   "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
 }
 
 api::NodeSelectorOperator parse_node_operator(FieldReader& reader, const std::string& text) {
@@ -235,42 +237,42 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
                       });
                     });
         });
-    affinity.not_supported({"podAffinity", "podAntiAffinity"});
+    affinity.preserve(value.preserved, {"podAffinity", "podAntiAffinity"});
   });
   reader.str("dnsPolicy", out.dns_policy);
   reader.str("schedulerName", out.scheduler_name);
-  reader.not_supported({"volumes",
-                        "initContainers",
-                        "ephemeralContainers",
-                        "securityContext",
-                        "serviceAccountName",
-                        "serviceAccount",
-                        "automountServiceAccountToken",
-                        "imagePullSecrets",
-                        "hostNetwork",
-                        "hostPID",
-                        "hostIPC",
-                        "tolerations",
-                        "priorityClassName",
-                        "priority",
-                        "runtimeClassName",
-                        "topologySpreadConstraints",
-                        "dnsConfig",
-                        "hostAliases",
-                        "hostname",
-                        "subdomain",
-                        "enableServiceLinks",
-                        "preemptionPolicy",
-                        "overhead",
-                        "readinessGates",
-                        "shareProcessNamespace",
-                        "activeDeadlineSeconds",
-                        "os",
-                        "schedulingGates",
-                        "resourceClaims",
-                        "setHostnameAsFQDN",
-                        "hostUsers",
-                        "resources"});
+  reader.preserve(out.preserved, {"volumes",
+                                  "initContainers",
+                                  "ephemeralContainers",
+                                  "securityContext",
+                                  "serviceAccountName",
+                                  "serviceAccount",
+                                  "automountServiceAccountToken",
+                                  "imagePullSecrets",
+                                  "hostNetwork",
+                                  "hostPID",
+                                  "hostIPC",
+                                  "tolerations",
+                                  "priorityClassName",
+                                  "priority",
+                                  "runtimeClassName",
+                                  "topologySpreadConstraints",
+                                  "dnsConfig",
+                                  "hostAliases",
+                                  "hostname",
+                                  "subdomain",
+                                  "enableServiceLinks",
+                                  "preemptionPolicy",
+                                  "overhead",
+                                  "readinessGates",
+                                  "shareProcessNamespace",
+                                  "activeDeadlineSeconds",
+                                  "os",
+                                  "schedulingGates",
+                                  "resourceClaims",
+                                  "setHostnameAsFQDN",
+                                  "hostUsers",
+                                  "resources"});
 }
 
 void decode_template(FieldReader& reader, api::PodTemplateSpec& out) {
@@ -433,8 +435,8 @@ void decode_service(FieldReader& root, api::Service& out) {
     spec.optional_boolean("allocateLoadBalancerNodePorts",
                           out.spec.allocate_load_balancer_node_ports);
     spec.ignore({"clusterIPs", "ipFamilies", "ipFamilyPolicy"});
-    spec.not_supported({"sessionAffinityConfig", "loadBalancerSourceRanges", "loadBalancerClass",
-                        "externalName", "trafficDistribution"});
+    spec.preserve(out.spec.preserved, {"sessionAffinityConfig", "loadBalancerSourceRanges",
+                                       "loadBalancerClass", "externalName", "trafficDistribution"});
   });
   root.object("status", [&](FieldReader& status) {
     status.object("loadBalancer", [&](FieldReader& balancer) {

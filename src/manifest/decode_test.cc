@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "manifest/encode.h"
+#include "manifest/writer.h"
 #include "manifest/yaml_reader.h"
 
 namespace nodrop::manifest {
@@ -79,16 +81,43 @@ TEST(Decode, UnknownFieldIsAWarningWithASuggestion) {
   EXPECT_EQ(result.lines.line_of("spec.containers[0].readynessProbe"), 8);
 }
 
-TEST(Decode, KubernetesFieldsNodropIgnoresAreNamed) {
+TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreNamedUnlessEmpty) {
   const DecodeResult result = decode_text(
       "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: []\n  securityContext: "
       "{}\n"
       "  containers:\n  - {name: a, image: x, resources: {limits: {cpu: 1}}}\n");
-  EXPECT_EQ(
-      texts(result.warnings),
-      (std::vector<std::string>{"spec.containers[0].resources: not supported by nodrop; ignored",
-                                "spec.volumes: not supported by nodrop; ignored",
-                                "spec.securityContext: not supported by nodrop; ignored"}));
+  EXPECT_EQ(texts(result.warnings),
+            (std::vector<std::string>{
+                "spec.containers[0].resources: nodrop does not act on this field"}));
+}
+
+TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreKeptAsGiven) {
+  const DecodeResult result = decode_text(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+      "  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n"
+      "    spec:\n      serviceAccountName: web\n      tolerations: [{key: k, operator: Exists}]\n"
+      "      affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: []}}\n"
+      "      containers:\n      - name: a\n        image: x\n"
+      "        resources: {limits: {cpu: 500m, memory: 1Gi}}\n"
+      "        env: [{name: K, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n");
+  ASSERT_TRUE(result.object.has_value());
+  const api::Deployment& deployment = std::get<api::Deployment>(*result.object);
+  const api::PodSpec& spec = deployment.spec.template_spec.spec;
+  EXPECT_EQ(spec.preserved.fields,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"serviceAccountName", "\"web\""},
+                {"tolerations", "[{\"key\":\"k\",\"operator\":\"Exists\"}]"}}));
+  EXPECT_EQ(spec.containers[0].preserved.fields,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"resources", "{\"limits\":{\"cpu\":\"500m\",\"memory\":\"1Gi\"}}"}}));
+  // Served back as given, where it was given.
+  const std::string yaml = write_yaml(encode_object(*result.object));
+  EXPECT_NE(yaml.find("      serviceAccountName: web\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("          limits:\n            cpu: \"500m\"\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("            secretKeyRef:\n              name: s\n              key: k\n"),
+            std::string::npos)
+      << yaml;
+  EXPECT_NE(yaml.find("        podAntiAffinity:\n"), std::string::npos) << yaml;
 }
 
 TEST(Decode, WrongTypesAreErrorsThatSayWhatWasExpected) {

@@ -27,6 +27,7 @@
 #include "base/time.h"
 #include "manifest/decode.h"
 #include "manifest/node.h"
+#include "manifest/writer.h"
 
 namespace nodrop::manifest {
 
@@ -291,6 +292,20 @@ class FieldReader {
       if (!has(key)) continue;
       take(key);
       context_.warnings.push_back({FieldErrorType::kNotSupported, path(key).str(), "", ""});
+    }
+  }
+  // Kubernetes fields nodrop stores without acting on: each one present is kept in `into` (its
+  // value as compact JSON, served back as given) and, unless empty, is a warning naming its path.
+  void preserve(api::PreservedFields& into, std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+      const Node* node = take(key);
+      if (node == nullptr) continue;
+      into.fields.emplace_back(key, write_compact_json(*node));
+      const bool empty = (node->is_mapping() && node->entries().empty()) ||
+                         (node->is_sequence() && node->items().empty());
+      if (!empty) {
+        context_.warnings.push_back({FieldErrorType::kNotSupported, path(key).str(), "", ""});
+      }
     }
   }
   // Fields accepted and dropped without a word (server-managed bookkeeping).

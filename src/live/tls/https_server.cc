@@ -4,6 +4,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -168,6 +170,13 @@ std::string response_head(const http::ServerResponse& response, bool chunked, bo
 }  // namespace
 
 void HttpsServer::State::serve(Connection& connection) {
+  // OpenSSL writes with write(2), which raises SIGPIPE on a connection the peer has closed; on
+  // this thread the signal stays blocked, so the write fails with EPIPE instead of killing
+  // the process.
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
   const int fd = connection.socket.fd();
   SSL* ssl = SSL_new(context.get());
   if (ssl == nullptr) return;
