@@ -324,6 +324,7 @@ http::ServerResponse ApiServer::resource_request(const http::ServerRequest& requ
   }
 
   const std::string& method = request.method;
+  if (!resource.runs) return not_run(call);
   if (std::string(resource.kind) == "Namespace") return namespaces(call);
   if (call.subresource == "log") {
     if (method != "GET") return error_response(method_not_allowed("logs are read with GET"));
@@ -990,6 +991,36 @@ http::ServerResponse ApiServer::logs(const Call& call) {
     return error_response(failure);
   }
   return std::move(*response);
+}
+
+http::ServerResponse ApiServer::not_run(const Call& call) {
+  const Resource& resource = *call.resource;
+  const std::string& method = call.request.method;
+  if (method == "GET" && call.name.empty() && !call.watch) {
+    if (call.table) {
+      return json_response(table_of(resource.kind, {}, {}, clock_.wall_now(), {}));
+    }
+    return json_response(object_of({{"kind", text(list_kind(resource))},
+                                    {"apiVersion", text(resource.group_version())},
+                                    {"metadata", Node::mapping()},
+                                    {"items", Node::sequence()}}));
+  }
+  if (method == "GET" && !call.name.empty()) {
+    ApiError error =
+        not_found_error(fmt::format("{} \"{}\" not found", resource.qualified(), call.name));
+    error.name = call.name;
+    error.group = resource.group;
+    error.kind = resource.plural;
+    return error_response(error);
+  }
+  ApiError error = method_not_allowed(fmt::format(
+      "nodrop does not run {} ({}): it runs Deployments, ReplicaSets, Pods and Services, and "
+      "stores ConfigMaps, Secrets and ServiceAccounts",
+      resource.kind, resource.group_version()));
+  error.group = resource.group;
+  error.kind = resource.plural;
+  error.name = call.name;
+  return error_response(error);
 }
 
 http::ServerResponse ApiServer::namespaces(const Call& call) {

@@ -59,6 +59,7 @@ class ApiServer {
   http::ServerResponse scale(const Call& call);
   http::ServerResponse logs(const Call& call);
   http::ServerResponse namespaces(const Call& call);
+  http::ServerResponse not_run(const Call& call);
 
   store::Store& store_;
   const runtime::Clock& clock_;

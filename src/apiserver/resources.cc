@@ -26,6 +26,21 @@ std::vector<const char*> Resource::verbs() const {
   return {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
 }
 
+namespace {
+
+Resource refused(const char* group, const char* version, const char* plural, const char* singular,
+                 const char* kind, std::vector<const char*> short_names) {
+  return {.group = group,
+          .version = version,
+          .plural = plural,
+          .singular = singular,
+          .kind = kind,
+          .runs = false,
+          .short_names = std::move(short_names)};
+}
+
+}  // namespace
+
 const std::vector<Resource>& resources() {
   static const Subresource kPodStatus{"status", "", "v1", "Pod", {"get", "patch", "update"}};
   static const std::vector<Resource> kResources = {
@@ -103,13 +118,33 @@ const std::vector<Resource>& resources() {
        .singular = "event",
        .kind = "Event",
        .short_names = {"ev"}},
+      // Kinds nodrop does not run.
+      refused("apps", "v1", "statefulsets", "statefulset", "StatefulSet", {"sts"}),
+      refused("apps", "v1", "daemonsets", "daemonset", "DaemonSet", {"ds"}),
+      refused("batch", "v1", "jobs", "job", "Job", {}),
+      refused("batch", "v1", "cronjobs", "cronjob", "CronJob", {"cj"}),
+      refused("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", {"ing"}),
+      refused("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy",
+              {"netpol"}),
+      refused("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler",
+              "HorizontalPodAutoscaler", {"hpa"}),
+      refused("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget",
+              {"pdb"}),
+      refused("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",
+              {"pvc"}),
   };
   return kResources;
 }
 
 const std::vector<GroupVersion>& group_versions() {
-  static const std::vector<GroupVersion> kGroupVersions = {
-      {"", "v1"}, {"apps", "v1"}, {"discovery.k8s.io", "v1"}, {"events.k8s.io", "v1"}};
+  static const std::vector<GroupVersion> kGroupVersions = {{"", "v1"},
+                                                           {"apps", "v1"},
+                                                           {"discovery.k8s.io", "v1"},
+                                                           {"events.k8s.io", "v1"},
+                                                           {"batch", "v1"},
+                                                           {"networking.k8s.io", "v1"},
+                                                           {"autoscaling", "v2"},
+                                                           {"policy", "v1"}};
   return kGroupVersions;
 }
 

@@ -25,6 +25,10 @@ struct Resource {
   const char* kind;      // "Deployment"
   bool namespaced = true;
   bool writable = true;  // false: derived by nodrop (endpoints), read-only
+  // false: a kind of Kubernetes nodrop does not run (Ingress, StatefulSet, ...): listed by
+  // discovery so that kubectl sends its requests here, which list nothing and refuse every write
+  // naming the kind.
+  bool runs = true;
   std::vector<const char*> short_names{};
   std::vector<const char*> categories{};  // "all"
   std::vector<Subresource> subresources{};
@@ -45,7 +49,8 @@ struct GroupVersion {
 };
 
 const std::vector<Resource>& resources();
-// The group versions served, core first: v1, apps/v1, discovery.k8s.io/v1, events.k8s.io/v1.
+// The group versions served, core first: v1, apps/v1, discovery.k8s.io/v1, events.k8s.io/v1, then
+// those of kinds nodrop does not run.
 const std::vector<GroupVersion>& group_versions();
 // The resource with that plural in that group and version, or null.
 const Resource* find_resource(std::string_view group, std::string_view version,
