@@ -15,6 +15,7 @@
 #include "apiserver/tables.h"
 #include "apiserver/watch_stream.h"
 #include "base/strings.h"
+#include "base/time.h"
 #include "manifest/decode.h"
 #include "manifest/encode.h"
 
@@ -182,7 +183,32 @@ std::string list_kind(const Resource& resource) { return std::string(resource.ki
 }  // namespace
 
 ApiServer::ApiServer(store::Store& store, const runtime::Clock& clock, ApiServerOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {}
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      started_(clock.wall_now()),
+      open_streams_(std::make_shared<std::atomic<std::size_t>>(0)) {}
+
+namespace {
+
+// A streamed response counted while its stream lives (ApiServerOptions::max_streams).
+class CountedStream : public http::ResponseStream {
+ public:
+  CountedStream(std::shared_ptr<http::ResponseStream> inner,
+                std::shared_ptr<std::atomic<std::size_t>> count)
+      : inner_(std::move(inner)), count_(std::move(count)) {}
+  ~CountedStream() override { count_->fetch_sub(1); }
+  CountedStream(const CountedStream&) = delete;
+  CountedStream& operator=(const CountedStream&) = delete;
+
+  Chunk next(std::chrono::milliseconds max_wait) override { return inner_->next(max_wait); }
+
+ private:
+  std::shared_ptr<http::ResponseStream> inner_;
+  std::shared_ptr<std::atomic<std::size_t>> count_;
+};
+
+}  // namespace
 
 http::ServerResponse ApiServer::handle(const http::ServerRequest& request) {
   Result<Target> target = parse_target(request.target);
@@ -204,7 +230,35 @@ http::ServerResponse ApiServer::handle(const http::ServerRequest& request) {
     return error_response(too_large(
         fmt::format("the request body is larger than {} bytes", options_.max_body_bytes)));
   }
-  return route(request, *target);
+  // nodrop reads JSON (and YAML) bodies; kubectl's typed clients (`kubectl create namespace`,
+  // `create deployment`) send protobuf, which nodrop does not decode.
+  if ((request.method == "POST" || request.method == "PUT") && !request.body.empty()) {
+    const std::string type = media_type(request.field("Content-Type"));
+    if (!type.empty() && type != "application/json" && type != "application/yaml" &&
+        type != "*/*") {
+      return error_response(unsupported_media_type(fmt::format(
+          "the body of the request was in an unknown format - accepted media types include: "
+          "application/json, application/yaml (got \"{}\"; nodrop does not read protobuf: "
+          "use kubectl apply -f or kubectl create -f)",
+          type)));
+    }
+  }
+  http::ServerResponse response = route(request, *target);
+  if (response.stream != nullptr) {
+    if (open_streams_->fetch_add(1) >= options_.max_streams) {
+      open_streams_->fetch_sub(1);
+      ApiError busy{.code = 429,
+                    .reason = "TooManyRequests",
+                    .message = fmt::format("too many watches and followed logs at once (at most "
+                                           "{}); try again later",
+                                           options_.max_streams)};
+      http::ServerResponse refused = error_response(busy);
+      refused.with("Retry-After", "1");
+      return refused;
+    }
+    response.stream = std::make_shared<CountedStream>(std::move(response.stream), open_streams_);
+  }
+  return response;
 }
 
 http::ServerResponse ApiServer::route(const http::ServerRequest& request, const Target& target) {
@@ -1025,75 +1079,96 @@ http::ServerResponse ApiServer::not_run(const Call& call) {
 
 http::ServerResponse ApiServer::namespaces(const Call& call) {
   const std::string& method = call.request.method;
-  const auto namespace_object = [&](const std::string& name) {
+  // nodrop's own namespaces date from the server's start; those created through the API keep the
+  // labels and annotations they were given (kubectl apply's last-applied configuration).
+  const auto held_object = [&](const std::string& name) {
     return object_of(
         {{"apiVersion", text("v1")},
          {"kind", text("Namespace")},
          {"metadata",
           object_of({{"name", text(name)},
+                     {"creationTimestamp", text(format_rfc3339(started_))},
                      {"labels", object_of({{"kubernetes.io/metadata.name", text(name)}})}})},
          {"spec", object_of({{"finalizers", strings_of(std::vector<const char*>{"kubernetes"})}})},
          {"status", object_of({{"phase", text("Active")}})}});
   };
-  std::vector<std::string> names(std::begin(kNamespaceHeld), std::end(kNamespaceHeld));
+  struct Entry {
+    Node object;
+    WallTime created;
+  };
+  std::vector<std::pair<std::string, Entry>> entries;
+  for (const char* name : kNamespaceHeld) entries.push_back({name, {held_object(name), started_}});
   {
     std::lock_guard lock(namespaces_mutex_);
-    names.insert(names.end(), created_namespaces_.begin(), created_namespaces_.end());
+    for (const auto& [name, created] : created_namespaces_) {
+      entries.push_back({name, {created.object, created.created}});
+    }
   }
-  const bool exists = std::find(names.begin(), names.end(), call.name) != names.end();
+  const auto find = [&](const std::string& name) -> const Entry* {
+    for (const auto& [entry_name, entry] : entries) {
+      if (entry_name == name) return &entry;
+    }
+    return nullptr;
+  };
   const auto not_found = [&] {
     ApiError error = not_found_error(fmt::format("namespaces \"{}\" not found", call.name));
     error.name = call.name;
     error.kind = "namespaces";
     return error_response(error);
   };
+  const auto table = [&](const std::vector<const Entry*>& shown) {
+    const WallTime now = clock_.wall_now();
+    Node rows = Node::sequence();
+    Node out = table_of("Namespace", {}, {}, now, {.objects = TableObjects::kNone});
+    for (const Entry* entry : shown) {
+      const Node& metadata = *entry->object.find("metadata");
+      Node cells = Node::sequence();
+      cells.push(text(metadata.find("name")->text()));
+      cells.push(text("Active"));
+      cells.push(text(human_duration(now - entry->created)));
+      Node row = object_of({{"cells", std::move(cells)}});
+      row.set("object", object_of({{"kind", text("PartialObjectMetadata")},
+                                   {"apiVersion", text("meta.k8s.io/v1")},
+                                   {"metadata", metadata}}));
+      rows.push(std::move(row));
+    }
+    out.set("rows", std::move(rows));
+    return json_response(out);
+  };
   if (method == "GET" && call.name.empty()) {
     if (call.watch) {
       return error_response(method_not_allowed("nodrop does not watch namespaces"));
     }
+    std::vector<const Entry*> all;
     Node items = Node::sequence();
-    std::vector<Node> encoded;
-    for (const std::string& name : names) {
-      items.push(namespace_object(name));
-      encoded.push_back(namespace_object(name));
+    for (const auto& [name, entry] : entries) {
+      all.push_back(&entry);
+      items.push(entry.object);
     }
-    if (call.table) {
-      Node rows = Node::sequence();
-      Node table =
-          table_of("Namespace", {}, {}, clock_.wall_now(), {.objects = TableObjects::kNone});
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        Node cells = Node::sequence();
-        cells.push(text(names[i]));
-        cells.push(text("Active"));
-        cells.push(text("<unknown>"));
-        Node row = object_of({{"cells", std::move(cells)}});
-        Node partial = object_of({{"kind", text("PartialObjectMetadata")},
-                                  {"apiVersion", text("meta.k8s.io/v1")},
-                                  {"metadata", *encoded[i].find("metadata")}});
-        row.set("object", std::move(partial));
-        rows.push(std::move(row));
-      }
-      table.set("rows", std::move(rows));
-      return json_response(table);
-    }
+    if (call.table) return table(all);
     return json_response(object_of({{"kind", text("NamespaceList")},
                                     {"apiVersion", text("v1")},
                                     {"metadata", Node::mapping()},
                                     {"items", std::move(items)}}));
   }
-  if (method == "GET") return exists ? json_response(namespace_object(call.name)) : not_found();
+  const Entry* existing = call.name.empty() ? nullptr : find(call.name);
+  if (method == "GET") {
+    if (existing == nullptr) return not_found();
+    return call.table ? table({existing}) : json_response(existing->object);
+  }
   if (method == "POST" && call.name.empty()) {
     Result<Node> body = parse_body(call.request.body);
     if (!body) return error_response(bad_request(body.status().message()));
-    const Node* metadata = body->find("metadata");
-    const Node* name = metadata != nullptr ? metadata->find("name") : nullptr;
+    const Node* metadata = body->is_mapping() ? body->find("metadata") : nullptr;
+    const Node* name =
+        metadata != nullptr && metadata->is_mapping() ? metadata->find("name") : nullptr;
     if (name == nullptr || name->text().empty()) {
       return error_response(ApiError{.code = 422,
                                      .reason = "Invalid",
                                      .message = "Namespace \"\" is invalid: metadata.name: "
                                                 "Required value: name is required"});
     }
-    if (std::find(names.begin(), names.end(), name->text()) != names.end()) {
+    if (find(name->text()) != nullptr) {
       ApiError error{.code = 409,
                      .reason = "AlreadyExists",
                      .message = fmt::format("namespaces \"{}\" already exists", name->text())};
@@ -1101,6 +1176,22 @@ http::ServerResponse ApiServer::namespaces(const Call& call) {
       error.kind = "namespaces";
       return error_response(error);
     }
+    const WallTime now = clock_.wall_now();
+    Node stored_metadata = object_of({{"name", text(name->text())},
+                                      {"uid", text(fmt::format("namespace-{}", name->text()))},
+                                      {"creationTimestamp", text(format_rfc3339(now))}});
+    Node labels = Node::mapping();
+    if (const Node* given = metadata->find("labels"); given != nullptr && given->is_mapping()) {
+      labels = *given;
+    }
+    labels.set("kubernetes.io/metadata.name", text(name->text()));
+    stored_metadata.set("labels", std::move(labels));
+    if (const Node* given = metadata->find("annotations");
+        given != nullptr && given->is_mapping()) {
+      stored_metadata.set("annotations", *given);
+    }
+    Node object = held_object(name->text());
+    object.set("metadata", std::move(stored_metadata));
     if (!call.dry_run) {
       std::lock_guard lock(namespaces_mutex_);
       if (created_namespaces_.size() >= 10'000) {
@@ -1108,12 +1199,17 @@ http::ServerResponse ApiServer::namespaces(const Call& call) {
                                        .reason = "TooManyRequests",
                                        .message = "nodrop keeps at most 10000 namespaces"});
       }
-      created_namespaces_.insert(name->text());
+      if (!created_namespaces_.emplace(name->text(), CreatedNamespace{object, now}).second) {
+        ApiError error{.code = 409,
+                       .reason = "AlreadyExists",
+                       .message = fmt::format("namespaces \"{}\" already exists", name->text())};
+        return error_response(error);
+      }
     }
-    return json_response(namespace_object(name->text()), 201);
+    return json_response(object, 201);
   }
   if (method == "DELETE" && !call.name.empty()) {
-    if (!exists) return not_found();
+    if (existing == nullptr) return not_found();
     std::lock_guard lock(namespaces_mutex_);
     if (created_namespaces_.count(call.name) == 0) {
       return error_response(ApiError{
@@ -1123,7 +1219,7 @@ http::ServerResponse ApiServer::namespaces(const Call& call) {
               fmt::format("namespace \"{}\" is nodrop's own and cannot be deleted", call.name)});
     }
     if (!call.dry_run) created_namespaces_.erase(call.name);
-    return json_response(namespace_object(call.name));
+    return json_response(existing->object);
   }
   return error_response(method_not_allowed("nodrop creates, reads and deletes namespaces only"));
 }

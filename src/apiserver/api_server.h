@@ -14,15 +14,18 @@
 // under the server's own lock).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <map>
+#include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 
 #include "apiserver/resources.h"
 #include "apiserver/status_error.h"
 #include "apiserver/target.h"
 #include "http/exchange.h"
+#include "manifest/node.h"
 #include "runtime/clock.h"
 #include "store/store.h"
 
@@ -33,6 +36,10 @@ struct ApiServerOptions {
   std::string server_address{};  // "127.0.0.1:6443", as /api reports it
   std::string log_directory{};   // where the kubelets keep the pods' logs
   std::size_t max_body_bytes = 3 * 1024 * 1024;
+  // Responses streamed at once (watches, followed logs): each holds a connection of the HTTPS
+  // server (128 at most) and a thread, so fewer than the connections, leaving room for ordinary
+  // requests; one more is answered 429 TooManyRequests, as the API server's max-in-flight does.
+  std::size_t max_streams = 64;
 };
 
 class ApiServer {
@@ -40,6 +47,8 @@ class ApiServer {
   ApiServer(store::Store& store, const runtime::Clock& clock, ApiServerOptions options);
 
   http::ServerResponse handle(const http::ServerRequest& request);
+  // Streamed responses (watches, followed logs) whose stream is alive now.
+  std::size_t open_streams() const { return open_streams_->load(); }
 
   // What a request resolved to: the resource, the namespace, the object's name, the subresource.
   struct Call;
@@ -64,8 +73,14 @@ class ApiServer {
   store::Store& store_;
   const runtime::Clock& clock_;
   const ApiServerOptions options_;
+  const WallTime started_;
+  std::shared_ptr<std::atomic<std::size_t>> open_streams_;
+  struct CreatedNamespace {
+    manifest::Node object;
+    WallTime created;
+  };
   std::mutex namespaces_mutex_;
-  std::set<std::string> created_namespaces_;
+  std::map<std::string, CreatedNamespace> created_namespaces_;
 };
 
 }  // namespace nodrop::apiserver

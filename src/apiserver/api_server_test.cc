@@ -204,6 +204,12 @@ TEST_F(ApiServerTest, UpdateWithAStaleResourceVersionIsAConflict) {
                                     to_json(object), "application/json");
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(at(json(stale), {"reason"}), "Conflict");
+  EXPECT_EQ(at(json(stale), {"message"}),
+            "Operation cannot be fulfilled on deployments.apps \"web\": the object has been "
+            "modified; please apply your changes to the latest version and try again");
+  EXPECT_EQ(at(json(stale), {"details", "name"}), "web");
+  EXPECT_EQ(at(json(stale), {"details", "group"}), "apps");
+  EXPECT_EQ(at(json(stale), {"details", "kind"}), "deployments");
 }
 
 TEST_F(ApiServerTest, StrategicMergePatchRemovesAnEnvVarByName) {
@@ -377,6 +383,91 @@ TEST_F(ApiServerTest, DeleteAnswersSuccessAndPreconditionsHold) {
   EXPECT_EQ(call("DELETE", "/apis/apps/v1/namespaces/default/deployments/web?propagationPolicy=Now")
                 .status,
             400);
+}
+
+TEST_F(ApiServerTest, ProtobufBodiesAreRefusedAsAnUnsupportedMediaType) {
+  // kubectl's typed clients (create namespace, create deployment) send protobuf.
+  http::ServerResponse response = call("POST", "/api/v1/namespaces", std::string("k8s\0\n\x0f", 6),
+                                       "application/vnd.kubernetes.protobuf");
+  EXPECT_EQ(response.status, 415);
+  EXPECT_EQ(at(json(response), {"reason"}), "UnsupportedMediaType");
+  EXPECT_NE(at(json(response), {"message"}).find("nodrop does not read protobuf"),
+            std::string::npos);
+  // JSON and YAML are read, with or without parameters.
+  EXPECT_EQ(call("POST", "/api/v1/namespaces",
+                 R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}})",
+                 "application/json; charset=utf-8")
+                .status,
+            201);
+  EXPECT_EQ(call("POST", "/api/v1/namespaces",
+                 "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n", "application/yaml")
+                .status,
+            201);
+}
+
+TEST_F(ApiServerTest, NamespacesKeepWhatTheyWereGivenAndRenderAsTables) {
+  http::ServerResponse created =
+      call("POST", "/api/v1/namespaces",
+           R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team",)"
+           R"("labels":{"owner":"me"},"annotations":{"note":"kept"}}})",
+           "application/json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  loop_.advance(std::chrono::seconds(90));
+  const Node team = json(call("GET", "/api/v1/namespaces/team"));
+  EXPECT_EQ(at(team, {"metadata", "labels", "owner"}), "me");
+  EXPECT_EQ(at(team, {"metadata", "labels", "kubernetes.io/metadata.name"}), "team");
+  EXPECT_EQ(at(team, {"metadata", "annotations", "note"}), "kept");
+  EXPECT_NE(at(team, {"metadata", "creationTimestamp"}), "<absent>");
+  const std::string table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  const Node one = json(call("GET", "/api/v1/namespaces/team", "", "", table_accept));
+  ASSERT_EQ(at(one, {"kind"}), "Table");
+  const Node& cells = *one.find("rows")->items()[0].find("cells");
+  EXPECT_EQ(cells.items()[0].text(), "team");
+  EXPECT_EQ(cells.items()[1].text(), "Active");
+  EXPECT_EQ(cells.items()[2].text(), "90s");
+  const Node all = json(call("GET", "/api/v1/namespaces", "", "", table_accept));
+  EXPECT_EQ(all.find("rows")->items().size(), 5u);
+  EXPECT_EQ(call("POST", "/api/v1/namespaces",
+                 R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team"}})",
+                 "application/json")
+                .status,
+            409);
+  EXPECT_EQ(call("DELETE", "/api/v1/namespaces/default").status, 403);
+  EXPECT_EQ(call("DELETE", "/api/v1/namespaces/team?dryRun=All").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/team").status, 200);
+  EXPECT_EQ(call("DELETE", "/api/v1/namespaces/team").status, 200);
+  http::ServerResponse gone = call("GET", "/api/v1/namespaces/team");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(at(json(gone), {"message"}), "namespaces \"team\" not found");
+}
+
+TEST_F(ApiServerTest, StreamsAreBoundedAndCountedWhileTheyLive) {
+  ApiServer api(store_, loop_, {.token = kToken, .max_streams = 2});
+  const auto watch = [&] {
+    http::ServerRequest request{.method = "GET",
+                                .target = "/api/v1/pods?watch=true",
+                                .fields = {{"Authorization", std::string("Bearer ") + kToken}},
+                                .body = ""};
+    return api.handle(request);
+  };
+  http::ServerResponse first = watch();
+  http::ServerResponse second = watch();
+  ASSERT_NE(first.stream, nullptr);
+  ASSERT_NE(second.stream, nullptr);
+  EXPECT_EQ(api.open_streams(), 2u);
+  http::ServerResponse third = watch();
+  EXPECT_EQ(third.stream, nullptr);
+  EXPECT_EQ(third.status, 429);
+  EXPECT_EQ(at(json(third), {"reason"}), "TooManyRequests");
+  // Ordinary requests are still answered.
+  http::ServerRequest list{.method = "GET",
+                           .target = "/api/v1/pods",
+                           .fields = {{"Authorization", std::string("Bearer ") + kToken}},
+                           .body = ""};
+  EXPECT_EQ(api.handle(list).status, 200);
+  first.stream.reset();  // the client went away
+  EXPECT_EQ(api.open_streams(), 1u);
+  EXPECT_NE(watch().stream, nullptr);
 }
 
 }  // namespace
