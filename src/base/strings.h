@@ -7,8 +7,8 @@
 namespace nodrop {
 
 // text as a double-quoted JSON string: '"' and '\' escaped, \n \r \t by name, other control
-// characters as \u00XX. Also how Kubernetes' field errors quote values (Go's %q agrees on every
-// printable character).
+// characters as \u00XX, bytes that are not UTF-8 as \ufffd (as Go's encoding/json). Also how
+// Kubernetes' field errors quote values (Go's %q agrees on every printable character).
 std::string json_quote(std::string_view text);
 
 // ASCII case-insensitive comparison, as HTTP field names, tokens and Kubernetes' names compare.
