@@ -111,9 +111,13 @@ class TemplateHasher {
     labels(spec.node_selector);
     text(spec.scheduler_name);
   }
+  // In key order: the order a client gives the fields in means nothing (kubectl's rollout undo
+  // sends them in Kubernetes' order); their values are kept with sorted keys (FieldReader).
   void preserved(const api::PreservedFields& fields) {
     integer(static_cast<std::int64_t>(fields.fields.size()));
-    for (const auto& [key, json] : fields.fields) {
+    std::vector<std::pair<std::string, std::string>> sorted = fields.fields;
+    std::sort(sorted.begin(), sorted.end());
+    for (const auto& [key, json] : sorted) {
       text(key);
       text(json);
     }

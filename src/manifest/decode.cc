@@ -186,6 +186,7 @@ void decode_container(FieldReader& reader, api::Container& out) {
   reader.str("imagePullPolicy", out.image_pull_policy);
   reader.str("terminationMessagePath", out.termination_message_path);
   reader.str("terminationMessagePolicy", out.termination_message_policy);
+  reader.drop_if_empty({"resources"});
   reader.preserve(out.preserved,
                   {"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
                    "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});

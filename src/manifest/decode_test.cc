@@ -114,10 +114,23 @@ TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreKeptAsGiven) {
   const std::string yaml = write_yaml(encode_object(*result.object));
   EXPECT_NE(yaml.find("      serviceAccountName: web\n"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("          limits:\n            cpu: \"500m\"\n"), std::string::npos) << yaml;
-  EXPECT_NE(yaml.find("            secretKeyRef:\n              name: s\n              key: k\n"),
+  // Its keys sorted: JSON's objects are unordered, and clients send them in any order.
+  EXPECT_NE(yaml.find("            secretKeyRef:\n              key: k\n              name: s\n"),
             std::string::npos)
       << yaml;
   EXPECT_NE(yaml.find("        podAntiAffinity:\n"), std::string::npos) << yaml;
+}
+
+TEST(Decode, EmptyResourcesAreTheSameAsNone) {
+  // The API server serves `resources: {}` on every container, and kubectl's rollout undo sends
+  // the ReplicaSet's template back with it: the template (and its hash) must not change.
+  const DecodeResult result = decode_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+      "spec:\n  containers:\n  - {name: a, image: x, resources: {}, securityContext: {}}\n");
+  ASSERT_TRUE(result.object.has_value());
+  EXPECT_EQ(std::get<api::Pod>(*result.object).spec.containers[0].preserved.fields,
+            (std::vector<std::pair<std::string, std::string>>{{"securityContext", "{}"}}));
+  EXPECT_TRUE(result.warnings.empty());
 }
 
 TEST(Decode, WrongTypesAreErrorsThatSayWhatWasExpected) {

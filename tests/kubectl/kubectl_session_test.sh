@@ -24,9 +24,18 @@ fi
 work=$(mktemp -d)
 pid=""
 watch_pid=""
+# Runs on every exit, so nothing here may end it early (set -e is off): a watch already gone must
+# not keep nodrop alive. nodrop gets SIGTERM and ten seconds to stop its pods, then SIGKILL (its
+# pod supervisors then kill the pods' process groups).
 cleanup() {
-  [[ -n "$watch_pid" ]] && kill "$watch_pid" 2>/dev/null
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null
+  set +e
+  if [[ -n "$watch_pid" ]]; then kill "$watch_pid" 2>/dev/null; fi
+  if [[ -n "$pid" ]]; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -260,6 +269,9 @@ k rollout undo deploy/web | grep -q "rolled back" || fail "rollout undo"
 k rollout status deploy/web --timeout=60s >/dev/null || fail "rollout status after undo"
 k get deploy web -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qx demo-app:v1 \
   || fail "undo did not bring v1 back"
+# As in Kubernetes, undo scales the first ReplicaSet up again: its template, sent back by kubectl
+# with the `resources: {}` the API serves, hashes as it did.
+[[ $(k get rs -o name | wc -l) == 2 ]] || fail "undo made a new ReplicaSet: $(kubectl get rs)"
 k rollout pause deploy/web | grep -q paused || fail "pause"
 k get deploy web -o jsonpath='{.spec.paused}' | grep -qx true || fail "not paused"
 k rollout resume deploy/web | grep -q resumed || fail "resume"
