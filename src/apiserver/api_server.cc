@@ -1068,8 +1068,7 @@ http::ServerResponse ApiServer::not_run(const Call& call) {
     return error_response(error);
   }
   ApiError error = method_not_allowed(fmt::format(
-      "nodrop does not run {} ({}): it runs Deployments, ReplicaSets, Pods and Services, and "
-      "stores ConfigMaps, Secrets and ServiceAccounts",
+      "nodrop does not run {} ({}): it runs Deployments, ReplicaSets, Pods and Services",
       resource.kind, resource.group_version()));
   error.group = resource.group;
   error.kind = resource.plural;

@@ -132,6 +132,11 @@ const std::vector<Resource>& resources() {
               {"pdb"}),
       refused("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",
               {"pvc"}),
+      // Not yet stored by nodrop (issue 16 asks for them to be): refused naming the kind rather
+      // than unknown to discovery, where kubectl would fail looking for an OpenAPI v2 document.
+      refused("", "v1", "configmaps", "configmap", "ConfigMap", {"cm"}),
+      refused("", "v1", "secrets", "secret", "Secret", {}),
+      refused("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", {"sa"}),
   };
   return kResources;
 }
