@@ -470,5 +470,41 @@ TEST_F(ApiServerTest, StreamsAreBoundedAndCountedWhileTheyLive) {
   EXPECT_NE(watch().stream, nullptr);
 }
 
+TEST_F(ApiServerTest, ConfigMapsSecretsAndServiceAccountsAreStoredAndServed) {
+  http::ServerResponse created =
+      call("POST", "/api/v1/namespaces/default/secrets",
+           R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"stringData":{"k":"v"}})",
+           "application/json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const Node secret = json(call("GET", "/api/v1/namespaces/default/secrets/s"));
+  EXPECT_EQ(at(secret, {"data", "k"}), "dg==");
+  EXPECT_EQ(at(secret, {"type"}), "Opaque");
+  EXPECT_EQ(at(secret, {"stringData"}), "<absent>");
+  ASSERT_EQ(call("POST", "/api/v1/namespaces/default/configmaps",
+                 R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},)"
+                 R"("data":{"a":"1","b":"2"}})",
+                 "application/json")
+                .status,
+            201);
+  const Node table = json(call("GET", "/api/v1/namespaces/default/configmaps", "", "",
+                               "application/json;as=Table;v=v1;g=meta.k8s.io"));
+  const Node& cells = *table.find("rows")->items()[0].find("cells");
+  EXPECT_EQ(cells.items()[0].text(), "c");
+  EXPECT_EQ(cells.items()[1].text(), "2");
+  http::ServerResponse invalid =
+      call("POST", "/api/v1/namespaces/default/secrets",
+           R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"t"},"data":{"k":"v"}})",
+           "application/json");
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(at(json(invalid).find("details")->find("causes")->items()[0], {"field"}), "data[k]");
+  EXPECT_EQ(call("POST", "/api/v1/namespaces/default/serviceaccounts",
+                 R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"web"}})",
+                 "application/json")
+                .status,
+            201);
+  EXPECT_EQ(call("DELETE", "/api/v1/namespaces/default/configmaps/c").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/default/configmaps/c").status, 404);
+}
+
 }  // namespace
 }  // namespace nodrop::apiserver

@@ -118,6 +118,20 @@ const std::vector<Resource>& resources() {
        .singular = "event",
        .kind = "Event",
        .short_names = {"ev"}},
+      // Stored and served; nodrop acts on none of them.
+      {.group = "",
+       .version = "v1",
+       .plural = "configmaps",
+       .singular = "configmap",
+       .kind = "ConfigMap",
+       .short_names = {"cm"}},
+      {.group = "", .version = "v1", .plural = "secrets", .singular = "secret", .kind = "Secret"},
+      {.group = "",
+       .version = "v1",
+       .plural = "serviceaccounts",
+       .singular = "serviceaccount",
+       .kind = "ServiceAccount",
+       .short_names = {"sa"}},
       // Kinds nodrop does not run.
       refused("apps", "v1", "statefulsets", "statefulset", "StatefulSet", {"sts"}),
       refused("apps", "v1", "daemonsets", "daemonset", "DaemonSet", {"ds"}),
@@ -132,11 +146,7 @@ const std::vector<Resource>& resources() {
               {"pdb"}),
       refused("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",
               {"pvc"}),
-      // Not yet stored by nodrop (issue 16 asks for them to be): refused naming the kind rather
-      // than unknown to discovery, where kubectl would fail looking for an OpenAPI v2 document.
-      refused("", "v1", "configmaps", "configmap", "ConfigMap", {"cm"}),
-      refused("", "v1", "secrets", "secret", "Secret", {}),
-      refused("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", {"sa"}),
+
   };
   return kResources;
 }

@@ -61,6 +61,18 @@ std::vector<Column> columns_of(const std::string& kind) {
             {"Endpoints", "string", 0},
             {"Age", "string", 0}};
   }
+  if (kind == "ConfigMap") {
+    return {{"Name", "string", 0, "name"}, {"Data", "string", 0}, {"Age", "string", 0}};
+  }
+  if (kind == "Secret") {
+    return {{"Name", "string", 0, "name"},
+            {"Type", "string", 0},
+            {"Data", "string", 0},
+            {"Age", "string", 0}};
+  }
+  if (kind == "ServiceAccount") {
+    return {{"Name", "string", 0, "name"}, {"Secrets", "string", 0}, {"Age", "string", 0}};
+  }
   if (kind == "Namespace") {
     return {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Age", "string", 0}};
   }
@@ -261,6 +273,19 @@ Node cells_of(const api::Object& object, WallTime now) {
     add(text(slice->address_type));
     add(text(ports.empty() ? "<unset>" : join(ports, ",")));
     add(text(endpoints));
+    add(text(age(meta, now)));
+  } else if (const auto* config_map = std::get_if<api::ConfigMap>(&object)) {
+    add(text(meta.name));
+    add(text(std::to_string(config_map->data.size() + config_map->binary_data.size())));
+    add(text(age(meta, now)));
+  } else if (const auto* secret = std::get_if<api::Secret>(&object)) {
+    add(text(meta.name));
+    add(text(secret->type));
+    add(text(std::to_string(secret->data.size())));
+    add(text(age(meta, now)));
+  } else if (std::holds_alternative<api::ServiceAccount>(object)) {
+    add(text(meta.name));
+    add(text("0"));
     add(text(age(meta, now)));
   } else {
     add(text(meta.name));

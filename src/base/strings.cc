@@ -1,5 +1,6 @@
 #include "base/strings.h"
 
+#include <cstdint>
 #include <cstdio>
 
 namespace nodrop {
@@ -92,6 +93,47 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
+}
+
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::size_t left = bytes.size() - i;
+    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (left > 1)
+      group |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (left > 2) group |= static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(kAlphabet[(group >> 18) & 63]);
+    out.push_back(kAlphabet[(group >> 12) & 63]);
+    out.push_back(left > 1 ? kAlphabet[(group >> 6) & 63] : '=');
+    out.push_back(left > 2 ? kAlphabet[group & 63] : '=');
+  }
+  return out;
+}
+
+bool is_base64(std::string_view text) {
+  if (text.size() % 4 != 0) return false;
+  std::size_t padding = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '=') {
+      ++padding;
+      if (i + 2 < text.size()) return false;  // only the last two may be padding
+      continue;
+    }
+    if (padding > 0) return false;
+    const bool in_alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                             (c >= '0' && c <= '9') || c == '+' || c == '/';
+    if (!in_alphabet) return false;
+  }
+  return padding <= 2;
 }
 
 }  // namespace nodrop

@@ -14,4 +14,9 @@ std::string json_quote(std::string_view text);
 // ASCII case-insensitive comparison, as HTTP field names, tokens and Kubernetes' names compare.
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 
+// Standard base64 (RFC 4648 §4, with padding), as Secrets' data and kubeconfig's *-data fields
+// hold bytes; and whether text is such an encoding.
+std::string base64_encode(std::string_view bytes);
+bool is_base64(std::string_view text);
+
 }  // namespace nodrop

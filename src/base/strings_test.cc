@@ -25,5 +25,20 @@ TEST(JsonQuote, BytesThatAreNotUtf8BecomeTheReplacementCharacter) {
   EXPECT_EQ(json_quote("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // > U+10FFFF
 }
 
+TEST(Base64, EncodesWithPaddingAndRecognisesEncodings) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("f"), "Zg==");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64_encode(std::string_view("\xff\x00\xfe", 3)), "/wD+");
+  EXPECT_TRUE(is_base64(""));
+  EXPECT_TRUE(is_base64("Zm8="));
+  EXPECT_TRUE(is_base64("Zg=="));
+  EXPECT_FALSE(is_base64("Zm8"));       // not a multiple of four
+  EXPECT_FALSE(is_base64("Z==="));      // three padding characters
+  EXPECT_FALSE(is_base64("Zg=a"));      // padding inside
+  EXPECT_FALSE(is_base64("Zm9v!!=="));  // outside the alphabet
+}
+
 }  // namespace
 }  // namespace nodrop

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
 #include "manifest/field_reader.h"
 
 namespace nodrop::manifest {
@@ -491,6 +492,23 @@ void decode_node(FieldReader& root, api::Node& out) {
   });
 }
 
+void decode_config_map(FieldReader& root, api::ConfigMap& out) {
+  root.string_map("data", out.data);
+  root.string_map("binaryData", out.binary_data);
+  root.optional_boolean("immutable", out.immutable);
+}
+
+// stringData is folded into data, base64-encoded, as the API server does on every write (its
+// values win over data's); Kubernetes never serves stringData back.
+void decode_secret(FieldReader& root, api::Secret& out) {
+  root.str("type", out.type);
+  root.string_map("data", out.data);
+  api::Labels string_data;
+  root.string_map("stringData", string_data);
+  for (const auto& [key, value] : string_data) out.data[key] = base64_encode(value);
+  root.optional_boolean("immutable", out.immutable);
+}
+
 void decode_event(FieldReader& root, api::Event& out) {
   root.object("involvedObject", [&](FieldReader& reference) {
     decode_object_reference(reference, out.involved_object);
@@ -531,6 +549,9 @@ constexpr KindInfo kKinds[] = {
     {"EndpointSlice", "discovery.k8s.io/v1"},
     {"Node", "v1"},
     {"Event", "v1"},
+    {"ConfigMap", "v1"},
+    {"Secret", "v1"},
+    {"ServiceAccount", "v1"},
 };
 
 }  // namespace
@@ -605,6 +626,9 @@ DecodeResult decode_object(const Node& root, std::size_t* budget_bytes) {
     if (kind == "Service") return api::Service{};
     if (kind == "EndpointSlice") return api::EndpointSlice{};
     if (kind == "Event") return api::Event{};
+    if (kind == "ConfigMap") return api::ConfigMap{};
+    if (kind == "Secret") return api::Secret{};
+    if (kind == "ServiceAccount") return api::ServiceAccount{};
     return api::Node{};
   }();
   {
@@ -623,6 +647,12 @@ DecodeResult decode_object(const Node& root, std::size_t* budget_bytes) {
           if constexpr (std::is_same_v<T, api::EndpointSlice>) decode_endpoint_slice(reader, typed);
           if constexpr (std::is_same_v<T, api::Node>) decode_node(reader, typed);
           if constexpr (std::is_same_v<T, api::Event>) decode_event(reader, typed);
+          if constexpr (std::is_same_v<T, api::ConfigMap>) decode_config_map(reader, typed);
+          if constexpr (std::is_same_v<T, api::Secret>) decode_secret(reader, typed);
+          if constexpr (std::is_same_v<T, api::ServiceAccount>) {
+            reader.preserve(typed.preserved,
+                            {"secrets", "imagePullSecrets", "automountServiceAccountToken"});
+          }
         },
         object);
   }

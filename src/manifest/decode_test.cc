@@ -156,13 +156,40 @@ TEST(Decode, IdentityProblems) {
       std::vector<std::string>{
           "apiVersion: Invalid value: \"extensions/v1beta1\": no matches for kind \"Deployment\" "
           "in version \"extensions/v1beta1\"; nodrop reads apps/v1 Deployment"});
-  const DecodeResult config_map =
-      decode_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
-  EXPECT_TRUE(config_map.unsupported_kind);
-  EXPECT_TRUE(config_map.errors.empty());
+  const DecodeResult job = decode_text("apiVersion: batch/v1\nkind: Job\nmetadata: {name: c}\n");
+  EXPECT_TRUE(job.unsupported_kind);
+  EXPECT_TRUE(job.errors.empty());
   EXPECT_EQ(texts(decode_text("- a\n- b\n").errors),
             std::vector<std::string>{"Invalid value: [...]: must be a mapping (an object with "
                                      "apiVersion and kind), not a list"});
+}
+
+TEST(Decode, ConfigMapsSecretsAndServiceAccountsAreStored) {
+  const DecodeResult config_map = decode_text(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {mode: fast}\n"
+      "binaryData: {blob: AAE=}\nimmutable: true\n");
+  ASSERT_TRUE(config_map.object.has_value());
+  EXPECT_TRUE(config_map.errors.empty());
+  const auto& typed = std::get<api::ConfigMap>(*config_map.object);
+  EXPECT_EQ(typed.data.at("mode"), "fast");
+  EXPECT_EQ(typed.binary_data.at("blob"), "AAE=");
+  EXPECT_EQ(typed.immutable, true);
+  // stringData is folded into data, encoded, as the API server does; it wins over data.
+  const DecodeResult secret = decode_text(
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\n"
+      "data: {token: dG9rZW4=, password: b2xk}\nstringData: {password: hunter2}\n");
+  ASSERT_TRUE(secret.object.has_value());
+  const auto& data = std::get<api::Secret>(*secret.object).data;
+  EXPECT_EQ(data.at("token"), "dG9rZW4=");
+  EXPECT_EQ(data.at("password"), "aHVudGVyMg==");
+  const std::string yaml = write_yaml(encode_object(*secret.object));
+  EXPECT_EQ(yaml.find("stringData"), std::string::npos) << yaml;
+  const DecodeResult account = decode_text(
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web}\n"
+      "automountServiceAccountToken: false\n");
+  ASSERT_TRUE(account.object.has_value());
+  EXPECT_NE(write_yaml(encode_object(*account.object)).find("automountServiceAccountToken: false"),
+            std::string::npos);
 }
 
 }  // namespace

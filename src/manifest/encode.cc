@@ -554,6 +554,30 @@ Node encode(const api::Event& event) {
       .build();
 }
 
+Node encode(const api::ConfigMap& config_map) {
+  MapBuilder out;
+  out.always("metadata", encode_meta(config_map.metadata))
+      .string_map("data", config_map.data)
+      .string_map("binaryData", config_map.binary_data);
+  return out.optional_boolean("immutable", config_map.immutable).build();
+}
+
+Node encode(const api::Secret& secret) {
+  return MapBuilder()
+      .always("metadata", encode_meta(secret.metadata))
+      .str("type", secret.type)
+      .string_map("data", secret.data)
+      .optional_boolean("immutable", secret.immutable)
+      .build();
+}
+
+Node encode(const api::ServiceAccount& account) {
+  return MapBuilder()
+      .always("metadata", encode_meta(account.metadata))
+      .preserved(account.preserved)
+      .build();
+}
+
 }  // namespace
 
 Node encode_object(const api::Object& object) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "apiserver/status_error.h"
+#include "base/strings.h"
 #include "live/tls/credentials.h"
 
 namespace nodrop::server {
@@ -28,7 +29,7 @@ std::string kubeconfig_text(const Ipv4Endpoint& endpoint, const std::string& ca_
       "    user: nodrop\n"
       "    namespace: default\n"
       "current-context: nodrop\n",
-      endpoint.to_string(), live::base64_encode(ca_pem), token);
+      endpoint.to_string(), base64_encode(ca_pem), token);
 }
 
 Result<std::unique_ptr<KubernetesApi>> KubernetesApi::start(LiveCluster& live,

@@ -119,6 +119,22 @@ spec:
 YAML
 }
 mkdir -p "$work/app"
+# What a real application's directory carries beside them: stored and served, not acted on.
+cat >"$work/app/config.yaml" <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: web-secret}
+stringData: {password: hunter2}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web}
+YAML
 
 step "nodrop up, the API on a free port"
 "$nodrop" up --config "$work/cluster.yaml" --api-listen 127.0.100.250:0 >"$work/out" 2>"$work/err" &
@@ -138,9 +154,16 @@ write_manifest v1 "        - {name: DROPPED, value: \"soon\"}"
 k apply -f "$work/app" >"$work/apply1" 2>&1 || { cat "$work/apply1"; fail "apply"; }
 grep -q "deployment.apps/web created" "$work/apply1" || fail "apply did not create: $(cat "$work/apply1")"
 grep -q "service/web created" "$work/apply1" || fail "apply did not create the Service"
+grep -q "configmap/web-config created" "$work/apply1" || fail "apply did not create the ConfigMap"
+grep -q "secret/web-secret created" "$work/apply1" || fail "apply did not create the Secret"
+grep -q "serviceaccount/web created" "$work/apply1" || fail "apply did not create the ServiceAccount"
 k apply -f "$work/app" >"$work/apply2" 2>&1 || fail "apply again"
 grep -q "deployment.apps/web unchanged" "$work/apply2" || fail "not unchanged: $(cat "$work/apply2")"
 grep -q "service/web unchanged" "$work/apply2" || fail "Service not unchanged: $(cat "$work/apply2")"
+grep -q "configmap/web-config unchanged" "$work/apply2" || fail "ConfigMap: $(cat "$work/apply2")"
+k get secret web-secret -o jsonpath='{.data.password}' | grep -qx "aHVudGVyMg==" \
+  || fail "the Secret's stringData was not folded into data"
+k get cm,secret,sa | grep -q "configmap/web-config *1 " || fail "get cm,secret,sa"
 k diff -f "$work/app" >"$work/diff0" 2>&1 || fail "kubectl diff of an unchanged file: $(cat "$work/diff0")"
 [[ ! -s "$work/diff0" ]] || fail "diff of an unchanged file printed: $(cat "$work/diff0")"
 k rollout status deploy/web --timeout=60s >/dev/null || fail "first rollout status"

@@ -178,15 +178,6 @@ Result<std::string> new_token() {
 
 }  // namespace
 
-std::string base64_encode(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
-
 Status write_private_file(const std::string& path, const std::string& text) {
   const std::string temporary = path + ".tmp";
   {

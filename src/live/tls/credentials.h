@@ -30,9 +30,6 @@ struct TlsCredentials {
 // does not name address).
 Result<TlsCredentials> ensure_tls_credentials(const std::string& directory, Ipv4Address address);
 
-// Standard base64 (RFC 4648 §4, with padding), as kubeconfig's *-data fields hold PEM.
-std::string base64_encode(const std::string& bytes);
-
 // Writes text to path with mode 0600 (replacing the file through a rename, so a reader never sees
 // half of it).
 Status write_private_file(const std::string& path, const std::string& text);
