@@ -22,6 +22,13 @@ for program in "$nodrop" "$idle_clients"; do
 done
 # Each connection takes a descriptor in the client and one in the proxy.
 ulimit -n "$(ulimit -Hn)"
+# HAProxy raises its own limit to about twice its maxconn (a client and a server side per
+# connection); where the hard limit is lower, measure fewer connections than asked, and say so.
+fits=$((($(ulimit -n) - 100) / 2 - 1000))
+if ((connections > fits)); then
+  echo "idle_memory.sh: the descriptor limit $(ulimit -n) lets HAProxy hold $fits connections, not $connections; measuring $fits" >&2
+  connections=$fits
+fi
 if (($(ulimit -n) < connections + 1000)); then
   echo "idle_memory.sh: the descriptor limit $(ulimit -n) is too low for $connections connections" >&2
   exit 1

@@ -145,6 +145,14 @@ void set_defaults(Event& event) {
   if (event.count == 0) event.count = 1;
 }
 
+void set_defaults(ConfigMap&) {}
+
+void set_defaults(Secret& secret) {
+  if (secret.type.empty()) secret.type = "Opaque";
+}
+
+void set_defaults(ServiceAccount&) {}
+
 void set_defaults(Object& object) {
   std::visit([](auto& typed) { set_defaults(typed); }, object);
 }

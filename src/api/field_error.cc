@@ -34,7 +34,7 @@ std::string FieldError::to_string() const {
       body = "unknown field";
       break;
     case FieldErrorType::kNotSupported:
-      body = "not supported by nodrop; ignored";
+      body = "nodrop does not act on this field";
       break;
     case FieldErrorType::kTypeMismatch:
       body = "Invalid value: " + value;

@@ -13,6 +13,16 @@ namespace nodrop::api {
 
 using Labels = std::map<std::string, std::string>;
 
+// Kubernetes fields nodrop stores but does not act on (a container's resources, a pod's volumes,
+// a Service's sessionAffinityConfig, ...), kept where they were given so that the API serves them
+// back unchanged and a controller copying a pod template copies them too: each key of one JSON
+// object with its value as compact JSON text, in the order given.
+struct PreservedFields {
+  std::vector<std::pair<std::string, std::string>> fields{};
+  bool empty() const { return fields.empty(); }
+  bool operator==(const PreservedFields&) const = default;
+};
+
 struct OwnerReference {
   std::string api_version;
   std::string kind;

@@ -18,17 +18,23 @@ const char* kind_of(const Object& object) {
                  [](const ReplicaSet&) { return "ReplicaSet"; }, [](const Pod&) { return "Pod"; },
                  [](const Service&) { return "Service"; },
                  [](const EndpointSlice&) { return "EndpointSlice"; },
-                 [](const Node&) { return "Node"; }, [](const Event&) { return "Event"; }},
+                 [](const Node&) { return "Node"; }, [](const Event&) { return "Event"; },
+                 [](const ConfigMap&) { return "ConfigMap"; },
+                 [](const Secret&) { return "Secret"; },
+                 [](const ServiceAccount&) { return "ServiceAccount"; }},
       object);
 }
 
 const char* api_version_of(const Object& object) {
-  return std::visit(Overloaded{[](const Deployment&) { return "apps/v1"; },
-                               [](const ReplicaSet&) { return "apps/v1"; },
-                               [](const Pod&) { return "v1"; }, [](const Service&) { return "v1"; },
-                               [](const EndpointSlice&) { return "discovery.k8s.io/v1"; },
-                               [](const Node&) { return "v1"; }, [](const Event&) { return "v1"; }},
-                    object);
+  return std::visit(
+      Overloaded{[](const Deployment&) { return "apps/v1"; },
+                 [](const ReplicaSet&) { return "apps/v1"; }, [](const Pod&) { return "v1"; },
+                 [](const Service&) { return "v1"; },
+                 [](const EndpointSlice&) { return "discovery.k8s.io/v1"; },
+                 [](const Node&) { return "v1"; }, [](const Event&) { return "v1"; },
+                 [](const ConfigMap&) { return "v1"; }, [](const Secret&) { return "v1"; },
+                 [](const ServiceAccount&) { return "v1"; }},
+      object);
 }
 
 const ObjectMeta& metadata_of(const Object& object) {
@@ -58,6 +64,9 @@ std::string qualified_resource_of_kind(const std::string& kind) {
   if (kind == "EndpointSlice") return "endpointslices.discovery.k8s.io";
   if (kind == "Node") return "nodes";
   if (kind == "Event") return "events";
+  if (kind == "ConfigMap") return "configmaps";
+  if (kind == "Secret") return "secrets";
+  if (kind == "ServiceAccount") return "serviceaccounts";
   std::string lower;
   for (const char c : kind) lower += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
   return lower;

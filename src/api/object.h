@@ -4,6 +4,7 @@
 #include <string>
 #include <variant>
 
+#include "api/config.h"
 #include "api/event.h"
 #include "api/pod.h"
 #include "api/service.h"
@@ -11,7 +12,8 @@
 
 namespace nodrop::api {
 
-using Object = std::variant<Deployment, ReplicaSet, Pod, Service, EndpointSlice, Node, Event>;
+using Object = std::variant<Deployment, ReplicaSet, Pod, Service, EndpointSlice, Node, Event,
+                            ConfigMap, Secret, ServiceAccount>;
 
 // "Deployment", "ReplicaSet", ...
 const char* kind_of(const Object& object);

@@ -92,6 +92,7 @@ struct EnvVar {
   std::string name;
   std::string value;
   std::optional<ObjectFieldSelector> field_ref;  // valueFrom.fieldRef
+  PreservedFields value_from_preserved{};        // the rest of valueFrom
   bool operator==(const EnvVar&) const = default;
 };
 
@@ -118,6 +119,7 @@ struct Container {
   std::string image_pull_policy;           // defaulted from the image tag
   std::string termination_message_path;    // defaulted to /dev/termination-log
   std::string termination_message_policy;  // defaulted to File
+  PreservedFields preserved{};             // resources, volumeMounts, securityContext, ...
   bool operator==(const Container&) const = default;
 };
 
@@ -152,6 +154,7 @@ struct NodeAffinity {
 
 struct Affinity {
   std::optional<NodeAffinity> node_affinity;
+  PreservedFields preserved{};  // podAffinity, podAntiAffinity
   bool operator==(const Affinity&) const = default;
 };
 
@@ -162,8 +165,9 @@ struct PodSpec {
   std::string node_name;
   Labels node_selector;
   std::optional<Affinity> affinity;
-  std::string dns_policy;      // defaulted to "ClusterFirst"
-  std::string scheduler_name;  // defaulted to "default-scheduler"
+  std::string dns_policy;       // defaulted to "ClusterFirst"
+  std::string scheduler_name;   // defaulted to "default-scheduler"
+  PreservedFields preserved{};  // volumes, securityContext, serviceAccountName, tolerations, ...
   bool operator==(const PodSpec&) const = default;
 };
 

@@ -34,6 +34,7 @@ struct ServiceSpec {
   std::string load_balancer_ip;
   std::vector<std::string> external_ips;
   std::optional<bool> allocate_load_balancer_node_ports;  // defaulted to true for LoadBalancer
+  PreservedFields preserved{};  // sessionAffinityConfig, loadBalancerSourceRanges, ...
   bool operator==(const ServiceSpec&) const = default;
 };
 

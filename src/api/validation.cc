@@ -7,6 +7,8 @@
 #include <regex>
 #include <set>
 
+#include "base/strings.h"
+
 namespace nodrop::api {
 namespace {
 
@@ -798,6 +800,81 @@ FieldErrors validate_event(const Event& event) {
   return errors;
 }
 
+// IsConfigMapKey: the keys of ConfigMaps' and Secrets' data.
+void validate_config_keys(FieldErrors& errors, const FieldPath& path,
+                          const std::map<std::string, std::string>& data) {
+  for (const auto& [key, value] : data) {
+    const bool valid_characters = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.';
+    });
+    if (!valid_characters) {
+      errors.push_back(invalid(path, key,
+                               "a valid config key must consist of alphanumeric characters, '-', "
+                               "'_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex "
+                               "used for validation is '[-._a-zA-Z0-9]+')"));
+    } else if (key.size() > 253) {
+      errors.push_back(invalid(path, key, "must be no more than 253 characters"));
+    } else if (key == "." || key == ".." || key.rfind("..", 0) == 0) {
+      errors.push_back(invalid(path, key, "must not be '.' or '..' or start with '..'"));
+    }
+  }
+}
+
+// The API server's limit on a ConfigMap's or a Secret's data (1 MiB).
+constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+FieldErrors validate_config_map(const ConfigMap& config_map) {
+  FieldErrors errors;
+  validate_object_meta(errors, config_map.metadata, true, NameRule::kDns1123Subdomain);
+  validate_config_keys(errors, FieldPath("data"), config_map.data);
+  validate_config_keys(errors, FieldPath("binaryData"), config_map.binary_data);
+  std::size_t total = 0;
+  for (const auto& [key, value] : config_map.data) {
+    total += value.size();
+    if (config_map.binary_data.count(key) > 0) {
+      errors.push_back(invalid(FieldPath("data"), key, "duplicate of key present in binaryData"));
+    }
+  }
+  for (const auto& [key, value] : config_map.binary_data) {
+    total += value.size() / 4 * 3;
+    if (!is_base64(value)) {
+      errors.push_back(
+          invalid_rendered(FieldPath("binaryData").key(key), "<binary>", "illegal base64 data"));
+    }
+  }
+  if (total > kMaxConfigBytes) {
+    errors.push_back({FieldErrorType::kTooLong, "data", "",
+                      fmt::format("must have at most {} bytes", kMaxConfigBytes)});
+  }
+  return errors;
+}
+
+FieldErrors validate_secret(const Secret& secret) {
+  FieldErrors errors;
+  validate_object_meta(errors, secret.metadata, true, NameRule::kDns1123Subdomain);
+  validate_config_keys(errors, FieldPath("data"), secret.data);
+  std::size_t total = 0;
+  for (const auto& [key, value] : secret.data) {
+    total += value.size() / 4 * 3;
+    if (!is_base64(value)) {
+      errors.push_back(invalid_rendered(FieldPath("data").key(key), "<secret contents redacted>",
+                                        "illegal base64 data"));
+    }
+  }
+  if (total > kMaxConfigBytes) {
+    errors.push_back({FieldErrorType::kTooLong, "data", "",
+                      fmt::format("must have at most {} bytes", kMaxConfigBytes)});
+  }
+  return errors;
+}
+
+FieldErrors validate_service_account(const ServiceAccount& account) {
+  FieldErrors errors;
+  validate_object_meta(errors, account.metadata, true, NameRule::kDns1123Subdomain);
+  return errors;
+}
+
 FieldErrors validate(const Object& object) {
   return std::visit(
       [](const auto& typed) -> FieldErrors {
@@ -809,6 +886,9 @@ FieldErrors validate(const Object& object) {
         if constexpr (std::is_same_v<T, EndpointSlice>) return validate_endpoint_slice(typed);
         if constexpr (std::is_same_v<T, Node>) return validate_node(typed);
         if constexpr (std::is_same_v<T, Event>) return validate_event(typed);
+        if constexpr (std::is_same_v<T, ConfigMap>) return validate_config_map(typed);
+        if constexpr (std::is_same_v<T, Secret>) return validate_secret(typed);
+        if constexpr (std::is_same_v<T, ServiceAccount>) return validate_service_account(typed);
       },
       object);
 }

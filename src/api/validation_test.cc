@@ -281,5 +281,28 @@ TEST(PodAvailability, UsesAStrictComparisonWithMinReadySeconds) {
   EXPECT_FALSE(is_pod_available(pod, 0, ready_at + std::chrono::seconds(100)));
 }
 
+TEST(Validation, ConfigMapAndSecretKeysAndBase64) {
+  ConfigMap config_map;
+  config_map.metadata.name = "c";
+  config_map.data = {{"good.key-1_x", "v"}, {"bad key", "v"}};
+  config_map.binary_data = {{"blob", "not base64!"}};
+  FieldErrors errors = validate(Object(config_map));
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].path, "data");
+  EXPECT_EQ(errors[0].value, "\"bad key\"");
+  EXPECT_EQ(errors[1].path, "binaryData[blob]");
+  Secret secret;
+  secret.metadata.name = "s";
+  secret.data = {{"token", "dG9rZW4="}};
+  EXPECT_TRUE(validate(Object(secret)).empty());
+  secret.data["token"] = "dG9rZW4";
+  errors = validate(Object(secret));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].to_string().find("illegal base64 data"), std::string::npos);
+  EXPECT_EQ(errors[0].to_string().find("dG9rZW4"), std::string::npos);  // never the contents
+  ServiceAccount account;
+  EXPECT_EQ(validate(Object(account)).size(), 1u);  // a name is required
+}
+
 }  // namespace
 }  // namespace nodrop::api

@@ -7,8 +7,8 @@
 namespace nodrop {
 
 // text as a double-quoted JSON string: '"' and '\' escaped, \n \r \t by name, other control
-// characters as \u00XX. Also how Kubernetes' field errors quote values (Go's %q agrees on every
-// printable character).
+// characters as \u00XX, bytes that are not UTF-8 as \ufffd (as Go's encoding/json). Also how
+// Kubernetes' field errors quote values (Go's %q agrees on every printable character).
 std::string json_quote(std::string_view text);
 
 // text for XML or HTML, in element content or a double-quoted attribute: < > & " escaped.
@@ -16,5 +16,10 @@ std::string xml_escape(std::string_view text);
 
 // ASCII case-insensitive comparison, as HTTP field names, tokens and Kubernetes' names compare.
 bool equals_ignoring_case(std::string_view a, std::string_view b);
+
+// Standard base64 (RFC 4648 §4, with padding), as Secrets' data and kubeconfig's *-data fields
+// hold bytes; and whether text is such an encoding.
+std::string base64_encode(std::string_view bytes);
+bool is_base64(std::string_view text);
 
 }  // namespace nodrop

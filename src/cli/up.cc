@@ -13,6 +13,7 @@
 #include "cli/verbs_list.h"
 #include "live/processes/termination_signals.h"
 #include "manifest/load.h"
+#include "server/kubernetes_api.h"
 #include "server/live_cluster.h"
 
 namespace nodrop::cli {
@@ -20,7 +21,7 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: nodrop up [-f FILE|DIR]... [--nodes N] [--profile P] [--config FILE]\n"
-    "                 [--data-dir DIR]\n"
+    "                 [--data-dir DIR] [--api-listen ADDR:PORT]\n"
     "\n"
     "Runs a cluster of N virtual nodes on this machine's loopback addresses, in the foreground.\n"
     "  -f, --filename PATH  manifests to apply at start, and again on SIGHUP (edit a file, send\n"
@@ -36,6 +37,9 @@ constexpr const char* kUsage =
     "  --config FILE        a ClusterConfiguration (nodes, address ranges, data dir)\n"
     "  --data-dir DIR       where the cluster keeps its state and the pods' logs (default\n"
     "                       $XDG_STATE_HOME/nodrop, else ~/.local/state/nodrop; owner-only)\n"
+    "  --api-listen A:P     where the Kubernetes API listens (HTTPS; default 127.0.0.1:6443);\n"
+    "                       its kubeconfig is DATA/kubeconfig (export KUBECONFIG=... and kubectl\n"
+    "                       drives the cluster)\n"
     "SIGINT or SIGTERM stops every pod gracefully and exits; a second one stops at once.\n"
     "Every pod process runs on this machine, listening on its own 127.x address ($(POD_IP)).\n";
 
@@ -86,6 +90,7 @@ int run_up(const Args& args, std::ostream& out, std::ostream& err) {
   std::string data_dir;
   std::optional<std::int64_t> nodes;
   std::optional<server::Profile> profile;
+  server::KubernetesApiOptions api_options;
   FlagReader flags(args);
   const auto fail = [&](const Status& status) {
     err << "nodrop up: " << status.message() << "\n" << kUsage;
@@ -110,6 +115,10 @@ int run_up(const Args& args, std::ostream& out, std::ostream& err) {
       Result<std::string> dir = flags.value();
       if (dir) data_dir = *dir;
       status = dir.status();
+    } else if (flags.is("--api-listen")) {
+      Result<Ipv4Endpoint> endpoint = flags.parsed(parse_ipv4_endpoint);
+      if (endpoint) api_options.listen = *endpoint;
+      status = endpoint.status();
     } else if (flags.is("--profile")) {
       Result<server::Profile> chosen = flags.parsed(server::parse_profile);
       if (chosen) profile = *chosen;
@@ -183,11 +192,19 @@ int run_up(const Args& args, std::ostream& out, std::ostream& err) {
                            }});
   (void)events.start();
 
+  Result<std::unique_ptr<server::KubernetesApi>> api =
+      server::KubernetesApi::start(live, api_options);
+  if (!api) {
+    err << "nodrop up: " << api.status().message() << "\n";
+    return kExitFailure;
+  }
+
   const server::ClusterConfig& running = live.cluster().config();
   out << "nodrop: cluster ready: " << running.nodes << (running.nodes == 1 ? " node " : " nodes ")
       << live.cluster().node_address(0) << "-" << live.cluster().node_address(running.nodes - 1)
       << ", pods on " << running.pod_addresses.to_string() << ", data dir " << live.data_dir()
-      << std::endl;
+      << ", Kubernetes API on https://" << (*api)->endpoint().to_string() << std::endl;
+  out << "export KUBECONFIG=" << (*api)->kubeconfig_path() << std::endl;
   apply_files(live.cluster(), files, out, err);
 
   bool stopping = false;
@@ -210,6 +227,7 @@ int run_up(const Args& args, std::ostream& out, std::ostream& err) {
     }
   });
   live.run();
+  (*api)->stop();
   live.loop().unwatch(watch);
   out << "nodrop: stopped" << std::endl;
   return kExitOk;

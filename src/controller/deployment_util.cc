@@ -95,18 +95,32 @@ class TemplateHasher {
         text(env.name);
         text(env.value);
         text(env.field_ref ? env.field_ref->field_path : "");
+        preserved(env.value_from_preserved);
       }
       probe(c.liveness_probe);
       probe(c.readiness_probe);
       probe(c.startup_probe);
       integer(c.lifecycle && c.lifecycle->pre_stop ? 1 : 0);
       if (c.lifecycle && c.lifecycle->pre_stop) handler(*c.lifecycle->pre_stop);
+      preserved(c.preserved);
     }
+    preserved(spec.preserved);
     text(spec.restart_policy);
     integer(spec.termination_grace_period_seconds.value_or(-1));
     text(spec.node_name);
     labels(spec.node_selector);
     text(spec.scheduler_name);
+  }
+  // In key order: the order a client gives the fields in means nothing (kubectl's rollout undo
+  // sends them in Kubernetes' order); their values are kept with sorted keys (FieldReader).
+  void preserved(const api::PreservedFields& fields) {
+    integer(static_cast<std::int64_t>(fields.fields.size()));
+    std::vector<std::pair<std::string, std::string>> sorted = fields.fields;
+    std::sort(sorted.begin(), sorted.end());
+    for (const auto& [key, json] : sorted) {
+      text(key);
+      text(json);
+    }
   }
   std::uint32_t value() const { return hash_; }
 

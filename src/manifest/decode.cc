@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
 #include "manifest/field_reader.h"
 
 namespace nodrop::manifest {
@@ -167,7 +168,8 @@ void decode_container(FieldReader& reader, api::Container& out) {
                              field.str("apiVersion", selector.api_version);
                              field.str("fieldPath", selector.field_path);
                            });
-      from.not_supported({"configMapKeyRef", "secretKeyRef", "resourceFieldRef"});
+      from.preserve(value.value_from_preserved,
+                    {"configMapKeyRef", "secretKeyRef", "resourceFieldRef"});
     });
   });
   reader.optional_object("livenessProbe", out.liveness_probe, decode_probe);
@@ -185,8 +187,10 @@ void decode_container(FieldReader& reader, api::Container& out) {
   reader.str("imagePullPolicy", out.image_pull_policy);
   reader.str("terminationMessagePath", out.termination_message_path);
   reader.str("terminationMessagePolicy", out.termination_message_policy);
-  reader.not_supported({"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
-                        "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
+  reader.drop_if_empty({"resources"});
+  reader.preserve(out.preserved,
+                  {"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
+                   "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
 }
 
 api::NodeSelectorOperator parse_node_operator(FieldReader& reader, const std::string& text) {
@@ -235,42 +239,42 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
                       });
                     });
         });
-    affinity.not_supported({"podAffinity", "podAntiAffinity"});
+    affinity.preserve(value.preserved, {"podAffinity", "podAntiAffinity"});
   });
   reader.str("dnsPolicy", out.dns_policy);
   reader.str("schedulerName", out.scheduler_name);
-  reader.not_supported({"volumes",
-                        "initContainers",
-                        "ephemeralContainers",
-                        "securityContext",
-                        "serviceAccountName",
-                        "serviceAccount",
-                        "automountServiceAccountToken",
-                        "imagePullSecrets",
-                        "hostNetwork",
-                        "hostPID",
-                        "hostIPC",
-                        "tolerations",
-                        "priorityClassName",
-                        "priority",
-                        "runtimeClassName",
-                        "topologySpreadConstraints",
-                        "dnsConfig",
-                        "hostAliases",
-                        "hostname",
-                        "subdomain",
-                        "enableServiceLinks",
-                        "preemptionPolicy",
-                        "overhead",
-                        "readinessGates",
-                        "shareProcessNamespace",
-                        "activeDeadlineSeconds",
-                        "os",
-                        "schedulingGates",
-                        "resourceClaims",
-                        "setHostnameAsFQDN",
-                        "hostUsers",
-                        "resources"});
+  reader.preserve(out.preserved, {"volumes",
+                                  "initContainers",
+                                  "ephemeralContainers",
+                                  "securityContext",
+                                  "serviceAccountName",
+                                  "serviceAccount",
+                                  "automountServiceAccountToken",
+                                  "imagePullSecrets",
+                                  "hostNetwork",
+                                  "hostPID",
+                                  "hostIPC",
+                                  "tolerations",
+                                  "priorityClassName",
+                                  "priority",
+                                  "runtimeClassName",
+                                  "topologySpreadConstraints",
+                                  "dnsConfig",
+                                  "hostAliases",
+                                  "hostname",
+                                  "subdomain",
+                                  "enableServiceLinks",
+                                  "preemptionPolicy",
+                                  "overhead",
+                                  "readinessGates",
+                                  "shareProcessNamespace",
+                                  "activeDeadlineSeconds",
+                                  "os",
+                                  "schedulingGates",
+                                  "resourceClaims",
+                                  "setHostnameAsFQDN",
+                                  "hostUsers",
+                                  "resources"});
 }
 
 void decode_template(FieldReader& reader, api::PodTemplateSpec& out) {
@@ -433,8 +437,8 @@ void decode_service(FieldReader& root, api::Service& out) {
     spec.optional_boolean("allocateLoadBalancerNodePorts",
                           out.spec.allocate_load_balancer_node_ports);
     spec.ignore({"clusterIPs", "ipFamilies", "ipFamilyPolicy"});
-    spec.not_supported({"sessionAffinityConfig", "loadBalancerSourceRanges", "loadBalancerClass",
-                        "externalName", "trafficDistribution"});
+    spec.preserve(out.spec.preserved, {"sessionAffinityConfig", "loadBalancerSourceRanges",
+                                       "loadBalancerClass", "externalName", "trafficDistribution"});
   });
   root.object("status", [&](FieldReader& status) {
     status.object("loadBalancer", [&](FieldReader& balancer) {
@@ -488,6 +492,23 @@ void decode_node(FieldReader& root, api::Node& out) {
   });
 }
 
+void decode_config_map(FieldReader& root, api::ConfigMap& out) {
+  root.string_map("data", out.data);
+  root.string_map("binaryData", out.binary_data);
+  root.optional_boolean("immutable", out.immutable);
+}
+
+// stringData is folded into data, base64-encoded, as the API server does on every write (its
+// values win over data's); Kubernetes never serves stringData back.
+void decode_secret(FieldReader& root, api::Secret& out) {
+  root.str("type", out.type);
+  root.string_map("data", out.data);
+  api::Labels string_data;
+  root.string_map("stringData", string_data);
+  for (const auto& [key, value] : string_data) out.data[key] = base64_encode(value);
+  root.optional_boolean("immutable", out.immutable);
+}
+
 void decode_event(FieldReader& root, api::Event& out) {
   root.object("involvedObject", [&](FieldReader& reference) {
     decode_object_reference(reference, out.involved_object);
@@ -528,6 +549,9 @@ constexpr KindInfo kKinds[] = {
     {"EndpointSlice", "discovery.k8s.io/v1"},
     {"Node", "v1"},
     {"Event", "v1"},
+    {"ConfigMap", "v1"},
+    {"Secret", "v1"},
+    {"ServiceAccount", "v1"},
 };
 
 }  // namespace
@@ -602,6 +626,9 @@ DecodeResult decode_object(const Node& root, std::size_t* budget_bytes) {
     if (kind == "Service") return api::Service{};
     if (kind == "EndpointSlice") return api::EndpointSlice{};
     if (kind == "Event") return api::Event{};
+    if (kind == "ConfigMap") return api::ConfigMap{};
+    if (kind == "Secret") return api::Secret{};
+    if (kind == "ServiceAccount") return api::ServiceAccount{};
     return api::Node{};
   }();
   {
@@ -620,6 +647,12 @@ DecodeResult decode_object(const Node& root, std::size_t* budget_bytes) {
           if constexpr (std::is_same_v<T, api::EndpointSlice>) decode_endpoint_slice(reader, typed);
           if constexpr (std::is_same_v<T, api::Node>) decode_node(reader, typed);
           if constexpr (std::is_same_v<T, api::Event>) decode_event(reader, typed);
+          if constexpr (std::is_same_v<T, api::ConfigMap>) decode_config_map(reader, typed);
+          if constexpr (std::is_same_v<T, api::Secret>) decode_secret(reader, typed);
+          if constexpr (std::is_same_v<T, api::ServiceAccount>) {
+            reader.preserve(typed.preserved,
+                            {"secrets", "imagePullSecrets", "automountServiceAccountToken"});
+          }
         },
         object);
   }

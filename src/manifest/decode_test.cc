@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "manifest/encode.h"
+#include "manifest/writer.h"
 #include "manifest/yaml_reader.h"
 
 namespace nodrop::manifest {
@@ -79,16 +81,56 @@ TEST(Decode, UnknownFieldIsAWarningWithASuggestion) {
   EXPECT_EQ(result.lines.line_of("spec.containers[0].readynessProbe"), 8);
 }
 
-TEST(Decode, KubernetesFieldsNodropIgnoresAreNamed) {
+TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreNamedUnlessEmpty) {
   const DecodeResult result = decode_text(
       "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: []\n  securityContext: "
       "{}\n"
       "  containers:\n  - {name: a, image: x, resources: {limits: {cpu: 1}}}\n");
-  EXPECT_EQ(
-      texts(result.warnings),
-      (std::vector<std::string>{"spec.containers[0].resources: not supported by nodrop; ignored",
-                                "spec.volumes: not supported by nodrop; ignored",
-                                "spec.securityContext: not supported by nodrop; ignored"}));
+  EXPECT_EQ(texts(result.warnings),
+            (std::vector<std::string>{
+                "spec.containers[0].resources: nodrop does not act on this field"}));
+}
+
+TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreKeptAsGiven) {
+  const DecodeResult result = decode_text(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+      "  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n"
+      "    spec:\n      serviceAccountName: web\n      tolerations: [{key: k, operator: Exists}]\n"
+      "      affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: []}}\n"
+      "      containers:\n      - name: a\n        image: x\n"
+      "        resources: {limits: {cpu: 500m, memory: 1Gi}}\n"
+      "        env: [{name: K, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n");
+  ASSERT_TRUE(result.object.has_value());
+  const api::Deployment& deployment = std::get<api::Deployment>(*result.object);
+  const api::PodSpec& spec = deployment.spec.template_spec.spec;
+  EXPECT_EQ(spec.preserved.fields,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"serviceAccountName", "\"web\""},
+                {"tolerations", "[{\"key\":\"k\",\"operator\":\"Exists\"}]"}}));
+  EXPECT_EQ(spec.containers[0].preserved.fields,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"resources", "{\"limits\":{\"cpu\":\"500m\",\"memory\":\"1Gi\"}}"}}));
+  // Served back as given, where it was given.
+  const std::string yaml = write_yaml(encode_object(*result.object));
+  EXPECT_NE(yaml.find("      serviceAccountName: web\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("          limits:\n            cpu: \"500m\"\n"), std::string::npos) << yaml;
+  // Its keys sorted: JSON's objects are unordered, and clients send them in any order.
+  EXPECT_NE(yaml.find("            secretKeyRef:\n              key: k\n              name: s\n"),
+            std::string::npos)
+      << yaml;
+  EXPECT_NE(yaml.find("        podAntiAffinity:\n"), std::string::npos) << yaml;
+}
+
+TEST(Decode, EmptyResourcesAreTheSameAsNone) {
+  // The API server serves `resources: {}` on every container, and kubectl's rollout undo sends
+  // the ReplicaSet's template back with it: the template (and its hash) must not change.
+  const DecodeResult result = decode_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+      "spec:\n  containers:\n  - {name: a, image: x, resources: {}, securityContext: {}}\n");
+  ASSERT_TRUE(result.object.has_value());
+  EXPECT_EQ(std::get<api::Pod>(*result.object).spec.containers[0].preserved.fields,
+            (std::vector<std::pair<std::string, std::string>>{{"securityContext", "{}"}}));
+  EXPECT_TRUE(result.warnings.empty());
 }
 
 TEST(Decode, WrongTypesAreErrorsThatSayWhatWasExpected) {
@@ -114,13 +156,40 @@ TEST(Decode, IdentityProblems) {
       std::vector<std::string>{
           "apiVersion: Invalid value: \"extensions/v1beta1\": no matches for kind \"Deployment\" "
           "in version \"extensions/v1beta1\"; nodrop reads apps/v1 Deployment"});
-  const DecodeResult config_map =
-      decode_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
-  EXPECT_TRUE(config_map.unsupported_kind);
-  EXPECT_TRUE(config_map.errors.empty());
+  const DecodeResult job = decode_text("apiVersion: batch/v1\nkind: Job\nmetadata: {name: c}\n");
+  EXPECT_TRUE(job.unsupported_kind);
+  EXPECT_TRUE(job.errors.empty());
   EXPECT_EQ(texts(decode_text("- a\n- b\n").errors),
             std::vector<std::string>{"Invalid value: [...]: must be a mapping (an object with "
                                      "apiVersion and kind), not a list"});
+}
+
+TEST(Decode, ConfigMapsSecretsAndServiceAccountsAreStored) {
+  const DecodeResult config_map = decode_text(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {mode: fast}\n"
+      "binaryData: {blob: AAE=}\nimmutable: true\n");
+  ASSERT_TRUE(config_map.object.has_value());
+  EXPECT_TRUE(config_map.errors.empty());
+  const auto& typed = std::get<api::ConfigMap>(*config_map.object);
+  EXPECT_EQ(typed.data.at("mode"), "fast");
+  EXPECT_EQ(typed.binary_data.at("blob"), "AAE=");
+  EXPECT_EQ(typed.immutable, true);
+  // stringData is folded into data, encoded, as the API server does; it wins over data.
+  const DecodeResult secret = decode_text(
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\n"
+      "data: {token: dG9rZW4=, password: b2xk}\nstringData: {password: hunter2}\n");
+  ASSERT_TRUE(secret.object.has_value());
+  const auto& data = std::get<api::Secret>(*secret.object).data;
+  EXPECT_EQ(data.at("token"), "dG9rZW4=");
+  EXPECT_EQ(data.at("password"), "aHVudGVyMg==");
+  const std::string yaml = write_yaml(encode_object(*secret.object));
+  EXPECT_EQ(yaml.find("stringData"), std::string::npos) << yaml;
+  const DecodeResult account = decode_text(
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web}\n"
+      "automountServiceAccountToken: false\n");
+  ASSERT_TRUE(account.object.has_value());
+  EXPECT_NE(write_yaml(encode_object(*account.object)).find("automountServiceAccountToken: false"),
+            std::string::npos);
 }
 
 }  // namespace

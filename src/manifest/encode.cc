@@ -1,5 +1,7 @@
 #include "manifest/encode.h"
 
+#include "manifest/yaml_reader.h"
+
 namespace nodrop::manifest {
 namespace {
 
@@ -72,6 +74,15 @@ class MapBuilder {
     Node list = Node::sequence();
     for (const T& value : values) list.push(encode(value));
     node_.set(key, std::move(list));
+    return *this;
+  }
+
+  // The fields nodrop keeps without acting on, as they were given.
+  MapBuilder& preserved(const api::PreservedFields& fields) {
+    for (const auto& [key, json] : fields.fields) {
+      Result<std::vector<Document>> parsed = read_yaml_stream(json);
+      if (parsed && parsed->size() == 1) node_.set(key, std::move((*parsed)[0].root));
+    }
     return *this;
   }
 
@@ -219,15 +230,15 @@ Node encode_container(const api::Container& container) {
       .list("env", container.env, [](const api::EnvVar& variable) {
         MapBuilder env;
         env.str("name", variable.name).str("value", variable.value);
+        MapBuilder value_from;
         if (variable.field_ref.has_value()) {
-          env.always("valueFrom",
-                     MapBuilder()
-                         .always("fieldRef", MapBuilder()
-                                                 .str("apiVersion", variable.field_ref->api_version)
-                                                 .str("fieldPath", variable.field_ref->field_path)
-                                                 .build())
-                         .build());
+          value_from.always("fieldRef", MapBuilder()
+                                            .str("apiVersion", variable.field_ref->api_version)
+                                            .str("fieldPath", variable.field_ref->field_path)
+                                            .build());
         }
+        value_from.preserved(variable.value_from_preserved);
+        env.child("valueFrom", value_from.build());
         return env.build();
       });
   if (container.liveness_probe.has_value())
@@ -246,7 +257,8 @@ Node encode_container(const api::Container& container) {
   }
   out.str("imagePullPolicy", container.image_pull_policy)
       .str("terminationMessagePath", container.termination_message_path)
-      .str("terminationMessagePolicy", container.termination_message_policy);
+      .str("terminationMessagePolicy", container.termination_message_policy)
+      .preserved(container.preserved);
   return out.build();
 }
 
@@ -273,6 +285,7 @@ Node encode_pod_spec(const api::PodSpec& spec) {
       .string_map("nodeSelector", spec.node_selector)
       .str("nodeName", spec.node_name)
       .str("schedulerName", spec.scheduler_name);
+  MapBuilder affinity_out;
   if (spec.affinity.has_value() && spec.affinity->node_affinity.has_value()) {
     const api::NodeAffinity& affinity = *spec.affinity->node_affinity;
     MapBuilder node_affinity;
@@ -289,8 +302,13 @@ Node encode_pod_spec(const api::PodSpec& spec) {
                              .always("preference", encode_node_selector_term(term.preference))
                              .build();
                        });
-    out.always("affinity", MapBuilder().always("nodeAffinity", node_affinity.build()).build());
+    affinity_out.always("nodeAffinity", node_affinity.build());
   }
+  if (spec.affinity.has_value()) {
+    affinity_out.preserved(spec.affinity->preserved);
+    out.always("affinity", affinity_out.build());
+  }
+  out.preserved(spec.preserved);
   return out.build();
 }
 
@@ -444,6 +462,7 @@ Node encode(const api::Service& service) {
                           .strings("externalIPs", spec.external_ips)
                           .optional_boolean("allocateLoadBalancerNodePorts",
                                             spec.allocate_load_balancer_node_ports)
+                          .preserved(spec.preserved)
                           .build())
       .child("status",
              MapBuilder()
@@ -532,6 +551,30 @@ Node encode(const api::Event& event) {
   if (event.event_time) out.str("eventTime", format_rfc3339_micro(*event.event_time));
   return out.str("reportingComponent", event.reporting_component)
       .str("reportingInstance", event.reporting_instance)
+      .build();
+}
+
+Node encode(const api::ConfigMap& config_map) {
+  MapBuilder out;
+  out.always("metadata", encode_meta(config_map.metadata))
+      .string_map("data", config_map.data)
+      .string_map("binaryData", config_map.binary_data);
+  return out.optional_boolean("immutable", config_map.immutable).build();
+}
+
+Node encode(const api::Secret& secret) {
+  return MapBuilder()
+      .always("metadata", encode_meta(secret.metadata))
+      .str("type", secret.type)
+      .string_map("data", secret.data)
+      .optional_boolean("immutable", secret.immutable)
+      .build();
+}
+
+Node encode(const api::ServiceAccount& account) {
+  return MapBuilder()
+      .always("metadata", encode_meta(account.metadata))
+      .preserved(account.preserved)
       .build();
 }
 

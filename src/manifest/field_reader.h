@@ -27,6 +27,7 @@
 #include "base/time.h"
 #include "manifest/decode.h"
 #include "manifest/node.h"
+#include "manifest/writer.h"
 
 namespace nodrop::manifest {
 
@@ -293,6 +294,51 @@ class FieldReader {
       context_.warnings.push_back({FieldErrorType::kNotSupported, path(key).str(), "", ""});
     }
   }
+  // Kubernetes fields nodrop stores without acting on: each one present is kept in `into` (its
+  // value as compact JSON, served back as given) and, unless empty, is a warning naming its path.
+  void preserve(api::PreservedFields& into, std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+      const Node* node = take(key);
+      if (node == nullptr || dropped_.count(key) > 0) continue;
+      into.fields.emplace_back(key, write_compact_json(sorted_keys(*node)));
+      const bool empty = (node->is_mapping() && node->entries().empty()) ||
+                         (node->is_sequence() && node->items().empty());
+      if (!empty) {
+        context_.warnings.push_back({FieldErrorType::kNotSupported, path(key).str(), "", ""});
+      }
+    }
+  }
+  // Fields whose empty value Kubernetes cannot tell from their absence (a struct held by value in
+  // its Go types, such as a container's resources, which the API server serves as `{}` and clients
+  // such as kubectl's rollout undo send back so): taken and dropped when an empty mapping, so that
+  // they neither change what is stored nor a pod template's hash.
+  void drop_if_empty(std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+      if (!has(key)) continue;
+      const Node* node = node_->find(key);
+      if (node->is_mapping() && node->entries().empty()) {
+        take(key);
+        dropped_.insert(key);
+      }
+    }
+  }
+  // node with the keys of every mapping in it sorted: JSON's objects are unordered, and Kubernetes
+  // serves a field in its own order (its Go struct's), which clients such as kubectl's rollout
+  // undo send back; a kept field's text, and so a pod template's hash, must not depend on it.
+  static Node sorted_keys(const Node& node) {
+    if (node.is_sequence()) {
+      Node out = node;
+      for (Node& item : out.items()) item = sorted_keys(item);
+      return out;
+    }
+    if (!node.is_mapping()) return node;
+    Node out = node;
+    std::vector<Node::Entry>& entries = out.entries();
+    for (Node::Entry& entry : entries) entry.value = sorted_keys(entry.value);
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Node::Entry& a, const Node::Entry& b) { return a.key < b.key; });
+    return out;
+  }
   // Fields accepted and dropped without a word (server-managed bookkeeping).
   void ignore(std::initializer_list<const char*> keys) {
     for (const char* key : keys) take(key);
@@ -346,7 +392,8 @@ class FieldReader {
   const Node* node_;
   FieldPath path_;
   std::set<std::string> used_;
-  std::set<std::string> known_;  // every field this reader asked for, present or not
+  std::set<std::string> dropped_;  // by drop_if_empty
+  std::set<std::string> known_;    // every field this reader asked for, present or not
 };
 
 }  // namespace nodrop::manifest

@@ -90,13 +90,13 @@ TEST(Load, KindListIsUnpacked) {
 TEST(Load, StrictTurnsUnknownFieldsAndKindsIntoErrors) {
   const std::string text =
       std::string(kValidDeployment) +
-      "  replica: 3\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+      "  replica: 3\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: c}\n";
   const LoadResult relaxed = load_manifest_text(text, "x.yaml", {});
   EXPECT_EQ(texts(relaxed),
             (std::vector<std::string>{"x.yaml:13: warning: Deployment default/web: spec.replica: "
                                       "unknown field: did you mean \"replicas\"?",
-                                      "x.yaml:15: warning: ConfigMap default/c: kind ConfigMap "
-                                      "(v1) is not one nodrop runs; skipped"}));
+                                      "x.yaml:15: warning: Job default/c: kind Job "
+                                      "(batch/v1) is not one nodrop runs; skipped"}));
   EXPECT_EQ(relaxed.objects.size(), 1U);
   const LoadResult strict = load_manifest_text(text, "x.yaml", LoadOptions{true});
   EXPECT_EQ(strict.error_count(), 2U);

@@ -148,6 +148,32 @@ void write_json_value(const Node& node, int indent, std::string& out) {
   }
 }
 
+void write_compact_json_value(const Node& node, std::string& out) {
+  switch (node.type()) {
+    case Node::Type::kSequence:
+      out += '[';
+      for (std::size_t i = 0; i < node.items().size(); ++i) {
+        if (i > 0) out += ',';
+        write_compact_json_value(node.items()[i], out);
+      }
+      out += ']';
+      return;
+    case Node::Type::kMapping:
+      out += '{';
+      for (std::size_t i = 0; i < node.entries().size(); ++i) {
+        if (i > 0) out += ',';
+        out += json_quote(node.entries()[i].key);
+        out += ':';
+        write_compact_json_value(node.entries()[i].value, out);
+      }
+      out += '}';
+      return;
+    default:
+      write_json_value(node, 0, out);  // a scalar: the same text either way
+      return;
+  }
+}
+
 }  // namespace
 
 std::string write_yaml(const Node& node) {
@@ -170,6 +196,12 @@ std::string write_json(const Node& node) {
   std::string out;
   write_json_value(node, 0, out);
   return out + "\n";
+}
+
+std::string write_compact_json(const Node& node) {
+  std::string out;
+  write_compact_json_value(node, out);
+  return out;
 }
 
 }  // namespace nodrop::manifest

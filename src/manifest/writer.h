@@ -13,5 +13,7 @@ std::string write_yaml(const Node& node);
 // Several documents separated by "---".
 std::string write_yaml_stream(const std::vector<Node>& documents);
 std::string write_json(const Node& node);
+// JSON on one line without spaces or a final newline, as an API server sends it.
+std::string write_compact_json(const Node& node);
 
 }  // namespace nodrop::manifest

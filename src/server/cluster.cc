@@ -26,7 +26,9 @@ api::Object merge_for_apply(const api::Object& existing, const api::Object& give
           typed.endpoints = from.endpoints;
           typed.ports = from.ports;
           typed.address_type = from.address_type;
-        } else if constexpr (std::is_same_v<T, api::Event>) {
+        } else if constexpr (std::is_same_v<T, api::Event> || std::is_same_v<T, api::ConfigMap> ||
+                             std::is_same_v<T, api::Secret> ||
+                             std::is_same_v<T, api::ServiceAccount>) {
           const api::ObjectMeta metadata = typed.metadata;
           typed = from;
           typed.metadata = metadata;

@@ -34,6 +34,14 @@ bool same_spec(const api::Object& a, const api::Object& b) {
                  typed_a.address_type == typed_b.address_type;
         } else if constexpr (std::is_same_v<T, api::Event>) {
           return typed_a == typed_b;
+        } else if constexpr (std::is_same_v<T, api::ConfigMap> || std::is_same_v<T, api::Secret> ||
+                             std::is_same_v<T, api::ServiceAccount>) {
+          // Kinds without a spec: everything but the metadata is their content.
+          T a_content = typed_a;
+          T b_content = typed_b;
+          a_content.metadata = {};
+          b_content.metadata = {};
+          return a_content == b_content;
         } else {
           return typed_a.spec == typed_b.spec;
         }
@@ -44,14 +52,23 @@ bool same_spec(const api::Object& a, const api::Object& b) {
 // Kinds with a status subresource: update() keeps their status, update_status() changes only it.
 bool has_status(const api::Object& object) {
   return !std::holds_alternative<api::EndpointSlice>(object) &&
-         !std::holds_alternative<api::Event>(object);
+         !std::holds_alternative<api::Event>(object) &&
+         !std::holds_alternative<api::ConfigMap>(object) &&
+         !std::holds_alternative<api::Secret>(object) &&
+         !std::holds_alternative<api::ServiceAccount>(object);
 }
+
+template <class T>
+constexpr bool kWithStatus =
+    !std::is_same_v<T, api::EndpointSlice> && !std::is_same_v<T, api::Event> &&
+    !std::is_same_v<T, api::ConfigMap> && !std::is_same_v<T, api::Secret> &&
+    !std::is_same_v<T, api::ServiceAccount>;
 
 void copy_status(const api::Object& from, api::Object& to) {
   std::visit(
       [&](auto& typed_to) {
         using T = std::decay_t<decltype(typed_to)>;
-        if constexpr (!std::is_same_v<T, api::EndpointSlice> && !std::is_same_v<T, api::Event>) {
+        if constexpr (kWithStatus<T>) {
           typed_to.status = std::get<T>(from).status;
         }
       },
@@ -68,7 +85,8 @@ void reset_status_for_create(api::Object& object) {
                           pod.status.phase = api::PodPhase::kPending;
                         },
                         [](api::Service& service) { service.status = {}; },
-                        [](api::EndpointSlice&) {}, [](api::Node&) {}, [](api::Event&) {}},
+                        [](api::EndpointSlice&) {}, [](api::Node&) {}, [](api::Event&) {},
+                        [](api::ConfigMap&) {}, [](api::Secret&) {}, [](api::ServiceAccount&) {}},
              object);
 }
 

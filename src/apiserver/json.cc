@@ -1,0 +1,45 @@
+#include "apiserver/json.h"
+
+#include "manifest/writer.h"
+#include "manifest/yaml_reader.h"
+
+namespace nodrop::apiserver {
+
+Result<Node> parse_body(const std::string& body) {
+  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(body);
+  if (!documents) {
+    const manifest::YamlError error = manifest::yaml_error_of(documents.status());
+    return Status(documents.status().code() == StatusCode::kResourceExhausted
+                      ? StatusCode::kResourceExhausted
+                      : StatusCode::kInvalidArgument,
+                  "the request body is not valid JSON: line " + std::to_string(error.line) + ": " +
+                      error.describe());
+  }
+  if (documents->size() != 1) {
+    return invalid_argument("the request body must hold one JSON object, not " +
+                            std::to_string(documents->size()) + " documents");
+  }
+  return std::move((*documents)[0].root);
+}
+
+Node object_of(std::initializer_list<std::pair<const char*, Node>> entries) {
+  Node node = Node::mapping();
+  for (const auto& [key, value] : entries) node.set(key, value);
+  return node;
+}
+
+Node strings_of(const std::vector<std::string>& values) {
+  Node node = Node::sequence();
+  for (const std::string& value : values) node.push(Node::string(value));
+  return node;
+}
+
+Node strings_of(const std::vector<const char*>& values) {
+  Node node = Node::sequence();
+  for (const char* value : values) node.push(Node::string(value));
+  return node;
+}
+
+std::string to_json(const Node& node) { return manifest::write_compact_json(node); }
+
+}  // namespace nodrop::apiserver
