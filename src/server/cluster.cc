@@ -57,7 +57,8 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
     : ports_(std::move(ports)),
       config_(std::move(config)),
       service_registry_(config_.cluster_ip_addresses),
-      store_(ports_.loop.clock(), ports_.random, {.registry = &service_registry_}),
+      store_(ports_.loop.clock(), ports_.random,
+             {.registry = &service_registry_, .persistence = ports_.persistence}),
       events_(store_, ports_.loop),
       deployments_(store_, ports_.post, {.kind = "Deployment"}),
       replica_sets_(store_, ports_.post, {.kind = "ReplicaSet"}),
@@ -125,6 +126,10 @@ ControllerSyncs Cluster::controller_syncs() const {
 }
 
 Status Cluster::start() {
+  if (ports_.persistence != nullptr) {
+    if (Status loaded = store_.load(); !loaded.is_ok()) return loaded;
+    events_.track_stored();
+  }
   for (store::Informer* informer :
        {&deployments_, &replica_sets_, &pods_, &nodes_, &services_, &endpoint_slices_}) {
     if (Status started = informer->start(); !started.is_ok()) return started;

@@ -38,6 +38,7 @@
 #include "server/service_registry.h"
 #include "store/event_recorder.h"
 #include "store/informer.h"
+#include "store/persistence.h"
 #include "store/store.h"
 
 namespace nodrop::server {
@@ -49,6 +50,9 @@ struct ClusterPorts {
   runtime::Prober& prober;
   runtime::Random& random;
   DataPlane& data_plane;  // the Service path's listeners (live proxies, or a record in sim)
+  // Where the store keeps its objects (SQLite in the data dir); null: in memory only. start()
+  // loads what it holds.
+  store::Persistence* persistence = nullptr;
 };
 
 // How many keys each controller has synced since the cluster started.
@@ -71,7 +75,9 @@ class Cluster {
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
-  // Registers the nodes and starts every controller. Call once, on the loop.
+  // Loads the store from its persistence (a restart: every object as it was, the pods' processes
+  // adopted or started again by their kubelets, an interrupted rollout carried on), registers the
+  // nodes and starts every controller. Call once, on the loop.
   Status start();
   // Creates the object, or replaces what the user sets of an existing one (metadata labels and
   // annotations, spec) keeping what the system sets (status, uid, ...), as `kubectl apply` does

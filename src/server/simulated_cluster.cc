@@ -13,8 +13,8 @@ SimulatedCluster::SimulatedCluster(ClusterConfig config, std::uint64_t seed)
       processes_(loop_),
       prober_(loop_),
       data_plane_(loop_),
-      cluster_({loop_, post(), processes_, prober_, random_, data_plane_}, std::move(config),
-               kLogDirectory) {}
+      cluster_({loop_, post(), processes_, prober_, random_, data_plane_, nullptr},
+               std::move(config), kLogDirectory) {}
 
 store::Post SimulatedCluster::post() {
   return [this](std::function<void()> task) { loop_.post(std::move(task)); };
