@@ -12,6 +12,9 @@ using std::chrono::seconds;
 
 constexpr const char* kContainerIdScheme = "nodrop://";
 constexpr std::int32_t kStartErrorExitCode = 128;
+// What containerd reports for a container whose process was lost with its node (a reboot).
+constexpr std::int32_t kLostExitCode = 255;
+constexpr const char* kLostReason = "Unknown";
 
 // Runs `action(worker)` only while the worker behind `weak` exists.
 template <typename Action>
@@ -106,6 +109,10 @@ PodWorker::~PodWorker() {
 void PodWorker::start() {
   NODROP_CHECK(!started_);
   started_ = true;
+  if (pod_.status.start_time) {
+    resume();
+    return;
+  }
   start_time_ = ports_.loop.clock().wall_now();
   set_condition(api::kPodScheduled, true);
   record(EventType::kNormal, "Scheduled",
@@ -113,6 +120,44 @@ void PodWorker::start() {
   set_condition(api::kPodInitialized, true);
   for (Container& container : containers_) start_container(container);
   refresh();
+}
+
+void PodWorker::resume() {
+  start_time_ = pod_.status.start_time;
+  conditions_ = pod_.status.conditions;
+  const bool deleting = pod_.metadata.deletion_timestamp.has_value();
+  const WallTime now = ports_.loop.clock().wall_now();
+  for (Container& container : containers_) {
+    const auto stored = std::find_if(
+        pod_.status.container_statuses.begin(), pod_.status.container_statuses.end(),
+        [&](const api::ContainerStatus& status) { return status.name == container.name; });
+    if (stored != pod_.status.container_statuses.end()) {
+      container.restart_count = stored->restart_count;
+      container.ever_ran = !stored->container_id.empty();
+      container.last_terminated = stored->last_state.terminated;
+      container.terminated = stored->state.terminated;
+      if (stored->state.running) {
+        api::ContainerStateTerminated lost;
+        lost.exit_code = kLostExitCode;
+        lost.reason = kLostReason;
+        lost.message = "the container's process ended while nodrop was not running";
+        lost.started_at = stored->state.running->started_at;
+        lost.finished_at = now;
+        container.terminated = lost;
+      }
+    }
+    const bool ended_for_good = container.terminated && !should_restart(container);
+    if (deleting || ended_for_good) {
+      if (container.terminated) container.phase = ContainerPhase::kTerminated;
+      for (ProbeWorker& probe : container.probes) probe.stopped = true;
+      continue;
+    }
+    if (container.ever_ran) ++container.restart_count;
+    container.generation = static_cast<std::uint64_t>(container.restart_count);
+    start_container(container);
+  }
+  refresh();
+  finish_if_stopped();
 }
 
 std::string PodWorker::log_path_of(const Container& container, std::int32_t run) const {

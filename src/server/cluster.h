@@ -88,6 +88,8 @@ class Cluster {
   void shut_down(std::function<void()> done);
 
   store::Store& store() { return store_; }
+  // The store's version as start() loaded it: what is older ran before this start.
+  store::ResourceVersion restored_version() const { return restored_version_; }
   const ClusterConfig& config() const { return config_; }
   const std::vector<std::unique_ptr<node::Kubelet>>& kubelets() const { return kubelets_; }
   const LoadBalancers& load_balancers() const { return *load_balancers_; }
@@ -118,6 +120,7 @@ class Cluster {
   std::vector<std::unique_ptr<NodeProxy>> node_proxies_;
   std::unique_ptr<LoadBalancers> load_balancers_;
   int nodes_shutting_down_ = 0;
+  store::ResourceVersion restored_version_ = 0;
 };
 
 }  // namespace nodrop::server

@@ -219,6 +219,8 @@ TEST_F(LiveClusterTest, TheStoreOutlivesACleanStopAndOneClusterAtATimeRunsOnADat
         << file;
   }
 
+  std::map<std::string, api::Pod> pods_before;
+  for (const api::Pod& pod : pods()) pods_before[pod.metadata.name] = pod;
   std::map<std::string, std::string> uids;  // "Kind name" → uid
   for (const char* kind : {"Deployment", "ReplicaSet", "Pod", "Node", "Service"}) {
     const store::ListResult listed = live_->store().list({.kind = kind}).value();
@@ -240,6 +242,27 @@ TEST_F(LiveClusterTest, TheStoreOutlivesACleanStopAndOneClusterAtATimeRunsOnADat
     auto object = live_->store().get({kind, namespace_name, name.substr(space + 1)});
     ASSERT_TRUE(object.is_ok()) << name << ": " << object.status().to_string();
     EXPECT_EQ(api::metadata_of(**object).uid, uid) << name;
+  }
+  // The stop was a node shutdown: every pod runs again, at its address, with one more restart.
+  // (Until its kubelet writes, a pod shows the status it was stored with.)
+  ASSERT_TRUE(live::poll_until(
+      [&] {
+        if (!all_ready(3, "demo-app:v1")) return false;
+        for (const api::Pod& pod : pods()) {
+          if (pod.status.container_statuses.at(0).restart_count == 0) return false;
+        }
+        return true;
+      },
+      kWaitLimit));
+  EXPECT_EQ(processes_on_pod_range(), 3);
+  for (const api::Pod& pod : pods()) {
+    ASSERT_TRUE(pods_before.contains(pod.metadata.name)) << pod.metadata.name;
+    const api::Pod& before = pods_before.at(pod.metadata.name);
+    EXPECT_EQ(pod.status.pod_ip, before.status.pod_ip);
+    EXPECT_EQ(pod.status.container_statuses.at(0).restart_count,
+              before.status.container_statuses.at(0).restart_count + 1);
+    EXPECT_NE(answer(pod.status.pod_ip).find("demo-app v1 " + pod.status.pod_ip),
+              std::string::npos);
   }
 }
 
