@@ -25,11 +25,15 @@
 // exited 0, else Failed.
 //
 // Resuming (start() of a pod whose status has a startTime: a kubelet ran it before nodrop
-// restarted): the pod keeps its startTime, conditions and restart counts. A container whose
-// process is gone (a node shutdown, a reboot) is started again with restartCount + 1, its last
-// state terminated with exit code 255 and reason Unknown, as containerd reports a container lost
-// with its node; one that ended for good (restartPolicy) stays ended. A pod being deleted starts
-// nothing again: what ran is reported ended, and terminate() finishes it.
+// restarted): the pod keeps its startTime, conditions and restart counts. A container stored as
+// running is adopted if its process still runs (ProcessRuntime::adopt by its container ID): no
+// restart, the same restartCount, and its probes' last results (Ready, started) kept until new
+// results change them, so a restart of nodrop does not empty every endpoint. A container whose
+// process is gone (a node shutdown, a reboot, a supervisor that stopped waiting) is started again
+// with restartCount + 1, its last state terminated with exit code 255 and reason Unknown, as
+// containerd reports a container lost with its node; one that ended for good (restartPolicy)
+// stays ended. A pod being deleted starts nothing again: what is adopted is terminated by
+// terminate(), what is gone is reported ended.
 //
 // Threading: the loop's thread only. Bounds: the event list keeps the last kMaxEvents events.
 // Lifetime: the worker may be destroyed at any time; it then cancels its timers and probes and
@@ -172,6 +176,9 @@ class PodWorker {
 
   // Containers.
   void resume();
+  // Takes over the container's process from an earlier nodrop; false when it no longer runs.
+  bool adopt(Container& container, const api::ContainerStatus& stored);
+  std::string container_id(const Container& container, std::uint64_t generation) const;
   std::string log_path_of(const Container& container, std::int32_t run) const;
   void start_container(Container& container);
   void on_process_exit(std::size_t index, std::uint64_t generation,

@@ -40,7 +40,13 @@ Result<std::unique_ptr<LiveCluster>> LiveCluster::create(ClusterConfig config) {
   if (!persistence) return persistence.status();
   cluster->persistence_ = std::move(persistence).value();
   if (Status made = make_private_directory(pods); !made.is_ok()) return made;
-  cluster->processes_ = std::make_unique<live::LiveProcessRuntime>(cluster->loop_);
+  if (Status made = make_private_directory(data_dir / kSupervisorsDirectory); !made.is_ok()) {
+    return made;
+  }
+  cluster->processes_ = std::make_unique<live::LiveProcessRuntime>(
+      cluster->loop_, live::LiveProcessRuntimeOptions{
+                          .socket_directory = (data_dir / kSupervisorsDirectory).string(),
+                          .reconnect_timeout = config.pod_reconnect_timeout});
   cluster->prober_ = std::make_unique<live::LiveProber>(cluster->loop_);
   // nodrop's demo application, built next to the binary, serves image demo-app unless the
   // configuration maps that image itself (the first matching mapping wins).

@@ -30,14 +30,17 @@
 namespace nodrop::server {
 
 // The data dir (owner-only, as every file in it):
-//   lock       held while a nodrop runs on the data dir (live/lock_file.h): a second one is
-//              refused with the first one's pid and command line
-//   state.db   the store (store/sqlite_persistence.h), with its -wal and -shm files
-//   pods/      the pods' logs
+//   lock          held while a nodrop runs on the data dir (live/lock_file.h): a second one is
+//                 refused with the first one's pid and command line
+//   state.db      the store (store/sqlite_persistence.h), with its -wal and -shm files
+//   pods/         the pods' logs
+//   supervisors/  a socket per running container, where its supervisor waits for the next
+//                 nodrop if this one dies (live/processes/pod_supervisor.h)
 class LiveCluster {
  public:
   static constexpr const char* kLockFile = "lock";
   static constexpr const char* kDatabaseFile = "state.db";
+  static constexpr const char* kSupervisorsDirectory = "supervisors";
 
   // Makes the data dir, takes its lock and opens its database. Errors: kFailedPrecondition when
   // another nodrop runs on the data dir, or the database is refused (newer schema, corrupt, not

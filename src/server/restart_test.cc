@@ -1,6 +1,8 @@
 // nodrop stopped and started again on the same store, in virtual time: a clean stop is a node
-// shutdown, after which every pod runs again at its address with one more restart; a rollout
-// interrupted by the stop carries on to its end; no object is lost or made twice.
+// shutdown, after which every pod runs again at its address with one more restart; after a crash
+// every pod whose process still runs is adopted as it was (same restart count, still Ready), and
+// those whose process is gone run again; a rollout interrupted either way carries on to its end;
+// no object is lost or made twice.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -97,7 +99,56 @@ TEST_F(RestartTest, AfterACleanStopEveryPodRunsAgainAtItsAddressWithOneMoreResta
   }
 }
 
-TEST_F(RestartTest, ARolloutStoppedHalfwayCarriesOnToItsEndWithNothingLostOrDoubled) {
+TEST_F(RestartTest, AfterACrashEveryRunningPodIsAdoptedAsItWasAndStaysReady) {
+  ASSERT_TRUE(sim_.cluster().apply(web("demo-app:v1")).is_ok());
+  sim_.loop().advance(seconds(5));
+  ASSERT_TRUE(all_ready("demo-app:v1"));
+  std::map<std::string, api::Pod> before;
+  for (const api::Pod& pod : pods()) before[pod.metadata.name] = pod;
+  const std::size_t started = sim_.processes().started();
+
+  sim_.restart();  // no shutdown: a crash
+  EXPECT_EQ(sim_.processes().orphans(), 3U);
+  ASSERT_TRUE(sim_.start().is_ok());
+  EXPECT_EQ(sim_.processes().orphans(), 0U);
+  EXPECT_EQ(sim_.processes().running(), 3U);
+  // Through every write of the restart, no pod stopped being Ready.
+  for (int i = 0; i < 50; ++i) {
+    sim_.loop().advance(milliseconds(100));
+    ASSERT_TRUE(all_ready("demo-app:v1")) << "at " << i * 100 << " ms";
+  }
+  EXPECT_EQ(sim_.processes().started(), started);  // nothing started again
+  for (const api::Pod& pod : pods()) {
+    const api::Pod& earlier = before.at(pod.metadata.name);
+    EXPECT_EQ(pod.status.pod_ip, earlier.status.pod_ip);
+    EXPECT_EQ(pod.status.container_statuses, earlier.status.container_statuses);
+  }
+}
+
+TEST_F(RestartTest, AfterACrashThatTookThePodsProcessesEveryPodRunsAgain) {
+  ASSERT_TRUE(sim_.cluster().apply(web("demo-app:v1")).is_ok());
+  sim_.loop().advance(seconds(5));
+  ASSERT_TRUE(all_ready("demo-app:v1"));
+  std::map<std::string, api::Pod> before;
+  for (const api::Pod& pod : pods()) before[pod.metadata.name] = pod;
+
+  sim_.restart();
+  sim_.processes().end_orphans();  // their supervisors stopped waiting
+  ASSERT_TRUE(sim_.start().is_ok());
+  sim_.loop().advance(seconds(5));
+  ASSERT_TRUE(all_ready("demo-app:v1"));
+  for (const api::Pod& pod : pods()) {
+    const api::Pod& earlier = before.at(pod.metadata.name);
+    EXPECT_EQ(pod.status.pod_ip, earlier.status.pod_ip);
+    EXPECT_EQ(pod.status.container_statuses.at(0).restart_count,
+              earlier.status.container_statuses.at(0).restart_count + 1);
+  }
+}
+
+enum class Stop { kClean, kCrash };
+class InterruptedRolloutTest : public RestartTest, public ::testing::WithParamInterface<Stop> {};
+
+TEST_P(InterruptedRolloutTest, ARolloutStoppedHalfwayCarriesOnToItsEndWithNothingLostOrDoubled) {
   // Each new pod counts as available 2 s after it is ready, so the rollout takes a few steps.
   api::Deployment v1 = web("demo-app:v1");
   v1.spec.min_ready_seconds = 2;
@@ -121,7 +172,12 @@ TEST_F(RestartTest, ARolloutStoppedHalfwayCarriesOnToItsEndWithNothingLostOrDoub
   const std::vector<std::string> replica_sets = uids("ReplicaSet");
   const std::vector<std::string> deployments = uids("Deployment");
 
-  stop_and_start();
+  if (GetParam() == Stop::kClean) {
+    stop_and_start();
+  } else {
+    sim_.restart();
+    ASSERT_TRUE(sim_.start().is_ok());
+  }
   sim_.loop().advance(seconds(30));
   EXPECT_TRUE(all_ready("demo-app:v2"));
   EXPECT_EQ(uids("ReplicaSet"), replica_sets);  // the same two: none lost, none made again
@@ -139,6 +195,12 @@ TEST_F(RestartTest, ARolloutStoppedHalfwayCarriesOnToItsEndWithNothingLostOrDoub
   EXPECT_EQ(revisions, (std::set<std::string>{"1", "2"}));
   EXPECT_EQ(sim_.processes().running(), 3U);
 }
+
+INSTANTIATE_TEST_SUITE_P(Restart, InterruptedRolloutTest,
+                         ::testing::Values(Stop::kClean, Stop::kCrash),
+                         [](const ::testing::TestParamInfo<Stop>& param_info) {
+                           return param_info.param == Stop::kClean ? "CleanStop" : "Crash";
+                         });
 
 }  // namespace
 }  // namespace nodrop::server

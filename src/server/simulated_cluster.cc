@@ -23,6 +23,9 @@ SimulatedCluster::SimulatedCluster(ClusterConfig config, std::uint64_t seed,
 
 void SimulatedCluster::restart() {
   NODROP_CHECK(persistence_ != nullptr);
+  // The old nodrop's processes outlive it (nothing runs after a clean stop): its workers' last
+  // signals no longer reach them, and the new kubelets adopt them.
+  processes_.orphan_all();
   cluster_.reset();
   cluster_ = std::make_unique<Cluster>(
       ClusterPorts{loop_, post(), processes_, prober_, random_, data_plane_, persistence_}, config_,
