@@ -231,6 +231,13 @@ bool welcome(int fd, pid_t main_pid, const SupervisorLifeline& lifeline) {
                 lifeline.directory_fd,
                 lifeline.output_read_fd};
   close_all_except(kept);
+  // Listening here, not in nodrop: a connecting peer's SO_PEERCRED names the process that called
+  // listen(), and the next nodrop checks that it is this supervisor. Without it, no lifeline.
+  if (lifeline.listen_fd >= 0 && listen(lifeline.listen_fd, 4) != 0) {
+    unlinkat(lifeline.directory_fd, lifeline.socket_name, 0);
+    close(lifeline.listen_fd);
+    lifeline.listen_fd = -1;
+  }
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) supervisor_fail(control_fd, ChildStage::kSetup);
   sigset_t child_exits;
   sigemptyset(&child_exits);
@@ -410,7 +417,7 @@ Result<SupervisedChild> spawn_supervised(const SpawnRequest& request, const Life
   if (lifeline.key.size() > runtime::kMaxKeyBytes) return invalid_argument("key too long");
 
   // The listening socket is made and bound here, where errors can be reported; the supervisor
-  // only accepts on it.
+  // listens and accepts on it.
   SupervisorLifeline waiting;
   if (lifeline.directory_fd >= 0) {
     sockaddr_un address{};
@@ -428,7 +435,7 @@ Result<SupervisedChild> spawn_supervised(const SpawnRequest& request, const Life
       unlinkat(lifeline.directory_fd, lifeline.socket_name.c_str(), 0);
       bound = bind(waiting.listen_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
     }
-    if (bound != 0 || listen(waiting.listen_fd, 4) != 0) {
+    if (bound != 0) {
       const int error = errno;
       close(waiting.listen_fd);
       return io_error("the supervisor's socket " + lifeline.socket_name + ": " +

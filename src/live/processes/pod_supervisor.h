@@ -18,12 +18,13 @@
 //     supervisor closes every other descriptor it inherited (the data dir's lock and database
 //     among them). The kernel closes nodrop's end when nodrop's last thread exits, for any reason.
 //   - When the supervisor sees end-of-file there, nodrop has died: it waits up to the reconnect
-//     timeout for a new nodrop on its listening socket (made and bound by nodrop before the fork,
-//     in a directory of the data dir), then sends SIGKILL to the group. A nodrop that connects
+//     timeout for a new nodrop on its listening socket (bound by nodrop before the fork, in a
+//     directory of the data dir, and listened on by the supervisor, so that SO_PEERCRED names the
+//     supervisor), then sends SIGKILL to the group. A nodrop that connects
 //     says which process it wants (the key: the kubelet's container ID); the supervisor checks it
 //     and the peer's uid, and answers with the main process's pid, a pidfd of itself and the read
-//     end of the output pipe (SCM_RIGHTS). The new nodrop checks that the answer comes from the
-//     process its pidfd names and that the main process is that process's child: the same
+//     end of the output pipe (SCM_RIGHTS). The new nodrop checks that the peer is the process the
+//     pidfd names and that the main process is that process's child: the same
 //     process, not one that took a reused pid. The connection is then the control socket.
 //     Without a listening socket (no key) it kills the group at once, as before adoption existed.
 //   - The supervisor keeps a copy of the output pipe's read end, so that the pod never writes to
