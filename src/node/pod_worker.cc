@@ -260,11 +260,14 @@ void PodWorker::start_container(Container& container) {
   const std::size_t index = container.index;
   const std::uint64_t generation = container.generation + 1;
   spec->key = container_id(container, generation);  // a later nodrop adopts it by this
-  Result<runtime::ProcessId> process = ports_.processes.start(
-      *spec,
+  const auto on_exit =
       guarded(self_, [index, generation](PodWorker& worker, const runtime::ProcessExit& exit) {
         worker.on_process_exit(index, generation, exit);
-      }));
+      });
+  // This very run may be running already: an earlier nodrop started it and died before its
+  // status was stored. It is taken over, not started twice (the second would find its port taken).
+  Result<runtime::ProcessId> process = ports_.processes.adopt(*spec, on_exit);
+  if (!process) process = ports_.processes.start(*spec, on_exit);
   container.generation = generation;
   const WallTime now_wall = ports_.loop.clock().wall_now();
   if (!process) {
