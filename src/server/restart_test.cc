@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "api/defaults.h"
 #include "controller/test_deployment.h"
 #include "server/simulated_cluster.h"
 #include "store/memory_persistence.h"
@@ -143,6 +144,42 @@ TEST_F(RestartTest, AfterACrashThatTookThePodsProcessesEveryPodRunsAgain) {
     EXPECT_EQ(pod.status.container_statuses.at(0).restart_count,
               earlier.status.container_statuses.at(0).restart_count + 1);
   }
+}
+
+TEST_F(RestartTest, AServiceKeepsItsClusterIpAndNodePortsAndANewOneGetsOthers) {
+  const auto service = [](const std::string& name) {
+    api::Service object;
+    object.metadata.name = name;
+    object.spec.type = api::kServiceTypeLoadBalancer;
+    object.spec.selector = {{"app", "web"}};
+    api::ServicePort port;
+    port.port = 80;
+    port.target_port = api::IntOrString::from_int(8080);
+    object.spec.ports = {port};
+    api::set_defaults(object);
+    return object;
+  };
+  const auto stored = [&](const std::string& name) {
+    return std::get<api::Service>(*sim_.store().get({"Service", "default", name}).value());
+  };
+  ASSERT_TRUE(sim_.cluster().apply(web("demo-app:v1")).is_ok());
+  ASSERT_TRUE(sim_.cluster().apply(service("first")).is_ok());
+  sim_.loop().advance(seconds(5));
+  const api::Service before = stored("first");
+  ASSERT_NE(before.spec.ports.at(0).node_port, 0);
+  ASSERT_FALSE(before.spec.cluster_ip.empty());
+
+  stop_and_start();
+  sim_.loop().advance(seconds(5));
+  const api::Service after = stored("first");
+  EXPECT_EQ(after.spec.cluster_ip, before.spec.cluster_ip);
+  EXPECT_EQ(after.spec.ports, before.spec.ports);
+  EXPECT_EQ(after.status.load_balancer_ingress, before.status.load_balancer_ingress);
+  // The restarted registry knows what the stored Services hold.
+  ASSERT_TRUE(sim_.cluster().apply(service("second")).is_ok());
+  const api::Service second = stored("second");
+  EXPECT_NE(second.spec.cluster_ip, before.spec.cluster_ip);
+  EXPECT_NE(second.spec.ports.at(0).node_port, before.spec.ports.at(0).node_port);
 }
 
 enum class Stop { kClean, kCrash };
