@@ -178,12 +178,16 @@ int run_up(const Args& args, std::ostream& out, std::ostream& err) {
     err << "nodrop up: " << started.message() << "\n";
     return kExitFailure;
   }
-  // Every event as a line on stderr, as it is stored.
+  // Every event as a line on stderr, as it is stored; those of an earlier run (restored from the
+  // data dir) are not printed again.
+  const store::ResourceVersion restored = live.cluster().restored_version();
   store::Informer events(live.store(),
                          [&live](std::function<void()> task) { live.post(std::move(task)); },
                          {.kind = "Event"});
   events.add_handlers({.on_add =
-                           [&err](const store::ObjectPtr& event) {
+                           [&err, restored](const store::ObjectPtr& event) {
+                             const std::string& version = api::metadata_of(*event).resource_version;
+                             if (std::stoull(version) <= restored) return;
                              err << event_line(std::get<api::Event>(*event)) << std::endl;
                            },
                        .on_update =

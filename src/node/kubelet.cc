@@ -80,8 +80,16 @@ void Kubelet::on_pod(const store::ObjectPtr& object) {
     return;
   }
   if (pod.metadata.deletion_timestamp.has_value()) {
-    // Deleted before it ever ran here: nothing to stop.
-    (void)ports_.store.remove(store::key_of(*object), {.grace_period_seconds = 0});
+    if (!pod.status.start_time || has_ended(pod) || shutting_down_) {
+      // Deleted before it ever ran here, or after it ended: nothing to stop.
+      (void)ports_.store.remove(store::key_of(*object), {.grace_period_seconds = 0});
+      return;
+    }
+    // Being deleted when nodrop stopped: finished as it would have been (PodWorker resumes it).
+    admit(pod);
+    if (running_.contains(uid)) {
+      running_.at(uid).worker->terminate(pod.metadata.deletion_grace_period_seconds);
+    }
     return;
   }
   if (has_ended(pod) || shutting_down_) return;
@@ -91,7 +99,11 @@ void Kubelet::on_pod(const store::ObjectPtr& object) {
 void Kubelet::admit(const api::Pod& pod) {
   const std::string uid = pod.metadata.uid;
   const store::EventSourceName source{kComponent, options_.node_name};
-  Result<Ipv4Address> address = ports_.pod_addresses.allocate(ports_.loop.clock().now());
+  // A pod that ran before a restart keeps its address (reserved for it when the cluster started).
+  Result<Ipv4Address> address = parse_ipv4_address(pod.status.pod_ip);
+  if (!pod.status.start_time || !address || !ports_.pod_addresses.is_allocated(*address)) {
+    address = ports_.pod_addresses.allocate(ports_.loop.clock().now());
+  }
   if (!address) {
     ports_.events.record(
         source, api::Object(pod), api::EventType::kWarning, "FailedCreatePodSandBox",

@@ -11,6 +11,10 @@
 // A pod that ends on its own (restartPolicy Never or OnFailure) stays, Succeeded or Failed, with
 // its address released, until it is deleted.
 //
+// After a restart of nodrop, a pod this node ran before (its status has a startTime) resumes
+// (PodWorker) at the address its status names, which the cluster reserved in the pool before
+// any kubelet started; one being deleted is finished the same way.
+//
 // Status writes are batched: every change of a worker marks its pod, and one posted flush writes
 // the latest status of each marked pod, so a burst of transitions costs one write.
 //

@@ -38,7 +38,7 @@ Result<Ipv4Address> LoopbackPool::allocate(runtime::Time now) {
   }
   while (next_fresh_ <= last_.value) {
     const Ipv4Address candidate{static_cast<std::uint32_t>(next_fresh_++)};
-    if (usable(candidate)) {
+    if (usable(candidate) && allocated_.count(candidate) == 0) {  // not reserved
       allocated_.insert(candidate);
       return candidate;
     }
@@ -58,6 +58,18 @@ Status LoopbackPool::release(Ipv4Address address, runtime::Time now) {
   }
   NODROP_CHECK(released_.empty() || released_.back().at <= now);
   released_.push_back({address, now});
+  return Status::ok();
+}
+
+Status LoopbackPool::reserve(Ipv4Address address) {
+  if (address < first_ || last_ < address || !usable(address)) {
+    return invalid_argument("address " + address.to_string() + " is not in the pool " +
+                            first_.to_string() + "-" + last_.to_string());
+  }
+  if (!allocated_.insert(address).second) {
+    return {StatusCode::kAlreadyExists, "address " + address.to_string() + " is allocated"};
+  }
+  std::erase_if(released_, [&](const Released& released) { return released.address == address; });
   return Status::ok();
 }
 

@@ -43,6 +43,9 @@ class LoopbackPool {
   Result<Ipv4Address> allocate(runtime::Time now);
   // kFailedPrecondition if the address is not allocated from this pool (a double release).
   Status release(Ipv4Address address, runtime::Time now);
+  // Takes this address (a pod's, kept across a restart of nodrop), as if allocated. Errors:
+  // kInvalidArgument outside the pool or unusable, kAlreadyExists when allocated already.
+  Status reserve(Ipv4Address address);
 
   bool is_allocated(Ipv4Address address) const { return allocated_.count(address) != 0; }
   std::size_t allocated_count() const { return allocated_.size(); }

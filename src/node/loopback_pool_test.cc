@@ -79,5 +79,20 @@ TEST(LoopbackPool, NeverHandsOutAnAddressTwiceWhileItIsAllocated) {
   }
 }
 
+TEST(LoopbackPool, AReservedAddressIsKeptAndNeverHandedOut) {
+  LoopbackPool pool(Ipv4Address::of(127, 0, 2, 1), Ipv4Address::of(127, 0, 2, 4), seconds(5));
+  // Pods that ran before a restart keep .2 and .3.
+  ASSERT_TRUE(pool.reserve(Ipv4Address::of(127, 0, 2, 2)).is_ok());
+  ASSERT_TRUE(pool.reserve(Ipv4Address::of(127, 0, 2, 3)).is_ok());
+  EXPECT_EQ(pool.reserve(Ipv4Address::of(127, 0, 2, 3)).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(pool.reserve(Ipv4Address::of(127, 0, 3, 1)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(pool.allocate(at(0)).value(), Ipv4Address::of(127, 0, 2, 1));
+  EXPECT_EQ(pool.allocate(at(0)).value(), Ipv4Address::of(127, 0, 2, 4));
+  EXPECT_EQ(pool.allocate(at(0)).status().code(), StatusCode::kResourceExhausted);
+  // Released like any other.
+  ASSERT_TRUE(pool.release(Ipv4Address::of(127, 0, 2, 2), at(1)).is_ok());
+  EXPECT_EQ(pool.allocate(at(1)).value(), Ipv4Address::of(127, 0, 2, 2));
+}
+
 }  // namespace
 }  // namespace nodrop::node

@@ -1,6 +1,7 @@
 #include "node/pod_worker.h"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 
 #include "base/check.h"
@@ -12,6 +13,9 @@ using std::chrono::seconds;
 
 constexpr const char* kContainerIdScheme = "nodrop://";
 constexpr std::int32_t kStartErrorExitCode = 128;
+// What containerd reports for a container whose process was lost with its node (a reboot).
+constexpr std::int32_t kLostExitCode = 255;
+constexpr const char* kLostReason = "Unknown";
 
 // Runs `action(worker)` only while the worker behind `weak` exists.
 template <typename Action>
@@ -106,6 +110,10 @@ PodWorker::~PodWorker() {
 void PodWorker::start() {
   NODROP_CHECK(!started_);
   started_ = true;
+  if (pod_.status.start_time) {
+    resume();
+    return;
+  }
   start_time_ = ports_.loop.clock().wall_now();
   set_condition(api::kPodScheduled, true);
   record(EventType::kNormal, "Scheduled",
@@ -113,6 +121,109 @@ void PodWorker::start() {
   set_condition(api::kPodInitialized, true);
   for (Container& container : containers_) start_container(container);
   refresh();
+}
+
+void PodWorker::resume() {
+  start_time_ = pod_.status.start_time;
+  conditions_ = pod_.status.conditions;
+  const bool deleting = pod_.metadata.deletion_timestamp.has_value();
+  const WallTime now = ports_.loop.clock().wall_now();
+  for (Container& container : containers_) {
+    const auto stored = std::find_if(
+        pod_.status.container_statuses.begin(), pod_.status.container_statuses.end(),
+        [&](const api::ContainerStatus& status) { return status.name == container.name; });
+    if (stored != pod_.status.container_statuses.end()) {
+      container.restart_count = stored->restart_count;
+      container.ever_ran = !stored->container_id.empty();
+      container.last_terminated = stored->last_state.terminated;
+      container.terminated = stored->state.terminated;
+      if (stored->state.running && !stored->container_id.empty() && adopt(container, *stored)) {
+        continue;
+      }
+      if (stored->state.running) {
+        api::ContainerStateTerminated lost;
+        lost.exit_code = kLostExitCode;
+        lost.reason = kLostReason;
+        lost.message = "the container's process ended while nodrop was not running";
+        lost.started_at = stored->state.running->started_at;
+        lost.finished_at = now;
+        container.terminated = lost;
+      }
+    }
+    const bool ended_for_good = container.terminated && !should_restart(container);
+    if (deleting || ended_for_good) {
+      if (container.terminated) container.phase = ContainerPhase::kTerminated;
+      for (ProbeWorker& probe : container.probes) probe.stopped = true;
+      continue;
+    }
+    if (container.ever_ran) ++container.restart_count;
+    container.generation = static_cast<std::uint64_t>(container.restart_count);
+    start_container(container);
+  }
+  refresh();
+  finish_if_stopped();
+}
+
+bool PodWorker::adopt(Container& container, const api::ContainerStatus& stored) {
+  // The container ID names the run: "nodrop://<pod uid>/<container>/<generation>".
+  const std::string& id = stored.container_id;
+  const auto slash = id.rfind('/');
+  if (slash == std::string::npos) return false;
+  std::uint64_t generation = 0;
+  const auto [end, error] =
+      std::from_chars(id.data() + slash + 1, id.data() + id.size(), generation);
+  if (error != std::errc() || end != id.data() + id.size() ||
+      id != container_id(container, generation)) {
+    return false;
+  }
+  Result<runtime::ProcessSpec> spec =
+      container_process_spec(pod_, container.index, placement_.addresses,
+                             log_path_of(container, container.restart_count), placement_.images);
+  if (!spec) return false;
+  spec->key = id;
+  const std::size_t index = container.index;
+  Result<runtime::ProcessId> process = ports_.processes.adopt(
+      *spec,
+      guarded(self_, [index, generation](PodWorker& worker, const runtime::ProcessExit& exit) {
+        worker.on_process_exit(index, generation, exit);
+      }));
+  if (!process) return false;
+  container.generation = generation;
+  container.phase = ContainerPhase::kRunning;
+  container.process = *process;
+  container.ever_ran = true;
+  container.terminated.reset();
+  container.waiting_reason.clear();
+  container.waiting_message.clear();
+  // When it started, on the monotonic timeline, for initialDelaySeconds.
+  const WallTime started =
+      stored.state.running->started_at.value_or(ports_.loop.clock().wall_now());
+  container.started_wall = started;
+  container.started_at = ports_.loop.clock().now() -
+                         std::chrono::duration_cast<runtime::Duration>(std::max(
+                             ports_.loop.clock().wall_now() - started, WallTime::duration::zero()));
+  for (ProbeWorker& probe : container.probes) {
+    probe.results.new_container();
+    switch (probe.type) {
+      case ProbeType::kReadiness:
+        probe.results.resume(stored.ready ? StoredResult::kSuccess : StoredResult::kFailure);
+        // Listening already, if it was ready: nodrop's own check is done.
+        if (probe.implicit && stored.ready) probe.stopped = true;
+        break;
+      case ProbeType::kStartup:
+        if (stored.started.value_or(false)) probe.results.resume(StoredResult::kSuccess);
+        break;
+      case ProbeType::kLiveness:
+        break;
+    }
+  }
+  start_probe_ticks(container);
+  return true;
+}
+
+std::string PodWorker::container_id(const Container& container, std::uint64_t generation) const {
+  return kContainerIdScheme + pod_.metadata.uid + "/" + container.name + "/" +
+         std::to_string(generation);
 }
 
 std::string PodWorker::log_path_of(const Container& container, std::int32_t run) const {
@@ -148,11 +259,15 @@ void PodWorker::start_container(Container& container) {
   }
   const std::size_t index = container.index;
   const std::uint64_t generation = container.generation + 1;
-  Result<runtime::ProcessId> process = ports_.processes.start(
-      *spec,
+  spec->key = container_id(container, generation);  // a later nodrop adopts it by this
+  const auto on_exit =
       guarded(self_, [index, generation](PodWorker& worker, const runtime::ProcessExit& exit) {
         worker.on_process_exit(index, generation, exit);
-      }));
+      });
+  // This very run may be running already: an earlier nodrop started it and died before its
+  // status was stored. It is taken over, not started twice (the second would find its port taken).
+  Result<runtime::ProcessId> process = ports_.processes.adopt(*spec, on_exit);
+  if (!process) process = ports_.processes.start(*spec, on_exit);
   container.generation = generation;
   const WallTime now_wall = ports_.loop.clock().wall_now();
   if (!process) {
@@ -636,10 +751,7 @@ api::PodStatus PodWorker::status() const {
     out.restart_count = container.restart_count;
     out.ready = container_ready(container) && !finished_;
     out.started = container_started(container);
-    if (container.ever_ran) {
-      out.container_id = kContainerIdScheme + pod_.metadata.uid + "/" + container.name + "/" +
-                         std::to_string(container.generation);
-    }
+    if (container.ever_ran) out.container_id = container_id(container, container.generation);
     switch (container.phase) {
       case ContainerPhase::kWaiting:
         out.state.waiting =

@@ -24,6 +24,17 @@
 // after max(grace − floor(preStop seconds), 2) s. The pod ends Succeeded if every container
 // exited 0, else Failed.
 //
+// Resuming (start() of a pod whose status has a startTime: a kubelet ran it before nodrop
+// restarted): the pod keeps its startTime, conditions and restart counts. A container stored as
+// running is adopted if its process still runs (ProcessRuntime::adopt by its container ID): no
+// restart, the same restartCount, and its probes' last results (Ready, started) kept until new
+// results change them, so a restart of nodrop does not empty every endpoint. A container whose
+// process is gone (a node shutdown, a reboot, a supervisor that stopped waiting) is started again
+// with restartCount + 1, its last state terminated with exit code 255 and reason Unknown, as
+// containerd reports a container lost with its node; one that ended for good (restartPolicy)
+// stays ended. A pod being deleted starts nothing again: what is adopted is terminated by
+// terminate(), what is gone is reported ended.
+//
 // Threading: the loop's thread only. Bounds: the event list keeps the last kMaxEvents events.
 // Lifetime: the worker may be destroyed at any time; it then cancels its timers and probes and
 // kills its processes with SIGKILL (their exits are ignored).
@@ -97,7 +108,7 @@ class PodWorker {
   PodWorker(const PodWorker&) = delete;
   PodWorker& operator=(const PodWorker&) = delete;
 
-  // Starts every container. Call once.
+  // Starts every container, or resumes the pod (see above). Call once.
   void start();
   // Begins termination with the pod's deletion grace (metadata.deletionGracePeriodSeconds, else
   // the spec's). A later call can only shorten a grace period not yet in use.
@@ -166,6 +177,10 @@ class PodWorker {
   };
 
   // Containers.
+  void resume();
+  // Takes over the container's process from an earlier nodrop; false when it no longer runs.
+  bool adopt(Container& container, const api::ContainerStatus& stored);
+  std::string container_id(const Container& container, std::uint64_t generation) const;
   std::string log_path_of(const Container& container, std::int32_t run) const;
   void start_container(Container& container);
   void on_process_exit(std::size_t index, std::uint64_t generation,

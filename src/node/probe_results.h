@@ -34,6 +34,12 @@ class ProbeResults {
   // A new container (ID) was seen: store the initial value and leave on-hold. The run counter is
   // kept, as the kubelet keeps it.
   void new_container();
+  // A container adopted after a restart of nodrop: the result it had when last stored, kept until
+  // runs of raw results change it, as any stored result is.
+  void resume(StoredResult stored) {
+    stored_ = stored;
+    on_hold_ = false;
+  }
   // Records one raw result; returns true when the stored result changed.
   bool record(runtime::ProbeResult raw);
 

@@ -3,8 +3,13 @@
 // A process runs in its own process group; signals go to the whole group, so children it forks
 // are signalled with it. When the main process exits, whatever is left of its group is killed, as
 // a container's processes die with its PID 1; then on_exit runs. Its stdout and stderr go to a log
-// file with a size bound. If nodrop dies, however it dies, every process of every group dies with
-// it (the live implementation: a supervisor per process, live/processes/pod_supervisor.h).
+// file with a size bound.
+//
+// If nodrop dies, however it dies, a process started with a key outlives it for a bounded time
+// (the live implementation: its supervisor waits, 30 s by default, for a new nodrop to reconnect,
+// live/processes/pod_supervisor.h), so that the next nodrop adopts it (adopt()) without a restart;
+// once that time has passed, every process of its group dies. A process without a key dies with
+// nodrop at once. Destroying the runtime itself is a decision, not a death: it kills what it runs.
 //
 // Contract for every implementation:
 //   - start() returns only after the command was found and began to run (or failed to); a
@@ -52,7 +57,12 @@ struct ProcessSpec {
   // kCri: each line as the kubelet writes container logs (base/cri_log.h), with the time it was
   // read; kRaw: the bytes as written.
   LogFormat log_format = LogFormat::kRaw;
+  // Names the process across restarts of nodrop (the kubelet's container ID), so that a later
+  // runtime can adopt it; at most kMaxKeyBytes. Empty: it cannot be adopted.
+  std::string key{};
 };
+
+constexpr std::size_t kMaxKeyBytes = 256;
 
 enum class Signal {
   kTerminate,  // SIGTERM
@@ -93,6 +103,12 @@ class ProcessRuntime {
   // exist), kNotFound (the command is not found), kFailedPrecondition (not executable),
   // kIoError (the log file), kResourceExhausted (the OS refused another process).
   virtual Result<ProcessId> start(const ProcessSpec& spec, ExitCallback on_exit) = 0;
+
+  // Takes over the process an earlier nodrop started with spec.key, if it still runs: no
+  // restart; from now on its output goes to spec.log_path (appended) and its exit to on_exit,
+  // under the same contract as start(). The rest of spec must be what it was started with.
+  // kNotFound when nothing runs under that key (it ended, or waited for a nodrop in vain).
+  virtual Result<ProcessId> adopt(const ProcessSpec& spec, ExitCallback on_exit) = 0;
 
   // Sends the signal to the process's whole group. kNotFound when the process has exited.
   virtual Status signal(ProcessId process, Signal signal) = 0;

@@ -59,7 +59,8 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
     : ports_(std::move(ports)),
       config_(std::move(config)),
       service_registry_(config_.cluster_ip_addresses),
-      store_(ports_.loop.clock(), ports_.random, {.registry = &service_registry_}),
+      store_(ports_.loop.clock(), ports_.random,
+             {.registry = &service_registry_, .persistence = ports_.persistence}),
       events_(store_, ports_.loop),
       deployments_(store_, ports_.post, {.kind = "Deployment"}),
       replica_sets_(store_, ports_.post, {.kind = "ReplicaSet"}),
@@ -139,9 +140,26 @@ ControllerSyncs Cluster::controller_syncs() const {
 }
 
 Status Cluster::start() {
+  if (ports_.persistence != nullptr) {
+    if (Status loaded = store_.load(); !loaded.is_ok()) return loaded;
+    restored_version_ = store_.resource_version();
+    events_.track_stored();
+  }
   for (store::Informer* informer :
        {&deployments_, &replica_sets_, &pods_, &nodes_, &services_, &endpoint_slices_}) {
     if (Status started = informer->start(); !started.is_ok()) return started;
+  }
+  // The pods that ran before a restart keep their addresses: reserved before any kubelet
+  // allocates one for a new pod.
+  const store::ListResult pods = store_.list({.kind = "Pod"}).value();
+  for (const store::ObjectPtr& object : pods.items) {
+    const api::Pod& pod = std::get<api::Pod>(*object);
+    const bool ended =
+        pod.status.phase == api::PodPhase::kSucceeded || pod.status.phase == api::PodPhase::kFailed;
+    if (Result<Ipv4Address> address = parse_ipv4_address(pod.status.pod_ip);
+        address && pod.status.start_time && !ended) {
+      (void)pod_addresses_.reserve(*address);
+    }
   }
   for (const auto& kubelet : kubelets_) {
     if (Status started = kubelet->start(); !started.is_ok()) return started;

@@ -39,6 +39,7 @@
 #include "server/service_registry.h"
 #include "store/event_recorder.h"
 #include "store/informer.h"
+#include "store/persistence.h"
 #include "store/store.h"
 
 namespace nodrop::server {
@@ -50,6 +51,9 @@ struct ClusterPorts {
   runtime::Prober& prober;
   runtime::Random& random;
   DataPlane& data_plane;  // the Service path's listeners (live proxies, or a record in sim)
+  // Where the store keeps its objects (SQLite in the data dir); null: in memory only. start()
+  // loads what it holds.
+  store::Persistence* persistence = nullptr;
 };
 
 // How many keys each controller has synced since the cluster started.
@@ -72,7 +76,9 @@ class Cluster {
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
-  // Registers the nodes and starts every controller. Call once, on the loop.
+  // Loads the store from its persistence (a restart: every object as it was, the pods' processes
+  // adopted or started again by their kubelets, an interrupted rollout carried on), registers the
+  // nodes and starts every controller. Call once, on the loop.
   Status start();
   // Creates the object, or replaces what the user sets of an existing one (metadata labels and
   // annotations, spec) keeping what the system sets (status, uid, ...), as `kubectl apply` does
@@ -83,6 +89,8 @@ class Cluster {
   void shut_down(std::function<void()> done);
 
   store::Store& store() { return store_; }
+  // The store's version as start() loaded it: what is older ran before this start.
+  store::ResourceVersion restored_version() const { return restored_version_; }
   const ClusterConfig& config() const { return config_; }
   const std::vector<std::unique_ptr<node::Kubelet>>& kubelets() const { return kubelets_; }
   const LoadBalancers& load_balancers() const { return *load_balancers_; }
@@ -117,6 +125,7 @@ class Cluster {
   std::vector<std::unique_ptr<NodeProxy>> node_proxies_;
   std::unique_ptr<LoadBalancers> load_balancers_;
   int nodes_shutting_down_ = 0;
+  store::ResourceVersion restored_version_ = 0;
 };
 
 }  // namespace nodrop::server

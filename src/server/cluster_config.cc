@@ -65,6 +65,21 @@ std::vector<std::string> validate_cluster_config(const ClusterConfig& config) {
   return errors;
 }
 
+// A duration field ("500ms", "2s", "1m"), at most 10 minutes; left as it is when absent.
+void read_duration(manifest::FieldReader& reader, manifest::FieldContext& context, const char* key,
+                   std::chrono::milliseconds& value) {
+  std::string written;
+  reader.str(key, written);
+  if (written.empty()) return;
+  Result<std::chrono::nanoseconds> parsed = parse_duration(written, true);
+  if (!parsed || *parsed > std::chrono::minutes(10)) {
+    context.errors.push_back(api::invalid(
+        reader.path(key), written, parsed ? "at most 10m" : "a duration such as 500ms, 2s or 1m"));
+    return;
+  }
+  value = std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+}
+
 ConfigResult parse_cluster_config(const std::string& text, const std::string& file_name) {
   ConfigResult result;
   result.config = ClusterConfig::defaults();
@@ -99,6 +114,7 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
     }
     reader.integer("nodes", config.nodes);
     reader.str("dataDir", config.data_dir);
+    read_duration(reader, context, "podReconnectTimeout", config.pod_reconnect_timeout);
     std::string profile;
     reader.str("profile", profile);
     if (!profile.empty()) {
@@ -125,17 +141,7 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
         }
       }
       const auto duration = [&](const char* key, std::chrono::milliseconds& value) {
-        std::string written;
-        timing.str(key, written);
-        if (written.empty()) return;
-        Result<std::chrono::nanoseconds> parsed = parse_duration(written, true);
-        if (!parsed || *parsed > std::chrono::minutes(10)) {
-          context.errors.push_back(
-              api::invalid(timing.path(key), written,
-                           parsed ? "at most 10m" : "a duration such as 500ms, 2s or 1m"));
-          return;
-        }
-        value = std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+        read_duration(timing, context, key, value);
       };
       duration("endpointPublication", out.endpoint_publication);
       duration("proxySyncPeriod", out.proxy_sync_period);

@@ -5,6 +5,8 @@
 //   kind: ClusterConfiguration
 //   nodes: 3                      # virtual nodes, each a kubelet on its own loopback address
 //   dataDir: /var/lib/nodrop      # default: $XDG_STATE_HOME/nodrop, else ~/.local/state/nodrop
+//   podReconnectTimeout: 30s      # how long the pods outlive a nodrop that died, waiting for the
+//                                 # next one to adopt them (0s: they die with it)
 //   profile: nodrop               # nodrop (default) or kubernetes (server/profile.h)
 //   kubernetes:                   # the kubernetes profile's delays (docs/profiles.md has sources)
 //     timeScale: 1.0              #   multiplies every delay below
@@ -30,6 +32,7 @@
 // and the demo can each take their own.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -47,6 +50,7 @@ struct ClusterConfig {
 
   int nodes = 3;
   std::string data_dir;  // empty: default_data_dir()
+  std::chrono::milliseconds pod_reconnect_timeout{30'000};
   Profile profile = Profile::kNodrop;
   KubernetesTiming kubernetes;
   AddressRange node_addresses;

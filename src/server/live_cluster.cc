@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "server/object_codec.h"
+
 namespace nodrop::server {
 namespace {
 
@@ -25,8 +27,26 @@ Result<std::unique_ptr<LiveCluster>> LiveCluster::create(ClusterConfig config) {
   cluster->data_dir_ = config.data_dir;
   const std::filesystem::path pods = std::filesystem::path(config.data_dir) / "pods";
   if (Status made = make_private_directory(config.data_dir); !made.is_ok()) return made;
+  const std::filesystem::path data_dir(config.data_dir);
+  Result<live::LockFile> lock = live::LockFile::acquire((data_dir / kLockFile).string());
+  if (!lock) {
+    return Status(lock.status().code(),
+                  "the data dir " + config.data_dir +
+                      " is in use by another nodrop: " + lock.status().message());
+  }
+  cluster->lock_.emplace(std::move(lock).value());
+  Result<std::unique_ptr<store::SqlitePersistence>> persistence =
+      store::SqlitePersistence::open((data_dir / kDatabaseFile).string(), api_json_codec());
+  if (!persistence) return persistence.status();
+  cluster->persistence_ = std::move(persistence).value();
   if (Status made = make_private_directory(pods); !made.is_ok()) return made;
-  cluster->processes_ = std::make_unique<live::LiveProcessRuntime>(cluster->loop_);
+  if (Status made = make_private_directory(data_dir / kSupervisorsDirectory); !made.is_ok()) {
+    return made;
+  }
+  cluster->processes_ = std::make_unique<live::LiveProcessRuntime>(
+      cluster->loop_, live::LiveProcessRuntimeOptions{
+                          .socket_directory = (data_dir / kSupervisorsDirectory).string(),
+                          .reconnect_timeout = config.pod_reconnect_timeout});
   cluster->prober_ = std::make_unique<live::LiveProber>(cluster->loop_);
   // nodrop's demo application, built next to the binary, serves image demo-app unless the
   // configuration maps that image itself (the first matching mapping wins).
@@ -41,7 +61,8 @@ Result<std::unique_ptr<LiveCluster>> LiveCluster::create(ClusterConfig config) {
   cluster->cluster_ = std::make_unique<Cluster>(
       ClusterPorts{
           loop, [&loop](std::function<void()> task) { loop.post_from_any_thread(std::move(task)); },
-          *cluster->processes_, *cluster->prober_, cluster->random_, *cluster->data_plane_},
+          *cluster->processes_, *cluster->prober_, cluster->random_, *cluster->data_plane_,
+          cluster->persistence_.get()},
       std::move(config), pods.string());
   return cluster;
 }

@@ -2,8 +2,10 @@
 // real processes under their supervisors, real probes. Tests run the same object in-process to
 // read its store while it runs.
 //
-//   LiveCluster cluster(config);           // the data dir is made (owner-only)
-//   cluster.start();                       // nodes registered, controllers running
+//   LiveCluster cluster(config);           // the data dir is made (owner-only) and locked, its
+//                                          // database opened
+//   cluster.start();                       // the store loaded, nodes registered, controllers
+//                                          // running
 //   cluster.apply_on_loop(objects, done);  // from any thread
 //   cluster.run();                         // until stop() or a finished shutdown
 //
@@ -12,21 +14,37 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "live/lock_file.h"
 #include "live/loop/epoll_loop.h"
 #include "live/loop/system_clock.h"
 #include "live/probers.h"
 #include "live/processes/process_runtime.h"
 #include "server/cluster.h"
 #include "server/live_data_plane.h"
+#include "store/sqlite_persistence.h"
 
 namespace nodrop::server {
 
+// The data dir (owner-only, as every file in it):
+//   lock          held while a nodrop runs on the data dir (live/lock_file.h): a second one is
+//                 refused with the first one's pid and command line
+//   state.db      the store (store/sqlite_persistence.h), with its -wal and -shm files
+//   pods/         the pods' logs
+//   supervisors/  a socket per running container, where its supervisor waits for the next
+//                 nodrop if this one dies (live/processes/pod_supervisor.h)
 class LiveCluster {
  public:
-  // Makes the data dir (and its "pods" directory for logs), readable by its owner only.
+  static constexpr const char* kLockFile = "lock";
+  static constexpr const char* kDatabaseFile = "state.db";
+  static constexpr const char* kSupervisorsDirectory = "supervisors";
+
+  // Makes the data dir, takes its lock and opens its database. Errors: kFailedPrecondition when
+  // another nodrop runs on the data dir, or the database is refused (newer schema, corrupt, not
+  // nodrop's; left untouched), with a message for the user.
   static Result<std::unique_ptr<LiveCluster>> create(ClusterConfig config);
   ~LiveCluster();
 
@@ -50,6 +68,8 @@ class LiveCluster {
   LiveCluster() = default;
 
   std::string data_dir_;
+  std::optional<live::LockFile> lock_;  // released last
+  std::unique_ptr<store::SqlitePersistence> persistence_;
   live::EpollLoop loop_;
   live::SystemRandom random_;
   std::unique_ptr<live::LiveProcessRuntime> processes_;

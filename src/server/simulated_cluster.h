@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "server/cluster.h"
 #include "server/recorded_data_plane.h"
@@ -26,21 +27,28 @@ class SimulatedCluster {
  public:
   static constexpr std::uint64_t kDefaultSeed = 42;
 
+  // persistence: where the store keeps its objects across restart(); null: memory only.
   explicit SimulatedCluster(ClusterConfig config = ClusterConfig::defaults(),
-                            std::uint64_t seed = kDefaultSeed);
+                            std::uint64_t seed = kDefaultSeed,
+                            store::Persistence* persistence = nullptr);
   SimulatedCluster(const SimulatedCluster&) = delete;
   SimulatedCluster& operator=(const SimulatedCluster&) = delete;
 
   // Registers the nodes and starts the controllers (Cluster::start).
-  Status start() { return cluster_.start(); }
+  Status start() { return cluster_->start(); }
+  // nodrop stops and runs again on the same persistence (which it needs): the cluster is made
+  // anew, with the same loop, processes and probes; then start() it. After Cluster::shut_down,
+  // that is a clean stop; otherwise what ran keeps running as after a crash, for the new
+  // kubelets to find. References to the old cluster() and store() are then stale.
+  void restart();
 
   sim::SimLoop& loop() { return loop_; }
   sim::FakeProcessRuntime& processes() { return processes_; }
   sim::FakeProber& prober() { return prober_; }
   // What the node proxies and load balancers were told, and when (server/recorded_data_plane.h).
   RecordedDataPlane& data_plane() { return data_plane_; }
-  Cluster& cluster() { return cluster_; }
-  store::Store& store() { return cluster_.store(); }
+  Cluster& cluster() { return *cluster_; }
+  store::Store& store() { return cluster_->store(); }
   // Runs a task on the loop, at the current virtual time after what is already due (the post the
   // cluster's informers drain through).
   store::Post post();
@@ -52,7 +60,9 @@ class SimulatedCluster {
   sim::FakeProcessRuntime processes_;
   sim::FakeProber prober_;
   RecordedDataPlane data_plane_;
-  Cluster cluster_;
+  ClusterConfig config_;
+  store::Persistence* persistence_ = nullptr;
+  std::unique_ptr<Cluster> cluster_;
 };
 
 }  // namespace nodrop::server

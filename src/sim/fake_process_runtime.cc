@@ -1,5 +1,8 @@
 #include "sim/fake_process_runtime.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "base/check.h"
 
 namespace nodrop::sim {
@@ -18,6 +21,7 @@ Result<runtime::ProcessId> FakeProcessRuntime::start(const runtime::ProcessSpec&
     return not_found("command \"" + spec.argv[0] + "\" not found");
   }
   const runtime::ProcessId id = next_id_++;
+  ++started_;
   specs_.emplace(id, spec);
   const auto behavior = behaviors_.find(spec.argv[0]);
   Running& process = running_[id];
@@ -29,9 +33,54 @@ Result<runtime::ProcessId> FakeProcessRuntime::start(const runtime::ProcessSpec&
   return id;
 }
 
+Result<runtime::ProcessId> FakeProcessRuntime::adopt(const runtime::ProcessSpec& spec,
+                                                     ExitCallback on_exit) {
+  NODROP_CHECK(on_exit != nullptr);
+  for (auto& [old_id, process] : running_) {
+    if (!process.orphaned || spec.key.empty() || specs_.at(old_id).key != spec.key) continue;
+    const runtime::ProcessId id = next_id_++;
+    specs_.emplace(id, spec);
+    Running adopted = std::move(process);
+    running_.erase(old_id);
+    adopted.orphaned = false;
+    adopted.on_exit = std::move(on_exit);
+    const std::optional<runtime::TimerId> timer = adopted.exit_timer;
+    adopted.exit_timer.reset();
+    running_.emplace(id, std::move(adopted));
+    if (timer) {  // the exit on its way, now under the new id
+      loop_.cancel(*timer);
+      Running& moved = running_.at(id);
+      moved.exit_timer = loop_.run_at(
+          moved.exit_at, [this, id, exit = moved.pending_exit] { exit_process(id, exit); });
+    }
+    return id;
+  }
+  return not_found("no process runs under the key \"" + spec.key + "\"");
+}
+
+void FakeProcessRuntime::orphan_all() {
+  for (auto& [id, process] : running_) {
+    process.orphaned = true;
+    process.on_exit = nullptr;
+  }
+}
+
+void FakeProcessRuntime::end_orphans() {
+  std::vector<runtime::ProcessId> orphaned;
+  for (const auto& [id, process] : running_) {
+    if (process.orphaned) orphaned.push_back(id);
+  }
+  for (runtime::ProcessId id : orphaned) exit_process(id, {runtime::ExitKind::kSignaled, 0, 9});
+}
+
+std::size_t FakeProcessRuntime::orphans() const {
+  return static_cast<std::size_t>(std::count_if(
+      running_.begin(), running_.end(), [](const auto& entry) { return entry.second.orphaned; }));
+}
+
 Status FakeProcessRuntime::signal(runtime::ProcessId process, runtime::Signal signal) {
   const auto found = running_.find(process);
-  if (found == running_.end()) {
+  if (found == running_.end() || found->second.orphaned) {
     return not_found("process " + std::to_string(process) + " has exited");
   }
   signals_.push_back({loop_.clock().now(), process, signal});
@@ -60,6 +109,7 @@ void FakeProcessRuntime::schedule_exit(runtime::ProcessId process, runtime::Dura
     loop_.cancel(*running.exit_timer);
   }
   running.exit_at = at;
+  running.pending_exit = exit;
   running.exit_timer = loop_.run_at(at, [this, process, exit] { exit_process(process, exit); });
 }
 
@@ -69,7 +119,8 @@ bool FakeProcessRuntime::exit_process(runtime::ProcessId process, runtime::Proce
   if (found->second.exit_timer) loop_.cancel(*found->second.exit_timer);
   ExitCallback on_exit = std::move(found->second.on_exit);
   running_.erase(found);
-  loop_.post([on_exit = std::move(on_exit), exit] { on_exit(exit); });
+  if (on_exit)
+    loop_.post([on_exit = std::move(on_exit), exit] { on_exit(exit); });  // an orphan's: nobody
   return true;
 }
 

@@ -44,17 +44,27 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   void set_missing(const std::string& command);
   // Ends a running process now (a crash, or an exit the test decides); false if not running.
   bool exit_process(runtime::ProcessId process, runtime::ProcessExit exit);
+  // The nodrop that owned every running process died: each keeps running, ownerless (its id no
+  // longer signals it, its exit is told to nobody), until adopt() by its key, or its end.
+  void orphan_all();
+  // Ends every orphan, as its supervisor does once it has waited in vain for a new nodrop.
+  void end_orphans();
+  std::size_t orphans() const;
 
   Result<runtime::ProcessId> start(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
+  // An orphan started with spec.key, under a new id.
+  Result<runtime::ProcessId> adopt(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
   Status signal(runtime::ProcessId process, runtime::Signal signal) override;
-  std::size_t running() const override { return running_.size(); }
+  // The processes owned by this runtime; orphans are not.
+  std::size_t running() const override { return running_.size() - orphans(); }
   void remove_log(const std::string& log_path) override { removed_logs_.push_back(log_path); }
   const std::vector<std::string>& removed_logs() const { return removed_logs_; }
 
   bool is_running(runtime::ProcessId process) const { return running_.count(process) != 0; }
   // The spec every process was started with, running or not; nullptr for an unknown id.
   const runtime::ProcessSpec* spec(runtime::ProcessId process) const;
-  std::size_t started() const { return specs_.size(); }
+  // How many start() calls started a process (adoptions are not starts).
+  std::size_t started() const { return started_; }
   const std::vector<SignalRecord>& signals() const { return signals_; }
 
  private:
@@ -63,6 +73,8 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
     ExitCallback on_exit;
     std::optional<runtime::TimerId> exit_timer;  // a pending exit (own, or after SIGTERM)
     runtime::Time exit_at{};
+    runtime::ProcessExit pending_exit{};
+    bool orphaned = false;
   };
 
   void schedule_exit(runtime::ProcessId process, runtime::Duration delay,
@@ -70,6 +82,7 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
 
   runtime::EventLoop& loop_;
   runtime::ProcessId next_id_ = 1;
+  std::size_t started_ = 0;
   std::map<std::string, Behavior> behaviors_;
   std::set<std::string> missing_;
   std::map<runtime::ProcessId, runtime::ProcessSpec> specs_;

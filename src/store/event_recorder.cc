@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace nodrop::store {
 namespace {
 
@@ -70,6 +72,31 @@ void EventRecorder::record(const EventSourceName& source, const api::Object& inv
   while (stored_.size() > kMaxEvents) {
     const Recorded& oldest = stored_.front();
     (void)store_.remove({"Event", oldest.namespace_name, oldest.name});
+    stored_.pop_front();
+  }
+}
+
+void EventRecorder::track_stored() {
+  Result<ListResult> listed = store_.list({.kind = "Event"});
+  if (!listed) return;
+  const runtime::Time now = loop_.clock().now();
+  const WallTime wall = loop_.clock().wall_now();
+  std::vector<std::pair<WallTime, Recorded>> events;
+  for (const ObjectPtr& object : listed->items) {
+    const api::Event& event = std::get<api::Event>(*object);
+    const WallTime last = event.last_timestamp.value_or(event.event_time.value_or(
+        event.first_timestamp.value_or(event.metadata.creation_timestamp.value_or(WallTime{}))));
+    const auto age = std::max(wall - last, WallTime::duration::zero());
+    events.push_back({last,
+                      {event.metadata.namespace_name, event.metadata.name,
+                       now - std::chrono::duration_cast<runtime::Duration>(age)}});
+  }
+  std::sort(events.begin(), events.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [last, recorded] : events) stored_.push_back(std::move(recorded));
+  while (!stored_.empty() &&
+         (now - stored_.front().at >= kTimeToLive || stored_.size() > kMaxEvents)) {
+    (void)store_.remove({"Event", stored_.front().namespace_name, stored_.front().name});
     stored_.pop_front();
   }
 }

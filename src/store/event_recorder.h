@@ -39,6 +39,10 @@ class EventRecorder {
   EventRecorder(const EventRecorder&) = delete;
   EventRecorder& operator=(const EventRecorder&) = delete;
 
+  // Takes on the Events the store holds (a restart): each lives an hour from its lastTimestamp,
+  // and those older go now. Call once, before record().
+  void track_stored();
+
   // field_path names the part of the object ("spec.containers{app}"), or "".
   void record(const EventSourceName& source, const api::Object& involved, api::EventType type,
               const std::string& reason, const std::string& message,

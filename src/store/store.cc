@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "api/validation.h"
+#include "store/persistence.h"
 
 namespace nodrop::store {
 namespace {
@@ -230,6 +231,7 @@ Result<ObjectPtr> Store::create(api::Object object, const WriteOptions& options)
   Pending pending;
   Result<ObjectPtr> result = [&]() -> Result<ObjectPtr> {
     std::lock_guard lock(mutex_);
+    if (refused_) return *refused_;
     api::ObjectMeta& metadata = api::metadata_of(object);
     if (api::is_namespaced(object)) {
       if (metadata.namespace_name.empty()) metadata.namespace_name = "default";
@@ -269,14 +271,14 @@ Result<ObjectPtr> Store::create(api::Object object, const WriteOptions& options)
     if (options.dry_run) return std::make_shared<const api::Object>(std::move(object));
     return commit(WatchEventType::kAdded, key, std::move(object), nullptr, pending);
   }();
-  notify(pending);
-  return result;
+  return finish(std::move(result), pending);
 }
 
 Result<ObjectPtr> Store::update(api::Object object, const WriteOptions& options) {
   Pending pending;
   Result<ObjectPtr> result = [&]() -> Result<ObjectPtr> {
     std::lock_guard lock(mutex_);
+    if (refused_) return *refused_;
     const ObjectKey key = key_of(object);
     const auto found = objects_.find(key);
     if (found == objects_.end()) return not_found_error(key);
@@ -308,7 +310,7 @@ Result<ObjectPtr> Store::update(api::Object object, const WriteOptions& options)
     if (const api::FieldErrors errors = prepare(object, &old); !errors.empty()) {
       return invalid_argument(api::invalid_object_message(object, errors));
     }
-    if (object == old) return found->second;  // nothing changed: no write, no new version
+    if (object == old) return unchanged(found->second, pending);  // no write, no new version
     if (const api::FieldErrors errors = validate(object, &old); !errors.empty()) {
       return invalid_argument(api::invalid_object_message(object, errors));
     }
@@ -321,14 +323,14 @@ Result<ObjectPtr> Store::update(api::Object object, const WriteOptions& options)
     return commit(finished ? WatchEventType::kDeleted : WatchEventType::kModified, key,
                   std::move(object), found->second, pending);
   }();
-  notify(pending);
-  return result;
+  return finish(std::move(result), pending);
 }
 
 Result<ObjectPtr> Store::update_status(api::Object object, const WriteOptions& options) {
   Pending pending;
   Result<ObjectPtr> result = [&]() -> Result<ObjectPtr> {
     std::lock_guard lock(mutex_);
+    if (refused_) return *refused_;
     const ObjectKey key = key_of(object);
     const auto found = objects_.find(key);
     if (found == objects_.end()) return not_found_error(key);
@@ -346,18 +348,18 @@ Result<ObjectPtr> Store::update_status(api::Object object, const WriteOptions& o
     api::Object updated = old;
     copy_status(object, updated);
     api::metadata_of(updated).annotations = metadata.annotations;
-    if (updated == old) return found->second;
+    if (updated == old) return unchanged(found->second, pending);
     if (options.dry_run) return std::make_shared<const api::Object>(std::move(updated));
     return commit(WatchEventType::kModified, key, std::move(updated), found->second, pending);
   }();
-  notify(pending);
-  return result;
+  return finish(std::move(result), pending);
 }
 
 Result<ObjectPtr> Store::remove(const ObjectKey& key, const DeleteOptions& options) {
   Pending pending;
   Result<ObjectPtr> result = [&]() -> Result<ObjectPtr> {
     std::lock_guard lock(mutex_);
+    if (refused_) return *refused_;
     const auto found = objects_.find(key);
     if (found == objects_.end()) return not_found_error(key);
     const api::Object& old = *found->second;
@@ -404,7 +406,7 @@ Result<ObjectPtr> Store::remove(const ObjectKey& key, const DeleteOptions& optio
       // Deletion has begun: a shorter grace period brings it forward; nothing else changes.
       const std::int64_t current = metadata.deletion_grace_period_seconds.value_or(0);
       if (grace_seconds >= current && metadata.finalizers == old_metadata.finalizers) {
-        return found->second;
+        return unchanged(found->second, pending);
       }
       if (grace_seconds < current) {
         metadata.deletion_timestamp = now + std::chrono::seconds(grace_seconds);
@@ -425,8 +427,7 @@ Result<ObjectPtr> Store::remove(const ObjectKey& key, const DeleteOptions& optio
     if (options.dry_run) return std::make_shared<const api::Object>(std::move(updated));
     return commit(WatchEventType::kModified, key, std::move(updated), found->second, pending);
   }();
-  notify(pending);
-  return result;
+  return finish(std::move(result), pending);
 }
 
 api::FieldErrors Store::prepare(api::Object& object, const api::Object* old) {
@@ -457,21 +458,169 @@ Result<ObjectPtr> Store::commit(WatchEventType type, const ObjectKey& key, api::
   } else {
     objects_[key] = stored;
   }
-  history_.push_back({version, type, key, stored, previous});
-  while (history_.size() > options_.history_events) history_.pop_front();
-  const WatchEvent event{type, stored, version};
-  std::erase_if(watches_, [&](auto& entry) {
-    auto& [watch_options, watch] = entry;
-    if (!matches(watch_options, key, *stored)) return false;
-    const Watch::Offer offer = watch->offer(event);
-    // Queued or just expired, the consumer has something to read; then an expired or stopped
-    // watch is forgotten.
-    if (offer != Watch::Offer::kStopped && watch_options.on_ready) {
-      pending.callbacks.push_back(watch_options.on_ready);
-    }
-    return offer != Watch::Offer::kQueued;
-  });
+  history_.push_back({version, type, key, stored, std::move(previous)});
+  if (options_.persistence == nullptr) {
+    publish(version, pending);
+  } else {
+    pending.durable_before_return = version;
+  }
   return stored;
+}
+
+void Store::publish(ResourceVersion version, Pending& pending) {
+  // The changes after published_ are the last entries of the history (it never forgets them).
+  auto first = history_.end();
+  while (first != history_.begin() && std::prev(first)->resource_version > published_) --first;
+  for (auto entry = first; entry != history_.end() && entry->resource_version <= version; ++entry) {
+    const WatchEvent event{entry->type, entry->object, entry->resource_version};
+    std::erase_if(watches_, [&](auto& watching) {
+      auto& [watch_options, watch] = watching;
+      if (!matches(watch_options, entry->key, *entry->object)) return false;
+      const Watch::Offer offer = watch->offer(event);
+      // Queued or just expired, the consumer has something to read; then an expired or stopped
+      // watch is forgotten.
+      if (offer != Watch::Offer::kStopped && watch_options.on_ready) {
+        pending.callbacks.push_back(watch_options.on_ready);
+      }
+      return offer != Watch::Offer::kQueued;
+    });
+  }
+  published_ = version;
+  while (history_.size() > options_.history_events &&
+         history_.front().resource_version <= published_) {
+    history_.pop_front();
+  }
+}
+
+ObjectPtr Store::unchanged(const ObjectPtr& object, Pending& pending) const {
+  // Another writer's change, not yet durable: this write's answer waits for it too.
+  const std::optional<ResourceVersion> version =
+      parse_resource_version(api::metadata_of(*object).resource_version);
+  if (options_.persistence != nullptr && version && *version > published_) {
+    pending.durable_before_return = *version;
+  }
+  return object;
+}
+
+ObjectPtr Store::visible(const ObjectKey& key) const {
+  const auto found = objects_.find(key);
+  ObjectPtr object = found == objects_.end() ? nullptr : found->second;
+  // Undo the changes readers do not see yet, latest first: the earliest one's "before" remains.
+  for (auto it = history_.rbegin(); it != history_.rend() && it->resource_version > published_;
+       ++it) {
+    if (it->key == key) object = it->previous;
+  }
+  return object;
+}
+
+std::vector<std::pair<ObjectKey, ObjectPtr>> Store::visible_objects() const {
+  std::vector<std::pair<ObjectKey, ObjectPtr>> objects;
+  if (published_ == resource_version_) {
+    objects.assign(objects_.begin(), objects_.end());
+    return objects;
+  }
+  std::map<ObjectKey, ObjectPtr> undone;
+  for (auto it = history_.rbegin(); it != history_.rend() && it->resource_version > published_;
+       ++it) {
+    undone[it->key] = it->previous;
+  }
+  std::map<ObjectKey, ObjectPtr> state(objects_.begin(), objects_.end());
+  for (auto& [key, object] : undone) {
+    if (object == nullptr) {
+      state.erase(key);
+    } else {
+      state[key] = object;
+    }
+  }
+  objects.assign(state.begin(), state.end());
+  return objects;
+}
+
+Status Store::load() {
+  if (options_.persistence == nullptr)
+    return Status(StatusCode::kFailedPrecondition, "no persistence");
+  Result<StoredState> stored = options_.persistence->load();
+  if (!stored) return stored.status();
+  std::lock_guard lock(mutex_);
+  NODROP_CHECK(objects_.empty() && resource_version_ == 0 && watches_.empty());
+  ResourceVersion version = stored->resource_version;
+  for (api::Object& object : stored->objects) {
+    const std::optional<ResourceVersion> object_version =
+        parse_resource_version(api::metadata_of(object).resource_version);
+    if (!object_version) {
+      return Status(StatusCode::kFailedPrecondition,
+                    fmt::format("{} has no resourceVersion", key_of(object).to_string()));
+    }
+    version = std::max(version, *object_version);
+    const ObjectKey key = key_of(object);
+    objects_[key] = std::make_shared<const api::Object>(std::move(object));
+  }
+  resource_version_ = version;
+  published_ = version;
+  std::lock_guard durable(durable_mutex_);
+  durable_ = version;
+  return Status::ok();
+}
+
+Status Store::make_durable(ResourceVersion version) {
+  std::unique_lock lock(durable_mutex_);
+  for (;;) {
+    if (durable_ >= version) return Status::ok();
+    if (!failure_.is_ok()) return failure_;
+    if (writing_) {
+      durable_changed_.wait(lock);
+      continue;
+    }
+    // The leader: every change ordered so far goes in one write.
+    writing_ = true;
+    lock.unlock();
+    std::vector<Commit> batch;
+    {
+      std::lock_guard state(mutex_);
+      auto first = history_.end();
+      while (first != history_.begin() && std::prev(first)->resource_version > published_) {
+        --first;
+      }
+      for (auto entry = first; entry != history_.end(); ++entry) {
+        batch.push_back({entry->resource_version, entry->type, entry->key, entry->object});
+      }
+    }
+    NODROP_CHECK(!batch.empty());
+    const Status written = options_.persistence->write(batch);
+    Pending pending;
+    {
+      std::lock_guard state(mutex_);
+      if (written.is_ok()) {
+        publish(batch.back().resource_version, pending);
+      } else {
+        refused_ = Status(written.code(),
+                          "the store's changes cannot be made durable, so it "
+                          "accepts no more: " +
+                              written.message());
+      }
+    }
+    lock.lock();
+    writing_ = false;
+    if (written.is_ok()) {
+      durable_ = batch.back().resource_version;
+    } else {
+      failure_ = written;
+    }
+    durable_changed_.notify_all();
+    lock.unlock();
+    notify(pending);
+    lock.lock();
+  }
+}
+
+Result<ObjectPtr> Store::finish(Result<ObjectPtr> result, Pending& pending) {
+  if (pending.durable_before_return != 0) {
+    if (Status durable = make_durable(pending.durable_before_return); !durable.is_ok()) {
+      return durable;
+    }
+  }
+  notify(pending);
+  return result;
 }
 
 bool Store::matches(const WatchOptions& options, const ObjectKey& key,
@@ -487,9 +636,9 @@ void Store::notify(Pending& pending) {
 
 Result<ObjectPtr> Store::get(const ObjectKey& key) const {
   std::lock_guard lock(mutex_);
-  const auto found = objects_.find(key);
-  if (found == objects_.end()) return not_found_error(key);
-  return found->second;
+  ObjectPtr object = visible(key);
+  if (object == nullptr) return not_found_error(key);
+  return object;
 }
 
 Result<ListResult> Store::list(const ListOptions& options) const {
@@ -501,13 +650,12 @@ Result<ListResult> Store::list(const ListOptions& options) const {
     if (!from) return invalid_argument("invalid continue token");
     at = from->version;
   }
-  if (at == 0 || at > resource_version_) {
-    if (at > resource_version_) {
-      return Status(
-          StatusCode::kUnavailable,
-          fmt::format("Too large resource version: {}, current: {}", at, resource_version_));
+  if (at == 0 || at > published_) {
+    if (at > published_) {
+      return Status(StatusCode::kUnavailable,
+                    fmt::format("Too large resource version: {}, current: {}", at, published_));
     }
-    at = resource_version_;
+    at = published_;
   }
   const ResourceVersion oldest =
       history_.empty() ? resource_version_ : history_.front().resource_version - 1;
@@ -569,13 +717,14 @@ Result<std::shared_ptr<Watch>> Store::watch(WatchOptions options) {
       }
       for (const HistoryEntry& entry : history_) {
         if (entry.resource_version <= *options.from) continue;
+        if (entry.resource_version > published_) break;  // published to it later
         if (!matches(options, entry.key, *entry.object)) continue;
         replay({entry.type, entry.object, entry.resource_version});
       }
     } else {
-      for (const auto& [key, object] : objects_) {
+      for (const auto& [key, object] : visible_objects()) {
         if (!matches(options, key, *object)) continue;
-        replay({WatchEventType::kAdded, object, resource_version_});
+        replay({WatchEventType::kAdded, object, published_});
       }
     }
     if (offer == Watch::Offer::kQueued) watches_.emplace_back(options, watch);
@@ -586,12 +735,12 @@ Result<std::shared_ptr<Watch>> Store::watch(WatchOptions options) {
 
 ResourceVersion Store::resource_version() const {
   std::lock_guard lock(mutex_);
-  return resource_version_;
+  return published_;
 }
 
 std::size_t Store::size() const {
   std::lock_guard lock(mutex_);
-  return objects_.size();
+  return published_ == resource_version_ ? objects_.size() : visible_objects().size();
 }
 
 }  // namespace nodrop::store

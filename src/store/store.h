@@ -1,6 +1,6 @@
-// The cluster's object store: what etcd and the API server's registry are to Kubernetes, in memory
-// (durability arrives through the commit hook). Every component reads it through watches and
-// writes its results back to it (DESIGN.md §6).
+// The cluster's object store: what etcd and the API server's registry are to Kubernetes, in memory,
+// made durable by a Persistence (store/persistence.h; SQLite in nodrop up) when it is given one.
+// Every component reads it through watches and writes its results back to it (DESIGN.md §6).
 //
 // Semantics copied from Kubernetes (apiserver's registry/rest and storage):
 //   - every object has a uid, a resourceVersion from one cluster-wide counter, and a
@@ -26,12 +26,24 @@
 // calls each of those watches' on_ready, which must only arrange for the watch to be read (post a
 // task to the consumer's loop), never call back into the store.
 //
+// Durability (StoreOptions::persistence): a write returns only once its change is durable, and
+// nobody sees it before: neither a watch, nor get() or list(), which read the store as of its
+// last durable version. Commits are grouped as LevelDB groups its writers: the writer that finds
+// no write in progress becomes the leader and makes durable, in one Persistence::write, every
+// change ordered before it was called (its own, and those of the writers waiting behind it);
+// each writer still returns only after its own change is durable. Meanwhile the writes that
+// follow are checked and ordered against the changes not yet durable, as in a log: if a write
+// to the persistence fails, every change after the last durable one fails with it, and the store
+// refuses every later write with that error (its memory is then ahead of its disk, and only a
+// restart, which reads the disk, brings them together again).
+//
 // Bounds: the history keeps StoreOptions::history_events events; a watch queues at most
 // WatchOptions::max_queued events, beyond which it expires (a consumer too slow to keep up relists,
 // as Kubernetes' watch cache drops slow watchers); a list page holds at most kMaxListLimit items.
 #pragma once
 
 #include <compare>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -148,7 +160,7 @@ class Watch {
   bool stopped_ = false;
 };
 
-// What a write makes durable, handed to the commit hook before anyone sees it.
+// What a write makes durable, handed to the commit hook and the persistence before anyone sees it.
 struct Commit {
   ResourceVersion resource_version = 0;
   WatchEventType type = WatchEventType::kAdded;
@@ -169,11 +181,16 @@ class Registry {
                                    const Stored& stored) = 0;
 };
 
+class Persistence;  // store/persistence.h
+
 struct StoreOptions {
   std::size_t history_events = 10'000;
   Registry* registry = nullptr;
   // Runs before a write becomes visible; an error fails the write and nothing changes.
   std::function<Status(const Commit&)> commit_hook{};
+  // Where every change is made durable before it is visible (see above); null: memory only.
+  // Must outlive the store; load() fills the store from it.
+  Persistence* persistence = nullptr;
 };
 
 // Error codes: kNotFound, kAlreadyExists, kConflict (stale resourceVersion, failed
@@ -187,6 +204,11 @@ class Store {
   Store(const runtime::Clock& clock, runtime::Random& random, StoreOptions options = {});
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+
+  // Fills an empty store with what its persistence holds: every object as it was stored, and the
+  // resourceVersion counter, which never goes back (the history of changes starts empty, so a
+  // watch or list from an older version is Expired). Call once, before any other use.
+  Status load();
 
   Result<ObjectPtr> create(api::Object object, const WriteOptions& options = {});
   Result<ObjectPtr> update(api::Object object, const WriteOptions& options = {});
@@ -216,6 +238,8 @@ class Store {
   };
   struct Pending {  // the on_ready callbacks to call once the lock is released
     std::vector<std::function<void()>> callbacks;
+    // With a persistence: the version that must be durable before the write returns.
+    ResourceVersion durable_before_return = 0;
   };
 
   // Under mutex_.
@@ -225,16 +249,40 @@ class Store {
   std::string generate_name(const std::string& prefix);
   std::string new_uid();
   bool matches(const WatchOptions& options, const ObjectKey& key, const api::Object& object) const;
+  // Offers the events of the changes up to `version` to the watches, makes them readable, and
+  // forgets the history beyond its bound.
+  void publish(ResourceVersion version, Pending& pending);
+  // A write that changes nothing returns `object`, which may not be durable yet.
+  ObjectPtr unchanged(const ObjectPtr& object, Pending& pending) const;
+  // The object as readers see it (at published_), or null.
+  ObjectPtr visible(const ObjectKey& key) const;
+  // Every object readers see, in key order.
+  std::vector<std::pair<ObjectKey, ObjectPtr>> visible_objects() const;
+
+  // Outside mutex_: the group commit (see the header comment), then the watches' callbacks.
+  Status make_durable(ResourceVersion version);
   void notify(Pending& pending);
+  Result<ObjectPtr> finish(Result<ObjectPtr> result, Pending& pending);
 
   const runtime::Clock& clock_;
   runtime::Random& random_;
   const StoreOptions options_;
   mutable std::mutex mutex_;
-  ResourceVersion resource_version_ = 0;
+  ResourceVersion resource_version_ = 0;  // the last change ordered
+  ResourceVersion published_ = 0;         // the last change readers and watches see
+  std::optional<Status> refused_;         // a write to the persistence failed: all are refused
+  // The latest version of each object, changes not yet durable included (writes are checked
+  // against them); history_ holds every change after published_, to undo them for readers.
   std::map<ObjectKey, ObjectPtr> objects_;
   std::deque<HistoryEntry> history_;
   std::vector<std::pair<WatchOptions, std::shared_ptr<Watch>>> watches_;
+
+  // The group commit's state; never locked while mutex_ is held, nor the other way round.
+  std::mutex durable_mutex_;
+  std::condition_variable durable_changed_;
+  ResourceVersion durable_ = 0;  // the last change the persistence holds
+  bool writing_ = false;         // a leader is writing
+  Status failure_;               // the failed write, for the writers that waited on it
 };
 
 }  // namespace nodrop::store

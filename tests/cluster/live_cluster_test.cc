@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "api/defaults.h"
@@ -72,17 +73,27 @@ class LiveClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     data_dir_ = fs::temp_directory_path() / ("nodrop-live-cluster-" + std::to_string(getpid()));
-    server::ClusterConfig config = server::ClusterConfig::defaults();
-    config.data_dir = data_dir_.string();
-    config.node_addresses = parse_address_range("127.0.70.0/24").value();
-    config.pod_addresses = parse_address_range("127.0.71.0/24").value();
-    config.load_balancer_addresses = parse_address_range("127.0.72.0/24").value();
-    config.cluster_ip_addresses = parse_address_range("127.0.73.0/24").value();
-    auto created = server::LiveCluster::create(config);
+    config_ = server::ClusterConfig::defaults();
+    config_.data_dir = data_dir_.string();
+    config_.node_addresses = parse_address_range("127.0.70.0/24").value();
+    config_.pod_addresses = parse_address_range("127.0.71.0/24").value();
+    config_.load_balancer_addresses = parse_address_range("127.0.72.0/24").value();
+    config_.cluster_ip_addresses = parse_address_range("127.0.73.0/24").value();
+    start();
+  }
+  void start() {
+    auto created = server::LiveCluster::create(config_);
     ASSERT_TRUE(created.is_ok()) << created.status().to_string();
     live_ = std::move(created.value());
-    ASSERT_TRUE(live_->start().is_ok());
+    const Status started = live_->start();
+    ASSERT_TRUE(started.is_ok()) << started.to_string();
     thread_ = std::make_unique<live::Thread>([this] { live_->run(); });
+  }
+  // A clean stop, as nodrop up's on SIGTERM: a node shutdown, then the loop ends.
+  void shut_down() {
+    live_->post([this] { live_->shut_down(); });
+    thread_.reset();  // joins once run() has returned
+    live_.reset();
   }
   void TearDown() override {
     if (live_) live_->stop();
@@ -144,6 +155,7 @@ class LiveClusterTest : public ::testing::Test {
   }
 
   fs::path data_dir_;
+  server::ClusterConfig config_;
   std::unique_ptr<server::LiveCluster> live_;
   std::unique_ptr<live::Thread> thread_;
 };
@@ -191,6 +203,67 @@ TEST_F(LiveClusterTest, ADeploymentRollsAndIsDeletedWithRealProcesses) {
       kWaitLimit));
   // The pods' logs went with them.
   EXPECT_TRUE(fs::is_empty(data_dir_ / "pods"));
+}
+
+TEST_F(LiveClusterTest, TheStoreOutlivesACleanStopAndOneClusterAtATimeRunsOnADataDir) {
+  apply(web("v1"));
+  ASSERT_TRUE(live::poll_until([&] { return all_ready(3, "demo-app:v1"); }, kWaitLimit));
+  auto second = server::LiveCluster::create(config_);
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("is in use by another nodrop"), std::string::npos)
+      << second.status().message();
+  for (const char* file : {"state.db", "state.db-wal", "lock"}) {
+    EXPECT_EQ(fs::status(data_dir_ / file).permissions(),
+              fs::perms::owner_read | fs::perms::owner_write)
+        << file;
+  }
+
+  std::map<std::string, api::Pod> pods_before;
+  for (const api::Pod& pod : pods()) pods_before[pod.metadata.name] = pod;
+  std::map<std::string, std::string> uids;  // "Kind name" → uid
+  for (const char* kind : {"Deployment", "ReplicaSet", "Pod", "Node", "Service"}) {
+    const store::ListResult listed = live_->store().list({.kind = kind}).value();
+    for (const store::ObjectPtr& object : listed.items) {
+      uids[std::string(kind) + " " + api::metadata_of(*object).name] =
+          api::metadata_of(*object).uid;
+    }
+  }
+  const store::ResourceVersion version = live_->store().resource_version();
+  shut_down();
+  EXPECT_EQ(processes_on_pod_range(), 0);
+
+  start();
+  EXPECT_GE(live_->store().resource_version(), version);
+  for (const auto& [name, uid] : uids) {
+    const auto space = name.find(' ');
+    const std::string kind = name.substr(0, space);
+    const std::string namespace_name = kind == "Node" ? "" : "default";
+    auto object = live_->store().get({kind, namespace_name, name.substr(space + 1)});
+    ASSERT_TRUE(object.is_ok()) << name << ": " << object.status().to_string();
+    EXPECT_EQ(api::metadata_of(**object).uid, uid) << name;
+  }
+  // The stop was a node shutdown: every pod runs again, at its address, with one more restart.
+  // (Until its kubelet writes, a pod shows the status it was stored with.)
+  ASSERT_TRUE(live::poll_until(
+      [&] {
+        if (!all_ready(3, "demo-app:v1")) return false;
+        for (const api::Pod& pod : pods()) {
+          if (pod.status.container_statuses.at(0).restart_count == 0) return false;
+        }
+        return true;
+      },
+      kWaitLimit));
+  EXPECT_EQ(processes_on_pod_range(), 3);
+  for (const api::Pod& pod : pods()) {
+    ASSERT_TRUE(pods_before.contains(pod.metadata.name)) << pod.metadata.name;
+    const api::Pod& before = pods_before.at(pod.metadata.name);
+    EXPECT_EQ(pod.status.pod_ip, before.status.pod_ip);
+    EXPECT_EQ(pod.status.container_statuses.at(0).restart_count,
+              before.status.container_statuses.at(0).restart_count + 1);
+    EXPECT_NE(answer(pod.status.pod_ip).find("demo-app v1 " + pod.status.pod_ip),
+              std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
-// If nodrop dies, its pods die with it, however it dies: a helper program (pod_owner) plays
-// nodrop, starts a pod whose command forks children and grandchildren that record their pids,
-// and is killed with SIGKILL. Every recorded process must be gone.
+// If nodrop dies, however it dies, a pod without a lifeline (no key, no socket directory: pods
+// with one wait for the next nodrop, process_runtime_test.cc's AdoptionTest) dies with it: a
+// helper program (pod_owner) plays nodrop, starts a pod whose command forks children and
+// grandchildren that record their pids, and is killed with SIGKILL. Every recorded process must
+// be gone, at once.
 //
 // The test process makes itself a child subreaper, so whatever the helper's tree orphans comes to
 // the test rather than to pid 1: it can tell that none of the pod's processes was orphaned, and it

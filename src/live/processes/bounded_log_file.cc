@@ -16,7 +16,7 @@ namespace nodrop::live {
 namespace {
 
 int open_for_append(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 }
 
 }  // namespace
@@ -61,7 +61,7 @@ Status BoundedLogFile::rotate() {
   if (std::rename(path_.c_str(), previous.c_str()) != 0) {
     return io_error("rotating \"" + path_ + "\": " + std::strerror(errno));
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) return io_error("log file \"" + path_ + "\": " + std::strerror(errno));
   bytes_ = 0;
   return Status::ok();

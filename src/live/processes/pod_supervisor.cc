@@ -8,13 +8,20 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "base/check.h"
 
@@ -34,6 +41,52 @@ struct Report {
 struct SignalRequest {
   int signal_number;
 };
+
+// A reconnecting nodrop → supervisor, first message on an accepted connection: the process it
+// wants. Supervisor → nodrop: the answer; when accepted, with SCM_RIGHTS [pidfd of the
+// supervisor, read end of the output pipe].
+constexpr std::uint32_t kHelloMagic = 0x6e647268;    // "ndrh"
+constexpr std::uint32_t kWelcomeMagic = 0x6e647277;  // "ndrw"
+struct Hello {
+  std::uint32_t magic;
+  std::uint32_t key_length;
+  char key[runtime::kMaxKeyBytes];
+};
+struct Welcome {
+  std::uint32_t magic;
+  std::int32_t accepted;
+  std::int32_t main_pid;
+};
+// How long a supervisor waits for the Hello of a connection it accepted.
+constexpr int kHelloTimeoutMs = 1000;
+
+// What the supervisor needs of its lifeline, as descriptors and C strings made before the fork.
+struct SupervisorLifeline {
+  int listen_fd = -1;  // -1: none; the pod dies with nodrop
+  int directory_fd = -1;
+  const char* socket_name = "";
+  const char* key = "";
+  std::size_t key_length = 0;
+  long timeout_ms = 0;
+  int output_read_fd = -1;
+};
+
+long monotonic_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * 1000 + now.tv_nsec / 1'000'000;
+}
+
+// A path naming `name` in the directory open as directory_fd, short whatever the directory's own
+// path: "/proc/self/fd/<fd>/<name>". false when it does not fit (a name longer than the key's
+// hash gives).
+bool socket_address(int directory_fd, const char* name, sockaddr_un& address) {
+  address = {};
+  address.sun_family = AF_UNIX;
+  const int written = snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s",
+                               directory_fd, name);
+  return written > 0 && static_cast<std::size_t>(written) < sizeof address.sun_path;
+}
 
 void send_report(int control_fd, ReportKind kind, int first, int second) {
   const Report report{kind, first, second};
@@ -58,14 +111,16 @@ void close_range_of(unsigned first, unsigned last) {
   for (unsigned fd = first; fd <= last && fd < kDescriptorsMax; ++fd) close(static_cast<int>(fd));
 }
 
-// Closes every descriptor from 3 up except the three kept (all above stdio).
-void close_all_except(int a, int b, int c) {
-  int kept[3] = {a, b, c};
-  std::sort(kept, kept + 3);
+// Closes every descriptor from 3 up except those kept (all above stdio; -1 for none).
+template <std::size_t N>
+void close_all_except(int (&kept)[N]) {
+  int sorted[N];
+  std::copy(kept, kept + N, sorted);
+  std::sort(sorted, sorted + N);
   unsigned next = 3;
-  for (int fd : kept) {
-    if (fd > 0 && static_cast<unsigned>(fd) > next)
-      close_range_of(next, static_cast<unsigned>(fd) - 1);
+  for (int fd : sorted) {
+    if (fd < 0) continue;
+    if (static_cast<unsigned>(fd) > next) close_range_of(next, static_cast<unsigned>(fd) - 1);
     next = std::max(next, static_cast<unsigned>(fd) + 1);
   }
   close_range_of(next, ~0U);
@@ -96,10 +151,52 @@ void drain(int signal_fd) {
   }
 }
 
+// The supervisor's side of a reconnecting nodrop's handshake, on a connection it accepted: true
+// when the nodrop asked for this process and was given it (then fd is the control socket).
+bool welcome(int fd, pid_t main_pid, const SupervisorLifeline& lifeline) {
+  pollfd readable{fd, POLLIN, 0};
+  if (poll(&readable, 1, kHelloTimeoutMs) <= 0) return false;
+  Hello hello{};
+  const ssize_t got = recv(fd, &hello, sizeof hello, MSG_DONTWAIT);
+  ucred peer{};
+  socklen_t peer_size = sizeof peer;
+  if (got < static_cast<ssize_t>(offsetof(Hello, key)) ||
+      getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_size) != 0 || peer.uid != getuid()) {
+    return false;
+  }
+  const bool wanted = hello.magic == kHelloMagic && hello.key_length == lifeline.key_length &&
+                      got >= static_cast<ssize_t>(offsetof(Hello, key) + hello.key_length) &&
+                      std::memcmp(hello.key, lifeline.key, lifeline.key_length) == 0;
+  Welcome answer{kWelcomeMagic, wanted ? 1 : 0, main_pid};
+  if (!wanted) {
+    [[maybe_unused]] const auto sent = send(fd, &answer, sizeof answer, MSG_NOSIGNAL);
+    return false;
+  }
+  const int self = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  if (self < 0) return false;
+  iovec payload{&answer, sizeof answer};
+  alignas(cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &payload;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* rights = CMSG_FIRSTHDR(&message);
+  rights->cmsg_level = SOL_SOCKET;
+  rights->cmsg_type = SCM_RIGHTS;
+  rights->cmsg_len = CMSG_LEN(2 * sizeof(int));
+  const int passed[2] = {self, lifeline.output_read_fd};
+  std::memcpy(CMSG_DATA(rights), passed, sizeof passed);
+  const ssize_t sent = sendmsg(fd, &message, MSG_NOSIGNAL);
+  close(self);
+  return sent == static_cast<ssize_t>(sizeof answer);
+}
+
 // The supervisor: a fork of nodrop that never execs, so async-signal-safe calls only and no
 // allocation. Never returns.
 [[noreturn]] void run_supervisor(int control_fd, int output_fd, int null_fd,
-                                 const PreparedCommand& command, const char* working_dir) {
+                                 const PreparedCommand& command, const char* working_dir,
+                                 SupervisorLifeline lifeline) {
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -113,12 +210,34 @@ void drain(int signal_fd) {
   output_fd = above_stdio(output_fd);
   null_fd = above_stdio(null_fd);
   if (control_fd < 0 || output_fd < 0 || null_fd < 0) _exit(1);
+  if (lifeline.listen_fd >= 0) {
+    lifeline.listen_fd = above_stdio(lifeline.listen_fd);
+    lifeline.directory_fd = above_stdio(lifeline.directory_fd);
+    lifeline.output_read_fd = above_stdio(lifeline.output_read_fd);
+    if (lifeline.listen_fd < 0 || lifeline.directory_fd < 0 || lifeline.output_read_fd < 0) {
+      _exit(1);
+    }
+  }
   // Holding nodrop's stdout would keep whoever reads it (a terminal, a test runner) waiting.
   dup2(null_fd, STDIN_FILENO);
   dup2(null_fd, STDOUT_FILENO);
   dup2(null_fd, STDERR_FILENO);
-  // Above all, no other supervisor's lifeline and no copy of nodrop's end of our own.
-  close_all_except(control_fd, output_fd, null_fd);
+  // Above all, no other supervisor's lifeline, no copy of nodrop's end of our own, and nothing
+  // of nodrop's own state (the data dir's lock, its database).
+  int kept[] = {control_fd,
+                output_fd,
+                null_fd,
+                lifeline.listen_fd,
+                lifeline.directory_fd,
+                lifeline.output_read_fd};
+  close_all_except(kept);
+  // Listening here, not in nodrop: a connecting peer's SO_PEERCRED names the process that called
+  // listen(), and the next nodrop checks that it is this supervisor. Without it, no lifeline.
+  if (lifeline.listen_fd >= 0 && listen(lifeline.listen_fd, 4) != 0) {
+    unlinkat(lifeline.directory_fd, lifeline.socket_name, 0);
+    close(lifeline.listen_fd);
+    lifeline.listen_fd = -1;
+  }
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) supervisor_fail(control_fd, ChildStage::kSetup);
   sigset_t child_exits;
   sigemptyset(&child_exits);
@@ -159,23 +278,54 @@ void drain(int signal_fd) {
   }
   send_report(control_fd, ReportKind::kStarted, main_pid, 0);
 
-  bool nodrop_alive = true;
+  // While nodrop is connected: its requests. Once it is gone: a new nodrop, until the deadline.
+  bool connected = true;
+  bool given_up = false;
+  long deadline_ms = 0;
   while (main_running) {
-    pollfd watched[2] = {{signal_fd, POLLIN, 0}, {nodrop_alive ? control_fd : -1, POLLIN, 0}};
-    if (poll(watched, 2, -1) < 0) continue;  // EINTR; every signal is blocked, so rare
-    if (watched[1].revents != 0) {
+    const bool waiting = !connected && !given_up;
+    pollfd watched[3] = {{signal_fd, POLLIN, 0},
+                         {connected ? control_fd : -1, POLLIN, 0},
+                         {waiting ? lifeline.listen_fd : -1, POLLIN, 0}};
+    const int timeout_ms =
+        waiting ? static_cast<int>(std::max(0L, deadline_ms - monotonic_ms())) : -1;
+    if (poll(watched, 3, timeout_ms) < 0) continue;  // EINTR; every signal is blocked, so rare
+    if (connected && watched[1].revents != 0) {
       SignalRequest request{};
       const ssize_t received = recv(control_fd, &request, sizeof request, MSG_DONTWAIT);
       if (received == static_cast<ssize_t>(sizeof request)) {
         // The main process is not reaped yet (only this loop reaps it): its pid names the group.
         kill(-main_pid, request.signal_number);
       } else if (received == 0 || (received < 0 && errno != EAGAIN && errno != EINTR)) {
-        nodrop_alive = false;  // nodrop is gone: so is the pod
-        kill(-main_pid, SIGKILL);
+        // nodrop is gone.
+        connected = false;
+        close(control_fd);
+        control_fd = -1;
+        deadline_ms = monotonic_ms() + lifeline.timeout_ms;
       }
+    }
+    if (!connected && !given_up && watched[2].revents != 0) {
+      const int accepted = accept4(lifeline.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (accepted >= 0) {
+        if (welcome(accepted, main_pid, lifeline)) {
+          control_fd = accepted;
+          connected = true;
+        } else {
+          close(accepted);
+        }
+      }
+    }
+    if (!connected && !given_up && (lifeline.listen_fd < 0 || monotonic_ms() >= deadline_ms)) {
+      given_up = true;  // no new nodrop came: the pod goes
+      kill(-main_pid, SIGKILL);
     }
     drain(signal_fd);
     reap_exited(main_pid, main_running, main_exit);
+  }
+  // The process is gone: nothing is left to adopt.
+  if (lifeline.listen_fd >= 0) {
+    unlinkat(lifeline.directory_fd, lifeline.socket_name, 0);
+    close(lifeline.listen_fd);
   }
   send_report(control_fd, ReportKind::kExited, main_exit.si_code, main_exit.si_status);
 
@@ -213,17 +363,106 @@ siginfo_t wait_for(int pidfd) {
   return info;
 }
 
+// Waits for the supervisor to exit: reaped if it is nodrop's child; an adopted one is its own
+// parent's to reap. Returns its exit when known.
+std::optional<siginfo_t> wait_for_supervisor(const SupervisedChild& child) {
+  if (!child.adopted) return wait_for(child.supervisor_pidfd);
+  pollfd exited{child.supervisor_pidfd, POLLIN, 0};
+  while (poll(&exited, 1, -1) < 0 && errno == EINTR) {
+  }
+  return std::nullopt;
+}
+
+// The pid a pidfd refers to, from /proc/self/fdinfo; -1 when unknown.
+pid_t pid_of_pidfd(int pidfd) {
+  std::ifstream info("/proc/self/fdinfo/" + std::to_string(pidfd));
+  std::string line;
+  while (std::getline(info, line)) {
+    if (line.rfind("Pid:", 0) == 0) return static_cast<pid_t>(std::stol(line.substr(4)));
+  }
+  return -1;
+}
+
+// The parent of a live process, from /proc; -1 when it cannot be read.
+pid_t parent_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  const auto close_paren = text.rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 >= text.size()) return -1;
+  std::istringstream fields(text.substr(close_paren + 2));
+  char state = 0;
+  pid_t parent = -1;
+  fields >> state >> parent;
+  return parent;
+}
+
 }  // namespace
 
-Result<SupervisedChild> spawn_supervised(const SpawnRequest& request) {
+std::string socket_name_of(const std::string& key) {
+  // FNV-1a, 64 bits: names are short and fixed in length; the key itself is checked on connect.
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const unsigned char c : key) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.sock", static_cast<unsigned long long>(hash));
+  return name;
+}
+
+Result<SupervisedChild> spawn_supervised(const SpawnRequest& request, const Lifeline& lifeline) {
   Result<PreparedCommand> command = prepare_command(request);
   if (!command) return command.status();
+  if (lifeline.key.size() > runtime::kMaxKeyBytes) return invalid_argument("key too long");
+
+  // The listening socket is made and bound here, where errors can be reported; the supervisor
+  // listens and accepts on it.
+  SupervisorLifeline waiting;
+  if (lifeline.directory_fd >= 0) {
+    sockaddr_un address{};
+    if (!socket_address(lifeline.directory_fd, lifeline.socket_name.c_str(), address)) {
+      return invalid_argument("socket name too long: " + lifeline.socket_name);
+    }
+    waiting.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (waiting.listen_fd < 0) {
+      return Status(StatusCode::kResourceExhausted, std::string("socket: ") + std::strerror(errno));
+    }
+    int bound =
+        bind(waiting.listen_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    if (bound != 0 && errno == EADDRINUSE) {
+      // Left by a supervisor that was killed: nothing listens there.
+      unlinkat(lifeline.directory_fd, lifeline.socket_name.c_str(), 0);
+      bound = bind(waiting.listen_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    }
+    if (bound != 0) {
+      const int error = errno;
+      close(waiting.listen_fd);
+      return io_error("the supervisor's socket " + lifeline.socket_name + ": " +
+                      std::strerror(error));
+    }
+    waiting.directory_fd = lifeline.directory_fd;
+    waiting.socket_name = lifeline.socket_name.c_str();
+    waiting.key = lifeline.key.c_str();
+    waiting.key_length = lifeline.key.size();
+    waiting.timeout_ms = static_cast<long>(lifeline.reconnect_timeout.count());
+    waiting.output_read_fd = lifeline.output_read_fd;
+  }
+  const auto forget_socket = [&] {
+    if (waiting.listen_fd < 0) return;
+    close(waiting.listen_fd);
+    waiting.listen_fd = -1;
+  };
 
   const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0) return io_error(std::string("open /dev/null: ") + std::strerror(errno));
+  if (null_fd < 0) {
+    forget_socket();
+    return io_error(std::string("open /dev/null: ") + std::strerror(errno));
+  }
   int control[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) {
     close(null_fd);
+    forget_socket();
     return Status(StatusCode::kResourceExhausted,
                   std::string("socketpair: ") + std::strerror(errno));
   }
@@ -235,13 +474,18 @@ Result<SupervisedChild> spawn_supervised(const SpawnRequest& request) {
   args.exit_signal = SIGCHLD;
   const long pid = syscall(SYS_clone3, &args, sizeof args);
   if (pid == 0) {
-    run_supervisor(control[1], request.output_fd, null_fd, *command, request.working_dir->c_str());
+    run_supervisor(control[1], request.output_fd, null_fd, *command, request.working_dir->c_str(),
+                   waiting);
   }
   const int clone_errno = errno;
   close(control[1]);
   close(null_fd);
+  forget_socket();  // the supervisor has it; on a failure below, its file goes
   if (pid < 0) {
     close(control[0]);
+    if (lifeline.directory_fd >= 0) {
+      unlinkat(lifeline.directory_fd, lifeline.socket_name.c_str(), 0);
+    }
     return Status(StatusCode::kResourceExhausted,
                   std::string("clone3: ") + std::strerror(clone_errno));
   }
@@ -260,6 +504,7 @@ Result<SupervisedChild> spawn_supervised(const SpawnRequest& request) {
     return child;
   }
   // The supervisor exits right after a failure report (or has died): this wait is short.
+  if (lifeline.directory_fd >= 0) unlinkat(lifeline.directory_fd, lifeline.socket_name.c_str(), 0);
   close(child.control_fd);
   const siginfo_t supervisor_exit = wait_for(child.supervisor_pidfd);
   close(child.supervisor_pidfd);
@@ -293,7 +538,7 @@ Status signal_supervised(const SupervisedChild& child, runtime::Signal signal) {
 }
 
 runtime::ProcessExit reap_supervised(const SupervisedChild& child) {
-  const siginfo_t supervisor_exit = wait_for(child.supervisor_pidfd);
+  const std::optional<siginfo_t> supervisor_exit = wait_for_supervisor(child);
   close(child.supervisor_pidfd);
   Report report{};
   const ssize_t got = recv(child.control_fd, &report, sizeof report, MSG_DONTWAIT);
@@ -302,21 +547,120 @@ runtime::ProcessExit reap_supervised(const SupervisedChild& child) {
     return exit_of(report.first, report.second);
   }
   // The supervisor died before the main process (someone killed it): the main process got its
-  // PDEATHSIG, so report the supervisor's end as the container's.
-  return exit_of(supervisor_exit.si_code, supervisor_exit.si_status);
+  // PDEATHSIG, so report the supervisor's end as the container's (SIGKILL when it is not known).
+  if (supervisor_exit) return exit_of(supervisor_exit->si_code, supervisor_exit->si_status);
+  return exit_of(CLD_KILLED, SIGKILL);
 }
 
 void kill_supervised(SupervisedChild& child) {
   if (child.control_fd < 0) return;
+  // Closing the socket alone would tell the supervisor that nodrop died, and it would wait for
+  // another: it is asked to kill the group first.
+  const SignalRequest request{SIGKILL};
+  [[maybe_unused]] const auto sent =
+      send(child.control_fd, &request, sizeof request, MSG_NOSIGNAL | MSG_DONTWAIT);
   close(child.control_fd);
   child.control_fd = -1;
 }
 
 void kill_and_reap_supervised(SupervisedChild& child) {
   kill_supervised(child);
-  wait_for(child.supervisor_pidfd);
+  wait_for_supervisor(child);
   close(child.supervisor_pidfd);
   child.supervisor_pidfd = -1;
+}
+
+Result<AdoptedChild> adopt_supervised(const Lifeline& lifeline, std::chrono::milliseconds timeout) {
+  if (lifeline.directory_fd < 0) return not_found("no directory of supervisors' sockets");
+  if (lifeline.key.size() > runtime::kMaxKeyBytes) return invalid_argument("key too long");
+  sockaddr_un address{};
+  if (!socket_address(lifeline.directory_fd, lifeline.socket_name.c_str(), address)) {
+    return invalid_argument("socket name too long: " + lifeline.socket_name);
+  }
+  const int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return Status(StatusCode::kResourceExhausted, std::string("socket: ") + std::strerror(errno));
+  }
+  const auto fail = [fd](Status status) {
+    close(fd);
+    return status;
+  };
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    const int error = errno;
+    if (error == ECONNREFUSED) {
+      // A socket file with nothing behind it: its supervisor was killed.
+      unlinkat(lifeline.directory_fd, lifeline.socket_name.c_str(), 0);
+    }
+    return fail(
+        not_found("no supervisor answers for " + lifeline.key + ": " + std::strerror(error)));
+  }
+  ucred peer{};
+  socklen_t peer_size = sizeof peer;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_size) != 0 || peer.uid != getuid()) {
+    return fail(Status(StatusCode::kFailedPrecondition, "the supervisor's socket for " +
+                                                            lifeline.key + " belongs to uid " +
+                                                            std::to_string(peer.uid)));
+  }
+  Hello hello{};
+  hello.magic = kHelloMagic;
+  hello.key_length = static_cast<std::uint32_t>(lifeline.key.size());
+  std::memcpy(hello.key, lifeline.key.data(), lifeline.key.size());
+  if (send(fd, &hello, offsetof(Hello, key) + lifeline.key.size(), MSG_NOSIGNAL) < 0) {
+    return fail(not_found("the supervisor of " + lifeline.key + " went: " + std::strerror(errno)));
+  }
+  pollfd readable{fd, POLLIN, 0};
+  if (poll(&readable, 1, static_cast<int>(timeout.count())) <= 0) {
+    return fail(not_found("the supervisor of " + lifeline.key + " does not answer"));
+  }
+  Welcome answer{};
+  iovec payload{&answer, sizeof answer};
+  alignas(cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &payload;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  const ssize_t got = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  int passed[2] = {-1, -1};
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+       header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS &&
+        header->cmsg_len == CMSG_LEN(sizeof passed)) {
+      std::memcpy(passed, CMSG_DATA(header), sizeof passed);
+    }
+  }
+  const auto close_passed = [&] {
+    for (int passed_fd : passed) {
+      if (passed_fd >= 0) close(passed_fd);
+    }
+  };
+  if (got != static_cast<ssize_t>(sizeof answer) || answer.magic != kWelcomeMagic) {
+    close_passed();
+    return fail(not_found("the supervisor of " + lifeline.key + " did not answer as one"));
+  }
+  if (answer.accepted != 1) {
+    close_passed();
+    return fail(not_found("the supervisor at " + lifeline.socket_name + " runs another process"));
+  }
+  if (passed[0] < 0 || passed[1] < 0) {
+    close_passed();
+    return fail(internal_error("the supervisor of " + lifeline.key + " sent no descriptors"));
+  }
+  // The same process: the pidfd names the peer that answered, and the main process is its child.
+  if (pid_of_pidfd(passed[0]) != peer.pid || parent_of(answer.main_pid) != peer.pid) {
+    close_passed();
+    return fail(Status(StatusCode::kFailedPrecondition,
+                       "the supervisor of " + lifeline.key + " (pid " + std::to_string(peer.pid) +
+                           ") is not the parent of pid " + std::to_string(answer.main_pid)));
+  }
+  AdoptedChild adopted;
+  adopted.child.pid = answer.main_pid;
+  adopted.child.supervisor_pid = peer.pid;
+  adopted.child.supervisor_pidfd = passed[0];
+  adopted.child.control_fd = fd;
+  adopted.child.adopted = true;
+  adopted.output_read_fd = passed[1];
+  return adopted;
 }
 
 }  // namespace nodrop::live

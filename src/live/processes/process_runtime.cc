@@ -11,7 +11,8 @@
 
 namespace nodrop::live {
 
-LiveProcessRuntime::LiveProcessRuntime(EpollLoop& loop) : loop_(loop) {}
+LiveProcessRuntime::LiveProcessRuntime(EpollLoop& loop, LiveProcessRuntimeOptions options)
+    : loop_(loop), options_(std::move(options)) {}
 
 LiveProcessRuntime::~LiveProcessRuntime() {
   // Every supervisor is told first, so the groups die together, then each is waited for.
@@ -21,6 +22,30 @@ LiveProcessRuntime::~LiveProcessRuntime() {
     kill_supervised(process.child);
   }
   for (auto& [id, process] : processes_) kill_and_reap_supervised(process.child);
+  if (socket_directory_fd_ >= 0) close(socket_directory_fd_);
+}
+
+Result<Lifeline> LiveProcessRuntime::lifeline_of(const std::string& key, int output_read_fd) {
+  Lifeline lifeline;
+  if (options_.socket_directory.empty() || key.empty()) return lifeline;
+  if (key.size() > runtime::kMaxKeyBytes) return invalid_argument("key longer than its bound");
+  if (socket_directory_fd_ < 0) {
+    std::error_code error;
+    std::filesystem::create_directories(options_.socket_directory, error);
+    std::filesystem::permissions(options_.socket_directory, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, error);
+    socket_directory_fd_ =
+        ::open(options_.socket_directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (socket_directory_fd_ < 0) {
+      return io_error("cannot open " + options_.socket_directory + ": " + std::strerror(errno));
+    }
+  }
+  lifeline.directory_fd = socket_directory_fd_;
+  lifeline.socket_name = socket_name_of(key);
+  lifeline.key = key;
+  lifeline.reconnect_timeout = options_.reconnect_timeout;
+  lifeline.output_read_fd = output_read_fd;
+  return lifeline;
 }
 
 Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec& spec,
@@ -38,21 +63,59 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
   if (pipe2(output, O_CLOEXEC) != 0) {
     return Status(StatusCode::kResourceExhausted, std::string("pipe: ") + std::strerror(errno));
   }
+  // Room for what the process writes while no nodrop reads (best effort: the system's bound may
+  // be lower).
+  fcntl(output[0], F_SETPIPE_SZ, kPipeBytes);
+  Result<Lifeline> lifeline = lifeline_of(spec.key, output[0]);
+  if (!lifeline) {
+    close(output[0]);
+    close(output[1]);
+    return lifeline.status();
+  }
   const SpawnRequest request{&spec.argv, &spec.env, &spec.working_dir, output[1]};
-  Result<SupervisedChild> child = spawn_supervised(request);
+  Result<SupervisedChild> child = spawn_supervised(request, *lifeline);
   close(output[1]);
   if (!child) {
     close(output[0]);
     return child.status();
   }
-  fcntl(output[0], F_SETFL, fcntl(output[0], F_GETFL) | O_NONBLOCK);
+  return watch_process(*child, output[0], std::move(log).value(), spec.log_format,
+                       std::move(on_exit));
+}
 
+Result<runtime::ProcessId> LiveProcessRuntime::adopt(const runtime::ProcessSpec& spec,
+                                                     ExitCallback on_exit) {
+  NODROP_CHECK(on_exit != nullptr);
+  if (spec.key.empty()) return not_found("a process without a key cannot be adopted");
+  if (spec.log_path.empty()) return invalid_argument("no log path");
+  Result<Lifeline> lifeline = lifeline_of(spec.key, -1);
+  if (!lifeline) return lifeline.status();
+  if (lifeline->directory_fd < 0) return not_found("no supervisors' socket directory");
+  Result<AdoptedChild> adopted = adopt_supervised(*lifeline, options_.answer_timeout);
+  if (!adopted) return adopted.status();
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(spec.log_path).parent_path(), ignored);
+  Result<BoundedLogFile> log = BoundedLogFile::open(spec.log_path, spec.log_bytes_max);
+  if (!log) {
+    // Adopted, but with nowhere to write its output: it is not run blind; it goes.
+    close(adopted->output_read_fd);
+    kill_and_reap_supervised(adopted->child);
+    return log.status();
+  }
+  return watch_process(adopted->child, adopted->output_read_fd, std::move(log).value(),
+                       spec.log_format, std::move(on_exit));
+}
+
+runtime::ProcessId LiveProcessRuntime::watch_process(SupervisedChild child, int output_fd,
+                                                     BoundedLogFile log, runtime::LogFormat format,
+                                                     ExitCallback on_exit) {
+  fcntl(output_fd, F_SETFL, fcntl(output_fd, F_GETFL) | O_NONBLOCK);
   const runtime::ProcessId id = next_id_++;
   Process& process = processes_[id];
-  process.child = *child;
-  process.output_fd = output[0];
-  process.log = std::make_unique<BoundedLogFile>(std::move(log).value());
-  process.log_format = spec.log_format;
+  process.child = child;
+  process.output_fd = output_fd;
+  process.log = std::make_unique<BoundedLogFile>(std::move(log));
+  process.log_format = format;
   process.on_exit = std::move(on_exit);
   process.exit_watch = loop_.watch(process.child.supervisor_pidfd, kReadable,
                                    [this, id](std::uint32_t /*events*/) { on_exited(id); });

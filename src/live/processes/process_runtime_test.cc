@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -234,6 +235,158 @@ TEST_F(LiveProcessRuntimeTest, ProcessesDieWhenTheirSpawnerDies) {
   }));
   if (!process_is_gone(pid)) kill(pid, SIGKILL);
   prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+// A process started with a key by a runtime that dies (a child of the test playing nodrop, which
+// exits without destructors, as if killed); returns the main process's pid, -1 on failure. Its
+// orphaned supervisor comes to the test, a subreaper (set by the caller).
+int start_and_die(const LiveProcessRuntimeOptions& options, const runtime::ProcessSpec& spec) {
+  int report[2];
+  if (pipe(report) != 0) return -1;
+  const pid_t spawner = fork();
+  if (spawner < 0) return -1;
+  if (spawner == 0) {
+    close(report[0]);
+    EpollLoop loop;
+    LiveProcessRuntime runtime(loop, options);
+    const auto id = runtime.start(spec, [](const runtime::ProcessExit&) {});
+    const int pid = id.is_ok() ? runtime.os_pid(*id) : -1;
+    [[maybe_unused]] const auto written = write(report[1], &pid, sizeof pid);
+    _exit(0);
+  }
+  close(report[1]);
+  int pid = -1;
+  if (read(report[0], &pid, sizeof pid) != static_cast<ssize_t>(sizeof pid)) pid = -1;
+  close(report[0]);
+  waitpid(spawner, nullptr, 0);
+  return pid;
+}
+
+// Reaps every exited child of the test (orphaned supervisors) until none is left, within a bound.
+bool reap_until_no_child(EpollLoop& loop) {
+  return run_until(loop, [] {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    return waitpid(-1, nullptr, WNOHANG) < 0 && errno == ECHILD;
+  });
+}
+
+class AdoptionTest : public LiveProcessRuntimeTest {
+ protected:
+  void SetUp() override {
+    LiveProcessRuntimeTest::SetUp();
+    ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    // Far longer than sun_path's 108 bytes: socket paths must not depend on it.
+    options_.socket_directory =
+        (directory_ / std::string(100, 'd') / std::string(100, 'e') / "supervisors").string();
+    options_.reconnect_timeout = seconds(20);
+  }
+  void TearDown() override {
+    if (pid_ > 0 && !process_is_gone(pid_)) kill(-pid_, SIGKILL);
+    reap_until_no_child(loop_);
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    LiveProcessRuntimeTest::TearDown();
+  }
+  runtime::ProcessSpec keyed(const std::string& script) {
+    runtime::ProcessSpec spec = shell(script);
+    spec.key = "nodrop://uid-1/app/1";
+    return spec;
+  }
+  fs::path socket_file() const {
+    return fs::path(options_.socket_directory) / socket_name_of("nodrop://uid-1/app/1");
+  }
+
+  LiveProcessRuntimeOptions options_;
+  int pid_ = -1;
+};
+
+TEST_F(AdoptionTest, AProcessWithAKeyOutlivesItsRuntimeAndTheNextOneAdoptsItWithItsOutput) {
+  // "late" is written while no runtime reads the pipe: the next one must get it.
+  pid_ = start_and_die(options_, keyed("echo early; sleep 0.3; echo late; exec sleep 1000"));
+  ASSERT_GT(pid_, 0);
+  EXPECT_TRUE(fs::exists(socket_file()));
+  loop_.run_once(std::chrono::milliseconds(500));
+  ASSERT_FALSE(process_is_gone(pid_)) << "the process died with its runtime";
+
+  LiveProcessRuntime runtime(loop_, options_);
+  runtime::ProcessSpec spec = keyed("");
+  spec.log_path = (directory_ / "adopted.log").string();
+  std::optional<runtime::ProcessExit> exit;
+  const auto id = runtime.adopt(spec, [&](const runtime::ProcessExit& e) { exit = e; });
+  ASSERT_TRUE(id.is_ok()) << id.status().to_string();
+  EXPECT_EQ(runtime.os_pid(*id), pid_);  // the same process, not a new one
+  EXPECT_EQ(runtime.running(), 1U);
+  ASSERT_TRUE(run_until(loop_, [&] {
+    const std::string log = read_file(directory_ / "adopted.log");
+    return log.find("early") != std::string::npos && log.find("late") != std::string::npos;
+  })) << read_file(directory_ / "adopted.log");
+
+  // The adopted process is signalled and reported as one started here.
+  ASSERT_TRUE(runtime.signal(*id, runtime::Signal::kTerminate).is_ok());
+  ASSERT_TRUE(run_until(loop_, [&] { return exit.has_value(); }));
+  EXPECT_EQ(exit->kind, runtime::ExitKind::kSignaled);
+  EXPECT_EQ(exit->signal_number, SIGTERM);
+  EXPECT_TRUE(process_is_gone(pid_));
+  EXPECT_FALSE(fs::exists(socket_file()));  // nothing left to adopt
+}
+
+TEST_F(AdoptionTest, AProcessNobodyAdoptsDiesWithItsGroupAfterTheReconnectTimeout) {
+  options_.reconnect_timeout = std::chrono::milliseconds(300);
+  const fs::path child_pid = directory_ / "child";
+  pid_ = start_and_die(options_,
+                       keyed("sleep 1000 & echo $! > " + child_pid.string() + "; exec sleep 1000"));
+  ASSERT_GT(pid_, 0);
+  ASSERT_TRUE(run_until(loop_, [&] { return !read_file(child_pid).empty(); }));
+  const int child = std::stoi(read_file(child_pid));
+  EXPECT_TRUE(run_until(loop_, [&] {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    // The supervisor removes its socket file once the group is dead, then exits.
+    return process_is_gone(pid_) && process_is_gone(child) && !fs::exists(socket_file());
+  }));
+  if (!process_is_gone(child)) kill(child, SIGKILL);
+  LiveProcessRuntime runtime(loop_, options_);
+  const auto id = runtime.adopt(keyed(""), [](const runtime::ProcessExit&) {});
+  EXPECT_EQ(id.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(AdoptionTest, NothingIsAdoptedUnderAnotherKeyOrFromAKilledSupervisor) {
+  pid_ = start_and_die(options_, keyed("exec sleep 1000"));
+  ASSERT_GT(pid_, 0);
+  LiveProcessRuntime runtime(loop_, options_);
+  runtime::ProcessSpec other = keyed("");
+  other.key = "nodrop://uid-1/app/2";
+  EXPECT_EQ(runtime.adopt(other, [](const runtime::ProcessExit&) {}).status().code(),
+            StatusCode::kNotFound);
+
+  // Its supervisor killed: the main process dies by PDEATHSIG, a socket file is left behind with
+  // nothing listening, and the next adoption removes it.
+  std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  char state = 0;
+  int supervisor = -1;
+  fields >> state >> supervisor;
+  ASSERT_GT(supervisor, 1);
+  ASSERT_EQ(kill(supervisor, SIGKILL), 0);
+  ASSERT_TRUE(reap_until_no_child(loop_));
+  EXPECT_TRUE(run_until(loop_, [&] { return process_is_gone(pid_); }));
+  EXPECT_TRUE(fs::exists(socket_file()));
+  EXPECT_EQ(runtime.adopt(keyed(""), [](const runtime::ProcessExit&) {}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_FALSE(fs::exists(socket_file()));
+  EXPECT_EQ(runtime.running(), 0U);
+}
+
+TEST_F(AdoptionTest, AProcessWithoutAKeyDiesWithItsRuntimeAtOnce) {
+  pid_ = start_and_die(options_, shell("exec sleep 1000"));
+  ASSERT_GT(pid_, 0);
+  EXPECT_TRUE(run_until(loop_, [&] {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    return process_is_gone(pid_);
+  }));
 }
 
 }  // namespace
