@@ -26,10 +26,11 @@ using std::chrono::seconds;
 
 constexpr auto kWaitLimit = seconds(30);  // only stops a hang
 
-// A pod address no other test process uses at the same time: 127.0.1xx.y from the pid.
+// A pod address no other test process uses at the same time: 127.0.6x.y from the pid (the kubelet
+// tests' own block, 127.0.60.0-127.0.69.255; other e2e tests take their /24s elsewhere).
 std::string pod_address() {
   const auto pid = static_cast<unsigned>(getpid());
-  return "127.0." + std::to_string(100 + pid % 100) + "." + std::to_string(1 + (pid / 100) % 250);
+  return "127.0." + std::to_string(60 + pid % 10) + "." + std::to_string(1 + (pid / 10) % 250);
 }
 
 api::EnvVar field_env(const std::string& name, const std::string& path) {
