@@ -11,7 +11,10 @@
 // listener). Flips of different pods overlap; one pod's next flip comes long after its last.
 //
 //   propagation --profile kubernetes|nodrop [--time-scale X] [--changes N] [--pods P]
-//               [--interval D]
+//               [--interval D] [--database FILE]
+//
+// With --database the store is kept in SQLite at FILE (made afresh), as `nodrop up` keeps it: each
+// status write is durable before any informer sees it.
 //
 // Prints: profile, changes measured, p50, p99 and max, in milliseconds; then the same for the
 // removals alone (flips to not ready: what the drain gate waits for before it lets a pod go).
@@ -36,6 +39,8 @@
 #include "live/processes/process_runtime.h"
 #include "server/cluster.h"
 #include "server/live_data_plane.h"
+#include "server/object_codec.h"
+#include "store/sqlite_persistence.h"
 
 namespace nodrop {
 namespace {
@@ -151,6 +156,7 @@ struct Flags {
   int changes = 1000;
   int pods = 200;
   runtime::Duration interval = std::chrono::milliseconds(20);
+  std::string database;  // empty: the store in memory only
 };
 
 constexpr const char* kBenchNode = "bench-node";
@@ -213,10 +219,23 @@ int run(const Flags& flags) {
   live::LiveProber prober(loop);
   Journal journal;
   JournaledDataPlane data_plane(loop, journal);
+  // --database FILE: every write durable in SQLite before it is seen, as `nodrop up` keeps it.
+  std::unique_ptr<store::SqlitePersistence> persistence;
+  if (!flags.database.empty()) {
+    std::remove(flags.database.c_str());
+    for (const char* suffix : {"-wal", "-shm"}) std::remove((flags.database + suffix).c_str());
+    Result<std::unique_ptr<store::SqlitePersistence>> opened =
+        store::SqlitePersistence::open(flags.database, server::api_json_codec());
+    if (!opened.is_ok()) {
+      std::fprintf(stderr, "propagation: %s\n", opened.status().to_string().c_str());
+      return 1;
+    }
+    persistence = std::move(opened).value();
+  }
   server::Cluster cluster(
       server::ClusterPorts{
           loop, [&loop](std::function<void()> task) { loop.post_from_any_thread(std::move(task)); },
-          processes, prober, random, data_plane},
+          processes, prober, random, data_plane, persistence.get()},
       config, "/nonexistent-propagation-logs");
   if (Status started = cluster.start(); !started.is_ok()) {
     std::fprintf(stderr, "propagation: %s\n", started.to_string().c_str());
@@ -333,10 +352,12 @@ int run(const Flags& flags) {
       return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
     };
     std::printf(
-        "%-10s  time scale %-5g  %-8s %5zu  data planes %zu  p50 %9.3f ms  p99 %9.3f ms  max "
-        "%9.3f ms\n",
+        "%-10s  time scale %-5g  %-8s %5zu  data planes %zu  store %-6s  p50 %9.3f ms  p99 %9.3f "
+        "ms  "
+        "max %9.3f ms\n",
         server::profile_name(flags.profile), flags.time_scale, what, values.size(), watched.size(),
-        percentile(0.5), percentile(0.99), values.back());
+        flags.database.empty() ? "memory" : "sqlite", percentile(0.5), percentile(0.99),
+        values.back());
   };
   print("changes", latencies_ms);
   print("removals", removals_ms);
@@ -367,6 +388,8 @@ int main(int argc, char** argv) {
         return 2;
       }
       flags.profile = *profile;
+    } else if (flag == "--database") {
+      flags.database = value();
     } else if (flag == "--time-scale") {
       flags.time_scale = std::stod(value());
     } else if (flag == "--changes") {

@@ -23,22 +23,27 @@ done
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "endpoint change to the last data plane applied (ms), median of $runs runs:"
-printf '%-11s %-10s %8s %8s %8s\n' profile changes p50 p99 max
-for profile in kubernetes nodrop; do
+printf '%-14s %-10s %8s %8s %8s\n' profile changes p50 p99 max
+database=$(mktemp -d)/propagation.db
+trap 'rm -rf "$(dirname "$database")"' EXIT
+for profile in kubernetes nodrop nodrop+sqlite; do
   out=$(mktemp)
   for _ in $(seq "$runs"); do
-    if [[ $profile == kubernetes ]]; then
-      "$build/bench/propagation" --profile kubernetes --changes 1000 --pods 200 --interval 20ms
-    else
-      # 2,000 flips: 1,000 removals and 1,000 returns
-      "$build/bench/propagation" --profile nodrop --changes 2000 --pods 100 --interval 10ms
-    fi
+    case $profile in
+      kubernetes)
+        "$build/bench/propagation" --profile kubernetes --changes 1000 --pods 200 --interval 20ms ;;
+      nodrop)  # 2,000 flips: 1,000 removals and 1,000 returns
+        "$build/bench/propagation" --profile nodrop --changes 2000 --pods 100 --interval 10ms ;;
+      nodrop+sqlite)  # the same with the store durable in SQLite, as nodrop up keeps it
+        "$build/bench/propagation" --profile nodrop --changes 2000 --pods 100 --interval 10ms \
+          --database "$database" ;;
+    esac
   done >"$out"
   for what in changes removals; do
     grep -q " $what " "$out" || continue
     [[ $profile == kubernetes && $what == removals ]] && continue
     field() { grep " $what " "$out" | awk -v f="$1" '{ for (i = 1; i <= NF; i++) if ($i == f) print $(i + 1) }' | median; }
-    printf '%-11s %-10s %8s %8s %8s\n' "$profile" "$what" "$(field p50)" "$(field p99)" "$(field max)"
+    printf '%-14s %-10s %8s %8s %8s\n' "$profile" "$what" "$(field p50)" "$(field p99)" "$(field max)"
   done
   rm -f "$out"
 done
