@@ -164,6 +164,9 @@ struct PodSpec {
   std::optional<Affinity> affinity;
   std::string dns_policy;      // defaulted to "ClusterFirst"
   std::string scheduler_name;  // defaulted to "default-scheduler"
+  // Whether the containers get the Service environment variables (node/service_links.h);
+  // defaulted to true.
+  std::optional<bool> enable_service_links;
   bool operator==(const PodSpec&) const = default;
 };
 

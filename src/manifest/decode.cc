@@ -239,6 +239,7 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
   });
   reader.str("dnsPolicy", out.dns_policy);
   reader.str("schedulerName", out.scheduler_name);
+  reader.optional_boolean("enableServiceLinks", out.enable_service_links);
   reader.not_supported({"volumes",
                         "initContainers",
                         "ephemeralContainers",
@@ -259,7 +260,6 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
                         "hostAliases",
                         "hostname",
                         "subdomain",
-                        "enableServiceLinks",
                         "preemptionPolicy",
                         "overhead",
                         "readinessGates",
