@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "api/refusals.h"
 #include "manifest/field_reader.h"
 
 namespace nodrop::manifest {
@@ -185,8 +186,19 @@ void decode_container(FieldReader& reader, api::Container& out) {
   reader.str("imagePullPolicy", out.image_pull_policy);
   reader.str("terminationMessagePath", out.termination_message_path);
   reader.str("terminationMessagePolicy", out.termination_message_policy);
-  reader.not_supported({"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
-                        "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
+  reader.object("securityContext", [](FieldReader& security) {
+    bool privileged = false;
+    security.boolean("privileged", privileged);
+    if (privileged) {
+      security.context().errors.push_back(api::refuse_privileged(security.path("privileged")));
+    }
+    security.not_supported({"capabilities", "seLinuxOptions", "windowsOptions", "runAsUser",
+                            "runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem",
+                            "allowPrivilegeEscalation", "procMount", "seccompProfile",
+                            "appArmorProfile"});
+  });
+  reader.not_supported({"resources", "volumeMounts", "volumeDevices", "envFrom", "stdin",
+                        "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
 }
 
 api::NodeSelectorOperator parse_node_operator(FieldReader& reader, const std::string& text) {
@@ -214,6 +226,26 @@ void decode_node_selector_term(FieldReader& reader, api::NodeSelectorTerm& out) 
   reader.list("matchFields", out.match_fields, requirement);
 }
 
+// Volumes are not kept: emptyDir, configMap and secret are read past with a warning, every other
+// type is refused (api/refusals.h).
+void decode_volumes(FieldReader& spec) {
+  if (!spec.has("volumes")) return;
+  struct Volume {};
+  std::vector<Volume> volumes;
+  spec.list("volumes", volumes, [](FieldReader& volume, Volume&) {
+    volume.ignore({"name"});
+    for (const char* type : api::kAcceptedVolumeTypes) volume.ignore({type});
+    for (const char* type : api::kRefusedVolumeTypes) {
+      if (volume.has(type)) {
+        volume.take(type);
+        volume.context().errors.push_back(api::refuse_volume_type(volume.path(type), type));
+      }
+    }
+  });
+  spec.context().warnings.push_back(
+      {api::FieldErrorType::kNotSupported, spec.path("volumes").str(), "", ""});
+}
+
 void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
   reader.list("containers", out.containers, decode_container);
   reader.str("restartPolicy", out.restart_policy);
@@ -239,16 +271,19 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
   });
   reader.str("dnsPolicy", out.dns_policy);
   reader.str("schedulerName", out.scheduler_name);
+  bool host_network = false;
+  reader.boolean("hostNetwork", host_network);
+  if (host_network)
+    reader.context().errors.push_back(api::refuse_host_network(reader.path("hostNetwork")));
+  decode_volumes(reader);
   reader.optional_boolean("enableServiceLinks", out.enable_service_links);
-  reader.not_supported({"volumes",
-                        "initContainers",
+  reader.not_supported({"initContainers",
                         "ephemeralContainers",
                         "securityContext",
                         "serviceAccountName",
                         "serviceAccount",
                         "automountServiceAccountToken",
                         "imagePullSecrets",
-                        "hostNetwork",
                         "hostPID",
                         "hostIPC",
                         "tolerations",
@@ -432,7 +467,13 @@ void decode_service(FieldReader& root, api::Service& out) {
     spec.strings("externalIPs", out.spec.external_ips);
     spec.optional_boolean("allocateLoadBalancerNodePorts",
                           out.spec.allocate_load_balancer_node_ports);
-    spec.ignore({"clusterIPs", "ipFamilies", "ipFamilyPolicy"});
+    std::vector<std::string> ip_families;
+    spec.strings("ipFamilies", ip_families);
+    if (!ip_families.empty() &&
+        std::find(ip_families.begin(), ip_families.end(), "IPv4") == ip_families.end()) {
+      spec.context().errors.push_back(api::refuse_ipv6_only(spec.path("ipFamilies")));
+    }
+    spec.ignore({"clusterIPs", "ipFamilyPolicy"});
     spec.not_supported({"sessionAffinityConfig", "loadBalancerSourceRanges", "loadBalancerClass",
                         "externalName", "trafficDistribution"});
   });
