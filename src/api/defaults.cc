@@ -72,6 +72,7 @@ void set_defaults(PodSpec& spec) {
     spec.termination_grace_period_seconds = 30;
   if (spec.dns_policy.empty()) spec.dns_policy = "ClusterFirst";
   if (spec.scheduler_name.empty()) spec.scheduler_name = "default-scheduler";
+  if (!spec.enable_service_links.has_value()) spec.enable_service_links = true;
   for (Container& container : spec.containers) set_container_defaults(container);
 }
 

@@ -165,8 +165,11 @@ struct PodSpec {
   std::string node_name;
   Labels node_selector;
   std::optional<Affinity> affinity;
-  std::string dns_policy;       // defaulted to "ClusterFirst"
-  std::string scheduler_name;   // defaulted to "default-scheduler"
+  std::string dns_policy;      // defaulted to "ClusterFirst"
+  std::string scheduler_name;  // defaulted to "default-scheduler"
+  // Whether the containers get the Service environment variables (node/service_links.h);
+  // defaulted to true.
+  std::optional<bool> enable_service_links;
   PreservedFields preserved{};  // volumes, securityContext, serviceAccountName, tolerations, ...
   bool operator==(const PodSpec&) const = default;
 };

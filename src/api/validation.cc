@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "api/refusals.h"
 #include "base/strings.h"
 
 namespace nodrop::api {
@@ -267,7 +268,7 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
     } else {
       validate_port_number(errors, item.child("containerPort"), port.container_port);
     }
-    if (port.host_port != 0) validate_port_number(errors, item.child("hostPort"), port.host_port);
+    if (port.host_port != 0) errors.push_back(refuse_host_port(item.child("hostPort")));
     if (port.protocol != "TCP" && port.protocol != "UDP" && port.protocol != "SCTP") {
       errors.push_back(unsupported(item.child("protocol"), port.protocol, {"SCTP", "TCP", "UDP"}));
     }

@@ -34,6 +34,17 @@ TEST(Validation, ValidDeploymentHasNoErrors) {
       << ::testing::PrintToString(messages(validate_deployment(valid_deployment())));
 }
 
+TEST(Validation, AHostPortIsRefusedNamingTheFieldAndWhy) {
+  Deployment deployment = valid_deployment();
+  deployment.spec.template_spec.spec.containers[0].ports[0].host_port = 80;
+  EXPECT_EQ(messages(validate_deployment(deployment)),
+            std::vector<std::string>{
+                "spec.template.spec.containers[0].ports[0].hostPort: Forbidden: nodrop does not "
+                "open host ports: nodes are loopback addresses of one host, not machines a port "
+                "could be reached on; reach the pod through a Service (NodePort or LoadBalancer) "
+                "and remove hostPort"});
+}
+
 TEST(Validation, BothSurgeAndUnavailableZeroIsRejected) {
   Deployment deployment = valid_deployment();
   deployment.spec.strategy.rolling_update =

@@ -41,7 +41,13 @@ constexpr const char* kUsage =
     "                       its kubeconfig is DATA/kubeconfig (export KUBECONFIG=... and kubectl\n"
     "                       drives the cluster)\n"
     "SIGINT or SIGTERM stops every pod gracefully and exits; a second one stops at once.\n"
-    "Every pod process runs on this machine, listening on its own 127.x address ($(POD_IP)).\n";
+    "Every pod process runs on this machine, listening on its own 127.x address ($(POD_IP)).\n"
+    "Every Service is served on its clusterIP (127.0.5.x by default) at each of its ports, and\n"
+    "a pod gets Kubernetes' Service variables (BACKEND_SERVICE_HOST, BACKEND_SERVICE_PORT, ...)\n"
+    "for the Services of its namespace that exist when it starts. Cluster DNS is not served:\n"
+    "a Service name does not resolve; use the variables (or the clusterIP).\n"
+    "Refused at apply, naming the field: hostNetwork, hostPort, privileged, IPv6-only\n"
+    "ipFamilies, volumes other than emptyDir, configMap and secret.\n";
 
 std::string event_line(const api::Event& event) {
   const WallTime when = event.event_time.value_or(event.last_timestamp.value_or(WallTime{}));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "api/refusals.h"
 #include "base/strings.h"
 #include "manifest/field_reader.h"
 
@@ -187,6 +188,14 @@ void decode_container(FieldReader& reader, api::Container& out) {
   reader.str("imagePullPolicy", out.image_pull_policy);
   reader.str("terminationMessagePath", out.termination_message_path);
   reader.str("terminationMessagePolicy", out.termination_message_policy);
+  // Kept as given, but privileged is refused: there is no container runtime to grant it.
+  if (const Node* security = reader.peek("securityContext")) {
+    if (const Node* privileged = security->find("privileged");
+        privileged && privileged->bool_value()) {
+      reader.context().errors.push_back(
+          api::refuse_privileged(reader.path("securityContext").child("privileged")));
+    }
+  }
   reader.drop_if_empty({"resources"});
   reader.preserve(out.preserved,
                   {"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
@@ -218,6 +227,22 @@ void decode_node_selector_term(FieldReader& reader, api::NodeSelectorTerm& out) 
   reader.list("matchFields", out.match_fields, requirement);
 }
 
+// Volumes are kept as given (not mounted); a type other than emptyDir, configMap and secret is
+// refused (api/refusals.h).
+void refuse_volume_types(FieldReader& spec) {
+  const Node* volumes = spec.peek("volumes");
+  if (volumes == nullptr || !volumes->is_sequence()) return;
+  for (std::size_t i = 0; i < volumes->items().size(); ++i) {
+    const Node& volume = volumes->items()[i];
+    for (const char* type : api::kRefusedVolumeTypes) {
+      if (volume.find(type) != nullptr) {
+        spec.context().errors.push_back(
+            api::refuse_volume_type(spec.path("volumes").index(i).child(type), type));
+      }
+    }
+  }
+}
+
 void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
   reader.list("containers", out.containers, decode_container);
   reader.str("restartPolicy", out.restart_policy);
@@ -243,6 +268,12 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
   });
   reader.str("dnsPolicy", out.dns_policy);
   reader.str("schedulerName", out.scheduler_name);
+  bool host_network = false;
+  reader.boolean("hostNetwork", host_network);
+  if (host_network)
+    reader.context().errors.push_back(api::refuse_host_network(reader.path("hostNetwork")));
+  refuse_volume_types(reader);
+  reader.optional_boolean("enableServiceLinks", out.enable_service_links);
   reader.preserve(out.preserved, {"volumes",
                                   "initContainers",
                                   "ephemeralContainers",
@@ -251,7 +282,6 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
                                   "serviceAccount",
                                   "automountServiceAccountToken",
                                   "imagePullSecrets",
-                                  "hostNetwork",
                                   "hostPID",
                                   "hostIPC",
                                   "tolerations",
@@ -263,7 +293,6 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
                                   "hostAliases",
                                   "hostname",
                                   "subdomain",
-                                  "enableServiceLinks",
                                   "preemptionPolicy",
                                   "overhead",
                                   "readinessGates",
@@ -436,7 +465,13 @@ void decode_service(FieldReader& root, api::Service& out) {
     spec.strings("externalIPs", out.spec.external_ips);
     spec.optional_boolean("allocateLoadBalancerNodePorts",
                           out.spec.allocate_load_balancer_node_ports);
-    spec.ignore({"clusterIPs", "ipFamilies", "ipFamilyPolicy"});
+    std::vector<std::string> ip_families;
+    spec.strings("ipFamilies", ip_families);
+    if (!ip_families.empty() &&
+        std::find(ip_families.begin(), ip_families.end(), "IPv4") == ip_families.end()) {
+      spec.context().errors.push_back(api::refuse_ipv6_only(spec.path("ipFamilies")));
+    }
+    spec.ignore({"clusterIPs", "ipFamilyPolicy"});
     spec.preserve(out.spec.preserved, {"sessionAffinityConfig", "loadBalancerSourceRanges",
                                        "loadBalancerClass", "externalName", "trafficDistribution"});
   });

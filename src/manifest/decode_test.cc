@@ -133,6 +133,76 @@ TEST(Decode, EmptyResourcesAreTheSameAsNone) {
   EXPECT_TRUE(result.warnings.empty());
 }
 
+TEST(Decode, WhatNodropDoesNotDoIsRefusedNamingTheFieldAndWhy) {
+  const DecodeResult result = decode_text(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: true
+      volumes:
+      - {name: scratch, emptyDir: {}}
+      - {name: data, hostPath: {path: /var/data}}
+      - {name: claim, persistentVolumeClaim: {claimName: c}}
+      containers:
+      - name: web
+        image: nginx
+        securityContext: {privileged: true, runAsUser: 1000}
+)");
+  const std::vector<std::string> errors = texts(result.errors);
+  ASSERT_EQ(errors.size(), 4U) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0],
+            "spec.template.spec.containers[0].securityContext.privileged: Forbidden: nodrop runs "
+            "a container as a process of the user who runs nodrop, without a container runtime: "
+            "there is no privileged mode to grant");
+  EXPECT_EQ(errors[1],
+            "spec.template.spec.hostNetwork: Forbidden: nodrop does not run pods in the host's "
+            "network: every pod has its own loopback address on this one host (its pod IP), and "
+            "the app listens there; remove hostNetwork");
+  EXPECT_EQ(errors[2],
+            "spec.template.spec.volumes[1].hostPath: Forbidden: nodrop does not mount hostPath "
+            "volumes: pods are processes on one host with no storage of their own; only "
+            "emptyDir, configMap and secret volumes are accepted");
+  EXPECT_EQ(errors[3],
+            "spec.template.spec.volumes[2].persistentVolumeClaim: Forbidden: nodrop does not mount "
+            "persistentVolumeClaim volumes: pods are processes on one host with no storage of "
+            "their own; only emptyDir, configMap and secret volumes are accepted");
+}
+
+TEST(Decode, WhatNodropDoesIsAcceptedAlongsideTheRefusals) {
+  const DecodeResult result = decode_text(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  hostNetwork: false
+  enableServiceLinks: false
+  volumes: [{name: config, configMap: {name: c}}, {name: token, secret: {secretName: s}}]
+  containers:
+  - {name: a, image: x, securityContext: {privileged: false}}
+)");
+  EXPECT_TRUE(result.errors.empty()) << ::testing::PrintToString(texts(result.errors));
+  ASSERT_TRUE(result.object.has_value());
+  EXPECT_EQ(std::get<api::Pod>(*result.object).spec.enable_service_links, false);
+}
+
+TEST(Decode, AnIpv6OnlyServiceIsRefusedAndADualStackOneIsNot) {
+  const DecodeResult v6 = decode_text(
+      "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ipFamilies: [IPv6]\n"
+      "  ports: [{port: 80}]\n");
+  EXPECT_EQ(texts(v6.errors),
+            std::vector<std::string>{
+                "spec.ipFamilies: Forbidden: nodrop serves IPv4 only: every pod, node, clusterIP "
+                "and load balancer address is a loopback address in 127.0.0.0/8; use IPv4 (or "
+                "leave ipFamilies out)"});
+  const DecodeResult dual = decode_text(
+      "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ipFamilies: [IPv6, IPv4]\n"
+      "  ports: [{port: 80}]\n");
+  EXPECT_TRUE(dual.errors.empty());
+}
+
 TEST(Decode, WrongTypesAreErrorsThatSayWhatWasExpected) {
   const DecodeResult result = decode_text(
       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, labels: {version: 1.0}}\n"

@@ -284,7 +284,8 @@ Node encode_pod_spec(const api::PodSpec& spec) {
       .str("dnsPolicy", spec.dns_policy)
       .string_map("nodeSelector", spec.node_selector)
       .str("nodeName", spec.node_name)
-      .str("schedulerName", spec.scheduler_name);
+      .str("schedulerName", spec.scheduler_name)
+      .optional_boolean("enableServiceLinks", spec.enable_service_links);
   MapBuilder affinity_out;
   if (spec.affinity.has_value() && spec.affinity->node_affinity.has_value()) {
     const api::NodeAffinity& affinity = *spec.affinity->node_affinity;

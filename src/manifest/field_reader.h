@@ -126,6 +126,10 @@ class FieldReader {
     }
     return nullptr;
   }
+  // The field's node without reading it (nullptr if absent): for a check on a field that is then
+  // kept as given (preserve()).
+  const Node* peek(const char* key) const { return node_ == nullptr ? nullptr : node_->find(key); }
+
   bool has(const char* key) {
     known_.insert(key);
     return node_ != nullptr && node_->find(key) != nullptr;

@@ -88,7 +88,8 @@ std::string expand_variables(std::string_view input, const Lookup& lookup) {
 }
 
 Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
-                                          const PodAddresses& addresses) {
+                                          const PodAddresses& addresses,
+                                          const Environment& service_variables) {
   NODROP_CHECK(container_index < pod.spec.containers.size());
   const api::Container& container = pod.spec.containers[container_index];
   const api::FieldPath env_path =
@@ -112,9 +113,14 @@ Result<Environment> container_environment(const api::Pod& pod, std::size_t conta
       }
       value = *field;
     } else {
+      // The container's own variables first, then the Services' (expansion.MappingFuncFor).
       value = expand_variables(variable.value, [&](std::string_view name) {
         const auto found = defined.find(name);
-        return found == defined.end() ? std::nullopt : std::optional<std::string>(found->second);
+        if (found != defined.end()) return std::optional<std::string>(found->second);
+        for (const auto& [service_name, service_value] : service_variables) {
+          if (service_name == name) return std::optional<std::string>(service_value);
+        }
+        return std::optional<std::string>();
       });
     }
     defined[variable.name] = value;
@@ -128,6 +134,9 @@ Result<Environment> container_environment(const api::Pod& pod, std::size_t conta
     }
     if (!replaced) environment.emplace_back(variable.name, value);
   }
+  for (const auto& [name, value] : service_variables) {
+    if (defined.count(name) == 0) environment.emplace_back(name, value);
+  }
   if (defined.count("PATH") == 0) environment.emplace_back("PATH", runtime::kDefaultPath);
   if (defined.count("HOSTNAME") == 0) environment.emplace_back("HOSTNAME", pod.metadata.name);
   return environment;
@@ -137,7 +146,8 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
                                                     std::size_t container_index,
                                                     const PodAddresses& addresses,
                                                     std::string log_path,
-                                                    std::span<const ImageMapping> images) {
+                                                    std::span<const ImageMapping> images,
+                                                    const Environment& service_variables) {
   NODROP_CHECK(container_index < pod.spec.containers.size());
   const api::Container& container = pod.spec.containers[container_index];
   const api::FieldPath container_path =
@@ -151,12 +161,14 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
                           "the container a command, or map the image to a program in the cluster "
                           "configuration's images"));
   }
-  Result<Environment> environment = container_environment(pod, container_index, addresses);
+  Result<Environment> environment =
+      container_environment(pod, container_index, addresses, service_variables);
   if (!environment) return environment.status();
   std::map<std::string, std::string, std::less<>> variables;
   if (mapping != nullptr) {
-    // The image's environment comes first; the container's own definitions replace it, but not
-    // the defaults container_environment adds where the container defines nothing.
+    // The image's environment comes first; the container's own definitions (and the Services'
+    // variables, which the runtime's container configuration holds like them) replace it, but
+    // not the defaults container_environment adds where the container defines nothing.
     std::map<std::string, std::string, std::less<>> image_variables{
         {"POD_IP", addresses.pod_ip}, {"IMAGE_TAG", image_tag(container.image)}};
     image_variables["PORT"] = container.ports.empty()
@@ -178,6 +190,7 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
     }
     std::set<std::string, std::less<>> defined_by_container;
     for (const api::EnvVar& variable : container.env) defined_by_container.insert(variable.name);
+    for (const auto& [name, value] : service_variables) defined_by_container.insert(name);
     for (auto& [name, value] : *environment) {
       auto existing = std::find_if(merged.begin(), merged.end(),
                                    [&](const auto& entry) { return entry.first == name; });

@@ -1,7 +1,9 @@
 // What a container runs: its argv, environment and working directory, built from the pod spec as
 // the kubelet builds them (kubelet_pods.go makeEnvironmentVariables, kuberuntime ExpandContainer*).
 //
-//   env        in order; `value` is expanded against the variables defined before it;
+//   env        in order; `value` is expanded against the variables defined before it, then the
+//              Service variables (node/service_links.h), which follow the container's own
+//              unless it defines the same name;
 //              `valueFrom.fieldRef` takes metadata.name, metadata.namespace, metadata.uid,
 //              spec.nodeName, spec.serviceAccountName, status.podIP, status.hostIP,
 //              metadata.labels['k'], metadata.annotations['k'] (not expanded)
@@ -48,8 +50,10 @@ struct PodAddresses {
 using Environment = std::vector<std::pair<std::string, std::string>>;
 
 // The container's environment; an unsupported fieldRef is an InvalidArgument naming its field.
+// service_variables: what node/service_links.h gives the pod.
 Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
-                                          const PodAddresses& addresses);
+                                          const PodAddresses& addresses,
+                                          const Environment& service_variables = {});
 
 // The process to run for pod.spec.containers[container_index], its output to log_path. A
 // container without a command runs what its image maps to (node/image_map.h); one whose image
@@ -58,6 +62,7 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
                                                     std::size_t container_index,
                                                     const PodAddresses& addresses,
                                                     std::string log_path,
-                                                    std::span<const ImageMapping> images = {});
+                                                    std::span<const ImageMapping> images = {},
+                                                    const Environment& service_variables = {});
 
 }  // namespace nodrop::node

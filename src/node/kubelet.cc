@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "node/service_links.h"
+
 namespace nodrop::node {
 namespace {
 
@@ -121,7 +123,8 @@ void Kubelet::admit(const api::Pod& pod) {
   running.address = *address;
   running.address_held = true;
   running.worker = std::make_unique<PodWorker>(
-      PodWorkerPorts{ports_.loop, ports_.processes, ports_.prober, backoff_, ports_.drain_gate},
+      PodWorkerPorts{ports_.loop, ports_.processes, ports_.prober, backoff_, ports_.drain_gate,
+                     [this](const api::Pod& of) { return service_variables(of); }},
       pod, placement, [this, uid] { mark_changed(uid); });
   running.worker->set_event_listener([this, uid, source](const PodEvent& event) {
     // The scheduler records Scheduled; the worker's own (for when it runs alone) is not repeated.
@@ -131,6 +134,18 @@ void Kubelet::admit(const api::Pod& pod) {
     }
   });
   running.worker->start();
+}
+
+Environment Kubelet::service_variables(const api::Pod& pod) const {
+  if (!pod.spec.enable_service_links.value_or(true)) return {};
+  Result<store::ListResult> listed =
+      ports_.store.list({.kind = "Service", .namespace_name = pod.metadata.namespace_name});
+  if (!listed) return {};
+  std::vector<api::Service> services;
+  for (const store::ObjectPtr& object : listed->items) {
+    services.push_back(std::get<api::Service>(*object));
+  }
+  return pod_service_variables(pod, services);
 }
 
 store::ObjectPtr Kubelet::cached(const std::string& uid) const {

@@ -97,6 +97,8 @@ class Kubelet {
   void check_shutdown_done();
   // The pod with this uid as the informer holds it, or null.
   store::ObjectPtr cached(const std::string& uid) const;
+  // The Service variables of the pod's namespace, from the store now (node/service_links.h).
+  Environment service_variables(const api::Pod& pod) const;
 
   KubeletPorts ports_;
   KubeletOptions options_;

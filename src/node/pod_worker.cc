@@ -247,8 +247,10 @@ void PodWorker::start_container(Container& container) {
   if (container.restart_count >= 2) {
     ports_.processes.remove_log(log_path_of(container, container.restart_count - 2));
   }
+  const Environment service_variables =
+      ports_.service_variables ? ports_.service_variables(pod_) : Environment{};
   Result<runtime::ProcessSpec> spec = container_process_spec(
-      pod_, container.index, placement_.addresses, log_path, placement_.images);
+      pod_, container.index, placement_.addresses, log_path, placement_.images, service_variables);
   if (!spec) {
     // A configuration error: the spec cannot change under a running pod, so it is not retried.
     container.phase = ContainerPhase::kWaiting;

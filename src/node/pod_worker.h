@@ -80,6 +80,9 @@ struct PodWorkerPorts {
   runtime::Prober& prober;
   RestartBackoff& backoff;  // shared by the node: keys are "<pod uid>/<container name>"
   DrainGate& drain_gate;
+  // The Service environment variables of a pod now (node/service_links.h), read at each
+  // container start; empty: none.
+  std::function<Environment(const api::Pod&)> service_variables{};
 };
 
 struct PodPlacement {

@@ -109,6 +109,9 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
                 address_of(config_.node_addresses.first + static_cast<std::uint32_t>(i)),
             .min_sync_period = std::chrono::duration_cast<runtime::Duration>(policies.proxy_sync),
             .http_ports_l7 = policies.http_ports_l7,
+            // On one host every node's ClusterIP rules are the same listeners: node-1's proxy
+            // serves them for the cluster.
+            .serves_cluster_ips = i == 0,
             .retry = policies.retry,
             .hold = policies.hold}));
   }

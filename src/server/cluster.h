@@ -4,7 +4,8 @@
 //
 //   store ─► informers ─► Deployment, ReplicaSet, scheduling, EndpointSlice controllers, GC
 //         ├► kubelets (node-1 … node-N, each on its own loopback address) ─► pods' processes
-//         ├► node proxies (kube-proxy, one per node) ─► data plane listeners on nodePorts
+//         ├► node proxies (kube-proxy, one per node) ─► data plane listeners on nodePorts (and,
+//         │                                             node-1's, on every Service's clusterIP)
 //         └► load balancers (one per LoadBalancer Service) ─► data plane listeners on LB addresses
 //
 // Every component reads the store through the shared informers and writes its results back; all

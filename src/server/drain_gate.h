@@ -12,7 +12,11 @@
 //                Services: a node proxy keeps its node's last, terminating pod (kube-proxy's
 //                fallback, so in-flight connections may go on); there the condition is that no
 //                listener may pick that node proxy's address (the front load balancer dropped the
-//                node after its health check failed), acknowledged the same way.
+//                node after its health check failed), acknowledged the same way. A clusterIP
+//                listener (Cluster policy, never a backend of another listener) gets no
+//                exception: like a Cluster nodePort it drops the pod once another endpoint of
+//                the Service is ready anywhere, and keeps it (kube-proxy's fallback) while it is
+//                the last serving one, so the grace period bounds that wait.
 //                Event RemovedFromRotation.
 //   2 drained    Every listener's counters for the pod's endpoints show no request in flight (L7)
 //                and no open connection (L4, tunnels). Event Drained.

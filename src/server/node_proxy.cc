@@ -114,6 +114,25 @@ proxy::ProxyOptions NodeProxy::port_options(const api::Service& service,
   return options;
 }
 
+proxy::ProxyOptions NodeProxy::cluster_ip_options(Ipv4Address cluster_ip,
+                                                  const api::ServicePort& port) const {
+  proxy::ProxyOptions options;
+  options.listen = Ipv4Endpoint{cluster_ip, static_cast<std::uint16_t>(port.port)};
+  options.mode = options_.http_ports_l7 && is_http_port(port) ? proxy::ProxyMode::kHttp
+                                                              : proxy::ProxyMode::kTcp;
+  options.traffic = proxy::TrafficPolicy{
+      .uses_cluster = true, .uses_local = false, .node_name = options_.node_name};
+  options.upstream_source = proxy::UpstreamSource{.kind = proxy::UpstreamSource::Kind::kClient};
+  options.no_endpoint = proxy::NoEndpointAction::kReject;
+  options.retry = options_.retry;
+  options.hold = options_.hold;
+  const auto established =
+      std::chrono::duration_cast<std::chrono::milliseconds>(kEstablishedTimeout);
+  options.limits.idle_timeout = established;
+  options.limits.endpoint_drain_timeout = established;
+  return options;
+}
+
 void NodeProxy::sync() {
   if (stopped_) return;
   last_sync_ = ports_.loop.clock().now();
@@ -132,13 +151,26 @@ void NodeProxy::sync() {
   std::set<std::string> wanted_checks;
   for (const store::ObjectPtr& object : ports_.services.list()) {
     const auto& service = std::get<api::Service>(*object);
-    if (!has_node_ports(service)) continue;
+    const std::optional<Ipv4Address> cluster_ip =
+        options_.serves_cluster_ips ? served_cluster_ip(service) : std::nullopt;
+    if (!has_node_ports(service) && !cluster_ip) continue;
     const std::string service_key = service.metadata.namespace_name + "/" + service.metadata.name;
     std::vector<const api::EndpointSlice*> service_slices;
     for (const store::ObjectPtr& slice :
          slices[{service.metadata.namespace_name, service.metadata.name}]) {
       service_slices.push_back(&std::get<api::EndpointSlice>(*slice));
     }
+    if (cluster_ip) {
+      for (const api::ServicePort& port : service.spec.ports) {
+        if (!port.protocol.empty() && port.protocol != "TCP") continue;
+        const std::string key = "clusterIP " + service_key + ":" +
+                                (port.name.empty() ? std::to_string(port.port) : port.name);
+        wanted_ports.insert(key);
+        sync_port(key, service, cluster_ip_options(*cluster_ip, port),
+                  service_port_endpoints(port.name, service_slices));
+      }
+    }
+    if (!has_node_ports(service)) continue;
     std::set<Ipv4Address> local_ready;
     for (const api::ServicePort& port : service.spec.ports) {
       if (port.node_port <= 0 || (!port.protocol.empty() && port.protocol != "TCP")) continue;

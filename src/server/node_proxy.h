@@ -3,6 +3,21 @@
 // (reference/k8s-semantics.md §4), and for LoadBalancer Services with externalTrafficPolicy Local
 // the health check on <node address>:<healthCheckNodePort>.
 //
+// ClusterIPs: every Service with a clusterIP (of any type but ExternalName; not headless) is
+// served on <clusterIP>:<port> for each TCP port. In Kubernetes every node has the same rules for
+// them; on one host they would be the same listener on the same address, so one node proxy (the
+// cluster gives the task to node-1's, NodeProxyOptions::serves_cluster_ips) serves them for the
+// whole cluster, with the same profile policies as its nodePorts:
+//
+//   endpoints        every ready one in the cluster (else serving-terminating ones): the Cluster
+//                    policy. internalTrafficPolicy Local is read as Cluster: a client on loopback
+//                    (a pod or any program of the host) is on no node, so "the client's node" has
+//                    no meaning here.
+//   onward from      the client's address, as kube-proxy does not SNAT a pod's traffic to a
+//                    ClusterIP: the app sees the calling pod (or 127.0.0.1 for the host).
+//   no endpoint      reject (reset; 503 for an HTTP port in profile nodrop), as kube-proxy's
+//                    REJECT rule for a Service without endpoints.
+//
 //   externalTrafficPolicy  endpoints                         onward from          no endpoint
 //   Cluster                every ready one in the cluster    the node's address   reject (reset)
 //                          (else serving-terminating ones)   (SNAT: the app sees
@@ -10,8 +25,7 @@
 //   Local                  this node's ready ones (else its  the client's address drop (the
 //                          serving-terminating ones)         (the app sees it)    client times out)
 //
-// Every client counts as external: on loopback all traffic starts on this host, so there is no
-// in-cluster traffic for internalTrafficPolicy to apply to.
+// Every client of a nodePort counts as external: on loopback all traffic starts on this host.
 //
 // Timing: like kube-proxy, the node proxy applies changes at most once per minimum sync period (a
 // change right after a sync waits out the rest of the period; one after a quiet spell is applied
@@ -57,6 +71,8 @@ struct NodeProxyOptions {
   // The nodrop profile: a port whose appProtocol is http, or whose name is http or http-*, is
   // proxied as HTTP (retries, hold, request-level draining); every other port is L4.
   bool http_ports_l7 = false;
+  // This proxy also serves every Service's clusterIP (one node proxy of the cluster does).
+  bool serves_cluster_ips = false;
   proxy::RetryPolicy retry = proxy::RetryPolicy::kubernetes();
   proxy::HoldPolicy hold = proxy::HoldPolicy::kubernetes();
 };
@@ -102,6 +118,8 @@ class NodeProxy {
                  std::vector<proxy::Endpoint> endpoints);
   void sync_health_check(const api::Service& service, int local_endpoints);
   proxy::ProxyOptions port_options(const api::Service& service, const api::ServicePort& port) const;
+  proxy::ProxyOptions cluster_ip_options(Ipv4Address cluster_ip,
+                                         const api::ServicePort& port) const;
 
   NodeProxyPorts ports_;
   const NodeProxyOptions options_;
@@ -110,7 +128,8 @@ class NodeProxy {
   std::optional<runtime::Time> last_sync_;
   std::optional<runtime::TimerId> retry_timer_;
   std::uint64_t syncs_ = 0;
-  std::map<std::string, Port> ports_by_key_;          // "namespace/name:port"
+  // "namespace/name:port" (nodePorts), "clusterIP namespace/name:port" (clusterIPs)
+  std::map<std::string, Port> ports_by_key_;
   std::map<std::string, HealthCheck> health_checks_;  // "namespace/name"
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

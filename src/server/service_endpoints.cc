@@ -60,6 +60,13 @@ proxy::TrafficPolicy external_traffic_policy(const api::Service& service,
   return proxy::TrafficPolicy{.uses_cluster = true, .uses_local = false, .node_name = node_name};
 }
 
+std::optional<Ipv4Address> served_cluster_ip(const api::Service& service) {
+  if (service.spec.type == api::kServiceTypeExternalName) return std::nullopt;
+  Result<Ipv4Address> address = parse_ipv4_address(service.spec.cluster_ip);
+  if (!address) return std::nullopt;
+  return *address;
+}
+
 bool is_load_balancer(const api::Service& service) {
   return service.spec.type == api::kServiceTypeLoadBalancer;
 }

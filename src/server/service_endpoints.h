@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/service.h"
+#include "base/ipv4.h"
 #include "proxy/routing/categorize.h"
 #include "proxy/routing/endpoint.h"
 
@@ -43,6 +44,9 @@ bool has_node_ports(const api::Service& service);
 // A port that carries HTTP: appProtocol http, or named http or http-*, as Istio reads ports.
 bool is_http_port(const api::ServicePort& port);
 bool is_load_balancer(const api::Service& service);
+// The clusterIP a Service is reached at: nullopt for a headless one (clusterIP None), one without
+// an address (ExternalName) or one whose address is not IPv4 (v1helper.IsServiceIPSet).
+std::optional<Ipv4Address> served_cluster_ip(const api::Service& service);
 // The seed's ENI mode: service.beta.kubernetes.io/backend-type "eni".
 bool is_eni_backend(const api::Service& service);
 

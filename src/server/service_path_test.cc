@@ -151,6 +151,67 @@ TEST_F(ServicePathTest, ClusterPolicyEveryNodeRoutesToEveryPodAndTheBalancerToEv
   EXPECT_FALSE(events("BackendsApplied").empty());
 }
 
+TEST_F(ServicePathTest, AClusterIpServiceIsServedOnceForTheClusterOnItsClusterIpAndPort) {
+  ASSERT_TRUE(cluster_.apply(deployment(2)).is_ok());
+  api::Service backend = service("backend", "");
+  backend.spec.type = api::kServiceTypeClusterIp;
+  backend.spec.external_traffic_policy.clear();
+  api::set_defaults(backend);
+  ASSERT_TRUE(cluster_.apply(backend).is_ok());
+  run_for(seconds(10));
+  const api::Service stored = stored_service("backend");
+  ASSERT_EQ(stored.spec.cluster_ip, "127.0.5.1");
+  EXPECT_EQ(stored.spec.ports[0].node_port, 0);
+  std::set<std::string> pod_addresses;
+  for (const api::Pod& pod : pods()) pod_addresses.insert(pod.status.pod_ip + ":8080");
+  ASSERT_EQ(pod_addresses.size(), 2U);
+  EXPECT_EQ(route_addresses("127.0.5.1:80"), pod_addresses);
+  // One listener for the cluster, and nothing on the nodes' addresses.
+  EXPECT_EQ(data_plane_.listening(), std::vector<Ipv4Endpoint>{at("127.0.5.1:80")});
+  const proxy::ProxyOptions& options = data_plane_.open(at("127.0.5.1:80"))->options;
+  EXPECT_EQ(options.mode, proxy::ProxyMode::kTcp);  // the kubernetes profile: L4
+  EXPECT_TRUE(options.traffic.uses_cluster);
+  EXPECT_FALSE(options.traffic.uses_local);
+  EXPECT_EQ(options.upstream_source.kind, proxy::UpstreamSource::Kind::kClient);
+  EXPECT_EQ(options.no_endpoint, proxy::NoEndpointAction::kReject);
+  const std::vector<std::string> applied = events("EndpointsApplied");
+  ASSERT_FALSE(applied.empty());
+  EXPECT_NE(applied.back().find("node-1 127.0.5.1:80 routes to 127.0.16."), std::string::npos)
+      << applied.back();
+
+  // A deleted pod leaves the table after the delays of the profile; a deleted Service, the
+  // listener.
+  const api::Pod victim = pods()[0];
+  ASSERT_TRUE(cluster_.store().remove({"Pod", "default", victim.metadata.name}).is_ok());
+  run_for(seconds(3));
+  EXPECT_EQ(route_addresses("127.0.5.1:80").count(victim.status.pod_ip + ":8080"), 0U);
+  ASSERT_TRUE(cluster_.store().remove({"Service", "default", "backend"}).is_ok());
+  run_for(seconds(3));
+  EXPECT_EQ(data_plane_.open(at("127.0.5.1:80")), nullptr);
+}
+
+TEST(ServicePathNodropProfile, AClusterIpHttpPortIsProxiedAsHttpAndALoadBalancerAlsoGetsOne) {
+  SimulatedCluster simulated{ClusterConfig::defaults()};
+  ASSERT_TRUE(simulated.cluster().start().is_ok());
+  api::Service web;
+  web.metadata.name = "web";
+  web.metadata.namespace_name = "default";
+  web.spec.type = api::kServiceTypeLoadBalancer;
+  web.spec.selector = {{"app", "web"}};
+  api::ServicePort port;
+  port.name = "http";
+  port.port = 80;
+  web.spec.ports = {port};
+  api::set_defaults(web);
+  ASSERT_TRUE(simulated.cluster().apply(web).is_ok());
+  simulated.loop().advance(seconds(1));
+  const RecordedDataPlane::Record* cluster_ip = simulated.data_plane().open(at("127.0.5.1:80"));
+  ASSERT_NE(cluster_ip, nullptr);
+  EXPECT_EQ(cluster_ip->options.mode, proxy::ProxyMode::kHttp);
+  // The nodePorts stay one per node, the front listener one per Service.
+  EXPECT_EQ(simulated.data_plane().listening().size(), 1U + 3U + 1U);
+}
+
 TEST_F(ServicePathTest, EachLoadBalancerServiceGetsItsOwnAddressAndGivesItBackWhenDeleted) {
   ASSERT_TRUE(cluster_.apply(service("a", "Cluster")).is_ok());
   ASSERT_TRUE(cluster_.apply(service("b", "Local")).is_ok());

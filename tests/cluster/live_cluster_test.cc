@@ -2,7 +2,9 @@
 // thread, demo-app pods on their own loopback addresses, read through the store (which any thread
 // may use). RolloutInvariants reads the store's watch, apart from the controllers.
 //
-// Addresses: 127.0.70.0/24 (nodes) and 127.0.71.0/24 (pods), used by no other test.
+// Addresses: 127.0.70.0/24 (nodes), 127.0.71.0/24 (pods), 127.0.72.0/24 (load balancers) and
+// 127.0.73.0/24 (clusterIPs); the two-service app: 127.0.96.0/24 to 127.0.99.0/24 likewise. No
+// other test uses them.
 #include "server/live_cluster.h"
 
 #include <gtest/gtest.h>
@@ -71,14 +73,21 @@ api::Deployment web(const std::string& version) {
 
 class LiveClusterTest : public ::testing::Test {
  protected:
+  // The first of the four /24 ranges the test's cluster uses (nodes, pods, load balancers,
+  // clusterIPs, in that order).
+  explicit LiveClusterTest(int first_range = 70) : first_range_(first_range) {}
+
+  std::string range(int offset) const {
+    return "127.0." + std::to_string(first_range_ + offset) + ".";
+  }
   void SetUp() override {
     data_dir_ = fs::temp_directory_path() / ("nodrop-live-cluster-" + std::to_string(getpid()));
     config_ = server::ClusterConfig::defaults();
     config_.data_dir = data_dir_.string();
-    config_.node_addresses = parse_address_range("127.0.70.0/24").value();
-    config_.pod_addresses = parse_address_range("127.0.71.0/24").value();
-    config_.load_balancer_addresses = parse_address_range("127.0.72.0/24").value();
-    config_.cluster_ip_addresses = parse_address_range("127.0.73.0/24").value();
+    config_.node_addresses = parse_address_range(range(0) + "0/24").value();
+    config_.pod_addresses = parse_address_range(range(1) + "0/24").value();
+    config_.load_balancer_addresses = parse_address_range(range(2) + "0/24").value();
+    config_.cluster_ip_addresses = parse_address_range(range(3) + "0/24").value();
     start();
   }
   void start() {
@@ -130,8 +139,8 @@ class LiveClusterTest : public ::testing::Test {
     }
     return true;
   }
-  std::string answer(const std::string& pod_ip) {
-    auto client = live::BlockingClient::connect({parse_ipv4_address(pod_ip).value(), 8080},
+  std::string answer(const std::string& address, std::uint16_t port = 8080) {
+    auto client = live::BlockingClient::connect({parse_ipv4_address(address).value(), port},
                                                 milliseconds(5000));
     if (!client) return "connect failed: " + client.status().to_string();
     if (!client->send_all("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").is_ok()) {
@@ -140,20 +149,23 @@ class LiveClusterTest : public ::testing::Test {
     auto reply = client->receive_until_close();
     return reply ? *reply : reply.status().to_string();
   }
-  // Processes whose command line names this test's pod range: none may outlive the cluster.
-  static int processes_on_pod_range() {
+  // Pod processes (demo-app, or nodrop as an app) whose command line names this test's pod range:
+  // none may outlive the cluster.
+  int processes_on_pod_range() const {
     int count = 0;
     for (const auto& entry : fs::directory_iterator("/proc")) {
       std::ifstream cmdline(entry.path() / "cmdline");
       const std::string text(std::istreambuf_iterator<char>(cmdline), {});
-      if (text.find("127.0.71.") != std::string::npos &&
-          text.find("demo-app") != std::string::npos) {
+      if (text.find(range(1)) != std::string::npos &&
+          (text.find("demo-app") != std::string::npos ||
+           text.find(NODROP_PATH) != std::string::npos)) {
         ++count;
       }
     }
     return count;
   }
 
+  const int first_range_;
   fs::path data_dir_;
   server::ClusterConfig config_;
   std::unique_ptr<server::LiveCluster> live_;
@@ -264,6 +276,110 @@ TEST_F(LiveClusterTest, TheStoreOutlivesACleanStopAndOneClusterAtATimeRunsOnADat
     EXPECT_NE(answer(pod.status.pod_ip).find("demo-app v1 " + pod.status.pod_ip),
               std::string::npos);
   }
+}
+
+// A two-service app: "front" (nodrop's own proxy as the app) finds "back" through the Service
+// variables the kubelet injects, and the two answer end to end through their ClusterIPs.
+class TwoServiceAppTest : public LiveClusterTest {
+ protected:
+  TwoServiceAppTest() : LiveClusterTest(96) {}
+
+  static api::Service cluster_ip_service(const std::string& name) {
+    api::Service service;
+    service.metadata.name = name;
+    service.metadata.namespace_name = "default";
+    service.spec.selector = {{"app", name}};
+    api::ServicePort port;
+    port.name = "http";
+    port.port = 8080;  // not 80: binding it needs root
+    port.target_port = api::IntOrString::from_string("http");
+    service.spec.ports = {port};
+    api::set_defaults(service);
+    return service;
+  }
+  static api::Deployment app(const std::string& name, std::int32_t replicas,
+                             std::vector<std::string> command) {
+    api::Deployment deployment = web("v1");
+    deployment.metadata.name = name;
+    deployment.spec.replicas = replicas;
+    deployment.spec.selector.match_labels = {{"app", name}};
+    deployment.spec.template_spec.metadata.labels = {{"app", name}};
+    api::Container& container = deployment.spec.template_spec.spec.containers[0];
+    container.command = {command.front()};
+    container.args.assign(command.begin() + 1, command.end());
+    container.readiness_probe.reset();  // profile nodrop: ready once port 8080 listens
+    return deployment;
+  }
+  std::optional<api::Service> stored_service(const std::string& name) {
+    auto found = live_->store().get({"Service", "default", name});
+    if (!found) return std::nullopt;
+    return std::get<api::Service>(**found);
+  }
+  bool ready_pods(const std::string& name, std::size_t count) {
+    std::size_t ready = 0;
+    for (const api::Pod& pod : pods()) {
+      if (pod.metadata.labels.count("app") != 0 && pod.metadata.labels.at("app") == name &&
+          is_ready(pod)) {
+        ++ready;
+      }
+    }
+    return ready == count;
+  }
+};
+
+TEST_F(TwoServiceAppTest, TheFrontReachesTheBackThroughItsClusterIpFromTheInjectedVariables) {
+  // The back end and its Service first: a pod gets the variables of the Services that exist when
+  // its containers start.
+  apply(cluster_ip_service("back"));
+  apply(app("back", 2, {DEMO_APP_PATH, "--listen", "$(POD_IP):8080", "--version", "back"}));
+  ASSERT_TRUE(live::poll_until([&] { return ready_pods("back", 2); }, kWaitLimit));
+  const std::optional<api::Service> back = stored_service("back");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->spec.cluster_ip, "127.0.99.1");
+
+  apply(cluster_ip_service("front"));
+  apply(app("front", 1,
+            {NODROP_PATH, "proxy", "--listen", "$(POD_IP):8080", "--backend",
+             "$(BACK_SERVICE_HOST):$(BACK_SERVICE_PORT)", "--workers", "1"}));
+  ASSERT_TRUE(live::poll_until([&] { return ready_pods("front", 1); }, kWaitLimit));
+  const std::optional<api::Service> front = stored_service("front");
+  ASSERT_TRUE(front.has_value());
+  EXPECT_EQ(front->spec.cluster_ip, "127.0.99.2");
+
+  // client -> front's ClusterIP -> the front pod -> back's ClusterIP -> a back pod.
+  std::set<std::string> answered_by;
+  std::string reply;
+  ASSERT_TRUE(live::poll_until(
+      [&] {
+        reply = answer(front->spec.cluster_ip, 8080);
+        const std::size_t at = reply.find("demo-app back 127.0.97.");
+        if (at != std::string::npos)
+          answered_by.insert(reply.substr(at, reply.find(' ', at + 15) - at));
+        return answered_by.size() == 2;
+      },
+      kWaitLimit))
+      << reply;
+  EXPECT_NE(reply.find("200 OK"), std::string::npos) << reply;
+  EXPECT_NE(reply.find(":8080 /x"), std::string::npos) << reply;
+
+  // The front pod was started with Kubernetes' variables for both Services that existed then.
+  std::string environment;
+  for (const api::Pod& pod : pods()) {
+    if (pod.metadata.labels.at("app") != "front") continue;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::ifstream cmdline(entry.path() / "cmdline");
+      const std::string text(std::istreambuf_iterator<char>(cmdline), {});
+      if (text.find(pod.status.pod_ip + ":8080") == std::string::npos) continue;
+      std::ifstream environ(entry.path() / "environ");
+      environment.assign(std::istreambuf_iterator<char>(environ), {});
+    }
+  }
+  EXPECT_NE(environment.find(std::string("BACK_SERVICE_HOST=127.0.99.1") + '\0'),
+            std::string::npos);
+  EXPECT_NE(environment.find(std::string("BACK_PORT=tcp://127.0.99.1:8080") + '\0'),
+            std::string::npos);
+  EXPECT_NE(environment.find(std::string("FRONT_SERVICE_PORT_HTTP=8080") + '\0'),
+            std::string::npos);
 }
 
 }  // namespace
