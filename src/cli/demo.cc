@@ -143,22 +143,28 @@ std::string seen(const std::set<std::string>& addresses, const server::ClusterCo
   return "-";
 }
 
+std::string table_header() {
+  return fmt::format("{:<3} {:<10} {:<8} {:>8} {:>7}  {:<28} {:>9} {:>9}  {}\n", "#", "profile",
+                     "mode", "requests", "failed", "failed by class", "rollout", "complete",
+                     "app saw");
+}
+
+std::string table_line(const Row& row) {
+  const traffic::Recorder& recorder = row.outcome.report.recorder;
+  return fmt::format(
+      "{:<3} {:<10} {:<8} {:>8} {:>7}  {:<28} {:>7.1f} s {:>7.1f} s  {}\n", row.scenario->number,
+      server::profile_name(row.scenario->profile), row.scenario->mode, recorder.total(),
+      recorder.failures(), failure_classes(recorder),
+      std::chrono::duration<double>(row.outcome.rollout).count(),
+      std::chrono::duration<double>(row.outcome.completes.empty() ? runtime::Duration::zero()
+                                                                  : row.outcome.completes[0])
+          .count(),
+      row.addresses);
+}
+
 std::string table(const std::vector<Row>& rows) {
-  std::string text = fmt::format("{:<3} {:<10} {:<8} {:>8} {:>7}  {:<28} {:>9} {:>9}  {}\n", "#",
-                                 "profile", "mode", "requests", "failed", "failed by class",
-                                 "rollout", "complete", "app saw");
-  for (const Row& row : rows) {
-    const traffic::Recorder& recorder = row.outcome.report.recorder;
-    text += fmt::format(
-        "{:<3} {:<10} {:<8} {:>8} {:>7}  {:<28} {:>7.1f} s {:>7.1f} s  {}\n", row.scenario->number,
-        server::profile_name(row.scenario->profile), row.scenario->mode, recorder.total(),
-        recorder.failures(), failure_classes(recorder),
-        std::chrono::duration<double>(row.outcome.rollout).count(),
-        std::chrono::duration<double>(row.outcome.completes.empty() ? runtime::Duration::zero()
-                                                                    : row.outcome.completes[0])
-            .count(),
-        row.addresses);
-  }
+  std::string text = table_header();
+  for (const Row& row : rows) text += table_line(row);
   return text;
 }
 
@@ -365,8 +371,11 @@ int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
     Row row{.scenario = &scenario, .outcome = std::move(outcome).value(), .addresses = {}};
     row.addresses = seen(row.outcome.client_addresses, run.config);
     rows.push_back(std::move(row));
-    if (terminal) err << table({rows.back()}).substr(table({}).size()) << std::flush;
+    if (terminal) err << table_line(rows.back()) << std::flush;
   }
+  // A Ctrl-C that came while the last scenario's load settled or its cluster stopped, when nothing
+  // polled for it, still ends the run as interrupted.
+  if (!interrupted && signals->take() != 0) interrupted = true;
 
   out << "\n" << table(rows);
   if (Status written = write_report(out_dir, rows, examples, interrupted); !written.is_ok()) {
