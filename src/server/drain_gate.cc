@@ -17,7 +17,6 @@ struct DataPlaneDrainGate::Signal {
 struct DataPlaneDrainGate::Tracked {
   proxy::ProxyOptions options;
   DataPlaneListener* inner = nullptr;
-  proxy::Generation latest = 0;
   // Per backend, the last generation whose table could pick it. The backend may be sent new work
   // until every worker has applied the generation after it; the entry goes once that is so.
   std::map<Ipv4Endpoint, proxy::Generation> last_pickable;
@@ -25,9 +24,15 @@ struct DataPlaneDrainGate::Tracked {
   // it while the data plane still kept their counters.
   std::set<Ipv4Endpoint> known;
 
+  // A backend last pickable in `generation` may still get new work until every worker applied the
+  // generation after it.
+  bool may_still_pick(proxy::Generation generation) const {
+    return !inner->applied(generation + 1);
+  }
+
   bool routes(const Ipv4Endpoint& backend) const {
     const auto found = last_pickable.find(backend);
-    return found != last_pickable.end() && !inner->applied(found->second + 1);
+    return found != last_pickable.end() && may_still_pick(found->second);
   }
 
   // The backends at `address` that this listener may still send new work to.
@@ -35,15 +40,13 @@ struct DataPlaneDrainGate::Tracked {
     std::vector<Ipv4Endpoint> backends;
     for (auto it = last_pickable.lower_bound(Ipv4Endpoint{address, 0});
          it != last_pickable.end() && it->first.address == address; ++it) {
-      if (!inner->applied(it->second + 1)) backends.push_back(it->first);
+      if (may_still_pick(it->second)) backends.push_back(it->first);
     }
     return backends;
   }
 
   void published(proxy::Generation generation, std::span<const proxy::Endpoint> endpoints) {
-    latest = generation;
-    std::erase_if(last_pickable,
-                  [&](const auto& entry) { return inner->applied(entry.second + 1); });
+    std::erase_if(last_pickable, [&](const auto& entry) { return !may_still_pick(entry.second); });
     std::erase_if(known, [&](const Ipv4Endpoint& backend) {
       const std::shared_ptr<proxy::EndpointCounters> counters = inner->counters(backend);
       return counters == nullptr ||
@@ -69,13 +72,8 @@ class DataPlaneDrainGate::TrackingListener final : public DataPlaneListener {
     tracked_.options = options;
     tracked_.inner = inner_.get();
     gate_.listeners_.insert(&tracked_);
-    inner_->on_applied([signal = gate_.signal_, post = gate_.ports_.post, gate = &gate_] {
-      if (signal->check_posted.exchange(true)) return;
-      post([signal, gate] {
-        signal->check_posted = false;
-        if (signal->alive) gate->check();
-      });
-    });
+    // On a worker's thread: the gate outlives the workers (the destructor stops them first).
+    inner_->on_applied([gate = &gate_] { gate->schedule_check(); });
   }
   ~TrackingListener() override {
     gate_.listeners_.erase(&tracked_);
