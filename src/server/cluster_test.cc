@@ -14,11 +14,6 @@ namespace {
 
 using std::chrono::seconds;
 
-bool is_ready(const api::Pod& pod) {
-  const api::Condition* ready = api::find_condition(pod.status.conditions, "Ready");
-  return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
-}
-
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(cluster_.start().is_ok()); }
@@ -61,7 +56,7 @@ TEST_F(ClusterTest, ADeploymentReachesItsReadyPodsSpreadOverTheNodes) {
   std::set<std::string> nodes;
   std::set<std::string> addresses;
   for (const api::Pod& pod : running) {
-    EXPECT_TRUE(is_ready(pod)) << pod.metadata.name;
+    EXPECT_TRUE(api::is_pod_ready(pod)) << pod.metadata.name;
     EXPECT_EQ(pod.status.phase, api::PodPhase::kRunning);
     EXPECT_EQ(pod.metadata.name.rfind("web-", 0), 0U);
     nodes.insert(pod.spec.node_name);
@@ -98,7 +93,7 @@ TEST_F(ClusterTest, AChangedTemplateRollsWithinMaxSurgeAndMaxUnavailable) {
   std::map<std::string, int> per_node;
   for (const api::Pod& pod : running) {
     EXPECT_EQ(pod.spec.containers[0].image, "demo-app:v2");
-    EXPECT_TRUE(is_ready(pod));
+    EXPECT_TRUE(api::is_pod_ready(pod));
     ++per_node[pod.spec.node_name];
   }
   // The new ReplicaSet's pods spread over the three nodes as the old one's did.
@@ -208,7 +203,7 @@ TEST_F(ClusterTest, ACommandThatCannotStartCrashLoopsAndTheRolloutStallsPastItsD
         ++waiting_in_backoff;
       }
       EXPECT_GE(container.restart_count, 2);
-    } else if (is_ready(pod)) {
+    } else if (api::is_pod_ready(pod)) {
       ++ready_old;
     }
   }

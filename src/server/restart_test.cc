@@ -19,11 +19,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-bool is_ready(const api::Pod& pod) {
-  const api::Condition* ready = api::find_condition(pod.status.conditions, "Ready");
-  return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
-}
-
 class RestartTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(sim_.start().is_ok()); }
@@ -52,7 +47,7 @@ class RestartTest : public ::testing::Test {
     const std::vector<api::Pod> now = pods();
     if (now.size() != 3) return false;
     for (const api::Pod& pod : now) {
-      if (!is_ready(pod) || pod.spec.containers[0].image != image) return false;
+      if (!api::is_pod_ready(pod) || pod.spec.containers[0].image != image) return false;
     }
     return true;
   }

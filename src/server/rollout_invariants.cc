@@ -11,11 +11,6 @@
 namespace nodrop::server {
 namespace {
 
-bool is_ready(const api::Pod& pod) {
-  const api::Condition* ready = api::find_condition(pod.status.conditions, api::kPodReady);
-  return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
-}
-
 std::string key_of(const api::ObjectMeta& metadata) {
   return metadata.namespace_name + "/" + metadata.name;
 }
@@ -134,7 +129,7 @@ void RolloutInvariants::judge(store::ResourceVersion version) {
   for (const auto& [key, pod] : pods_) {
     if (pod.metadata.deletion_timestamp.has_value()) continue;
     ++counted;
-    if (is_ready(pod)) ++ready;
+    if (api::is_pod_ready(pod)) ++ready;
     if (is_available(pod)) ++available;
   }
   max_replica_set_total_ = std::max(max_replica_set_total_, total);

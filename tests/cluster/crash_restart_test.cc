@@ -34,6 +34,7 @@
 
 #include "api/workload.h"
 #include "live/loop/thread.h"
+#include "live/processes/pod_supervisor.h"
 #include "live/sockets/blocking_client.h"
 #include "server/cluster_config.h"
 #include "server/live_cluster.h"
@@ -49,30 +50,11 @@ using std::chrono::seconds;
 
 constexpr milliseconds kWaitLimit{30000};  // only stops a hang
 
-bool is_ready(const api::Pod& pod) {
-  const api::Condition* ready = api::find_condition(pod.status.conditions, "Ready");
-  return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
-}
-
 std::string slurp(const fs::path& path) {
   std::ifstream stream(path);
   std::stringstream buffer;
   buffer << stream.rdbuf();
   return buffer.str();
-}
-
-// The parent pid of a live process, from /proc; -1 when it is gone.
-int parent_of(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  std::getline(stat, text);
-  const auto close_paren = text.rfind(')');
-  if (close_paren == std::string::npos || close_paren + 2 >= text.size()) return -1;
-  std::istringstream fields(text.substr(close_paren + 2));
-  char state = 0;
-  int parent = -1;
-  fields >> state >> parent;
-  return parent;
 }
 
 // The demo-app processes serving this test's pod range: pod IP → pid.
@@ -237,7 +219,7 @@ spec:
     std::ostringstream out;
     for (const api::Pod& pod : pods()) {
       out << pod.metadata.name << " " << pod.status.pod_ip << " " << pod.spec.containers[0].image
-          << " ready=" << is_ready(pod)
+          << " ready=" << api::is_pod_ready(pod)
           << " deleting=" << pod.metadata.deletion_timestamp.has_value()
           << " phase=" << static_cast<int>(pod.status.phase);
       for (const api::ContainerStatus& status : pod.status.container_statuses) {
@@ -257,7 +239,7 @@ spec:
     const std::vector<api::Pod> now = pods();
     if (now.size() != count) return false;
     for (const api::Pod& pod : now) {
-      if (!is_ready(pod) || pod.spec.containers[0].image != image ||
+      if (!api::is_pod_ready(pod) || pod.spec.containers[0].image != image ||
           pod.metadata.deletion_timestamp) {
         return false;
       }
@@ -361,7 +343,7 @@ TEST_F(CrashRestartTest, WithThePodsSupervisorsKilledTooEveryPodRunsAgainAndTheR
   const std::map<std::string, int> at_kill = kill_in_the_middle_of_a_rollout(seconds(1));
   ASSERT_EQ(at_kill.size(), 4U);
   for (const auto& [ip, pid] : at_kill) {
-    const int supervisor = parent_of(pid);
+    const int supervisor = live::parent_of(pid);
     ASSERT_GT(supervisor, 1);
     kill(supervisor, SIGKILL);  // the pod's main process follows by its PDEATHSIG
   }

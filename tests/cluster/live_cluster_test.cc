@@ -30,11 +30,6 @@ using std::chrono::seconds;
 
 constexpr milliseconds kWaitLimit{30000};  // only stops a hang
 
-bool is_ready(const api::Pod& pod) {
-  const api::Condition* ready = api::find_condition(pod.status.conditions, "Ready");
-  return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
-}
-
 api::Deployment web(const std::string& version) {
   api::Deployment deployment;
   deployment.metadata.name = "web";
@@ -132,7 +127,7 @@ class LiveClusterTest : public ::testing::Test {
     const std::vector<api::Pod> now = pods();
     if (now.size() != count) return false;
     for (const api::Pod& pod : now) {
-      if (!is_ready(pod) || pod.spec.containers[0].image != image ||
+      if (!api::is_pod_ready(pod) || pod.spec.containers[0].image != image ||
           pod.metadata.deletion_timestamp) {
         return false;
       }
@@ -319,7 +314,7 @@ class TwoServiceAppTest : public LiveClusterTest {
     std::size_t ready = 0;
     for (const api::Pod& pod : pods()) {
       if (pod.metadata.labels.count("app") != 0 && pod.metadata.labels.at("app") == name &&
-          is_ready(pod)) {
+          api::is_pod_ready(pod)) {
         ++ready;
       }
     }

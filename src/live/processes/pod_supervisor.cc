@@ -383,7 +383,8 @@ pid_t pid_of_pidfd(int pidfd) {
   return -1;
 }
 
-// The parent of a live process, from /proc; -1 when it cannot be read.
+}  // namespace
+
 pid_t parent_of(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text;
@@ -396,8 +397,6 @@ pid_t parent_of(pid_t pid) {
   fields >> state >> parent;
   return parent;
 }
-
-}  // namespace
 
 std::string socket_name_of(const std::string& key) {
   // FNV-1a, 64 bits: names are short and fixed in length; the key itself is checked on connect.

@@ -141,4 +141,8 @@ void kill_supervised(SupervisedChild& child);
 // Closes both descriptors.
 void kill_and_reap_supervised(SupervisedChild& child);
 
+// The parent of a live process, from /proc; -1 when it cannot be read. A pod's main process's
+// parent is its supervisor (how an adopting nodrop checks the answer, and what tests look up).
+pid_t parent_of(pid_t pid);
+
 }  // namespace nodrop::live
