@@ -6,12 +6,10 @@
 namespace nodrop::apiserver {
 
 Result<Node> parse_body(const std::string& body) {
-  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(body);
+  manifest::YamlDocuments documents = manifest::read_yaml_stream(body);
   if (!documents) {
-    const manifest::YamlError error = manifest::yaml_error_of(documents.status());
-    return Status(documents.status().code() == StatusCode::kResourceExhausted
-                      ? StatusCode::kResourceExhausted
-                      : StatusCode::kInvalidArgument,
+    const manifest::YamlError& error = documents.error();
+    return Status(error.refused ? StatusCode::kResourceExhausted : StatusCode::kInvalidArgument,
                   "the request body is not valid JSON: line " + std::to_string(error.line) + ": " +
                       error.describe());
   }

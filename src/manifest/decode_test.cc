@@ -10,8 +10,8 @@ namespace nodrop::manifest {
 namespace {
 
 DecodeResult decode_text(const std::string& text) {
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
-  EXPECT_TRUE(documents.is_ok()) << documents.status().to_string();
+  YamlDocuments documents = read_yaml_stream(text);
+  EXPECT_TRUE(documents.is_ok()) << documents.error().status().to_string();
   return decode_object(documents->front().root);
 }
 

@@ -80,7 +80,7 @@ class MapBuilder {
   // The fields nodrop keeps without acting on, as they were given.
   MapBuilder& preserved(const api::PreservedFields& fields) {
     for (const auto& [key, json] : fields.fields) {
-      Result<std::vector<Document>> parsed = read_yaml_stream(json);
+      YamlDocuments parsed = read_yaml_stream(json);
       if (parsed && parsed->size() == 1) node_.set(key, std::move((*parsed)[0].root));
     }
     return *this;

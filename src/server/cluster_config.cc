@@ -86,9 +86,9 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
   const auto error = [&](int line, const std::string& message) {
     result.diagnostics.push_back({manifest::Severity::kError, file_name, line, kKind, message});
   };
-  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text);
+  manifest::YamlDocuments documents = manifest::read_yaml_stream(text);
   if (!documents) {
-    const manifest::YamlError yaml = manifest::yaml_error_of(documents.status());
+    const manifest::YamlError& yaml = documents.error();
     result.diagnostics.push_back(
         {manifest::Severity::kError, file_name, yaml.line, "", yaml.describe()});
     return result;
