@@ -136,6 +136,35 @@ bool is_base64(std::string_view text) {
   return padding <= 2;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (!is_base64(text)) return std::nullopt;
+  const auto value = [](char c) -> std::uint32_t {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    return c == '+' ? 62 : 63;  // '/'; is_base64 let nothing else through but '='
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    std::uint32_t group = 0;
+    int padding = 0;
+    for (std::size_t j = 0; j < 4; ++j) {
+      const char c = text[i + j];
+      group <<= 6;
+      if (c == '=') {
+        ++padding;
+      } else {
+        group |= value(c);
+      }
+    }
+    out.push_back(static_cast<char>((group >> 16) & 0xff));
+    if (padding < 2) out.push_back(static_cast<char>((group >> 8) & 0xff));
+    if (padding < 1) out.push_back(static_cast<char>(group & 0xff));
+  }
+  return out;
+}
+
 std::string xml_escape(std::string_view text) {
   std::string out;
   for (const char c : text) {

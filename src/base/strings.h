@@ -1,6 +1,7 @@
 // Text helpers shared by every module that writes strings for people or machines.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,7 @@ bool equals_ignoring_case(std::string_view a, std::string_view b);
 // hold bytes; and whether text is such an encoding.
 std::string base64_encode(std::string_view bytes);
 bool is_base64(std::string_view text);
+// The bytes text encodes; nullopt when it is not such an encoding (is_base64).
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace nodrop

@@ -25,7 +25,7 @@ TEST(JsonQuote, BytesThatAreNotUtf8BecomeTheReplacementCharacter) {
   EXPECT_EQ(json_quote("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // > U+10FFFF
 }
 
-TEST(Base64, EncodesWithPaddingAndRecognisesEncodings) {
+TEST(Base64, EncodesDecodesWithPaddingAndRecognisesEncodings) {
   EXPECT_EQ(base64_encode(""), "");
   EXPECT_EQ(base64_encode("f"), "Zg==");
   EXPECT_EQ(base64_encode("fo"), "Zm8=");
@@ -38,6 +38,15 @@ TEST(Base64, EncodesWithPaddingAndRecognisesEncodings) {
   EXPECT_FALSE(is_base64("Z==="));      // three padding characters
   EXPECT_FALSE(is_base64("Zg=a"));      // padding inside
   EXPECT_FALSE(is_base64("Zm9v!!=="));  // outside the alphabet
+  for (const std::string_view bytes :
+       {std::string_view(""), std::string_view("f"), std::string_view("fo"),
+        std::string_view("foo"), std::string_view("hunter2"),
+        std::string_view("\xff\x00\xfe", 3)}) {
+    EXPECT_EQ(base64_decode(base64_encode(bytes)), std::string(bytes));
+  }
+  EXPECT_EQ(base64_decode("aHVudGVyMg=="), "hunter2");
+  EXPECT_EQ(base64_decode("aHVudGVyMg="), std::nullopt);  // not a multiple of 4
+  EXPECT_EQ(base64_decode("aHVu*GVy"), std::nullopt);
 }
 
 }  // namespace

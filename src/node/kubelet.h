@@ -97,8 +97,9 @@ class Kubelet {
   void check_shutdown_done();
   // The pod with this uid as the informer holds it, or null.
   store::ObjectPtr cached(const std::string& uid) const;
-  // The Service variables of the pod's namespace, from the store now (node/service_links.h).
-  Environment service_variables(const api::Pod& pod) const;
+  // The Service variables of the pod's namespace (node/service_links.h), and its ConfigMaps and
+  // Secrets, from the store now.
+  EnvironmentSources environment_sources(const api::Pod& pod) const;
 
   KubeletPorts ports_;
   KubeletOptions options_;

@@ -239,6 +239,10 @@ void PodWorker::remove_logs() {
   }
 }
 
+EnvironmentSources PodWorker::environment_sources() const {
+  return ports_.environment_sources ? ports_.environment_sources(pod_) : EnvironmentSources{};
+}
+
 void PodWorker::start_container(Container& container) {
   container.restart_timer.reset();
   // One log per run, as the kubelet keeps them (<container>/<restart count>.log): the previous
@@ -247,16 +251,26 @@ void PodWorker::start_container(Container& container) {
   if (container.restart_count >= 2) {
     ports_.processes.remove_log(log_path_of(container, container.restart_count - 2));
   }
-  const Environment service_variables =
-      ports_.service_variables ? ports_.service_variables(pod_) : Environment{};
-  Result<runtime::ProcessSpec> spec = container_process_spec(
-      pod_, container.index, placement_.addresses, log_path, placement_.images, service_variables);
+  Result<runtime::ProcessSpec> spec =
+      container_process_spec(pod_, container.index, placement_.addresses, log_path,
+                             placement_.images, environment_sources());
   if (!spec) {
-    // A configuration error: the spec cannot change under a running pod, so it is not retried.
+    // A configuration error: tried again every kConfigErrorRetry, as the kubelet syncs a pod that
+    // failed again after its back-off period; a ConfigMap or Secret created meanwhile lets it
+    // start.
     container.phase = ContainerPhase::kWaiting;
     container.waiting_reason = "CreateContainerConfigError";
     container.waiting_message = spec.status().message();
     record(EventType::kWarning, "Failed", "Error: " + spec.status().message());
+    const std::size_t index = container.index;
+    container.restart_timer =
+        ports_.loop.run_after(kConfigErrorRetry, guarded(self_, [index](PodWorker& worker) {
+                                Container& target = worker.containers_.at(index);
+                                target.restart_timer.reset();
+                                if (worker.terminating_) return;
+                                worker.start_container(target);
+                                worker.refresh();
+                              }));
     return;
   }
   const std::size_t index = container.index;
@@ -517,7 +531,7 @@ runtime::ProbeSpec PodWorker::probe_spec(const Container& container, const api::
     runtime::ExecAction action;
     if (handler.exec) {
       Result<Environment> environment =
-          container_environment(pod_, container.index, placement_.addresses);
+          container_environment(pod_, container.index, placement_.addresses, environment_sources());
       if (environment) action.env = std::move(environment).value();
       std::map<std::string, std::string, std::less<>> by_name(action.env.begin(), action.env.end());
       for (const std::string& word : handler.exec->command) {

@@ -80,9 +80,9 @@ struct PodWorkerPorts {
   runtime::Prober& prober;
   RestartBackoff& backoff;  // shared by the node: keys are "<pod uid>/<container name>"
   DrainGate& drain_gate;
-  // The Service environment variables of a pod now (node/service_links.h), read at each
-  // container start; empty: none.
-  std::function<Environment(const api::Pod&)> service_variables{};
+  // What a pod's environment may refer to now (its Services' variables, ConfigMaps and Secrets),
+  // read at each container start and exec probe; empty: nothing.
+  std::function<EnvironmentSources(const api::Pod&)> environment_sources{};
 };
 
 struct PodPlacement {
@@ -103,6 +103,10 @@ class PodWorker {
   static constexpr auto kListeningCheckPeriod = std::chrono::milliseconds(100);
   // Implicit readiness checks failed before the event that names the port.
   static constexpr int kListeningFailuresBeforeEvent = 50;
+  // A container whose configuration failed (CreateContainerConfigError: a missing ConfigMap,
+  // Secret or key) is tried again after this: the kubelet's back-off period for a pod whose sync
+  // failed (kubelet.go backOffPeriod).
+  static constexpr auto kConfigErrorRetry = std::chrono::seconds(10);
 
   // `pod` is defaulted and valid; `on_change` runs after every change of status or events.
   PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
@@ -186,6 +190,7 @@ class PodWorker {
   std::string container_id(const Container& container, std::uint64_t generation) const;
   std::string log_path_of(const Container& container, std::int32_t run) const;
   void start_container(Container& container);
+  EnvironmentSources environment_sources() const;
   void on_process_exit(std::size_t index, std::uint64_t generation,
                        const runtime::ProcessExit& exit);
   void after_stop(Container& container);

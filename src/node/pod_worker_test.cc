@@ -57,13 +57,15 @@ std::string probe_path(const runtime::ProbeSpec& spec) {
 class PodWorkerTest : public ::testing::Test {
  protected:
   void start(api::Pod pod, bool ready_when_listening = false) {
-    worker_ = std::make_unique<PodWorker>(
-        PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_}, std::move(pod),
-        PodPlacement{.node_name = "node-1",
-                     .addresses = {"127.0.2.1", "127.0.1.1"},
-                     .log_directory = "/logs",
-                     .ready_when_listening = ready_when_listening},
-        nullptr);
+    worker_ =
+        std::make_unique<PodWorker>(PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_,
+                                                   [this](const api::Pod&) { return sources_; }},
+                                    std::move(pod),
+                                    PodPlacement{.node_name = "node-1",
+                                                 .addresses = {"127.0.2.1", "127.0.1.1"},
+                                                 .log_directory = "/logs",
+                                                 .ready_when_listening = ready_when_listening},
+                                    nullptr);
     worker_->start();
     loop_.advance(seconds(0));
   }
@@ -105,6 +107,7 @@ class PodWorkerTest : public ::testing::Test {
   sim::FakeProber prober_{loop_};
   RestartBackoff backoff_;
   OpenDrainGate gate_{loop_};
+  EnvironmentSources sources_;  // what the pods' environments may refer to
   std::unique_ptr<PodWorker> worker_;
 };
 
@@ -320,7 +323,36 @@ TEST_F(PodWorkerTest, AContainerWithoutACommandIsAConfigErrorAndNothingRuns) {
   const api::PodStatus status = worker_->status();
   EXPECT_EQ(status.phase, api::PodPhase::kPending);
   EXPECT_EQ(status.container_statuses[0].state.waiting->reason, "CreateContainerConfigError");
-  EXPECT_EQ(event_times("Failed").size(), 1U);
+  // Tried again every 10 s, as the kubelet syncs a pod whose sync failed.
+  EXPECT_EQ(event_times("Failed"), (std::vector<std::int64_t>{0, 10, 20, 30, 40, 50, 60}));
+}
+
+TEST_F(PodWorkerTest, AContainerWaitingForAConfigMapStartsAtTheRetryAfterItIsCreated) {
+  std::optional<ConfigData> config;  // created at 25 s
+  sources_.config = [&config](ConfigKind kind, const std::string& name) {
+    return kind == ConfigKind::kConfigMap && name == "web-config" ? config : std::nullopt;
+  };
+  api::Pod pod = make_pod("app");
+  api::EnvVar mode;
+  mode.name = "MODE";
+  mode.config_map_key_ref = api::KeySelector{"web-config", "mode", std::nullopt};
+  pod.spec.containers[0].env = {mode};
+  start(pod);
+  loop_.advance(seconds(25));
+  EXPECT_EQ(processes_.started(), 0U);
+  const api::ContainerStatus waiting = worker_->status().container_statuses[0];
+  ASSERT_TRUE(waiting.state.waiting.has_value());
+  EXPECT_EQ(waiting.state.waiting->reason, "CreateContainerConfigError");
+  EXPECT_EQ(waiting.state.waiting->message, "configmap \"web-config\" not found");
+  EXPECT_EQ(event_times("Failed"), (std::vector<std::int64_t>{0, 10, 20}));
+  config = ConfigData{{"mode", "fast"}};
+  loop_.advance(seconds(10));
+  ASSERT_EQ(processes_.started(), 1U);
+  const Environment& env = processes_.spec(1)->env;
+  EXPECT_NE(std::find(env.begin(), env.end(), std::pair<std::string, std::string>{"MODE", "fast"}),
+            env.end());
+  EXPECT_EQ(event_times("Started"), (std::vector<std::int64_t>{30}));
+  EXPECT_EQ(worker_->status().container_statuses[0].restart_count, 0);
 }
 
 TEST_F(PodWorkerTest, TerminationSendsSigtermThenSigkillWhenTheGracePeriodEnds) {
