@@ -176,9 +176,9 @@ bool PodWorker::adopt(Container& container, const api::ContainerStatus& stored) 
       id != container_id(container, generation)) {
     return false;
   }
-  Result<runtime::ProcessSpec> spec =
-      container_process_spec(pod_, container.index, placement_.addresses,
-                             log_path_of(container, container.restart_count), placement_.images);
+  Result<runtime::ProcessSpec> spec = container_process_spec(
+      pod_, container.index, placement_.addresses, log_path_of(container, container.restart_count),
+      placement_.images, environment_sources());
   if (!spec) return false;
   spec->key = id;
   const std::size_t index = container.index;
