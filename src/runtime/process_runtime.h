@@ -42,6 +42,16 @@ constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 
 enum class LogFormat { kRaw, kCri };
 
+// A file the process reads, written before it starts, as an image carries its own files.
+struct FileToWrite {
+  std::string path;
+  std::string content;
+};
+
+// Limits on the files a spec may carry.
+constexpr std::size_t kMaxFilesToWrite = 64;
+constexpr std::size_t kMaxFileToWriteBytes = 1024 * 1024;
+
 struct ProcessSpec {
   // argv[0] is the command: a path containing '/', or a name looked up in the environment's PATH
   // (kDefaultPath if it has none).
@@ -60,6 +70,10 @@ struct ProcessSpec {
   // Names the process across restarts of nodrop (the kubelet's container ID), so that a later
   // runtime can adopt it; at most kMaxKeyBytes. Empty: it cannot be adopted.
   std::string key{};
+  // Made (with their parents) before the process starts; then each file is written, replacing
+  // what was there, its directory made. Not redone by adopt(): the process has them already.
+  std::vector<std::string> directories{};
+  std::vector<FileToWrite> files{};
 };
 
 constexpr std::size_t kMaxKeyBytes = 256;
@@ -67,6 +81,9 @@ constexpr std::size_t kMaxKeyBytes = 256;
 enum class Signal {
   kTerminate,  // SIGTERM
   kKill,       // SIGKILL
+  // Stop signals some images declare instead of SIGTERM (Dockerfile STOPSIGNAL).
+  kQuit,       // SIGQUIT: nginx's graceful stop
+  kInterrupt,  // SIGINT
 };
 
 enum class ExitKind {
@@ -119,6 +136,10 @@ class ProcessRuntime {
   // Removes a log no process writes any more (and its rotated "<log_path>.1"): the kubelet keeps
   // the current and the previous run of a container, and nothing once the pod is gone.
   virtual void remove_log(const std::string& log_path) = 0;
+
+  // Removes a directory made for processes (ProcessSpec::directories and files) with everything
+  // in it, once none of them runs: the kubelet's per-pod directory, when the pod is gone.
+  virtual void remove_directory(const std::string& directory) = 0;
 };
 
 }  // namespace nodrop::runtime

@@ -2,9 +2,10 @@
 // how each command behaves, makes processes crash, and reads back what was started and signalled.
 //
 // Behaviour is chosen per command (argv[0]) with set_behavior(); the default is a process that
-// runs until signalled and dies at once by SIGTERM. SIGKILL always ends a process at once. Exit
-// callbacks run on a later turn of the loop (never inside start() or signal()), as the port's
-// contract requires, and the process counts as gone from the moment its exit is decided.
+// runs until signalled and dies at once by SIGTERM (or the other stop signals, SIGQUIT and SIGINT,
+// which it treats alike). SIGKILL always ends a process at once. Exit callbacks run on a later
+// turn of the loop (never inside start() or signal()), as the port's contract requires, and the
+// process counts as gone from the moment its exit is decided.
 #pragma once
 
 #include <cstddef>
@@ -59,6 +60,10 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   std::size_t running() const override { return running_.size() - orphans(); }
   void remove_log(const std::string& log_path) override { removed_logs_.push_back(log_path); }
   const std::vector<std::string>& removed_logs() const { return removed_logs_; }
+  void remove_directory(const std::string& directory) override {
+    removed_directories_.push_back(directory);
+  }
+  const std::vector<std::string>& removed_directories() const { return removed_directories_; }
 
   bool is_running(runtime::ProcessId process) const { return running_.count(process) != 0; }
   // The spec every process was started with, running or not; nullptr for an unknown id.
@@ -89,6 +94,7 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   std::map<runtime::ProcessId, Running> running_;
   std::vector<SignalRecord> signals_;
   std::vector<std::string> removed_logs_;
+  std::vector<std::string> removed_directories_;
 };
 
 }  // namespace nodrop::sim

@@ -6,10 +6,38 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "base/check.h"
 
 namespace nodrop::live {
+namespace {
+
+// Makes spec.directories and writes spec.files (owner-only directories, like the data dir they
+// are under).
+Status write_files(const runtime::ProcessSpec& spec) {
+  if (spec.files.size() > runtime::kMaxFilesToWrite) {
+    return invalid_argument("more than " + std::to_string(runtime::kMaxFilesToWrite) + " files");
+  }
+  std::error_code error;
+  for (const std::string& directory : spec.directories) {
+    std::filesystem::create_directories(directory, error);
+    if (error) return io_error("cannot make " + directory + ": " + error.message());
+  }
+  for (const runtime::FileToWrite& file : spec.files) {
+    if (file.content.size() > runtime::kMaxFileToWriteBytes) {
+      return invalid_argument(file.path + " is larger than its bound");
+    }
+    std::filesystem::create_directories(std::filesystem::path(file.path).parent_path(), error);
+    std::ofstream out(file.path, std::ios::binary | std::ios::trunc);
+    out << file.content;
+    out.close();
+    if (!out) return io_error("cannot write " + file.path);
+  }
+  return Status::ok();
+}
+
+}  // namespace
 
 LiveProcessRuntime::LiveProcessRuntime(EpollLoop& loop, LiveProcessRuntimeOptions options)
     : loop_(loop), options_(std::move(options)) {}
@@ -58,6 +86,7 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
   std::filesystem::create_directories(std::filesystem::path(spec.log_path).parent_path(), ignored);
   Result<BoundedLogFile> log = BoundedLogFile::open(spec.log_path, spec.log_bytes_max);
   if (!log) return log.status();
+  if (Status written = write_files(spec); !written.is_ok()) return written;
 
   int output[2];
   if (pipe2(output, O_CLOEXEC) != 0) {
@@ -187,6 +216,12 @@ void LiveProcessRuntime::remove_log(const std::string& log_path) {
   unlink((log_path + ".1").c_str());
   const std::filesystem::path container = std::filesystem::path(log_path).parent_path();
   if (rmdir(container.c_str()) == 0) rmdir(container.parent_path().c_str());
+}
+
+void LiveProcessRuntime::remove_directory(const std::string& directory) {
+  // Best effort, as remove_log.
+  std::error_code ignored;
+  std::filesystem::remove_all(directory, ignored);
 }
 
 void LiveProcessRuntime::on_exited(runtime::ProcessId id) {

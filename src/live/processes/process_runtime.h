@@ -57,6 +57,7 @@ class LiveProcessRuntime final : public runtime::ProcessRuntime {
   Status signal(runtime::ProcessId process, runtime::Signal signal) override;
   std::size_t running() const override { return processes_.size(); }
   void remove_log(const std::string& log_path) override;
+  void remove_directory(const std::string& directory) override;
 
   // The OS pid of a running process, for tests and diagnostics; -1 when it has exited.
   int os_pid(runtime::ProcessId process) const;
