@@ -117,6 +117,9 @@ void Kubelet::admit(const api::Pod& pod) {
   placement.addresses = {address->to_string(), options_.node_ip};
   placement.log_directory = fmt::format("{}/{}_{}_{}", options_.log_directory,
                                         pod.metadata.namespace_name, pod.metadata.name, uid);
+  // The pod's own directory beside its logs, named by its uid alone as the kubelet's
+  // /var/lib/kubelet/pods/<uid> (its logs' directory is <namespace>_<name>_<uid>).
+  placement.pod_directory = fmt::format("{}/{}", options_.log_directory, uid);
   placement.ready_when_listening = options_.ready_when_listening;
   placement.images = options_.images;
   RunningPod& running = running_[uid];

@@ -56,8 +56,10 @@ struct KubeletPorts {
 
 struct KubeletOptions {
   std::string node_name;
-  std::string node_ip;                 // the node's own loopback address
-  std::string log_directory;           // pods' logs under <log_directory>/<namespace>_<name>_<uid>/
+  std::string node_ip;  // the node's own loopback address
+  // Pods' logs under <log_directory>/<namespace>_<name>_<uid>/, their own directories
+  // (PodPlacement::pod_directory) under <log_directory>/<uid>/.
+  std::string log_directory;
   bool ready_when_listening = false;   // see PodPlacement
   std::vector<ImageMapping> images{};  // see PodPlacement
 };

@@ -58,6 +58,7 @@ PodWorker::PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
     Container container;
     container.index = i;
     container.name = spec.name;
+    container.stop_signal = stop_signal_of(spec, placement_.images);
     const auto add_probe = [&](ProbeType type, const std::optional<api::Probe>& probe) {
       if (!probe) return;
       container.probes.push_back(
@@ -176,9 +177,9 @@ bool PodWorker::adopt(Container& container, const api::ContainerStatus& stored) 
       id != container_id(container, generation)) {
     return false;
   }
-  Result<runtime::ProcessSpec> spec =
-      container_process_spec(pod_, container.index, placement_.addresses,
-                             log_path_of(container, container.restart_count), placement_.images);
+  Result<runtime::ProcessSpec> spec = container_process_spec(
+      pod_, container.index, placement_.addresses, log_path_of(container, container.restart_count),
+      placement_.images, {}, placement_.pod_directory);
   if (!spec) return false;
   spec->key = id;
   const std::size_t index = container.index;
@@ -231,6 +232,9 @@ std::string PodWorker::log_path_of(const Container& container, std::int32_t run)
 }
 
 void PodWorker::remove_logs() {
+  if (!placement_.pod_directory.empty()) {
+    ports_.processes.remove_directory(placement_.pod_directory);
+  }
   for (const Container& container : containers_) {
     ports_.processes.remove_log(log_path_of(container, container.restart_count));
     if (container.restart_count >= 1) {
@@ -249,8 +253,9 @@ void PodWorker::start_container(Container& container) {
   }
   const Environment service_variables =
       ports_.service_variables ? ports_.service_variables(pod_) : Environment{};
-  Result<runtime::ProcessSpec> spec = container_process_spec(
-      pod_, container.index, placement_.addresses, log_path, placement_.images, service_variables);
+  Result<runtime::ProcessSpec> spec =
+      container_process_spec(pod_, container.index, placement_.addresses, log_path,
+                             placement_.images, service_variables, placement_.pod_directory);
   if (!spec) {
     // A configuration error: the spec cannot change under a running pod, so it is not retried.
     container.phase = ContainerPhase::kWaiting;
@@ -614,7 +619,7 @@ void PodWorker::send_stop_signal(Container& container) {
   container.kill_step = KillStep::kStopSignal;
   const runtime::Duration window =
       stop_signal_window(container.kill_grace_seconds, prestop_elapsed);
-  if (!ports_.processes.signal(*container.process, runtime::Signal::kTerminate).is_ok()) return;
+  if (!ports_.processes.signal(*container.process, container.stop_signal).is_ok()) return;
   const std::size_t index = container.index;
   const std::uint64_t generation = container.generation;
   container.kill_timer =

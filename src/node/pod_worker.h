@@ -9,7 +9,10 @@
 //      │                      │                               (at once, or after its backoff)
 //      └─start failed─► kTerminated (StartError, exit code 128)
 //   kRunning ──liveness/startup Failure, or pod deletion──► kill: [drain gate] → preStop →
-//            SIGTERM → SIGKILL at the end of the window ──exit──► kTerminated
+//            stop signal → SIGKILL at the end of the window ──exit──► kTerminated
+//
+// The stop signal is SIGTERM, or the one the container's image mapping declares (SIGQUIT for
+// nginx, node/image_map.h), as a container runtime sends the image's STOPSIGNAL.
 //
 // Probe workers follow worker.go: one per container and probe type, ticking every periodSeconds
 // from the container's first start (the first tick at once); a tick skips while the container is
@@ -89,6 +92,8 @@ struct PodPlacement {
   std::string node_name;
   PodAddresses addresses;
   std::string log_directory;  // <log_directory>/<container>/<run>.log
+  // The pod's own directory ($(POD_DIR), node/image_map.h), removed with its logs; empty: none.
+  std::string pod_directory{};
   // The nodrop profile: a container without a readiness probe is ready once each of its declared
   // TCP ports accepts a connection on the pod's address (checked every kListeningCheckPeriod),
   // not as soon as it started (Kubernetes). One that declares no port is ready once started.
@@ -129,7 +134,8 @@ class PodWorker {
   const std::deque<PodEvent>& events() const { return events_; }
   // True once termination is complete (every container stopped, phase Succeeded or Failed).
   bool finished() const { return finished_; }
-  // Removes the logs it keeps (each container's current and previous run), once the pod is gone.
+  // Removes the logs it keeps (each container's current and previous run) and the pod's
+  // directory, once the pod is gone.
   void remove_logs();
   // Where a container's run (0 for the first, then one per restart) logs:
   // <log_directory>/<container>/<run>.log, in the CRI format.
@@ -173,6 +179,7 @@ class PodWorker {
     // Killing.
     KillStep kill_step = KillStep::kNone;
     KillReason kill_reason = KillReason::kPodDeletion;
+    runtime::Signal stop_signal = runtime::Signal::kTerminate;
     std::int64_t kill_grace_seconds = 0;
     runtime::Time prestop_started{};
     std::optional<runtime::ProbeId> prestop_probe;

@@ -56,13 +56,16 @@ std::string probe_path(const runtime::ProbeSpec& spec) {
 
 class PodWorkerTest : public ::testing::Test {
  protected:
-  void start(api::Pod pod, bool ready_when_listening = false) {
+  void start(api::Pod pod, bool ready_when_listening = false,
+             std::vector<ImageMapping> images = {}) {
     worker_ = std::make_unique<PodWorker>(
         PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_}, std::move(pod),
         PodPlacement{.node_name = "node-1",
                      .addresses = {"127.0.2.1", "127.0.1.1"},
                      .log_directory = "/logs",
-                     .ready_when_listening = ready_when_listening},
+                     .pod_directory = "/pods/uid-1",
+                     .ready_when_listening = ready_when_listening,
+                     .images = std::move(images)},
         nullptr);
     worker_->start();
     loop_.advance(seconds(0));
@@ -342,6 +345,50 @@ TEST_F(PodWorkerTest, TerminationSendsSigtermThenSigkillWhenTheGracePeriodEnds) 
   EXPECT_EQ(status.container_statuses[0].state.terminated->exit_code, 137);
   EXPECT_EQ(processes_.started(), 1U);  // never restarted while terminating
   EXPECT_TRUE(has_event("Killing", "Stopping container app"));
+}
+
+TEST_F(PodWorkerTest, AnImagesStopSignalReplacesSigtermAndSigkillStillEndsTheGracePeriod) {
+  sim::FakeProcessRuntime::Behavior stubborn;
+  stubborn.exit_delay_after_sigterm = std::nullopt;
+  processes_.set_behavior("nginx", stubborn);
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].command.clear();
+  pod.spec.containers[0].image = "nginx:1.25";
+  const std::vector<ImageMapping> images = {{.image = "nginx",
+                                             .command = {"nginx"},
+                                             .args = {"-p", "$(CONTAINER_DIR)"},
+                                             .env = {},
+                                             .stop_signal = runtime::Signal::kQuit}};
+  start(pod, false, images);
+  ASSERT_EQ(processes_.started(), 1U);
+  EXPECT_EQ(processes_.spec(1)->argv, (std::vector<std::string>{"nginx", "-p", "/pods/uid-1/app"}));
+  EXPECT_EQ(processes_.spec(1)->directories, (std::vector<std::string>{"/pods/uid-1"}));
+  loop_.advance(seconds(100));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  ASSERT_EQ(processes_.signals().size(), 2U);
+  EXPECT_EQ(processes_.signals()[0].signal, runtime::Signal::kQuit);
+  EXPECT_EQ(processes_.signals()[0].at, runtime::Time(seconds(100)));
+  EXPECT_EQ(processes_.signals()[1].signal, runtime::Signal::kKill);
+  EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(130)));
+  EXPECT_TRUE(worker_->finished());
+  worker_->remove_logs();
+  EXPECT_EQ(processes_.removed_directories(), (std::vector<std::string>{"/pods/uid-1"}));
+}
+
+TEST_F(PodWorkerTest, AContainerWithItsOwnCommandIsStoppedBySigtermWhateverItsImage) {
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].image = "nginx";
+  ImageMapping nginx;
+  nginx.image = "nginx";
+  nginx.command = {"nginx"};
+  nginx.stop_signal = runtime::Signal::kQuit;
+  start(pod, false, {nginx});
+  worker_->terminate();
+  loop_.advance(seconds(1));
+  ASSERT_EQ(processes_.signals().size(), 1U);
+  EXPECT_EQ(processes_.signals()[0].signal, runtime::Signal::kTerminate);
+  EXPECT_TRUE(worker_->finished());
 }
 
 TEST_F(PodWorkerTest, APreStopSleepCountsAgainstTheGracePeriod) {
