@@ -190,6 +190,7 @@ bool PodWorker::adopt(Container& container, const api::ContainerStatus& stored) 
       }));
   if (!process) return false;
   container.generation = generation;
+  container.listening_checked = false;
   container.phase = ContainerPhase::kRunning;
   container.process = *process;
   container.ever_ran = true;
@@ -276,6 +277,7 @@ void PodWorker::start_container(Container& container) {
   Result<runtime::ProcessId> process = ports_.processes.adopt(*spec, on_exit);
   if (!process) process = ports_.processes.start(*spec, on_exit);
   container.generation = generation;
+  container.listening_checked = false;
   const WallTime now_wall = ports_.loop.clock().wall_now();
   if (!process) {
     // The command cannot run (not found, not executable): a terminated container with reason
@@ -483,6 +485,10 @@ void PodWorker::on_probe_done(std::size_t index, std::size_t p, std::uint64_t ge
     record(EventType::kWarning, "Unhealthy",
            std::string(probe_type_name(probe.type)) + " probe failed: " + outcome.message);
   }
+  if (probe.type == ProbeType::kReadiness && outcome.result == runtime::ProbeResult::kSuccess &&
+      !container.listening_checked) {
+    check_listening_addresses(container);
+  }
   if (!probe.results.record(outcome.result)) return;
   if (probe.type != ProbeType::kReadiness && probe.results.stored() == StoredResult::kFailure &&
       !terminating_) {
@@ -630,6 +636,23 @@ void PodWorker::send_stop_signal(Container& container) {
                               [[maybe_unused]] const Status killed = worker.ports_.processes.signal(
                                   *target.process, runtime::Signal::kKill);
                             }));
+}
+
+void PodWorker::check_listening_addresses(Container& container) {
+  container.listening_checked = true;
+  if (!container.process) return;
+  for (const runtime::ListeningSocket& socket :
+       ports_.processes.listening_sockets(*container.process)) {
+    if (socket.address != "0.0.0.0" && socket.address != "::") continue;
+    const std::string address = socket.address == "::" ? "[::]" : socket.address;
+    const std::string port = std::to_string(socket.port);
+    record(EventType::kWarning, "ListensOnEveryAddress",
+           "Container " + container.name + " listens on " + address + ":" + port +
+               ", every address of this host: on one host that takes port " + port +
+               " from every other pod, so this pod answers for its neighbours and the next one "
+               "cannot listen. Listen on the pod's address instead: $(POD_IP), from env "
+               "valueFrom.fieldRef.fieldPath status.podIP");
+  }
 }
 
 void PodWorker::terminate(std::optional<std::int64_t> grace_period_seconds) {

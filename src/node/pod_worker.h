@@ -14,6 +14,12 @@
 // The stop signal is SIGTERM, or the one the container's image mapping declares (SIGQUIT for
 // nginx, node/image_map.h), as a container runtime sends the image's STOPSIGNAL.
 //
+// Every-address binds: every pod is an address of one host, so an app listening on 0.0.0.0 or
+// [::] holds its port on every pod's address. At the first readiness success of each run (the
+// nodrop profile's implicit checks included) the worker reads the sockets the container's process
+// group listens on and records a Warning (ListensOnEveryAddress) for each such socket, naming the
+// port and the fix, $(POD_IP). A container ready without any readiness check is not looked at.
+//
 // Probe workers follow worker.go: one per container and probe type, ticking every periodSeconds
 // from the container's first start (the first tick at once); a tick skips while the container is
 // not running, before initialDelaySeconds, before `started` (liveness, readiness), after it
@@ -180,6 +186,8 @@ class PodWorker {
     KillStep kill_step = KillStep::kNone;
     KillReason kill_reason = KillReason::kPodDeletion;
     runtime::Signal stop_signal = runtime::Signal::kTerminate;
+    // Its listening sockets were checked for every-address binds in this run.
+    bool listening_checked = false;
     std::int64_t kill_grace_seconds = 0;
     runtime::Time prestop_started{};
     std::optional<runtime::ProbeId> prestop_probe;
@@ -213,6 +221,8 @@ class PodWorker {
   void on_prestop_done(std::size_t index, std::uint64_t generation, bool failed,
                        const std::string& message);
   void send_stop_signal(Container& container);
+  // Records a Warning for each socket of the container that listens on every address.
+  void check_listening_addresses(Container& container);
   // Status and events.
   void record(EventType type, std::string reason, std::string message);
   void refresh();

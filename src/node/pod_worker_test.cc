@@ -190,6 +190,49 @@ TEST_F(PodWorkerTest, WithoutAProbeTheNodropProfileWaitsUntilEachDeclaredPortLis
   EXPECT_EQ(prober_.probes().size(), 12u + 2 * 4);  // 0 … 0.3 s after the restart
 }
 
+TEST_F(PodWorkerTest, AnAppListeningOnEveryAddressDrawsAWarningNamingThePortAndTheFix) {
+  api::Pod pod = make_pod("app");
+  api::ContainerPort metrics;
+  metrics.container_port = 9090;
+  pod.spec.containers[0].ports.push_back(metrics);
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, {}};
+  });
+  // The first process: 8080 on every IPv4 address, 9090 on the pod's; its restart: [::]:8080.
+  processes_.set_listening_sockets(1, {{"0.0.0.0", 8080}, {"127.0.2.1", 9090}});
+  processes_.set_listening_sockets(2, {{"::", 8080}});
+  start(pod, true);
+  loop_.advance(seconds(5));
+  std::vector<std::string> warnings;
+  const auto collect = [&] {
+    warnings.clear();
+    for (const PodEvent& event : worker_->events()) {
+      if (event.reason == "ListensOnEveryAddress") warnings.push_back(event.message);
+    }
+  };
+  collect();
+  ASSERT_EQ(warnings.size(), 1U);  // one check per run, not one per port or per probe
+  EXPECT_NE(warnings[0].find("Container app listens on 0.0.0.0:8080"), std::string::npos);
+  EXPECT_NE(warnings[0].find("$(POD_IP)"), std::string::npos);
+  EXPECT_EQ(warnings[0].find("9090"), std::string::npos);
+  ASSERT_TRUE(processes_.exit_process(1, {runtime::ExitKind::kExited, 1, 0}));
+  loop_.advance(seconds(20));
+  collect();
+  ASSERT_EQ(warnings.size(), 2U);
+  EXPECT_NE(warnings[1].find("listens on [::]:8080"), std::string::npos);
+}
+
+TEST_F(PodWorkerTest, AnAppListeningOnThePodsAddressDrawsNoWarning) {
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, {}};
+  });
+  processes_.set_listening_sockets(1, {{"127.0.2.1", 8080}});
+  start(make_pod("app"), true);
+  loop_.advance(seconds(5));
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
+  EXPECT_TRUE(event_times("ListensOnEveryAddress").empty());
+}
+
 TEST_F(PodWorkerTest, APortThatNeverListensIsOneWarningAndNeverARestart) {
   api::Pod pod = make_pod("app");
   prober_.set_script([](const runtime::ProbeSpec&) {

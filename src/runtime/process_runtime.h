@@ -110,6 +110,16 @@ struct ProcessExit {
 
 using ProcessId = std::uint64_t;  // never reused within one runtime; not an OS pid
 
+// A TCP socket a process listens on.
+struct ListeningSocket {
+  std::string address;  // as inet_ntop writes it: "0.0.0.0", "::", "127.0.2.5"
+  std::uint16_t port = 0;
+
+  bool operator==(const ListeningSocket&) const = default;
+};
+
+constexpr std::size_t kMaxListeningSockets = 256;
+
 class ProcessRuntime {
  public:
   using ExitCallback = std::function<void(const ProcessExit&)>;
@@ -129,6 +139,10 @@ class ProcessRuntime {
 
   // Sends the signal to the process's whole group. kNotFound when the process has exited.
   virtual Status signal(ProcessId process, Signal signal) = 0;
+
+  // The TCP sockets the processes of its group listen on now, each once and at most
+  // kMaxListeningSockets; empty once it has exited.
+  virtual std::vector<ListeningSocket> listening_sockets(ProcessId process) = 0;
 
   // Processes started and not yet reported through on_exit.
   virtual std::size_t running() const = 0;

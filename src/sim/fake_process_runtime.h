@@ -56,6 +56,16 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   // An orphan started with spec.key, under a new id.
   Result<runtime::ProcessId> adopt(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
   Status signal(runtime::ProcessId process, runtime::Signal signal) override;
+  // What listening_sockets() answers for the process (nothing until set).
+  void set_listening_sockets(runtime::ProcessId process,
+                             std::vector<runtime::ListeningSocket> sockets) {
+    listening_[process] = std::move(sockets);
+  }
+  std::vector<runtime::ListeningSocket> listening_sockets(runtime::ProcessId process) override {
+    const auto found = listening_.find(process);
+    if (!is_running(process) || found == listening_.end()) return {};
+    return found->second;
+  }
   // The processes owned by this runtime; orphans are not.
   std::size_t running() const override { return running_.size() - orphans(); }
   void remove_log(const std::string& log_path) override { removed_logs_.push_back(log_path); }
@@ -95,6 +105,7 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   std::vector<SignalRecord> signals_;
   std::vector<std::string> removed_logs_;
   std::vector<std::string> removed_directories_;
+  std::map<runtime::ProcessId, std::vector<runtime::ListeningSocket>> listening_;
 };
 
 }  // namespace nodrop::sim

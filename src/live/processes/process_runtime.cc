@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "base/check.h"
+#include "live/processes/listening_sockets.h"
 
 namespace nodrop::live {
 namespace {
@@ -164,6 +165,14 @@ Status LiveProcessRuntime::signal(runtime::ProcessId process, runtime::Signal si
   // Not yet reaped (reaping erases it): its supervisor, which alone reaps the main process, sends
   // the signal to the group while the group id still names it.
   return signal_supervised(found->second.child, signal);
+}
+
+std::vector<runtime::ListeningSocket> LiveProcessRuntime::listening_sockets(
+    runtime::ProcessId process) {
+  const auto found = processes_.find(process);
+  if (found == processes_.end()) return {};
+  // The main process's pid is its group's id.
+  return listening_sockets_of_group(found->second.child.pid);
 }
 
 int LiveProcessRuntime::os_pid(runtime::ProcessId process) const {
