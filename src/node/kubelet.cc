@@ -127,7 +127,8 @@ void Kubelet::admit(const api::Pod& pod) {
   running.address_held = true;
   running.worker = std::make_unique<PodWorker>(
       PodWorkerPorts{ports_.loop, ports_.processes, ports_.prober, backoff_, ports_.drain_gate,
-                     [this](const api::Pod& of) { return service_variables(of); }},
+                     [this](const api::Pod& of) { return service_variables(of); },
+                     ports_.every_address_ports},
       pod, placement, [this, uid] { mark_changed(uid); });
   running.worker->set_event_listener([this, uid, source](const PodEvent& event) {
     // The scheduler records Scheduled; the worker's own (for when it runs alone) is not repeated.

@@ -31,6 +31,7 @@
 #include <string>
 
 #include "node/drain_gate.h"
+#include "node/every_address_ports.h"
 #include "node/loopback_pool.h"
 #include "node/pod_worker.h"
 #include "node/restart_backoff.h"
@@ -52,6 +53,8 @@ struct KubeletPorts {
   store::Post post;
   store::EventRecorder& events;
   LoopbackPool& pod_addresses;  // shared by every node: a pod IP is unique in the cluster
+  // Shared by every node likewise (node/every_address_ports.h); null: none.
+  EveryAddressPorts* every_address_ports = nullptr;
 };
 
 struct KubeletOptions {

@@ -103,6 +103,8 @@ PodWorker::~PodWorker() {
       [[maybe_unused]] const Status killed =
           ports_.processes.signal(*container.process, runtime::Signal::kKill);
     }
+    if (ports_.every_address_ports)
+      ports_.every_address_ports->release(pod_key(pod_), container.name);
   }
 }
 
@@ -336,6 +338,9 @@ void PodWorker::on_process_exit(std::size_t index, std::uint64_t generation,
   terminated.started_at = container.started_wall;
   terminated.finished_at = ports_.loop.clock().wall_now();
   container.terminated = terminated;
+  if (ports_.every_address_ports)
+    ports_.every_address_ports->release(pod_key(pod_), container.name);
+  if (!container.listening_checked && !terminating_) explain_taken_ports(container);
   after_stop(container);
 }
 
@@ -646,12 +651,34 @@ void PodWorker::check_listening_addresses(Container& container) {
     if (socket.address != "0.0.0.0" && socket.address != "::") continue;
     const std::string address = socket.address == "::" ? "[::]" : socket.address;
     const std::string port = std::to_string(socket.port);
+    if (ports_.every_address_ports) {
+      ports_.every_address_ports->hold(socket.port, {pod_key(pod_), container.name, address});
+    }
     record(EventType::kWarning, "ListensOnEveryAddress",
            "Container " + container.name + " listens on " + address + ":" + port +
                ", every address of this host: on one host that takes port " + port +
                " from every other pod, so this pod answers for its neighbours and the next one "
                "cannot listen. Listen on the pod's address instead: $(POD_IP), from env "
                "valueFrom.fieldRef.fieldPath status.podIP");
+  }
+}
+
+void PodWorker::explain_taken_ports(const Container& container) {
+  if (!ports_.every_address_ports) return;
+  for (const api::ContainerPort& port : pod_.spec.containers[container.index].ports) {
+    if ((!port.protocol.empty() && port.protocol != "TCP") || port.container_port < 1 ||
+        port.container_port > 65535) {
+      continue;
+    }
+    const PortHolder* holder =
+        ports_.every_address_ports->holder(static_cast<std::uint16_t>(port.container_port));
+    if (holder == nullptr || holder->pod == pod_key(pod_)) continue;
+    const std::string number = std::to_string(port.container_port);
+    record(EventType::kWarning, "PortHeldOnEveryAddress",
+           "Container " + container.name + " exited before it was ready: port " + number +
+               " is held on every address by pod " + holder->pod + " (container " +
+               holder->container + " listens on " + holder->address + ":" + number +
+               "), so it cannot listen on this pod's address. Make that app listen on $(POD_IP)");
   }
 }
 

@@ -19,6 +19,9 @@
 // nodrop profile's implicit checks included) the worker reads the sockets the container's process
 // group listens on and records a Warning (ListensOnEveryAddress) for each such socket, naming the
 // port and the fix, $(POD_IP). A container ready without any readiness check is not looked at.
+// Such a port is held in the cluster's EveryAddressPorts until the container stops; a container
+// that exits before its first readiness success while a port it declares is held by another pod
+// draws a Warning (PortHeldOnEveryAddress) naming that pod: why it could not listen.
 //
 // Probe workers follow worker.go: one per container and probe type, ticking every periodSeconds
 // from the container's first start (the first tick at once); a tick skips while the container is
@@ -62,6 +65,7 @@
 #include "api/pod.h"
 #include "node/container_command.h"
 #include "node/drain_gate.h"
+#include "node/every_address_ports.h"
 #include "node/grace_period.h"
 #include "node/image_map.h"
 #include "node/probe_results.h"
@@ -92,6 +96,8 @@ struct PodWorkerPorts {
   // The Service environment variables of a pod now (node/service_links.h), read at each
   // container start; empty: none.
   std::function<Environment(const api::Pod&)> service_variables{};
+  // Shared by the cluster's kubelets; null: every-address binds are only warned of.
+  EveryAddressPorts* every_address_ports = nullptr;
 };
 
 struct PodPlacement {
@@ -223,6 +229,9 @@ class PodWorker {
   void send_stop_signal(Container& container);
   // Records a Warning for each socket of the container that listens on every address.
   void check_listening_addresses(Container& container);
+  // After a container exited before it was ready: a Warning for each declared port another pod
+  // holds on every address.
+  void explain_taken_ports(const Container& container);
   // Status and events.
   void record(EventType type, std::string reason, std::string message);
   void refresh();

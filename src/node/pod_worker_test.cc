@@ -222,6 +222,55 @@ TEST_F(PodWorkerTest, AnAppListeningOnEveryAddressDrawsAWarningNamingThePortAndT
   EXPECT_NE(warnings[1].find("listens on [::]:8080"), std::string::npos);
 }
 
+TEST_F(PodWorkerTest, APodThatCannotListenIsToldWhichPodHoldsItsPortOnEveryAddress) {
+  // web-1 (127.0.2.1) listens on 0.0.0.0:8080; web-2 (127.0.2.2) declares 8080 and exits after
+  // 100 ms without ever listening, as an app whose bind failed.
+  EveryAddressPorts table;
+  prober_.set_script([](const runtime::ProbeSpec& spec) {
+    const bool first = std::get<runtime::TcpSocketAction>(spec.action).host == "127.0.2.1";
+    return sim::FakeProber::Answer{
+        {first ? runtime::ProbeResult::kSuccess : runtime::ProbeResult::kFailure, "refused"}, {}};
+  });
+  sim::FakeProcessRuntime::Behavior fails_to_bind;
+  fails_to_bind.runs_for = std::chrono::milliseconds(100);
+  processes_.set_behavior("second", fails_to_bind);
+  processes_.set_listening_sockets(1, {{"0.0.0.0", 8080}});
+  const auto make_worker = [&](const std::string& name, const std::string& address) {
+    api::Pod pod = make_pod(name == "web-1" ? "first" : "second");
+    pod.metadata.name = name;
+    pod.metadata.uid = "uid-" + name;
+    auto worker = std::make_unique<PodWorker>(
+        PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_, nullptr, &table}, pod,
+        PodPlacement{.node_name = "node-1",
+                     .addresses = {address, "127.0.1.1"},
+                     .log_directory = "/logs/" + name,
+                     .ready_when_listening = true},
+        nullptr);
+    worker->start();
+    return worker;
+  };
+  const auto first = make_worker("web-1", "127.0.2.1");
+  loop_.advance(seconds(1));
+  ASSERT_NE(table.holder(8080), nullptr);
+  EXPECT_EQ(table.holder(8080)->pod, "default/web-1");
+  const auto second = make_worker("web-2", "127.0.2.2");
+  loop_.advance(std::chrono::milliseconds(150));  // its first exit (one Warning per exit)
+  std::vector<std::string> explained;
+  for (const PodEvent& event : second->events()) {
+    if (event.reason == "PortHeldOnEveryAddress") explained.push_back(event.message);
+  }
+  ASSERT_EQ(explained.size(), 1U);
+  EXPECT_NE(explained[0].find("port 8080 is held on every address by pod default/web-1 "
+                              "(container app listens on 0.0.0.0:8080)"),
+            std::string::npos)
+      << explained[0];
+  EXPECT_NE(explained[0].find("$(POD_IP)"), std::string::npos);
+  // The holder stops: the port is free again.
+  ASSERT_TRUE(processes_.exit_process(1, {runtime::ExitKind::kExited, 0, 0}));
+  loop_.advance(seconds(0));
+  EXPECT_EQ(table.holder(8080), nullptr);
+}
+
 TEST_F(PodWorkerTest, AnAppListeningOnThePodsAddressDrawsNoWarning) {
   prober_.set_script([](const runtime::ProbeSpec&) {
     return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, {}};
