@@ -14,8 +14,8 @@
 namespace nodrop::live {
 namespace {
 
-// Makes spec.directories and writes spec.files (owner-only directories, like the data dir they
-// are under).
+// Makes spec.directories and writes spec.files, each file's directory made as needed (under
+// nodrop's data dir, which is owner-only).
 Status write_files(const runtime::ProcessSpec& spec) {
   if (spec.files.size() > runtime::kMaxFilesToWrite) {
     return invalid_argument("more than " + std::to_string(runtime::kMaxFilesToWrite) + " files");
