@@ -247,13 +247,19 @@ Result<Environment> container_environment(const api::Pod& pod, std::size_t conta
 
 Result<runtime::ProcessSpec> container_process_spec(
     const api::Pod& pod, std::size_t container_index, const PodAddresses& addresses,
-    std::string log_path, std::span<const ImageMapping> images, const EnvironmentSources& sources) {
+    std::string log_path, std::span<const ImageMapping> images, const EnvironmentSources& sources,
+    const std::string& pod_directory) {
   NODROP_CHECK(container_index < pod.spec.containers.size());
   const api::Container& container = pod.spec.containers[container_index];
   const api::FieldPath container_path =
       api::FieldPath("spec").child("containers").index(container_index);
-  const ImageMapping* mapping =
-      container.command.empty() ? find_image_mapping(images, container.image) : nullptr;
+  const ImageMapping* mapping = image_mapping_of(container, images);
+  const std::string container_directory =
+      pod_directory.empty() ? std::string() : pod_directory + "/" + container.name;
+  if (mapping != nullptr && mapping->files && container_directory.empty()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "image " + container.image + " needs a pod directory");
+  }
   if (container.command.empty() && mapping == nullptr) {
     return field_status(
         pod, api::invalid(container_path.child("image"), container.image,
@@ -270,6 +276,10 @@ Result<runtime::ProcessSpec> container_process_spec(
     // not the defaults container_environment adds where the container defines nothing.
     std::map<std::string, std::string, std::less<>> image_variables{
         {"POD_IP", addresses.pod_ip}, {"IMAGE_TAG", image_tag(container.image)}};
+    if (!pod_directory.empty()) {
+      image_variables["POD_DIR"] = pod_directory;
+      image_variables["CONTAINER_DIR"] = container_directory;
+    }
     image_variables["PORT"] = container.ports.empty()
                                   ? std::string("8080")
                                   : std::to_string(container.ports.front().container_port);
@@ -310,7 +320,25 @@ Result<runtime::ProcessSpec> container_process_spec(
   spec.working_dir = container.working_dir;
   spec.log_path = std::move(log_path);
   spec.log_format = runtime::LogFormat::kCri;
+  if (!pod_directory.empty()) spec.directories.push_back(pod_directory);
+  if (mapping != nullptr && mapping->files) {
+    for (runtime::FileToWrite& file : mapping->files(container, addresses.pod_ip)) {
+      file.path = container_directory + "/" + file.path;
+      spec.files.push_back(std::move(file));
+    }
+  }
   return spec;
+}
+
+const ImageMapping* image_mapping_of(const api::Container& container,
+                                     std::span<const ImageMapping> images) {
+  return container.command.empty() ? find_image_mapping(images, container.image) : nullptr;
+}
+
+runtime::Signal stop_signal_of(const api::Container& container,
+                               std::span<const ImageMapping> images) {
+  const ImageMapping* mapping = image_mapping_of(container, images);
+  return mapping == nullptr ? runtime::Signal::kTerminate : mapping->stop_signal;
 }
 
 }  // namespace nodrop::node

@@ -76,12 +76,22 @@ Result<Environment> container_environment(const api::Pod& pod, std::size_t conta
 
 // The process to run for pod.spec.containers[container_index], its output to log_path. A
 // container without a command runs what its image maps to (node/image_map.h); one whose image
-// maps to nothing is an InvalidArgument naming spec.containers[i].image.
-Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
-                                                    std::size_t container_index,
-                                                    const PodAddresses& addresses,
-                                                    std::string log_path,
-                                                    std::span<const ImageMapping> images = {},
-                                                    const EnvironmentSources& sources = {});
+// maps to nothing is an InvalidArgument naming spec.containers[i].image. pod_directory is the
+// pod's own directory ($(POD_DIR)): the spec makes it, and writes the mapping's files into
+// $(CONTAINER_DIR). Without one (empty) those variables are undefined and a mapping with files
+// is a FailedPrecondition.
+Result<runtime::ProcessSpec> container_process_spec(
+    const api::Pod& pod, std::size_t container_index, const PodAddresses& addresses,
+    std::string log_path, std::span<const ImageMapping> images = {},
+    const EnvironmentSources& sources = {}, const std::string& pod_directory = {});
+
+// The image mapping the container runs (a container with its own command runs none); nullptr
+// when it runs its command, or its image maps to nothing.
+const ImageMapping* image_mapping_of(const api::Container& container,
+                                     std::span<const ImageMapping> images);
+
+// The signal that stops the container: its image mapping's stop_signal, else SIGTERM.
+runtime::Signal stop_signal_of(const api::Container& container,
+                               std::span<const ImageMapping> images);
 
 }  // namespace nodrop::node

@@ -118,6 +118,9 @@ void Kubelet::admit(const api::Pod& pod) {
   placement.addresses = {address->to_string(), options_.node_ip};
   placement.log_directory = fmt::format("{}/{}_{}_{}", options_.log_directory,
                                         pod.metadata.namespace_name, pod.metadata.name, uid);
+  // The pod's own directory beside its logs, named by its uid alone as the kubelet's
+  // /var/lib/kubelet/pods/<uid> (its logs' directory is <namespace>_<name>_<uid>).
+  placement.pod_directory = fmt::format("{}/{}", options_.log_directory, uid);
   placement.ready_when_listening = options_.ready_when_listening;
   placement.images = options_.images;
   RunningPod& running = running_[uid];
@@ -125,7 +128,8 @@ void Kubelet::admit(const api::Pod& pod) {
   running.address_held = true;
   running.worker = std::make_unique<PodWorker>(
       PodWorkerPorts{ports_.loop, ports_.processes, ports_.prober, backoff_, ports_.drain_gate,
-                     [this](const api::Pod& of) { return environment_sources(of); }},
+                     [this](const api::Pod& of) { return environment_sources(of); },
+                     ports_.every_address_ports},
       pod, placement, [this, uid] { mark_changed(uid); });
   running.worker->set_event_listener([this, uid, source](const PodEvent& event) {
     // The scheduler records Scheduled; the worker's own (for when it runs alone) is not repeated.

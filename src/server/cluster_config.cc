@@ -168,6 +168,18 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
                        variable.str("name", out.first);
                        variable.str("value", out.second);
                      });
+          std::string stop_signal;
+          entry.str("stopSignal", stop_signal);
+          if (!stop_signal.empty()) {
+            if (std::optional<runtime::Signal> named = node::stop_signal_named(stop_signal)) {
+              mapping.stop_signal = *named;
+            } else {
+              context.errors.push_back(
+                  api::unsupported(entry.path("stopSignal"), stop_signal,
+                                   std::vector<std::string>(std::begin(node::kStopSignalNames),
+                                                            std::end(node::kStopSignalNames))));
+            }
+          }
           if (mapping.image.empty()) {
             context.errors.push_back(
                 api::required(entry.path("image"), "an image name or pattern"));
