@@ -51,3 +51,27 @@ TEST(Base64, EncodesDecodesWithPaddingAndRecognisesEncodings) {
 
 }  // namespace
 }  // namespace nodrop
+
+namespace nodrop {
+namespace {
+
+// What JSON holds raw but YAML reads otherwise (a C1 control, NEL, LS, PS, U+FFFF) is escaped,
+// inside strings only; everything else is kept.
+TEST(JsonForYaml, CharactersYamlReadsOtherwiseAreEscapedInsideStrings) {
+  EXPECT_EQ(json_quote("a\xc2\x8b"
+                       "b\xc2\x85"
+                       "c\xe2\x80\xa8"
+                       "d\xef\xbf\xbf"
+                       "e\xc2\xa0"
+                       "f\x7f"),
+            "\"a\\u008bb\\u0085c\\u2028d\\uffffe\xc2\xa0"
+            "f\\u007f\"");
+  EXPECT_EQ(json_escaped_for_yaml("{\"k\":\"a\xc2\x8b\\\"\xc2\x85\",\"\xe2\x80\xa9\":1}"),
+            "{\"k\":\"a\\u008b\\\"\\u0085\",\"\\u2029\":1}");
+  EXPECT_EQ(json_escaped_for_yaml("{\"caf\xc3\xa9\": \"\xe2\x82\xac\"}"),
+            "{\"caf\xc3\xa9\": \"\xe2\x82\xac\"}");
+  EXPECT_EQ(json_escaped_for_yaml("[1, \xc2\x85]"), "[1, \xc2\x85]");  // outside a string: kept
+}
+
+}  // namespace
+}  // namespace nodrop
