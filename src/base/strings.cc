@@ -159,4 +159,32 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (!is_base64(text)) return std::nullopt;
+  const auto value_of = [](char c) -> std::uint32_t {
+    if (c >= 'A' && c <= 'Z') return static_cast<std::uint32_t>(c - 'A');
+    if (c >= 'a' && c <= 'z') return static_cast<std::uint32_t>(c - 'a' + 26);
+    if (c >= '0' && c <= '9') return static_cast<std::uint32_t>(c - '0' + 52);
+    return c == '+' ? 62 : 63;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    std::uint32_t group = 0;
+    int padding = 0;
+    for (std::size_t j = 0; j < 4; ++j) {
+      group <<= 6;
+      if (text[i + j] == '=') {
+        ++padding;
+      } else {
+        group |= value_of(text[i + j]);
+      }
+    }
+    out.push_back(static_cast<char>((group >> 16) & 0xff));
+    if (padding < 2) out.push_back(static_cast<char>((group >> 8) & 0xff));
+    if (padding < 1) out.push_back(static_cast<char>(group & 0xff));
+  }
+  return out;
+}
+
 }  // namespace nodrop

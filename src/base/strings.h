@@ -1,6 +1,7 @@
 // Text helpers shared by every module that writes strings for people or machines.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,8 +19,10 @@ std::string xml_escape(std::string_view text);
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 
 // Standard base64 (RFC 4648 §4, with padding), as Secrets' data and kubeconfig's *-data fields
-// hold bytes; and whether text is such an encoding.
+// hold bytes; whether text is such an encoding; and the bytes it encodes (nullopt when it is not
+// one).
 std::string base64_encode(std::string_view bytes);
 bool is_base64(std::string_view text);
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace nodrop

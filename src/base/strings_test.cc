@@ -42,3 +42,19 @@ TEST(Base64, EncodesWithPaddingAndRecognisesEncodings) {
 
 }  // namespace
 }  // namespace nodrop
+
+namespace nodrop {
+namespace {
+
+TEST(Base64Decode, InvertsTheEncodingOfEveryLengthAndRefusesWhatIsNotOne) {
+  for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\x00\x7f"}) {
+    EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
+  }
+  EXPECT_EQ(base64_decode("aHVudGVyMg=="), "hunter2");
+  EXPECT_EQ(base64_decode("aHVud"), std::nullopt);  // not a multiple of four
+  EXPECT_EQ(base64_decode("aH=u"), std::nullopt);   // padding before the end
+  EXPECT_EQ(base64_decode("a*bc"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace nodrop

@@ -1,6 +1,7 @@
 #include "http/response_reader.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace nodrop::http {
 
@@ -86,6 +87,46 @@ bool ResponseReader::finish_at_close() {
     state_ = State::kComplete;
   }
   return state_ == State::kComplete;
+}
+
+std::optional<std::string> remove_chunked_framing(std::string_view framed) {
+  std::string data;
+  while (true) {
+    const std::size_t line_end = framed.find('\n');
+    if (line_end == std::string_view::npos) return std::nullopt;
+    // The size in hex, then (after optional whitespace) extensions, which say nothing we use.
+    std::uint64_t size = 0;
+    std::size_t digits = 0;
+    for (; digits < line_end; ++digits) {
+      const char c = framed[digits];
+      int value = 0;
+      if (c >= '0' && c <= '9') {
+        value = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        value = c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        value = c - 'A' + 10;
+      } else {
+        break;
+      }
+      if (size > (std::uint64_t{1} << 56)) return std::nullopt;
+      size = size * 16 + static_cast<std::uint64_t>(value);
+    }
+    if (digits == 0) return std::nullopt;
+    framed.remove_prefix(line_end + 1);
+    if (size == 0) return data;  // trailers follow; nothing in them is data
+    if (size > framed.size()) return std::nullopt;
+    data.append(framed.substr(0, size));
+    framed.remove_prefix(size);
+    // The CRLF (or LF) after the chunk's data.
+    if (framed.starts_with("\r\n")) {
+      framed.remove_prefix(2);
+    } else if (framed.starts_with("\n")) {
+      framed.remove_prefix(1);
+    } else {
+      return std::nullopt;
+    }
+  }
 }
 
 }  // namespace nodrop::http

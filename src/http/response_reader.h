@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,9 @@ class ResponseReader {
   // The final response's head as it arrived (status line, fields, blank line), once the state is
   // kBody or kComplete: for clients that check a field, such as tests.
   const std::string& head() const { return head_; }
+  // Whether the body came in the chunked coding (body() then holds its framing), once the state
+  // is kBody or kComplete.
+  bool body_is_chunked() const { return body_decoder_.framing() == BodyFraming::kChunked; }
 
  private:
   std::size_t feed_head(std::string_view data);
@@ -70,5 +74,10 @@ class ResponseReader {
   BodyDecoder body_decoder_;
   std::string body_;
 };
+
+// The data of a complete chunked body as ResponseReader kept it (framed, already checked by
+// BodyDecoder): the chunks' bytes without sizes, extensions and trailers. nullopt for framing
+// that does not parse, which a body the reader completed never has.
+std::optional<std::string> remove_chunked_framing(std::string_view framed);
 
 }  // namespace nodrop::http

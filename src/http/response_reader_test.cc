@@ -122,3 +122,27 @@ TEST(ResponseReader, ReadsPastInterimResponsesAndKeepsTheStartOfTheBody) {
 
 }  // namespace
 }  // namespace nodrop::http
+
+namespace nodrop::http {
+namespace {
+
+TEST(RemoveChunkedFraming, KeepsTheDataOfEachChunkAndDropsSizesExtensionsAndTrailers) {
+  const std::string response =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;name=value\r\nhello\r\n1A\r\n, chunked over two chunks.\r\n0\r\nTrailer: x\r\n\r\n";
+  ResponseReader reader(ResponseReader::default_limits(), 1024);
+  reader.reset("GET");
+  reader.feed(response);
+  ASSERT_TRUE(reader.complete());
+  ASSERT_TRUE(reader.body_is_chunked());
+  EXPECT_EQ(remove_chunked_framing(reader.body()), "hello, chunked over two chunks.");
+}
+
+TEST(RemoveChunkedFraming, RefusesFramingThatEndsEarly) {
+  EXPECT_EQ(remove_chunked_framing("5\r\nhel"), std::nullopt);
+  EXPECT_EQ(remove_chunked_framing("zz\r\n"), std::nullopt);
+  EXPECT_EQ(remove_chunked_framing("3\r\nabcX0\r\n\r\n"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace nodrop::http
