@@ -47,7 +47,7 @@ namespace nodrop {
 namespace {
 
 TEST(Base64Decode, InvertsTheEncodingOfEveryLengthAndRefusesWhatIsNotOne) {
-  for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\x00\x7f"}) {
+  for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\x7f"}) {
     EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
   }
   EXPECT_EQ(base64_decode("aHVudGVyMg=="), "hunter2");

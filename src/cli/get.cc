@@ -1,0 +1,207 @@
+// nodrop get KIND [NAME...] [-o wide|json|yaml|name] [-l SELECTOR] [-n NS] [-A]
+//
+// kubectl's `get`: the server's Table for the kind (apiserver/tables.h) printed as kubectl prints
+// it (table_printer.h), or the objects themselves as JSON or YAML (keys sorted, as kubectl's
+// printers write its maps), or their names as KIND.GROUP/NAME.
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "apiserver/json.h"
+#include "cli/api_client.h"
+#include "cli/kind_and_names.h"
+#include "cli/table_printer.h"
+#include "cli/verb.h"
+#include "cli/verbs_list.h"
+#include "manifest/writer.h"
+
+namespace nodrop::cli {
+namespace {
+
+using manifest::Node;
+
+constexpr char kUsage[] =
+    "Usage: nodrop get KIND [NAME...] [-o wide|json|yaml|name] [-l SELECTOR] [flags]\n"
+    "       nodrop get KIND/NAME...\n"
+    "\n"
+    "Lists objects of a kind, or the ones named, as kubectl does. KIND is a resource's plural,\n"
+    "singular or short name: deployments (deploy), replicasets (rs), pods (po), services (svc),\n"
+    "endpoints (ep), nodes (no), events (ev), configmaps (cm), ...\n"
+    "\n"
+    "  -o, --output F          wide (more columns), json, yaml, or name (KIND/NAME)\n"
+    "  -l, --selector S        only objects whose labels match (app=web,tier!=db,env in (a,b))\n"
+    "  --no-headers            the table without its header line\n";
+
+enum class Output { kTable, kWide, kJson, kYaml, kName };
+
+Result<Output> parse_output(std::string_view text) {
+  if (text == "wide") return Output::kWide;
+  if (text == "json") return Output::kJson;
+  if (text == "yaml") return Output::kYaml;
+  if (text == "name") return Output::kName;
+  return invalid_argument(fmt::format("must be wide, json, yaml or name, not \"{}\"", text));
+}
+
+// JSON's objects are unordered; kubectl prints them from Go maps, with their keys sorted.
+Node sorted_keys(const Node& node) {
+  Node out = node;
+  if (out.is_sequence()) {
+    for (Node& item : out.items()) item = sorted_keys(item);
+  } else if (out.is_mapping()) {
+    for (Node::Entry& entry : out.entries()) entry.value = sorted_keys(entry.value);
+    std::stable_sort(out.entries().begin(), out.entries().end(),
+                     [](const Node::Entry& a, const Node::Entry& b) { return a.key < b.key; });
+  }
+  return out;
+}
+
+std::string name_of(const Node& object) {
+  const Node* metadata = object.is_mapping() ? object.find("metadata") : nullptr;
+  const Node* name = metadata != nullptr && metadata->is_mapping() ? metadata->find("name") : nullptr;
+  return name != nullptr ? name->text() : "";
+}
+
+// What one request answered: a list's items, or one object.
+struct Answer {
+  std::vector<Node> objects;
+  bool listed = false;  // a list (of a kind), not objects asked by name
+};
+
+}  // namespace
+
+int run_get(const Args& args, std::ostream& out, std::ostream& err) {
+  ClusterFlags cluster;
+  Output output = Output::kTable;
+  std::string selector;
+  bool headers = true;
+  std::vector<std::string> positional;
+  FlagReader flags(args);
+  const auto fail = [&](const Status& status) {
+    err << "nodrop get: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
+    return kExitUsage;
+  };
+  while (flags.next()) {
+    if (!flags.at_flag()) {
+      positional.push_back(flags.argument());
+      continue;
+    }
+    if (flags.is("-h", "--help")) {
+      out << kUsage << ClusterFlags::help_text();
+      return kExitOk;
+    }
+    Status status;
+    if (cluster.take(flags, &status)) {
+    } else if (flags.is("-o", "--output")) {
+      Result<Output> chosen = flags.parsed(parse_output);
+      if (chosen) output = *chosen;
+      status = chosen.status();
+    } else if (flags.is("-l", "--selector")) {
+      Result<std::string> value = flags.value();
+      if (value) selector = *value;
+      status = value.status();
+    } else if (flags.is("--no-headers")) {
+      status = flags.is_switch();
+      headers = false;
+    } else {
+      status = flags.unknown();
+    }
+    if (!status.is_ok()) return fail(status);
+  }
+  if (positional.empty()) return fail(invalid_argument("name a kind: nodrop get pods"));
+
+  Result<std::vector<NamedObject>> wanted = named_objects(positional, true);
+  if (!wanted) return report_failure(err, wanted.status());
+
+  Result<ApiClient> client = ApiClient::connect(cluster, ClusterEnvironment::of_process());
+  if (!client) return report_failure(err, client.status());
+  const std::string namespace_name = cluster.all_namespaces ? "" : client->namespace_name();
+  const bool table = output == Output::kTable || output == Output::kWide;
+
+  std::vector<std::string> table_text;
+  std::vector<Node> objects;
+  std::vector<std::string> names;
+  bool any_row = false;
+  for (const auto& [resource, name] : *wanted) {
+    std::string target = name.empty() ? collection_path(*resource, namespace_name)
+                                      : object_path(*resource, namespace_name, name);
+    if (name.empty() && !selector.empty()) target += "?labelSelector=" + query_escape(selector);
+    Result<Node> answer = client->request_json(
+        "GET", target, "", "",
+        table ? "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+              : "application/json");
+    if (!answer) return report_failure(err, answer.status());
+    if (table) {
+      Result<std::string> text = print_table(
+          *answer,
+          {.wide = output == Output::kWide,
+           .with_namespace = cluster.all_namespaces && resource->namespaced,
+           .headers = headers && table_text.empty()});
+      if (!text) return report_failure(err, text.status());
+      any_row = any_row || !text->empty();
+      if (!text->empty()) table_text.push_back(*text);
+      continue;
+    }
+    std::vector<Node> got;
+    if (name.empty()) {
+      const Node* items = answer->find("items");
+      if (items != nullptr && items->is_sequence()) got = items->items();
+      // A list's items carry no kind in Kubernetes' answers; kubectl puts it back.
+      for (Node& item : got) {
+        if (item.find("kind") == nullptr) item.set("kind", Node::string(resource->kind));
+        if (item.find("apiVersion") == nullptr) {
+          item.set("apiVersion", Node::string(resource->group_version()));
+        }
+      }
+    } else {
+      got.push_back(std::move(answer).value());
+    }
+    for (Node& object : got) {
+      names.push_back(output_name(*resource) + "/" + name_of(object));
+      objects.push_back(std::move(object));
+    }
+  }
+
+  const bool nothing = table ? !any_row : objects.empty();
+  const bool by_name = wanted->size() == 1 && !(*wanted)[0].name.empty();
+  if (nothing && !by_name) {
+    if (cluster.all_namespaces || !(*wanted)[0].resource->namespaced) {
+      err << "No resources found\n";
+    } else {
+      err << "No resources found in " << namespace_name << " namespace.\n";
+    }
+    return kExitOk;
+  }
+  switch (output) {
+    case Output::kTable:
+    case Output::kWide:
+      for (const std::string& text : table_text) out << text;
+      break;
+    case Output::kName:
+      for (const std::string& name : names) out << name << "\n";
+      break;
+    case Output::kJson:
+    case Output::kYaml: {
+      Node shown;
+      if (objects.size() == 1 && by_name) {
+        shown = sorted_keys(objects[0]);
+      } else {
+        shown = Node::mapping();
+        shown.set("apiVersion", Node::string("v1"));
+        Node items = Node::sequence();
+        for (const Node& object : objects) items.push(sorted_keys(object));
+        shown.set("items", std::move(items));
+        shown.set("kind", Node::string("List"));
+        Node metadata = Node::mapping();
+        metadata.set("resourceVersion", Node::string(""));
+        shown.set("metadata", std::move(metadata));
+      }
+      out << (output == Output::kJson ? manifest::write_json(shown) + "\n"
+                                      : manifest::write_yaml(shown));
+      break;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace nodrop::cli

@@ -1,0 +1,71 @@
+#include "cli/rollout_status.h"
+
+#include <fmt/format.h>
+
+namespace nodrop::cli {
+namespace {
+
+using manifest::Node;
+
+const Node* at(const Node& node, std::initializer_list<const char*> path) {
+  const Node* current = &node;
+  for (const char* key : path) {
+    if (!current->is_mapping()) return nullptr;
+    current = current->find(key);
+    if (current == nullptr) return nullptr;
+  }
+  return current;
+}
+
+std::int64_t integer_at(const Node& node, std::initializer_list<const char*> path) {
+  const Node* value = at(node, path);
+  return value != nullptr ? value->int_value() : 0;
+}
+
+}  // namespace
+
+RolloutState deployment_rollout_state(const Node& deployment) {
+  const Node* name_node = at(deployment, {"metadata", "name"});
+  const std::string name = name_node != nullptr ? name_node->text() : "";
+  if (integer_at(deployment, {"metadata", "generation"}) >
+      integer_at(deployment, {"status", "observedGeneration"})) {
+    return {RolloutState::Phase::kWaiting, "Waiting for deployment spec update to be observed..."};
+  }
+  if (const Node* conditions = at(deployment, {"status", "conditions"});
+      conditions != nullptr && conditions->is_sequence()) {
+    for (const Node& condition : conditions->items()) {
+      const Node* type = at(condition, {"type"});
+      const Node* reason = at(condition, {"reason"});
+      if (type != nullptr && type->text() == "Progressing" && reason != nullptr &&
+          reason->text() == "ProgressDeadlineExceeded") {
+        return {RolloutState::Phase::kFailed,
+                fmt::format("deployment \"{}\" exceeded its progress deadline", name)};
+      }
+    }
+  }
+  const Node* wanted = at(deployment, {"spec", "replicas"});
+  const std::int64_t updated = integer_at(deployment, {"status", "updatedReplicas"});
+  const std::int64_t replicas = integer_at(deployment, {"status", "replicas"});
+  const std::int64_t available = integer_at(deployment, {"status", "availableReplicas"});
+  if (wanted != nullptr && updated < wanted->int_value()) {
+    return {RolloutState::Phase::kWaiting,
+            fmt::format("Waiting for deployment \"{}\" rollout to finish: {} out of {} new "
+                        "replicas have been updated...",
+                        name, updated, wanted->int_value())};
+  }
+  if (replicas > updated) {
+    return {RolloutState::Phase::kWaiting,
+            fmt::format("Waiting for deployment \"{}\" rollout to finish: {} old replicas are "
+                        "pending termination...",
+                        name, replicas - updated)};
+  }
+  if (available < updated) {
+    return {RolloutState::Phase::kWaiting,
+            fmt::format("Waiting for deployment \"{}\" rollout to finish: {} of {} updated "
+                        "replicas are available...",
+                        name, available, updated)};
+  }
+  return {RolloutState::Phase::kDone, fmt::format("deployment \"{}\" successfully rolled out", name)};
+}
+
+}  // namespace nodrop::cli

@@ -1,0 +1,114 @@
+#include "cli/table_printer.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace nodrop::cli {
+namespace {
+
+using manifest::Node;
+
+// kubectl's tabwriter: text/tabwriter.NewWriter(out, 6, 4, 3, ' ', 0).
+constexpr std::size_t kMinimumColumnWidth = 6;
+constexpr std::size_t kColumnPadding = 3;
+
+// Width as tabwriter counts it: UTF-8 code points, not bytes.
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  }
+  return width;
+}
+
+std::string cell_text(const Node& cell) {
+  switch (cell.type()) {
+    case Node::Type::kNull:
+      return "<none>";
+    case Node::Type::kBool:
+      return cell.bool_value() ? "true" : "false";
+    case Node::Type::kInt:
+    case Node::Type::kFloat:
+    case Node::Type::kString:
+      return cell.text();
+    case Node::Type::kSequence:
+    case Node::Type::kMapping:
+      return cell.render();
+  }
+  return cell.text();
+}
+
+std::string uppercase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string namespace_of(const Node& row) {
+  const Node* object = row.find("object");
+  const Node* metadata = object != nullptr && object->is_mapping() ? object->find("metadata") : nullptr;
+  const Node* name = metadata != nullptr && metadata->is_mapping() ? metadata->find("namespace")
+                                                                    : nullptr;
+  return name != nullptr && name->type() == Node::Type::kString ? name->text() : "";
+}
+
+}  // namespace
+
+std::string align_columns(const std::vector<std::vector<std::string>>& lines) {
+  std::vector<std::size_t> widths;
+  for (const auto& line : lines) {
+    // A line's last cell is not in a column: tabwriter aligns only cells a tab ends.
+    for (std::size_t i = 0; i + 1 < line.size(); ++i) {
+      if (widths.size() <= i) widths.resize(i + 1, kMinimumColumnWidth);
+      widths[i] = std::max(widths[i], display_width(line[i]) + kColumnPadding);
+    }
+  }
+  std::string out;
+  for (const auto& line : lines) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      out += line[i];
+      if (i + 1 < line.size()) out.append(widths[i] - display_width(line[i]), ' ');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+Result<std::string> print_table(const Node& table, const TablePrintOptions& options) {
+  const Node* kind = table.is_mapping() ? table.find("kind") : nullptr;
+  const Node* columns = table.is_mapping() ? table.find("columnDefinitions") : nullptr;
+  const Node* rows = table.is_mapping() ? table.find("rows") : nullptr;
+  if (kind == nullptr || kind->text() != "Table" || columns == nullptr ||
+      !columns->is_sequence()) {
+    return invalid_argument("the server did not answer with a Table");
+  }
+  if (rows == nullptr || !rows->is_sequence() || rows->items().empty()) return std::string();
+
+  std::vector<std::size_t> shown;  // indexes of the columns printed
+  std::vector<std::string> header;
+  if (options.with_namespace) header.push_back("NAMESPACE");
+  for (std::size_t i = 0; i < columns->items().size(); ++i) {
+    const Node& column = columns->items()[i];
+    const Node* priority = column.is_mapping() ? column.find("priority") : nullptr;
+    if (!options.wide && priority != nullptr && priority->int_value() > 0) continue;
+    const Node* name = column.is_mapping() ? column.find("name") : nullptr;
+    shown.push_back(i);
+    header.push_back(uppercase(name != nullptr ? name->text() : ""));
+  }
+  std::vector<std::vector<std::string>> lines;
+  if (options.headers) lines.push_back(std::move(header));
+  for (const Node& row : rows->items()) {
+    const Node* cells = row.is_mapping() ? row.find("cells") : nullptr;
+    if (cells == nullptr || !cells->is_sequence()) {
+      return invalid_argument("the server's Table has a row without cells");
+    }
+    std::vector<std::string> line;
+    if (options.with_namespace) line.push_back(namespace_of(row));
+    for (const std::size_t i : shown) {
+      line.push_back(i < cells->items().size() ? cell_text(cells->items()[i]) : "");
+    }
+    lines.push_back(std::move(line));
+  }
+  return align_columns(lines);
+}
+
+}  // namespace nodrop::cli

@@ -1,0 +1,29 @@
+// A meta.k8s.io/v1 Table (what the API server answers a `kubectl get`, apiserver/tables.h) printed
+// the way kubectl prints it: headers in upper case, each column as wide as its widest cell plus
+// three spaces (and at least six, Go's tabwriter with kubectl's settings), the last column not
+// padded; columns of priority above 0 only with -o wide; a NAMESPACE column first with -A.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "manifest/node.h"
+
+namespace nodrop::cli {
+
+struct TablePrintOptions {
+  bool wide = false;            // -o wide: every column, whatever its priority
+  bool with_namespace = false;  // -A: the rows' namespaces (from their metadata) first
+  bool headers = true;
+};
+
+// The lines of the table, each ending in "\n"; "" for a table without rows (the caller says
+// "No resources found"). InvalidArgument when table is not a Table.
+Result<std::string> print_table(const manifest::Node& table, const TablePrintOptions& options);
+
+// Lines of cells aligned as Go's text/tabwriter aligns them with kubectl's settings (minimum
+// width 6, padding 3, spaces): every cell but a line's last padded to its column's width.
+std::string align_columns(const std::vector<std::vector<std::string>>& lines);
+
+}  // namespace nodrop::cli
