@@ -111,7 +111,8 @@ Result<ApiClient> ApiClient::connect(const ClusterFlags& flags,
   if (colon != std::string_view::npos) {
     const std::string_view digits = address.substr(colon + 1);
     unsigned value = 0;
-    const auto [end, problem] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    const auto [end, problem] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (problem != std::errc() || end != digits.data() + digits.size() || value == 0 ||
         value > 65535) {
       return invalid_argument(source->path + ": server " + config->server + ": bad port");
@@ -132,7 +133,7 @@ Result<ApiClient> ApiClient::connect(const ClusterFlags& flags,
   client.token_ = config->token;
   client.server_ = config->server;
   client.data_dir_ = source->data_dir;
-  client.namespace_name_ = !flags.namespace_name.empty()   ? flags.namespace_name
+  client.namespace_name_ = !flags.namespace_name.empty()     ? flags.namespace_name
                            : !config->namespace_name.empty() ? config->namespace_name
                                                              : "default";
   return client;
@@ -182,13 +183,13 @@ Status error_of_answer(int status, const std::string& body) {
                           : status == 401 || status == 403 || status == 400 || status == 422
                               ? StatusCode::kInvalidArgument
                           : status == 503 || status == 429 ? StatusCode::kUnavailable
-                                                            : StatusCode::kInternal;
+                                                           : StatusCode::kInternal;
   Result<Node> parsed = apiserver::parse_body(body);
   if (parsed && parsed->is_mapping() && string_at(*parsed, "kind") == "Status") {
     const std::string reason = string_at(*parsed, "reason");
     const std::string message = string_at(*parsed, "message");
-    return Status(code, "Error from server" + (reason.empty() ? "" : " (" + reason + ")") + ": " +
-                            message);
+    return Status(
+        code, "Error from server" + (reason.empty() ? "" : " (" + reason + ")") + ": " + message);
   }
   return Status(code, fmt::format("Error from server: HTTP status {}", status));
 }

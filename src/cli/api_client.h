@@ -22,9 +22,9 @@ namespace nodrop::cli {
 
 // -n/--namespace, -A/--all-namespaces, --data-dir, --kubeconfig, --request-timeout.
 struct ClusterFlags {
-  std::string kubeconfig;
-  std::string data_dir;
-  std::string namespace_name;  // empty: the kubeconfig context's, else "default"
+  std::string kubeconfig{};
+  std::string data_dir{};
+  std::string namespace_name{};  // empty: the kubeconfig context's, else "default"
   bool all_namespaces = false;
   std::chrono::milliseconds request_timeout{30'000};
 
@@ -37,7 +37,7 @@ struct ClusterFlags {
 
 struct ApiResponse {
   int status = 0;
-  std::string body;
+  std::string body{};
 };
 
 class ApiClient {
@@ -64,10 +64,10 @@ class ApiClient {
   ApiClient() = default;
 
   live::HttpsClientOptions options_;
-  std::string token_;
-  std::string server_;    // as the kubeconfig names it, for messages
-  std::string data_dir_;  // the data dir the kubeconfig belongs to; empty for another
-  std::string namespace_name_;
+  std::string token_{};
+  std::string server_{};    // as the kubeconfig names it, for messages
+  std::string data_dir_{};  // the data dir the kubeconfig belongs to; empty for another
+  std::string namespace_name_{};
 };
 
 // The Status a 4xx or 5xx answer stands for, with kubectl's wording: "Error from server
@@ -76,8 +76,7 @@ Status error_of_answer(int status, const std::string& body);
 
 // The URL path of a resource's collection (in namespace_name when it is namespaced; empty: every
 // namespace) and of one object.
-std::string collection_path(const apiserver::Resource& resource,
-                            const std::string& namespace_name);
+std::string collection_path(const apiserver::Resource& resource, const std::string& namespace_name);
 std::string object_path(const apiserver::Resource& resource, const std::string& namespace_name,
                         const std::string& name);
 

@@ -30,8 +30,8 @@ Result<AppliedObject> applied_object(const Node& root, const std::string& file) 
   const std::string version = api_version.substr(slash == std::string::npos ? 0 : slash + 1);
   object.resource = apiserver::resource_of_kind(group, kind);
   if (object.resource == nullptr || version != object.resource->version) {
-    return invalid_argument(fmt::format("{}:{}: no matches for kind \"{}\" in version \"{}\"",
-                                        file, root.mark.line, kind, api_version));
+    return invalid_argument(fmt::format("{}:{}: no matches for kind \"{}\" in version \"{}\"", file,
+                                        root.mark.line, kind, api_version));
   }
   const Node* metadata = root.find("metadata");
   if (metadata != nullptr) {
@@ -39,8 +39,8 @@ Result<AppliedObject> applied_object(const Node& root, const std::string& file) 
     object.namespace_name = string_at(*metadata, "namespace");
   }
   if (object.name.empty()) {
-    return invalid_argument(fmt::format("{}:{}: {}: metadata.name: Required value", file,
-                                        root.mark.line, kind));
+    return invalid_argument(
+        fmt::format("{}:{}: {}: metadata.name: Required value", file, root.mark.line, kind));
   }
   object.object = root;
   return object;
@@ -59,8 +59,8 @@ Result<std::vector<AppliedObject>> read_applied_objects(const std::vector<std::s
   std::size_t errors = 0;
   for (const std::string& path : expanded->files) {
     const std::string file = path == "-" ? "<stdin>" : path;
-    Result<std::string> text = path == "-" ? manifest::read_manifest_stream(std::cin)
-                                           : manifest::read_manifest_file(path);
+    Result<std::string> text =
+        path == "-" ? manifest::read_manifest_stream(std::cin) : manifest::read_manifest_file(path);
     if (!text) return invalid_argument(file + ": " + text.status().message());
     const manifest::LoadResult loaded = manifest::load_manifest_text(*text, file, {});
     for (const manifest::Diagnostic& diagnostic : loaded.diagnostics) {
@@ -94,8 +94,8 @@ Result<std::vector<AppliedObject>> read_applied_objects(const std::vector<std::s
     }
   }
   if (errors > 0) {
-    return invalid_argument(fmt::format("{} error{} in the files; nothing was sent", errors,
-                                        errors == 1 ? "" : "s"));
+    return invalid_argument(
+        fmt::format("{} error{} in the files; nothing was sent", errors, errors == 1 ? "" : "s"));
   }
   return objects;
 }

@@ -16,11 +16,11 @@
 namespace nodrop::cli {
 
 struct AppliedObject {
-  manifest::Node object;  // as written
+  manifest::Node object{};  // as written
   const apiserver::Resource* resource = nullptr;
-  std::string name;
-  std::string namespace_name;  // as written; empty when the file names none
-  std::string file;            // "<stdin>" for "-"
+  std::string name{};
+  std::string namespace_name{};  // as written; empty when the file names none
+  std::string file{};            // "<stdin>" for "-"
 };
 
 // Every object of the inputs, in order, or an error when any input could not be read or holds

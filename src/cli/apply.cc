@@ -68,12 +68,13 @@ int run_apply(const Args& args, std::ostream& out, std::ostream& err) {
     const apiserver::Resource& resource = *object.resource;
     std::string namespace_name;
     if (resource.namespaced) {
-      namespace_name = object.namespace_name.empty() ? client->namespace_name()
-                                                     : object.namespace_name;
+      namespace_name =
+          object.namespace_name.empty() ? client->namespace_name() : object.namespace_name;
       if (!cluster.namespace_name.empty() && namespace_name != cluster.namespace_name) {
         err << "error: the namespace from the provided object \"" << namespace_name
             << "\" does not match the namespace \"" << cluster.namespace_name
-            << "\". You must pass '--namespace=" << namespace_name << "' to perform this operation.\n";
+            << "\". You must pass '--namespace=" << namespace_name
+            << "' to perform this operation.\n";
         status = kExitFailure;
         continue;
       }
@@ -98,8 +99,7 @@ int run_apply(const Args& args, std::ostream& out, std::ostream& err) {
     }
     Result<std::optional<Node>> patch = patch_to_send(*live, modified, resource.kind);
     if (!patch) {
-      status = report_failure(err, Status(patch.status().code(), object.file + ": " + shown +
-                                                                     ": " +
+      status = report_failure(err, Status(patch.status().code(), object.file + ": " + shown + ": " +
                                                                      patch.status().message()));
       continue;
     }

@@ -115,13 +115,13 @@ Node patch_below(const Node* original, const Node& modified, const std::string& 
       // A list of primitives that merges: the values removed are named beside it.
       const apiserver::ListStrategy strategy = apiserver::kubernetes_list_strategy(kind, path);
       path.pop_back();
-      if (strategy.type == apiserver::ListStrategy::Type::kMergePrimitives &&
-          before != nullptr && before->is_sequence() && entry.value.is_sequence()) {
+      if (strategy.type == apiserver::ListStrategy::Type::kMergePrimitives && before != nullptr &&
+          before->is_sequence() && entry.value.is_sequence()) {
         Node removed = Node::sequence();
         for (const Node& item : before->items()) {
-          const bool kept = std::any_of(
-              entry.value.items().begin(), entry.value.items().end(),
-              [&](const Node& now) { return apiserver::json_equal(now, item); });
+          const bool kept =
+              std::any_of(entry.value.items().begin(), entry.value.items().end(),
+                          [&](const Node& now) { return apiserver::json_equal(now, item); });
           if (!kept) removed.push(item);
         }
         if (!removed.items().empty()) {

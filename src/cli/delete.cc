@@ -1,4 +1,5 @@
-// nodrop delete KIND NAME... | KIND/NAME... | -f FILE|DIR|- [--cascade background|foreground|orphan]
+// nodrop delete KIND NAME... | KIND/NAME... | -f FILE|DIR|- [--cascade
+// background|foreground|orphan]
 //                            [--ignore-not-found]
 //
 // kubectl's `delete`: each object deleted through the API with the propagation policy asked for
@@ -105,10 +106,9 @@ int run_delete(const Args& args, std::ostream& out, std::ostream& err) {
   for (const Target& target : targets) {
     const std::string namespace_name =
         target.namespace_name.empty() ? client->namespace_name() : target.namespace_name;
-    Result<ApiResponse> deleted = client->request(
-        "DELETE",
-        object_path(*target.resource, namespace_name, target.name) +
-            "?propagationPolicy=" + propagation);
+    Result<ApiResponse> deleted =
+        client->request("DELETE", object_path(*target.resource, namespace_name, target.name) +
+                                      "?propagationPolicy=" + propagation);
     if (!deleted) {
       if (ignore_not_found && deleted.status().code() == StatusCode::kNotFound) continue;
       status = report_failure(err, deleted.status());

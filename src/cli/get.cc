@@ -58,7 +58,8 @@ Node sorted_keys(const Node& node) {
 
 std::string name_of(const Node& object) {
   const Node* metadata = object.is_mapping() ? object.find("metadata") : nullptr;
-  const Node* name = metadata != nullptr && metadata->is_mapping() ? metadata->find("name") : nullptr;
+  const Node* name =
+      metadata != nullptr && metadata->is_mapping() ? metadata->find("name") : nullptr;
   return name != nullptr ? name->text() : "";
 }
 
@@ -126,17 +127,16 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
     std::string target = name.empty() ? collection_path(*resource, namespace_name)
                                       : object_path(*resource, namespace_name, name);
     if (name.empty() && !selector.empty()) target += "?labelSelector=" + query_escape(selector);
-    Result<Node> answer = client->request_json(
-        "GET", target, "", "",
-        table ? "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
-              : "application/json");
+    Result<Node> answer =
+        client->request_json("GET", target, "", "",
+                             table ? "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+                                   : "application/json");
     if (!answer) return report_failure(err, answer.status());
     if (table) {
-      Result<std::string> text = print_table(
-          *answer,
-          {.wide = output == Output::kWide,
-           .with_namespace = cluster.all_namespaces && resource->namespaced,
-           .headers = headers && table_text.empty()});
+      Result<std::string> text =
+          print_table(*answer, {.wide = output == Output::kWide,
+                                .with_namespace = cluster.all_namespaces && resource->namespaced,
+                                .headers = headers && table_text.empty()});
       if (!text) return report_failure(err, text.status());
       any_row = any_row || !text->empty();
       if (!text->empty()) table_text.push_back(*text);

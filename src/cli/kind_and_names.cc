@@ -18,8 +18,8 @@ Result<std::vector<NamedObject>> named_objects(const std::vector<std::string>& a
     }
   } else if (arguments.size() == 1) {
     if (!kind_alone_allowed) {
-      return invalid_argument("name the object too: " + arguments[0] + " NAME, or " +
-                              arguments[0] + "/NAME");
+      return invalid_argument("name the object too: " + arguments[0] + " NAME, or " + arguments[0] +
+                              "/NAME");
     }
     kinds_and_names.emplace_back(arguments[0], "");
   } else {

@@ -14,7 +14,7 @@ namespace nodrop::cli {
 
 struct NamedObject {
   const apiserver::Resource* resource = nullptr;
-  std::string name;  // empty: every object of the kind (allowed only when the caller says so)
+  std::string name{};  // empty: every object of the kind (allowed only when the caller says so)
 };
 
 // InvalidArgument for a kind nodrop does not serve ("the server doesn't have a resource type

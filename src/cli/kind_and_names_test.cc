@@ -10,10 +10,17 @@ namespace {
 
 TEST(ResourceNamed, KubectlsShortNamesPluralsSingularsKindsAndGroups) {
   const std::vector<std::pair<std::string, std::string>> names = {
-      {"deploy", "deployment.apps"}, {"rs", "replicaset.apps"}, {"po", "pod"},
-      {"svc", "service"},          {"ep", "endpoints"},        {"no", "node"},
-      {"ev", "event"},             {"cm", "configmap"},        {"Deployments", "deployment.apps"},
-      {"pod", "pod"},              {"deployments.apps", "deployment.apps"}};
+      {"deploy", "deployment.apps"},
+      {"rs", "replicaset.apps"},
+      {"po", "pod"},
+      {"svc", "service"},
+      {"ep", "endpoints"},
+      {"no", "node"},
+      {"ev", "event"},
+      {"cm", "configmap"},
+      {"Deployments", "deployment.apps"},
+      {"pod", "pod"},
+      {"deployments.apps", "deployment.apps"}};
   for (const auto& [name, shown] : names) {
     const apiserver::Resource* resource = resource_named(name);
     ASSERT_NE(resource, nullptr) << name;

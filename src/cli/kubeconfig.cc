@@ -44,8 +44,7 @@ Result<const Node*> named_entry(const Node& root, const std::string& list_key,
 
 Result<std::string> read_small_file(const std::string& path, const std::string& base_directory,
                                     const std::string& field) {
-  const std::string full =
-      path.empty() || path[0] == '/' ? path : base_directory + "/" + path;
+  const std::string full = path.empty() || path[0] == '/' ? path : base_directory + "/" + path;
   Result<std::string> text = manifest::read_manifest_file(full);
   if (!text) return invalid_argument(field + ": " + full + ": " + text.status().message());
   if (text->size() > kMaxKubeconfigBytes) {
@@ -122,8 +121,8 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
   Result<const Node*> user = named_entry(root, "users", "user", user_name);
   if (!user) return user.status();
   const std::string user_field = "users[" + user_name + "].user";
-  for (const char* unsupported : {"client-certificate", "client-certificate-data", "exec",
-                                  "auth-provider", "username"}) {
+  for (const char* unsupported :
+       {"client-certificate", "client-certificate-data", "exec", "auth-provider", "username"}) {
     if ((*user)->find(unsupported) != nullptr) {
       return invalid_argument(user_field + "." + unsupported +
                               ": not supported by nodrop's verbs; use a token");
@@ -135,7 +134,8 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
       Result<std::string> token = read_small_file(file, base_directory, user_field + ".tokenFile");
       if (!token) return token.status();
       config.token = std::move(*token);
-      while (!config.token.empty() && std::isspace(static_cast<unsigned char>(config.token.back()))) {
+      while (!config.token.empty() &&
+             std::isspace(static_cast<unsigned char>(config.token.back()))) {
         config.token.pop_back();  // a file's final newline
       }
     }
@@ -181,8 +181,9 @@ Result<KubeconfigSource> locate_kubeconfig(const std::string& kubeconfig_flag,
 Result<Kubeconfig> load_kubeconfig(const KubeconfigSource& source) {
   if (!source.data_dir.empty() && !file_exists(source.path)) {
     return Status(StatusCode::kNotFound,
-                  "no cluster at data dir " + source.data_dir + " (it has no kubeconfig): start one " +
-                      "with `nodrop up --data-dir " + source.data_dir +
+                  "no cluster at data dir " + source.data_dir +
+                      " (it has no kubeconfig): start one " + "with `nodrop up --data-dir " +
+                      source.data_dir +
                       "`, or name another with --data-dir DIR or --kubeconfig FILE");
   }
   Result<std::string> text = manifest::read_manifest_file(source.path);

@@ -24,10 +24,10 @@
 namespace nodrop::cli {
 
 struct Kubeconfig {
-  std::string server;              // "https://127.0.0.1:6443"
-  std::string ca_certificate_pem;  // decoded certificate-authority-data, or the file's text
-  std::string token;
-  std::string namespace_name;  // the context's namespace; empty when it names none
+  std::string server{};              // "https://127.0.0.1:6443"
+  std::string ca_certificate_pem{};  // decoded certificate-authority-data, or the file's text
+  std::string token{};
+  std::string namespace_name{};  // the context's namespace; empty when it names none
 };
 
 // The current context of a kubeconfig's text. Errors name the field: "users[nodrop].user: client
@@ -36,18 +36,18 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
 
 // What the process's environment says about where the cluster is.
 struct ClusterEnvironment {
-  std::string kubeconfig;       // KUBECONFIG
-  std::string nodrop_data_dir;  // NODROP_DATA_DIR
-  std::string xdg_state_home;
-  std::string home;
+  std::string kubeconfig{};       // KUBECONFIG
+  std::string nodrop_data_dir{};  // NODROP_DATA_DIR
+  std::string xdg_state_home{};
+  std::string home{};
 
   static ClusterEnvironment of_process();
 };
 
 // The kubeconfig a verb uses, and where it came from, for messages.
 struct KubeconfigSource {
-  std::string path;
-  std::string data_dir;  // the data dir it belongs to; empty for one given as a kubeconfig
+  std::string path{};
+  std::string data_dir{};  // the data dir it belongs to; empty for one given as a kubeconfig
 };
 
 // Picks the kubeconfig by the rules above (flags empty when not given); does not read it.

@@ -56,8 +56,8 @@ TEST(Kubeconfig, RefusalsNameTheFieldAndSayWhatToDo) {
   };
   std::string no_ca = text;
   no_ca.replace(no_ca.find("certificate-authority-data"), 26, "insecure-skip-tls-verify");
-  no_ca.replace(no_ca.find("verify: ") + 8, no_ca.find('\n', no_ca.find("verify: ")) -
-                                                 no_ca.find("verify: ") - 8, "true");
+  no_ca.replace(no_ca.find("verify: ") + 8,
+                no_ca.find('\n', no_ca.find("verify: ")) - no_ca.find("verify: ") - 8, "true");
   EXPECT_EQ(message_of(no_ca),
             "clusters[nodrop].cluster.insecure-skip-tls-verify: not supported; give the cluster's "
             "certificate-authority");
@@ -94,8 +94,8 @@ TEST(LocateKubeconfig, FlagsComeFirstThenNodropsDataDirThenKubeconfigThenTheDefa
 }
 
 TEST(LoadKubeconfig, ADataDirWithoutOneSaysHowToStartACluster) {
-  Result<Kubeconfig> missing = load_kubeconfig({.path = "/no/such/dir/kubeconfig",
-                                                .data_dir = "/no/such/dir"});
+  Result<Kubeconfig> missing =
+      load_kubeconfig({.path = "/no/such/dir/kubeconfig", .data_dir = "/no/such/dir"});
   ASSERT_FALSE(missing.is_ok());
   EXPECT_EQ(missing.status().message(),
             "no cluster at data dir /no/such/dir (it has no kubeconfig): start one with "
@@ -108,8 +108,8 @@ TEST(LoadKubeconfig, ReadsTheTokenFromAFileBesideIt) {
   // Unique per process and test: ctest runs tests of this binary in parallel processes.
   const std::filesystem::path directory =
       std::filesystem::temp_directory_path() /
-      ("nodrop-kubeconfig-" + std::to_string(reinterpret_cast<std::uintptr_t>(&text_holder)) +
-       "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      ("nodrop-kubeconfig-" + std::to_string(reinterpret_cast<std::uintptr_t>(&text_holder)) + "-" +
+       ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::create_directories(directory);
   std::string text = nodrop_kubeconfig();
   text.replace(text.find("token: abc123"), 13, "tokenFile: token.txt");

@@ -46,7 +46,8 @@ bool is_running_and_ready(const Node& pod) {
   for (const Node& condition : conditions->items()) {
     const Node* type = at(condition, {"type"});
     const Node* status = at(condition, {"status"});
-    if (type != nullptr && type->text() == "Ready") return status != nullptr && status->text() == "True";
+    if (type != nullptr && type->text() == "Ready")
+      return status != nullptr && status->text() == "True";
   }
   return false;
 }
@@ -65,9 +66,9 @@ Result<std::string> pod_of(ApiClient& client, const NamedObject& object, std::os
   for (const Node::Entry& entry : labels->entries()) {
     selector += (selector.empty() ? "" : ",") + entry.key + "=" + entry.value.text();
   }
-  Result<Node> pods = client.request_json(
-      "GET", "/api/v1/namespaces/" + client.namespace_name() +
-                 "/pods?labelSelector=" + query_escape(selector));
+  Result<Node> pods =
+      client.request_json("GET", "/api/v1/namespaces/" + client.namespace_name() +
+                                     "/pods?labelSelector=" + query_escape(selector));
   if (!pods) return pods.status();
   const Node* items = pods->find("items");
   if (items == nullptr || !items->is_sequence() || items->items().empty()) {

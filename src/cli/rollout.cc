@@ -140,8 +140,8 @@ int run_rollout(const Args& args, std::ostream& out, std::ostream& err) {
   if (!named) return fail(named.status());
   for (const NamedObject& object : *named) {
     if (std::string_view(object.resource->kind) != "Deployment") {
-      return fail(invalid_argument("rollout works on Deployments, not " +
-                                   output_name(*object.resource)));
+      return fail(
+          invalid_argument("rollout works on Deployments, not " + output_name(*object.resource)));
     }
   }
   if (subcommand == "status" && named->size() != 1) {

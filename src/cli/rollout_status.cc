@@ -65,7 +65,8 @@ RolloutState deployment_rollout_state(const Node& deployment) {
                         "replicas are available...",
                         name, available, updated)};
   }
-  return {RolloutState::Phase::kDone, fmt::format("deployment \"{}\" successfully rolled out", name)};
+  return {RolloutState::Phase::kDone,
+          fmt::format("deployment \"{}\" successfully rolled out", name)};
 }
 
 }  // namespace nodrop::cli

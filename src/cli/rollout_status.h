@@ -19,7 +19,7 @@ namespace nodrop::cli {
 struct RolloutState {
   enum class Phase { kWaiting, kDone, kFailed };
   Phase phase = Phase::kWaiting;
-  std::string message;  // without a final newline
+  std::string message{};  // without a final newline
 };
 
 RolloutState deployment_rollout_state(const manifest::Node& deployment);

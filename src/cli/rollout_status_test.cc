@@ -15,18 +15,21 @@ RolloutState state_of(const std::string& json) {
 TEST(DeploymentRolloutState, EachStageInKubectlsWords) {
   const auto deployment = [](const std::string& status) {
     return R"({"metadata": {"name": "web", "generation": 2}, "spec": {"replicas": 2},
-               "status": )" + status + "}";
+               "status": )" +
+           status + "}";
   };
   EXPECT_EQ(state_of(deployment(R"({"observedGeneration": 1})")).message,
             "Waiting for deployment spec update to be observed...");
-  EXPECT_EQ(state_of(deployment(R"({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1})"))
-                .message,
-            "Waiting for deployment \"web\" rollout to finish: 1 out of 2 new replicas have been "
-            "updated...");
-  EXPECT_EQ(state_of(deployment(R"({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 2})"))
-                .message,
-            "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending "
-            "termination...");
+  EXPECT_EQ(
+      state_of(deployment(R"({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1})"))
+          .message,
+      "Waiting for deployment \"web\" rollout to finish: 1 out of 2 new replicas have been "
+      "updated...");
+  EXPECT_EQ(
+      state_of(deployment(R"({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 2})"))
+          .message,
+      "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending "
+      "termination...");
   const RolloutState available = state_of(deployment(
       R"({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 1})"));
   EXPECT_EQ(available.phase, RolloutState::Phase::kWaiting);

@@ -68,8 +68,7 @@ int run_scale(const Args& args, std::ostream& out, std::ostream& err) {
   int status = kExitOk;
   for (const NamedObject& object : *named) {
     Result<ApiResponse> scaled = client->request(
-        "PATCH",
-        object_path(*object.resource, client->namespace_name(), object.name) + "/scale",
+        "PATCH", object_path(*object.resource, client->namespace_name(), object.name) + "/scale",
         "{\"spec\":{\"replicas\":" + std::to_string(*replicas) + "}}",
         "application/merge-patch+json");
     if (!scaled) {

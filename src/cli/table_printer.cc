@@ -45,9 +45,10 @@ std::string uppercase(std::string text) {
 
 std::string namespace_of(const Node& row) {
   const Node* object = row.find("object");
-  const Node* metadata = object != nullptr && object->is_mapping() ? object->find("metadata") : nullptr;
-  const Node* name = metadata != nullptr && metadata->is_mapping() ? metadata->find("namespace")
-                                                                    : nullptr;
+  const Node* metadata =
+      object != nullptr && object->is_mapping() ? object->find("metadata") : nullptr;
+  const Node* name =
+      metadata != nullptr && metadata->is_mapping() ? metadata->find("namespace") : nullptr;
   return name != nullptr && name->type() == Node::Type::kString ? name->text() : "";
 }
 
@@ -77,8 +78,7 @@ Result<std::string> print_table(const Node& table, const TablePrintOptions& opti
   const Node* kind = table.is_mapping() ? table.find("kind") : nullptr;
   const Node* columns = table.is_mapping() ? table.find("columnDefinitions") : nullptr;
   const Node* rows = table.is_mapping() ? table.find("rows") : nullptr;
-  if (kind == nullptr || kind->text() != "Table" || columns == nullptr ||
-      !columns->is_sequence()) {
+  if (kind == nullptr || kind->text() != "Table" || columns == nullptr || !columns->is_sequence()) {
     return invalid_argument("the server did not answer with a Table");
   }
   if (rows == nullptr || !rows->is_sequence() || rows->items().empty()) return std::string();

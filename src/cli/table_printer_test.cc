@@ -36,10 +36,11 @@ TEST(PrintTable, ColumnsAreTheWidestCellPlusThreeSpacesAndTheLastIsNotPadded) {
 }
 
 TEST(PrintTable, WideAddsThePriorityColumnsAndAllNamespacesTheNamespaceFirst) {
-  EXPECT_EQ(print_table(table(), {.wide = true, .with_namespace = true}).value(),
-            "NAMESPACE   NAME                 READY   UP-TO-DATE   AVAILABLE   AGE    CONTAINERS\n"
-            "default     web                  3/3     3            3           5m2s   app\n"
-            "team-a      a-much-longer-name   0/1     0            0           3s     app,sidecar\n");
+  EXPECT_EQ(
+      print_table(table(), {.wide = true, .with_namespace = true}).value(),
+      "NAMESPACE   NAME                 READY   UP-TO-DATE   AVAILABLE   AGE    CONTAINERS\n"
+      "default     web                  3/3     3            3           5m2s   app\n"
+      "team-a      a-much-longer-name   0/1     0            0           3s     app,sidecar\n");
 }
 
 TEST(PrintTable, WithoutHeadersOrRows) {

@@ -115,9 +115,7 @@ class Connection {
   Clock::time_point deadline_;
 };
 
-bool is_dotted_quad(const std::string& name) {
-  return parse_ipv4_address(name).is_ok();
-}
+bool is_dotted_quad(const std::string& name) { return parse_ipv4_address(name).is_ok(); }
 
 }  // namespace
 
@@ -174,9 +172,9 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
                      : handshake.status();
   }
 
-  std::string message = request.method + " " + request.target + " HTTP/1.1\r\nHost: " +
-                        options.server_name + ":" + std::to_string(options.server.port) +
-                        "\r\nConnection: close\r\n";
+  std::string message = request.method + " " + request.target +
+                        " HTTP/1.1\r\nHost: " + options.server_name + ":" +
+                        std::to_string(options.server.port) + "\r\nConnection: close\r\n";
   for (const auto& [name, value] : request.fields) message += name + ": " + value + "\r\n";
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH") {
@@ -199,9 +197,8 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
   reader.reset(request.method);
   char buffer[16 * 1024];
   while (!reader.complete()) {
-    Result<int> got =
-        connection.drive([&] { return SSL_read(ssl.get(), buffer, sizeof buffer); },
-                         "reading the response");
+    Result<int> got = connection.drive([&] { return SSL_read(ssl.get(), buffer, sizeof buffer); },
+                                       "reading the response");
     if (!got) return got.status();
     if (*got == 0) {
       if (reader.finish_at_close()) break;
@@ -212,9 +209,9 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
     reader.feed(std::string_view(buffer, static_cast<std::size_t>(*got)));
     if (reader.invalid()) return internal_error("the server sent bytes that are not HTTP");
     if (reader.body().size() > options.max_body_bytes) {
-      return Status(StatusCode::kResourceExhausted,
-                    "the response is larger than " + std::to_string(options.max_body_bytes) +
-                        " bytes");
+      return Status(
+          StatusCode::kResourceExhausted,
+          "the response is larger than " + std::to_string(options.max_body_bytes) + " bytes");
     }
   }
 

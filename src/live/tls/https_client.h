@@ -34,15 +34,15 @@ struct HttpsClientOptions {
 
 struct HttpsRequest {
   std::string method = "GET";
-  std::string target = "/";                                 // path and query, already escaped
-  std::vector<std::pair<std::string, std::string>> fields;  // Host, Content-Length are added
-  std::string body;
+  std::string target = "/";                                   // path and query, already escaped
+  std::vector<std::pair<std::string, std::string>> fields{};  // Host, Content-Length are added
+  std::string body{};
 };
 
 struct HttpsResponse {
   int status = 0;
-  std::string content_type;
-  std::string body;  // without its transfer coding
+  std::string content_type{};
+  std::string body{};  // without its transfer coding
 };
 
 // Errors: Unavailable when the connection is refused (no server there), DeadlineExceeded when
