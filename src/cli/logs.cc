@@ -1,7 +1,7 @@
 // nodrop logs POD | deploy/NAME [-c CONTAINER] [--tail N]
 //
 // kubectl's `logs`: a pod's log through the API's log subresource. For a Deployment, one of its
-// pods, as kubectl picks one: a running, ready pod first ("Found 3 pods, using pod/web-..." on
+// pods, as kubectl picks one: a running, ready pod that is not being deleted first ("Found 3 pods, using pod/web-..." on
 // standard error when there is a choice).
 #include <algorithm>
 #include <string>
@@ -38,7 +38,9 @@ const Node* at(const Node& node, std::initializer_list<const char*> path) {
   return current;
 }
 
+// Running, ready and not being deleted: a pod whose log goes on.
 bool is_running_and_ready(const Node& pod) {
+  if (at(pod, {"metadata", "deletionTimestamp"}) != nullptr) return false;
   const Node* phase = at(pod, {"status", "phase"});
   if (phase == nullptr || phase->text() != "Running") return false;
   const Node* conditions = at(pod, {"status", "conditions"});
