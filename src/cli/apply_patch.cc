@@ -5,77 +5,12 @@
 
 #include "apiserver/json.h"
 #include "apiserver/patch.h"
-#include "base/strings.h"
+#include "cli/go_json.h"
 
 namespace nodrop::cli {
 namespace {
 
 using manifest::Node;
-
-void write_go_json(const Node& node, std::string& out) {
-  switch (node.type()) {
-    case Node::Type::kNull:
-      out += "null";
-      return;
-    case Node::Type::kBool:
-      out += node.bool_value() ? "true" : "false";
-      return;
-    case Node::Type::kInt:
-      out += std::to_string(node.int_value());
-      return;
-    case Node::Type::kFloat:
-      out += node.text();
-      return;
-    case Node::Type::kString: {
-      // json_quote escapes as Go does but for HTML's characters and the two line separators,
-      // which Go's encoder escapes too (and 0x7F, which Go leaves as it is).
-      const std::string quoted = json_quote(node.text());
-      for (std::size_t i = 0; i < quoted.size(); ++i) {
-        const char c = quoted[i];
-        if (c == '<') {
-          out += "\\u003c";
-        } else if (c == '>') {
-          out += "\\u003e";
-        } else if (c == '&') {
-          out += "\\u0026";
-        } else if (quoted.compare(i, 3, "\xe2\x80\xa8") == 0 ||
-                   quoted.compare(i, 3, "\xe2\x80\xa9") == 0) {
-          out += quoted[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
-          i += 2;
-        } else if (quoted.compare(i, 6, "\\u007f") == 0) {
-          out += '\x7f';
-          i += 5;
-        } else {
-          out += c;
-        }
-      }
-      return;
-    }
-    case Node::Type::kSequence:
-      out += '[';
-      for (std::size_t i = 0; i < node.items().size(); ++i) {
-        if (i > 0) out += ',';
-        write_go_json(node.items()[i], out);
-      }
-      out += ']';
-      return;
-    case Node::Type::kMapping: {
-      std::vector<const Node::Entry*> entries;
-      for (const Node::Entry& entry : node.entries()) entries.push_back(&entry);
-      std::sort(entries.begin(), entries.end(),
-                [](const Node::Entry* a, const Node::Entry* b) { return a->key < b->key; });
-      out += '{';
-      for (std::size_t i = 0; i < entries.size(); ++i) {
-        if (i > 0) out += ',';
-        write_go_json(Node::string(entries[i]->key), out);
-        out += ':';
-        write_go_json(entries[i]->value, out);
-      }
-      out += '}';
-      return;
-    }
-  }
-}
 
 Node* mapping_at(Node& parent, const std::string& key) {
   if (!parent.is_mapping()) return nullptr;
@@ -160,12 +95,6 @@ Node patch_below(const Node* original, const Node& modified, const std::string& 
 }
 
 }  // namespace
-
-std::string go_json(const Node& node) {
-  std::string out;
-  write_go_json(node, out);
-  return out;
-}
 
 Node with_last_applied(const Node& object, const std::string& namespace_name) {
   Node modified = object;

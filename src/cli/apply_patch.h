@@ -22,10 +22,6 @@ namespace nodrop::cli {
 
 inline constexpr char kLastAppliedAnnotation[] = "kubectl.kubernetes.io/last-applied-configuration";
 
-// JSON as Go's encoding/json writes a map-based object: compact, keys sorted, <, >, & and U+2028,
-// U+2029 escaped.
-std::string go_json(const manifest::Node& node);
-
 // The object to send: the file's object with namespace_name set (when not empty and the object
 // has none) and the last-applied annotation set to the text described above.
 manifest::Node with_last_applied(const manifest::Node& object, const std::string& namespace_name);

@@ -1,7 +1,8 @@
 // nodrop get KIND [NAME...] [-o wide|json|yaml|name] [-l SELECTOR] [-n NS] [-A]
 //
 // kubectl's `get`: the server's Table for the kind (apiserver/tables.h) printed as kubectl prints
-// it (table_printer.h), or the objects themselves as JSON or YAML (keys sorted, as kubectl's
+// it (table_printer.h; several kinds: a table each, names prefixed with their kind), or the
+// objects themselves as JSON or YAML (keys sorted, as kubectl's
 // printers write its maps), or their names as KIND.GROUP/NAME.
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 
 #include "apiserver/json.h"
 #include "cli/api_client.h"
+#include "cli/go_json.h"
 #include "cli/kind_and_names.h"
 #include "cli/table_printer.h"
 #include "cli/verb.h"
@@ -41,19 +43,6 @@ Result<Output> parse_output(std::string_view text) {
   if (text == "yaml") return Output::kYaml;
   if (text == "name") return Output::kName;
   return invalid_argument(fmt::format("must be wide, json, yaml or name, not \"{}\"", text));
-}
-
-// JSON's objects are unordered; kubectl prints them from Go maps, with their keys sorted.
-Node sorted_keys(const Node& node) {
-  Node out = node;
-  if (out.is_sequence()) {
-    for (Node& item : out.items()) item = sorted_keys(item);
-  } else if (out.is_mapping()) {
-    for (Node::Entry& entry : out.entries()) entry.value = sorted_keys(entry.value);
-    std::stable_sort(out.entries().begin(), out.entries().end(),
-                     [](const Node::Entry& a, const Node::Entry& b) { return a.key < b.key; });
-  }
-  return out;
 }
 
 std::string name_of(const Node& object) {
@@ -119,10 +108,11 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string namespace_name = cluster.all_namespaces ? "" : client->namespace_name();
   const bool table = output == Output::kTable || output == Output::kWide;
 
-  std::vector<std::string> table_text;
+  // Tables, one per run of requests for the same kind (`get deploy a b`: one table of two rows);
+  // objects and their names for the other outputs.
+  std::vector<std::pair<const apiserver::Resource*, Node>> tables;
   std::vector<Node> objects;
   std::vector<std::string> names;
-  bool any_row = false;
   for (const auto& [resource, name] : *wanted) {
     std::string target = name.empty() ? collection_path(*resource, namespace_name)
                                       : object_path(*resource, namespace_name, name);
@@ -133,13 +123,17 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
                                    : "application/json");
     if (!answer) return report_failure(err, answer.status());
     if (table) {
-      Result<std::string> text =
-          print_table(*answer, {.wide = output == Output::kWide,
-                                .with_namespace = cluster.all_namespaces && resource->namespaced,
-                                .headers = headers && table_text.empty()});
-      if (!text) return report_failure(err, text.status());
-      any_row = any_row || !text->empty();
-      if (!text->empty()) table_text.push_back(*text);
+      const Node* rows = answer->find("rows");
+      if (!tables.empty() && tables.back().first == resource && rows != nullptr &&
+          rows->is_sequence()) {
+        Node& previous = tables.back().second;
+        for (Node::Entry& entry : previous.entries()) {
+          if (entry.key != "rows" || !entry.value.is_sequence()) continue;
+          for (const Node& row : rows->items()) entry.value.push(row);
+        }
+      } else {
+        tables.emplace_back(resource, std::move(answer).value());
+      }
       continue;
     }
     std::vector<Node> got;
@@ -162,9 +156,28 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
 
-  const bool nothing = table ? !any_row : objects.empty();
+  // kubectl names each object with its kind when a `get` shows more than one kind.
+  bool several_kinds = false;
+  for (const NamedObject& object : *wanted) {
+    several_kinds = several_kinds || object.resource != (*wanted)[0].resource;
+  }
+  std::string table_text;
+  for (const auto& [resource, answer] : tables) {
+    Result<std::string> text =
+        print_table(answer, {.wide = output == Output::kWide,
+                             .with_namespace = cluster.all_namespaces && resource->namespaced,
+                             .headers = headers,
+                             .name_prefix = several_kinds ? output_name(*resource) + "/" : ""});
+    if (!text) return report_failure(err, text.status());
+    if (text->empty()) continue;
+    if (!table_text.empty()) table_text += "\n";  // a blank line between kinds
+    table_text += *text;
+  }
+
+  // kubectl says there is nothing only for tables; -o name prints nothing, -o json|yaml an empty
+  // List.
   const bool by_name = wanted->size() == 1 && !(*wanted)[0].name.empty();
-  if (nothing && !by_name) {
+  if (table && table_text.empty() && !by_name) {
     if (cluster.all_namespaces || !(*wanted)[0].resource->namespaced) {
       err << "No resources found\n";
     } else {
@@ -175,7 +188,7 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
   switch (output) {
     case Output::kTable:
     case Output::kWide:
-      for (const std::string& text : table_text) out << text;
+      out << table_text;
       break;
     case Output::kName:
       for (const std::string& name : names) out << name << "\n";
@@ -184,20 +197,19 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
     case Output::kYaml: {
       Node shown;
       if (objects.size() == 1 && by_name) {
-        shown = sorted_keys(objects[0]);
+        shown = objects[0];
       } else {
         shown = Node::mapping();
         shown.set("apiVersion", Node::string("v1"));
         Node items = Node::sequence();
-        for (const Node& object : objects) items.push(sorted_keys(object));
+        for (const Node& object : objects) items.push(object);
         shown.set("items", std::move(items));
         shown.set("kind", Node::string("List"));
         Node metadata = Node::mapping();
         metadata.set("resourceVersion", Node::string(""));
         shown.set("metadata", std::move(metadata));
       }
-      out << (output == Output::kJson ? manifest::write_json(shown) + "\n"
-                                      : manifest::write_yaml(shown));
+      out << (output == Output::kJson ? go_json_indented(shown) : manifest::write_yaml(shown));
       break;
     }
   }

@@ -28,12 +28,28 @@ Result<std::vector<NamedObject>> named_objects(const std::vector<std::string>& a
     }
   }
   std::vector<NamedObject> objects;
-  for (const auto& [kind, name] : kinds_and_names) {
-    const apiserver::Resource* resource = resource_named(kind);
-    if (resource == nullptr) {
-      return invalid_argument("the server doesn't have a resource type \"" + kind + "\"");
+  for (const auto& [kinds, name] : kinds_and_names) {
+    // "deploy,svc": each kind in turn; "all": the kinds of that category, in the API's order.
+    std::string_view list = kinds;
+    while (true) {
+      const std::size_t comma = list.find(',');
+      const std::string kind(list.substr(0, comma));
+      if (kind == "all") {
+        for (const apiserver::Resource& resource : apiserver::resources()) {
+          for (const char* category : resource.categories) {
+            if (std::string_view(category) == "all") objects.push_back({&resource, name});
+          }
+        }
+      } else {
+        const apiserver::Resource* resource = resource_named(kind);
+        if (resource == nullptr) {
+          return invalid_argument("the server doesn't have a resource type \"" + kind + "\"");
+        }
+        objects.push_back({resource, name});
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
     }
-    objects.push_back({resource, name});
   }
   return objects;
 }

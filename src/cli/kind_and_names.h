@@ -1,6 +1,7 @@
 // The objects a verb names on kubectl's command line: `KIND NAME...` or `KIND/NAME...`
 // (`deploy web`, `deploy/web svc/web`), each kind by any of its names (api_client.h's
-// resource_named).
+// resource_named), several kinds separated by commas (`deploy,svc`), `all` standing for the kinds
+// of that category (pods, services, deployments, replicasets).
 #pragma once
 
 #include <string>

@@ -1,8 +1,8 @@
 // nodrop logs POD | deploy/NAME [-c CONTAINER] [--tail N]
 //
 // kubectl's `logs`: a pod's log through the API's log subresource. For a Deployment, one of its
-// pods, as kubectl picks one: a running, ready pod that is not being deleted first ("Found 3 pods, using pod/web-..." on
-// standard error when there is a choice).
+// pods, as kubectl picks one: a running, ready pod that is not being deleted first ("Found 3 pods,
+// using pod/web-..." on standard error when there is a choice).
 #include <algorithm>
 #include <string>
 #include <vector>

@@ -84,6 +84,15 @@ Result<std::string> print_table(const Node& table, const TablePrintOptions& opti
   if (rows == nullptr || !rows->is_sequence() || rows->items().empty()) return std::string();
 
   std::vector<std::size_t> shown;  // indexes of the columns printed
+  std::size_t name_column = columns->items().size();
+  for (std::size_t i = 0; i < columns->items().size(); ++i) {
+    const Node* format =
+        columns->items()[i].is_mapping() ? columns->items()[i].find("format") : nullptr;
+    if (format != nullptr && format->text() == "name") {
+      name_column = i;
+      break;
+    }
+  }
   std::vector<std::string> header;
   if (options.with_namespace) header.push_back("NAMESPACE");
   for (std::size_t i = 0; i < columns->items().size(); ++i) {
@@ -104,7 +113,9 @@ Result<std::string> print_table(const Node& table, const TablePrintOptions& opti
     std::vector<std::string> line;
     if (options.with_namespace) line.push_back(namespace_of(row));
     for (const std::size_t i : shown) {
-      line.push_back(i < cells->items().size() ? cell_text(cells->items()[i]) : "");
+      std::string text = i < cells->items().size() ? cell_text(cells->items()[i]) : "";
+      if (i == name_column) text = options.name_prefix + text;
+      line.push_back(std::move(text));
     }
     lines.push_back(std::move(line));
   }

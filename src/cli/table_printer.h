@@ -16,6 +16,9 @@ struct TablePrintOptions {
   bool wide = false;            // -o wide: every column, whatever its priority
   bool with_namespace = false;  // -A: the rows' namespaces (from their metadata) first
   bool headers = true;
+  // Put before each name (the column whose format is "name"): "deployment.apps/" when a `get`
+  // shows several kinds, as kubectl does.
+  std::string name_prefix{};
 };
 
 // The lines of the table, each ending in "\n"; "" for a table without rows (the caller says

@@ -164,7 +164,7 @@ wait_for 20 sh -c "'$nodrop' get po -l app=web -o wide --data-dir '$work/data' |
   || fail "pods wide: $(n get po -o wide)"
 n get deploy web -o yaml | grep -q "^kind: Deployment" || fail "get -o yaml"
 n get deploy -o name | grep -qx "deployment.apps/web" || fail "get -o name"
-n get cm web-config -o json | grep -q '"note": "a <b> & c"' || fail "get cm -o json"
+n get cm web-config -o json | grep -qF '"note": "a \u003cb\u003e \u0026 c"' || fail "get cm -o json"
 n get pods -n nothing >"$work/empty.out" 2>"$work/empty.err" || fail "get in an empty namespace"
 [[ ! -s "$work/empty.out" ]] && grep -qx "No resources found in nothing namespace." "$work/empty.err" \
   || fail "empty namespace: $(cat "$work/empty.err")"
@@ -172,16 +172,26 @@ status=0
 n get deploy nope >/dev/null 2>"$work/nope" || status=$?
 [[ $status -eq 1 ]] && grep -qx 'Error from server (NotFound): deployments.apps "nope" not found' \
   "$work/nope" || fail "get of a missing object: $status $(cat "$work/nope")"
-# The same table as kubectl's, byte for byte (AGE may tick between the two: a few tries).
-same=no
-for _ in 1 2 3; do
-  if [[ "$(n get svc -o wide)" == "$(KUBECONFIG=$work/data/kubeconfig kubectl get svc -o wide)" ]]; then
-    same=yes; break
-  fi
-done
-[[ $same == yes ]] || fail "get svc -o wide differs from kubectl's:
-$(n get svc -o wide)
-$(KUBECONFIG=$work/data/kubeconfig kubectl get svc -o wide)"
+# The same output as kubectl's, byte for byte (AGE may tick between the two: a few tries).
+same_as_kubectl() {
+  for _ in 1 2 3; do
+    [[ "$(n "$@")" == "$(KUBECONFIG=$work/data/kubeconfig kubectl "$@")" ]] && return 0
+  done
+  fail "nodrop $* differs from kubectl's:
+$(n "$@")
+---
+$(KUBECONFIG=$work/data/kubeconfig kubectl "$@")"
+}
+same_as_kubectl get svc -o wide
+same_as_kubectl get all
+same_as_kubectl get deploy,svc,cm -o wide
+same_as_kubectl get po -A -o wide
+same_as_kubectl get deploy web web
+same_as_kubectl get all -o name
+same_as_kubectl get deploy web -o json
+same_as_kubectl get cm -o json
+same_as_kubectl get deploy -n nothing -o json
+same_as_kubectl get deploy -n nothing -o name
 
 step "scale, logs"
 n scale deploy/web --replicas 3 | grep -qx "deployment.apps/web scaled" || fail "scale"
