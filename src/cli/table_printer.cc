@@ -8,10 +8,6 @@ namespace {
 
 using manifest::Node;
 
-// kubectl's tabwriter: text/tabwriter.NewWriter(out, 6, 4, 3, ' ', 0).
-constexpr std::size_t kMinimumColumnWidth = 6;
-constexpr std::size_t kColumnPadding = 3;
-
 // Width as tabwriter counts it: UTF-8 code points, not bytes.
 std::size_t display_width(const std::string& text) {
   std::size_t width = 0;
@@ -54,13 +50,14 @@ std::string namespace_of(const Node& row) {
 
 }  // namespace
 
-std::string align_columns(const std::vector<std::vector<std::string>>& lines) {
+std::string align_columns(const std::vector<std::vector<std::string>>& lines,
+                          const ColumnSpacing& spacing) {
   std::vector<std::size_t> widths;
   for (const auto& line : lines) {
     // A line's last cell is not in a column: tabwriter aligns only cells a tab ends.
     for (std::size_t i = 0; i + 1 < line.size(); ++i) {
-      if (widths.size() <= i) widths.resize(i + 1, kMinimumColumnWidth);
-      widths[i] = std::max(widths[i], display_width(line[i]) + kColumnPadding);
+      if (widths.size() <= i) widths.resize(i + 1, spacing.minimum_width);
+      widths[i] = std::max(widths[i], display_width(line[i]) + spacing.padding);
     }
   }
   std::string out;

@@ -25,8 +25,16 @@ struct TablePrintOptions {
 // "No resources found"). InvalidArgument when table is not a Table.
 Result<std::string> print_table(const manifest::Node& table, const TablePrintOptions& options);
 
-// Lines of cells aligned as Go's text/tabwriter aligns them with kubectl's settings (minimum
-// width 6, padding 3, spaces): every cell but a line's last padded to its column's width.
-std::string align_columns(const std::vector<std::vector<std::string>>& lines);
+// Go's text/tabwriter settings: kubectl's printers use a minimum width of 6 and padding 3; some of
+// its commands (rollout history) a tabwriter of their own.
+struct ColumnSpacing {
+  std::size_t minimum_width = 6;
+  std::size_t padding = 3;
+};
+
+// Lines of cells aligned as Go's text/tabwriter aligns them with spaces: every cell but a line's
+// last padded to its column's width (its widest cell plus the padding, at least the minimum).
+std::string align_columns(const std::vector<std::vector<std::string>>& lines,
+                          const ColumnSpacing& spacing = {});
 
 }  // namespace nodrop::cli

@@ -2,8 +2,8 @@
 # End to end: nodrop's own cluster verbs drive `nodrop up` through its Kubernetes API, as a user
 # with only the nodrop binary would: apply (created), apply again (unchanged), an edited image
 # applied (configured) and followed with rollout status, an env var removed from the file gone
-# after apply (the three-way patch), get in each output format (the table byte for byte as
-# kubectl prints it), scale, logs of a Deployment, delete; objects applied by kubectl then by
+# after apply (the three-way patch), get in each output format (byte for byte as kubectl prints
+# it), scale, logs of a Deployment, rollout history, undo, pause, resume and restart, delete; objects applied by kubectl then by
 # nodrop, and the other way round, reported `unchanged`; and the errors a user meets first (no
 # cluster at a data dir, an unknown kind, an object that does not exist).
 #
@@ -201,6 +201,30 @@ wait_for 10 sh -c "'$nodrop' logs deploy/web --tail 5 --data-dir '$work/data' 2>
   || fail "logs deploy/web: $(n logs deploy/web 2>&1)"
 n logs deploy/web --tail 1 2>"$work/found" | wc -l | grep -qx 1 || fail "logs --tail 1"
 grep -Eq "^Found [0-9]+ pods, using pod/web-" "$work/found" || fail "logs of a Deployment: $(cat "$work/found")"
+
+step "rollout history, undo, pause, resume, restart"
+same_as_kubectl rollout history deploy/web
+n rollout history deploy/web | grep -Eq "^2 +<none>$" || fail "history: $(n rollout history deploy/web)"
+n rollout pause deploy/web | grep -qx "deployment.apps/web paused" || fail "pause"
+status=0
+n rollout pause deploy/web 2>"$work/paused" || status=$?
+[[ $status -eq 1 ]] && grep -qx 'error: deployments.apps "web" is already paused' "$work/paused" \
+  || fail "pause twice: $status $(cat "$work/paused")"
+n rollout resume deploy/web | grep -qx "deployment.apps/web resumed" || fail "resume"
+n rollout undo deploy/web | grep -qx "deployment.apps/web rolled back" || fail "undo"
+n rollout status deploy/web --timeout 40s | tail -1 | grep -qx 'deployment "web" successfully rolled out' \
+  || fail "rollout status after undo"
+n get deploy web -o wide | grep -q " demo-app:v1 " || fail "undo did not bring v1 back: $(n get deploy web -o wide)"
+n rollout undo deploy/web --to-revision 3 | grep -qx "deployment.apps/web skipped rollback (current template already matches revision 3)" \
+  || fail "undo to the current revision"
+n rollout undo deploy/web --to-revision 2 | grep -qx "deployment.apps/web rolled back" || fail "undo to 2"
+n rollout status deploy/web --timeout 40s >/dev/null || fail "rollout status after undo to 2"
+n rollout restart deploy/web | grep -qx "deployment.apps/web restarted" || fail "restart"
+n rollout status deploy/web --timeout 40s >/dev/null || fail "rollout status after restart"
+n rollout history deploy/web | grep -Eq "^5 +<none>$" || fail "history after restart: $(n rollout history deploy/web)"
+status=0
+n rollout status deploy/web --timeout 1s -w=false >/dev/null || status=$?
+[[ $status -eq 0 ]] || fail "rollout status -w=false of a finished rollout"
 
 step "kubectl and nodrop on the same objects"
 cat >"$work/by-kubectl.yaml" <<YAML
