@@ -133,6 +133,8 @@ Result<ApiClient> ApiClient::connect(const ClusterFlags& flags,
   client.token_ = config->token;
   client.server_ = config->server;
   client.data_dir_ = source->data_dir;
+  client.start_command_ =
+      source->default_data_dir ? "nodrop up" : "nodrop up --data-dir " + source->data_dir;
   client.namespace_name_ = !flags.namespace_name.empty()     ? flags.namespace_name
                            : !config->namespace_name.empty() ? config->namespace_name
                                                              : "default";
@@ -151,9 +153,9 @@ Result<ApiResponse> ApiClient::request(const std::string& method, const std::str
   if (!answer) {
     if (answer.status().code() == StatusCode::kUnavailable) {
       if (!data_dir_.empty()) {
-        return Status(StatusCode::kUnavailable,
-                      "no cluster answers at " + server_ + ", the API of data dir " + data_dir_ +
-                          ": start it with `nodrop up --data-dir " + data_dir_ + "`");
+        return Status(StatusCode::kUnavailable, "no cluster answers at " + server_ +
+                                                    ", the API of data dir " + data_dir_ +
+                                                    ": start it with `" + start_command_ + "`");
       }
       return Status(StatusCode::kUnavailable,
                     "the server " + server_ + " does not answer: " + answer.status().message());

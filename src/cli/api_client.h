@@ -65,8 +65,9 @@ class ApiClient {
 
   live::HttpsClientOptions options_;
   std::string token_{};
-  std::string server_{};    // as the kubeconfig names it, for messages
-  std::string data_dir_{};  // the data dir the kubeconfig belongs to; empty for another
+  std::string server_{};         // as the kubeconfig names it, for messages
+  std::string data_dir_{};       // the data dir the kubeconfig belongs to; empty for another
+  std::string start_command_{};  // how to start the cluster of that data dir
   std::string namespace_name_{};
 };
 

@@ -175,16 +175,18 @@ Result<KubeconfigSource> locate_kubeconfig(const std::string& kubeconfig_flag,
         "no cluster named: pass --data-dir DIR or --kubeconfig FILE (neither KUBECONFIG, "
         "NODROP_DATA_DIR, XDG_STATE_HOME nor HOME is set)");
   }
-  return KubeconfigSource{.path = kubeconfig_of(data_dir), .data_dir = data_dir};
+  return KubeconfigSource{
+      .path = kubeconfig_of(data_dir), .data_dir = data_dir, .default_data_dir = true};
 }
 
 Result<Kubeconfig> load_kubeconfig(const KubeconfigSource& source) {
   if (!source.data_dir.empty() && !file_exists(source.path)) {
-    return Status(StatusCode::kNotFound,
-                  "no cluster at data dir " + source.data_dir +
-                      " (it has no kubeconfig): start one " + "with `nodrop up --data-dir " +
-                      source.data_dir +
-                      "`, or name another with --data-dir DIR or --kubeconfig FILE");
+    const std::string start =
+        source.default_data_dir ? "nodrop up" : "nodrop up --data-dir " + source.data_dir;
+    return Status(StatusCode::kNotFound, "no cluster at data dir " + source.data_dir +
+                                             " (it has no kubeconfig): start one with `" + start +
+                                             "`, or name another with --data-dir DIR or "
+                                             "--kubeconfig FILE");
   }
   Result<std::string> text = manifest::read_manifest_file(source.path);
   if (!text) return invalid_argument(source.path + ": " + text.status().message());

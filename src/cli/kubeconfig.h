@@ -47,7 +47,8 @@ struct ClusterEnvironment {
 // The kubeconfig a verb uses, and where it came from, for messages.
 struct KubeconfigSource {
   std::string path{};
-  std::string data_dir{};  // the data dir it belongs to; empty for one given as a kubeconfig
+  std::string data_dir{};         // the data dir it belongs to; empty for one given as a kubeconfig
+  bool default_data_dir = false;  // the data dir `nodrop up` uses when given none
 };
 
 // Picks the kubeconfig by the rules above (flags empty when not given); does not read it.

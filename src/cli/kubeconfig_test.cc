@@ -90,7 +90,18 @@ TEST(LocateKubeconfig, FlagsComeFirstThenNodropsDataDirThenKubeconfigThenTheDefa
   EXPECT_EQ(locate_kubeconfig("", "", no_data_dir)->path, "/state/nodrop/kubeconfig");
   no_data_dir.xdg_state_home.clear();
   EXPECT_EQ(locate_kubeconfig("", "", no_data_dir)->path, "/home/u/.local/state/nodrop/kubeconfig");
+  EXPECT_TRUE(locate_kubeconfig("", "", no_data_dir)->default_data_dir);
+  EXPECT_FALSE(locate_kubeconfig("", "", everything)->default_data_dir);
   EXPECT_FALSE(locate_kubeconfig("", "", ClusterEnvironment{}).is_ok());
+}
+
+TEST(LoadKubeconfig, TheDefaultDataDirWithoutOneSaysToRunNodropUp) {
+  Result<Kubeconfig> missing = load_kubeconfig(
+      {.path = "/no/home/kubeconfig", .data_dir = "/no/home", .default_data_dir = true});
+  EXPECT_EQ(
+      missing.status().message(),
+      "no cluster at data dir /no/home (it has no kubeconfig): start one with `nodrop up`, or "
+      "name another with --data-dir DIR or --kubeconfig FILE");
 }
 
 TEST(LoadKubeconfig, ADataDirWithoutOneSaysHowToStartACluster) {

@@ -257,4 +257,11 @@ n delete cm by-kubectl 2>"$work/gone" || status=$?
 n delete cm by-kubectl --ignore-not-found || fail "--ignore-not-found"
 wait_for 20 sh -c "! '$nodrop' get pods -l app=web --data-dir '$work/data' 2>&1 | grep -q web-" \
   || fail "the pods outlived their Deployment: $(n get pods)"
+step "the cluster stopped: the error says how to start it again"
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+status=0
+timeout 10 "$nodrop" get pods --data-dir "$work/data" >"$work/stopped" 2>&1 || status=$?
+[[ $status -eq 1 ]] && grep -q "^error: no cluster answers at https://127.0.170.250:[0-9]*, the API of data dir $work/data: start it with \`nodrop up --data-dir $work/data\`$" \
+  "$work/stopped" || fail "get of a stopped cluster: $status $(cat "$work/stopped")"
 echo "PASS"
