@@ -144,12 +144,30 @@ Result<ApiClient> ApiClient::connect(const ClusterFlags& flags,
 Result<ApiResponse> ApiClient::request(const std::string& method, const std::string& target,
                                        const std::string& body, const std::string& content_type,
                                        const std::string& accept) {
+  return exchange(request_of(method, target, body, content_type, accept), nullptr);
+}
+
+Status ApiClient::stream(const std::string& target, const std::string& accept,
+                         const std::function<bool(std::string_view)>& on_data) {
+  return exchange(request_of("GET", target, "", "", accept), &on_data).status();
+}
+
+live::HttpsRequest ApiClient::request_of(const std::string& method, const std::string& target,
+                                         const std::string& body, const std::string& content_type,
+                                         const std::string& accept) const {
   live::HttpsRequest request{.method = method, .target = target, .fields = {}, .body = body};
   request.fields.emplace_back("Authorization", "Bearer " + token_);
   request.fields.emplace_back("Accept", accept);
   request.fields.emplace_back("User-Agent", "nodrop");
   if (!body.empty()) request.fields.emplace_back("Content-Type", content_type);
-  Result<live::HttpsResponse> answer = live::https_request(options_, request);
+  return request;
+}
+
+Result<ApiResponse> ApiClient::exchange(const live::HttpsRequest& request,
+                                        const std::function<bool(std::string_view)>* on_data) {
+  Result<live::HttpsResponse> answer = on_data != nullptr
+                                           ? live::https_stream(options_, request, *on_data)
+                                           : live::https_request(options_, request);
   if (!answer) {
     if (answer.status().code() == StatusCode::kUnavailable) {
       if (!data_dir_.empty()) {

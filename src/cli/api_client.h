@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -54,6 +55,10 @@ class ApiClient {
                               const std::string& body = "",
                               const std::string& content_type = "application/json",
                               const std::string& accept = "application/json");
+  // A GET whose body is read as it arrives (a watch, a followed log): on_data gets it until it
+  // ends or on_data returns false. Errors as request()'s.
+  Status stream(const std::string& target, const std::string& accept,
+                const std::function<bool(std::string_view)>& on_data);
   // A request whose answer must be JSON, parsed.
   Result<manifest::Node> request_json(const std::string& method, const std::string& target,
                                       const std::string& body = "",
@@ -62,6 +67,12 @@ class ApiClient {
 
  private:
   ApiClient() = default;
+  live::HttpsRequest request_of(const std::string& method, const std::string& target,
+                                const std::string& body, const std::string& content_type,
+                                const std::string& accept) const;
+  // One request, its answer whole (on_data null) or streamed to on_data.
+  Result<ApiResponse> exchange(const live::HttpsRequest& request,
+                               const std::function<bool(std::string_view)>* on_data);
 
   live::HttpsClientOptions options_;
   std::string token_{};

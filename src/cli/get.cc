@@ -1,4 +1,4 @@
-// nodrop get KIND [NAME...] [-o wide|json|yaml|name] [-l SELECTOR] [-n NS] [-A]
+// nodrop get KIND [NAME...] [-o wide|json|yaml|name] [-l SELECTOR] [-n NS] [-A] [-w]
 //
 // kubectl's `get`: the server's Table for the kind (apiserver/tables.h) printed as kubectl prints
 // it (table_printer.h; several kinds: a table each, names prefixed with their kind), or the
@@ -6,6 +6,7 @@
 // printers write its maps), or their names as KIND.GROUP/NAME.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,8 @@ constexpr char kUsage[] =
     "\n"
     "  -o, --output F          wide (more columns), json, yaml, or name (KIND/NAME)\n"
     "  -l, --selector S        only objects whose labels match (app=web,tier!=db,env in (a,b))\n"
-    "  --no-headers            the table without its header line\n";
+    "  --no-headers            the table without its header line\n"
+    "  -w, --watch             after the table, a line for each change, until interrupted\n";
 
 enum class Output { kTable, kWide, kJson, kYaml, kName };
 
@@ -58,6 +60,85 @@ struct Answer {
   bool listed = false;  // a list (of a kind), not objects asked by name
 };
 
+// The longest watch event line read: a Table row with its object's metadata is a few KiB.
+constexpr std::size_t kMaxWatchEventBytes = 16 * 1024 * 1024;
+
+// `get -w` after its table: a line for every change, each row aligned on its own (kubectl flushes
+// its tabwriter after every event), until the server ends the watch or the output goes away.
+int watch_rows(ApiClient& client, const NamedObject& object, const std::string& namespace_name,
+               const std::string& selector, const Node& listed, const TablePrintOptions& options,
+               std::ostream& out, std::ostream& err) {
+  const Node* metadata = listed.find("metadata");
+  const Node* version =
+      metadata != nullptr && metadata->is_mapping() ? metadata->find("resourceVersion") : nullptr;
+  std::string target = collection_path(*object.resource, namespace_name) + "?watch=1";
+  if (version != nullptr && !version->text().empty()) {
+    target += "&resourceVersion=" + query_escape(version->text());
+  }
+  if (!object.name.empty())
+    target += "&fieldSelector=" + query_escape("metadata.name=" + object.name);
+  if (!selector.empty()) target += "&labelSelector=" + query_escape(selector);
+  // Each row as wide as every line printed before it, as kubectl's tabwriter keeps them: the
+  // changes line up under the table, and a wider cell widens its column from then on.
+  TablePrintOptions with_headers = options;
+  with_headers.headers = true;
+  Result<std::vector<std::vector<std::string>>> printed = table_cells(listed, with_headers);
+  if (!printed) return report_failure(err, printed.status());
+  std::vector<std::size_t> widths = column_widths(*printed);
+  std::string pending;  // an event line still arriving
+  Status problem;
+  Status watched = client.stream(
+      target, "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+      [&](std::string_view data) {
+        pending += data;
+        std::size_t end;
+        while ((end = pending.find('\n')) != std::string::npos) {
+          const std::string line = pending.substr(0, end);
+          pending.erase(0, end + 1);
+          if (line.empty()) continue;
+          Result<Node> event = apiserver::parse_body(line);
+          const Node* table = event && event->is_mapping() ? event->find("object") : nullptr;
+          const Node* type = event && event->is_mapping() ? event->find("type") : nullptr;
+          if (table == nullptr || type == nullptr) {
+            problem = internal_error("the server sent a watch event that is not one");
+            return false;
+          }
+          if (type->text() == "BOOKMARK") continue;
+          if (type->text() == "ERROR") {
+            const Node* message = table->find("message");
+            problem = internal_error(message != nullptr ? message->text() : "the watch failed");
+            return false;
+          }
+          // Only the first event carries the columns; the list's are the same.
+          Node rows = *table;
+          if (const Node* columns = listed.find("columnDefinitions")) {
+            rows.set("columnDefinitions", *columns);
+          }
+          Result<std::vector<std::vector<std::string>>> cells = table_cells(rows, options);
+          if (!cells) {
+            problem = cells.status();
+            return false;
+          }
+          for (const std::vector<std::string>& row : *cells) {
+            out << align_columns({row}, {}, widths);
+            const std::vector<std::size_t> these = column_widths({row});
+            widths.resize(std::max(widths.size(), these.size()), 0);
+            for (std::size_t i = 0; i < these.size(); ++i)
+              widths[i] = std::max(widths[i], these[i]);
+          }
+        }
+        out.flush();
+        if (pending.size() > kMaxWatchEventBytes) {
+          problem = Status(StatusCode::kResourceExhausted, "a watch event larger than 16 MiB");
+          return false;
+        }
+        return out.good();
+      });
+  if (!watched.is_ok()) return report_failure(err, watched);
+  if (!problem.is_ok()) return report_failure(err, problem);
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_get(const Args& args, std::ostream& out, std::ostream& err) {
@@ -65,6 +146,7 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
   Output output = Output::kTable;
   std::string selector;
   bool headers = true;
+  bool watch = false;
   std::vector<std::string> positional;
   FlagReader flags(args);
   const auto fail = [&](const Status& status) {
@@ -90,6 +172,9 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
       Result<std::string> value = flags.value();
       if (value) selector = *value;
       status = value.status();
+    } else if (flags.is("-w", "--watch")) {
+      status = flags.is_switch();
+      watch = true;
     } else if (flags.is("--no-headers")) {
       status = flags.is_switch();
       headers = false;
@@ -102,6 +187,9 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
 
   Result<std::vector<NamedObject>> wanted = named_objects(positional, true);
   if (!wanted) return report_failure(err, wanted.status());
+  if (watch && (wanted->size() != 1 || (output != Output::kTable && output != Output::kWide))) {
+    return fail(invalid_argument("-w watches one kind (or one object), printed as a table"));
+  }
 
   Result<ApiClient> client = ApiClient::connect(cluster, ClusterEnvironment::of_process());
   if (!client) return report_failure(err, client.status());
@@ -114,9 +202,14 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
   std::vector<Node> objects;
   std::vector<std::string> names;
   for (const auto& [resource, name] : *wanted) {
-    std::string target = name.empty() ? collection_path(*resource, namespace_name)
-                                      : object_path(*resource, namespace_name, name);
-    if (name.empty() && !selector.empty()) target += "?labelSelector=" + query_escape(selector);
+    // -w with a name lists by a field selector, as kubectl does: a list's Table carries the
+    // resourceVersion the watch starts from.
+    std::string target = name.empty() || watch ? collection_path(*resource, namespace_name)
+                                               : object_path(*resource, namespace_name, name);
+    std::string query;
+    if (!name.empty() && watch) query += "&fieldSelector=" + query_escape("metadata.name=" + name);
+    if (name.empty() && !selector.empty()) query += "&labelSelector=" + query_escape(selector);
+    if (!query.empty()) target += "?" + query.substr(1);
     Result<Node> answer =
         client->request_json("GET", target, "", "",
                              table ? "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
@@ -189,6 +282,15 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
     case Output::kTable:
     case Output::kWide:
       out << table_text;
+      if (watch) {
+        out.flush();
+        return watch_rows(
+            *client, (*wanted)[0], namespace_name, selector, tables[0].second,
+            {.wide = output == Output::kWide,
+             .with_namespace = cluster.all_namespaces && (*wanted)[0].resource->namespaced,
+             .headers = false},
+            out, err);
+      }
       break;
     case Output::kName:
       for (const std::string& name : names) out << name << "\n";

@@ -1,4 +1,4 @@
-// nodrop logs POD | deploy/NAME [-c CONTAINER] [--tail N]
+// nodrop logs POD | deploy/NAME [-c CONTAINER] [--tail N] [-f] [-p]
 //
 // kubectl's `logs`: a pod's log through the API's log subresource. For a Deployment, one of its
 // pods, as kubectl picks one: a running, ready pod that is not being deleted first ("Found 3 pods,
@@ -18,12 +18,14 @@ namespace {
 using manifest::Node;
 
 constexpr char kUsage[] =
-    "Usage: nodrop logs POD | deploy/NAME [-c CONTAINER] [--tail N] [flags]\n"
+    "Usage: nodrop logs POD | deploy/NAME [-c CONTAINER] [--tail N] [-f] [-p] [flags]\n"
     "\n"
     "Prints a pod's log; for a Deployment, the log of one of its pods.\n"
     "\n"
     "  -c, --container C       the container (default: the pod's only or first)\n"
-    "  --tail N                only the last N lines\n";
+    "  --tail N                only the last N lines\n"
+    "  -f, --follow            go on printing what the container writes until it ends\n"
+    "  -p, --previous          the log of the container's previous run (before a restart)\n";
 
 // The server keeps a bounded log per container; the largest tail asked is bounded alike.
 constexpr std::int64_t kMaxTailLines = 10'000'000;
@@ -96,6 +98,8 @@ int run_logs(const Args& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> positional;
   std::string container;
   std::optional<std::int64_t> tail;
+  bool follow = false;
+  bool previous = false;
   FlagReader flags(args);
   const auto fail = [&](const Status& status) {
     err << "nodrop logs: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
@@ -116,6 +120,12 @@ int run_logs(const Args& args, std::ostream& out, std::ostream& err) {
       Result<std::string> value = flags.value();
       if (value) container = *value;
       status = value.status();
+    } else if (flags.is("-f", "--follow")) {
+      status = flags.is_switch();
+      follow = true;
+    } else if (flags.is("-p", "--previous")) {
+      status = flags.is_switch();
+      previous = true;
     } else if (flags.is("--tail")) {
       // kubectl: -1, the default, is the whole log.
       Result<std::int64_t> count = flags.count(-1, kMaxTailLines);
@@ -150,7 +160,19 @@ int run_logs(const Args& args, std::ostream& out, std::ostream& err) {
   std::string query;
   if (!container.empty()) query += "&container=" + query_escape(container);
   if (tail) query += "&tailLines=" + std::to_string(*tail);
+  if (previous) query += "&previous=true";
+  if (follow) query += "&follow=true";
   if (!query.empty()) target += "?" + query.substr(1);
+  if (follow) {
+    // Each piece as it arrives; a reader that went away (a closed pipe) ends the stream.
+    Status followed = client->stream(target, "application/json, */*", [&](std::string_view data) {
+      out << data;
+      out.flush();
+      return out.good();
+    });
+    if (!followed.is_ok()) return report_failure(err, followed);
+    return kExitOk;
+  }
   Result<ApiResponse> log = client->request("GET", target, "", "", "application/json, */*");
   if (!log) return report_failure(err, log.status());
   out << log->body;

@@ -50,8 +50,8 @@ std::string namespace_of(const Node& row) {
 
 }  // namespace
 
-std::string align_columns(const std::vector<std::vector<std::string>>& lines,
-                          const ColumnSpacing& spacing) {
+std::vector<std::size_t> column_widths(const std::vector<std::vector<std::string>>& lines,
+                                       const ColumnSpacing& spacing) {
   std::vector<std::size_t> widths;
   for (const auto& line : lines) {
     // A line's last cell is not in a column: tabwriter aligns only cells a tab ends.
@@ -59,6 +59,16 @@ std::string align_columns(const std::vector<std::vector<std::string>>& lines,
       if (widths.size() <= i) widths.resize(i + 1, spacing.minimum_width);
       widths[i] = std::max(widths[i], display_width(line[i]) + spacing.padding);
     }
+  }
+  return widths;
+}
+
+std::string align_columns(const std::vector<std::vector<std::string>>& lines,
+                          const ColumnSpacing& spacing,
+                          const std::vector<std::size_t>& minimum_widths) {
+  std::vector<std::size_t> widths = column_widths(lines, spacing);
+  for (std::size_t i = 0; i < widths.size() && i < minimum_widths.size(); ++i) {
+    widths[i] = std::max(widths[i], minimum_widths[i]);
   }
   std::string out;
   for (const auto& line : lines) {
@@ -72,13 +82,22 @@ std::string align_columns(const std::vector<std::vector<std::string>>& lines,
 }
 
 Result<std::string> print_table(const Node& table, const TablePrintOptions& options) {
+  Result<std::vector<std::vector<std::string>>> lines = table_cells(table, options);
+  if (!lines) return lines.status();
+  return align_columns(*lines);
+}
+
+Result<std::vector<std::vector<std::string>>> table_cells(const Node& table,
+                                                          const TablePrintOptions& options) {
   const Node* kind = table.is_mapping() ? table.find("kind") : nullptr;
   const Node* columns = table.is_mapping() ? table.find("columnDefinitions") : nullptr;
   const Node* rows = table.is_mapping() ? table.find("rows") : nullptr;
   if (kind == nullptr || kind->text() != "Table" || columns == nullptr || !columns->is_sequence()) {
     return invalid_argument("the server did not answer with a Table");
   }
-  if (rows == nullptr || !rows->is_sequence() || rows->items().empty()) return std::string();
+  if (rows == nullptr || !rows->is_sequence() || rows->items().empty()) {
+    return std::vector<std::vector<std::string>>();
+  }
 
   std::vector<std::size_t> shown;  // indexes of the columns printed
   std::size_t name_column = columns->items().size();
@@ -116,7 +135,7 @@ Result<std::string> print_table(const Node& table, const TablePrintOptions& opti
     }
     lines.push_back(std::move(line));
   }
-  return align_columns(lines);
+  return lines;
 }
 
 }  // namespace nodrop::cli

@@ -25,6 +25,11 @@ struct TablePrintOptions {
 // "No resources found"). InvalidArgument when table is not a Table.
 Result<std::string> print_table(const manifest::Node& table, const TablePrintOptions& options);
 
+// The cells of the table's lines (its header first when options.headers), before alignment; no
+// lines for a table without rows.
+Result<std::vector<std::vector<std::string>>> table_cells(const manifest::Node& table,
+                                                          const TablePrintOptions& options);
+
 // Go's text/tabwriter settings: kubectl's printers use a minimum width of 6 and padding 3; some of
 // its commands (rollout history) a tabwriter of their own.
 struct ColumnSpacing {
@@ -34,7 +39,13 @@ struct ColumnSpacing {
 
 // Lines of cells aligned as Go's text/tabwriter aligns them with spaces: every cell but a line's
 // last padded to its column's width (its widest cell plus the padding, at least the minimum).
+// minimum_widths: columns at least as wide as these (`get -w` aligns each new row with the table
+// printed before it, as kubectl does).
 std::string align_columns(const std::vector<std::vector<std::string>>& lines,
-                          const ColumnSpacing& spacing = {});
+                          const ColumnSpacing& spacing = {},
+                          const std::vector<std::size_t>& minimum_widths = {});
+// The widths align_columns gives the columns of lines.
+std::vector<std::size_t> column_widths(const std::vector<std::vector<std::string>>& lines,
+                                       const ColumnSpacing& spacing = {});
 
 }  // namespace nodrop::cli

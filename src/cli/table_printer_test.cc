@@ -57,5 +57,12 @@ TEST(AlignColumns, AColumnIsAtLeastSixWideAndWidthCountsCharactersNotBytes) {
             "\u00e9t\u00e9    x\nabcd   y\n");
 }
 
+TEST(AlignColumns, MinimumWidthsWidenColumnsAsTheTablePrintedBeforeARowDid) {
+  const std::vector<std::size_t> widths =
+      column_widths({{"NAME", "STATUS", "AGE"}, {"web-1", "Terminating", "3s"}});
+  EXPECT_EQ(widths, (std::vector<std::size_t>{8, 14}));
+  EXPECT_EQ(align_columns({{"web-2", "Running", "1s"}}, {}, widths), "web-2   Running       1s\n");
+}
+
 }  // namespace
 }  // namespace nodrop::cli

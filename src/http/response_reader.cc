@@ -89,16 +89,17 @@ bool ResponseReader::finish_at_close() {
   return state_ == State::kComplete;
 }
 
-std::optional<std::string> remove_chunked_framing(std::string_view framed) {
-  std::string data;
+ChunkedData take_complete_chunks(std::string_view framed) {
+  ChunkedData out;
   while (true) {
-    const std::size_t line_end = framed.find('\n');
-    if (line_end == std::string_view::npos) return std::nullopt;
+    const std::string_view rest = framed.substr(out.consumed);
+    const std::size_t line_end = rest.find('\n');
+    if (line_end == std::string_view::npos) return out;  // the size line is still arriving
     // The size in hex, then (after optional whitespace) extensions, which say nothing we use.
     std::uint64_t size = 0;
     std::size_t digits = 0;
     for (; digits < line_end; ++digits) {
-      const char c = framed[digits];
+      const char c = rest[digits];
       int value = 0;
       if (c >= '0' && c <= '9') {
         value = c - '0';
@@ -109,24 +110,40 @@ std::optional<std::string> remove_chunked_framing(std::string_view framed) {
       } else {
         break;
       }
-      if (size > (std::uint64_t{1} << 56)) return std::nullopt;
+      if (size > (std::uint64_t{1} << 56)) {
+        out.malformed = true;
+        return out;
+      }
       size = size * 16 + static_cast<std::uint64_t>(value);
     }
-    if (digits == 0) return std::nullopt;
-    framed.remove_prefix(line_end + 1);
-    if (size == 0) return data;  // trailers follow; nothing in them is data
-    if (size > framed.size()) return std::nullopt;
-    data.append(framed.substr(0, size));
-    framed.remove_prefix(size);
-    // The CRLF (or LF) after the chunk's data.
-    if (framed.starts_with("\r\n")) {
-      framed.remove_prefix(2);
-    } else if (framed.starts_with("\n")) {
-      framed.remove_prefix(1);
-    } else {
-      return std::nullopt;
+    if (digits == 0) {
+      out.malformed = true;
+      return out;
     }
+    if (size == 0) {
+      out.consumed += line_end + 1;
+      out.last_chunk = true;
+      return out;
+    }
+    // The chunk's data and the CRLF (or LF) after it must all be here.
+    const std::string_view data = rest.substr(line_end + 1);
+    if (size > data.size()) return out;
+    const std::string_view after = data.substr(size);
+    const std::size_t ending = after.starts_with("\r\n") ? 2 : after.starts_with("\n") ? 1 : 0;
+    if (ending == 0) {
+      if (after.empty() || after == "\r") return out;  // the line end is still arriving
+      out.malformed = true;
+      return out;
+    }
+    out.data.append(data.substr(0, size));
+    out.consumed += line_end + 1 + size + ending;
   }
+}
+
+std::optional<std::string> remove_chunked_framing(std::string_view framed) {
+  ChunkedData chunks = take_complete_chunks(framed);
+  if (chunks.malformed || !chunks.last_chunk) return std::nullopt;
+  return std::move(chunks.data);
 }
 
 }  // namespace nodrop::http

@@ -138,6 +138,19 @@ TEST(RemoveChunkedFraming, KeepsTheDataOfEachChunkAndDropsSizesExtensionsAndTrai
   EXPECT_EQ(remove_chunked_framing(reader.body()), "hello, chunked over two chunks.");
 }
 
+TEST(TakeCompleteChunks, LeavesAChunkThatIsStillArrivingForTheNextCall) {
+  const std::string framed = "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+  // Every split of the framing gives the data of the chunks complete before it, and nothing more.
+  for (std::size_t cut = 0; cut <= framed.size(); ++cut) {
+    const ChunkedData first = take_complete_chunks(std::string_view(framed).substr(0, cut));
+    ASSERT_FALSE(first.malformed) << cut;
+    EXPECT_EQ(first.data, cut < 10 ? "" : cut < 21 ? "hello" : "hello world") << cut;
+    const ChunkedData rest = take_complete_chunks(std::string_view(framed).substr(first.consumed));
+    EXPECT_EQ(first.data + rest.data, "hello world") << cut;
+    EXPECT_TRUE(first.last_chunk || rest.last_chunk) << cut;
+  }
+}
+
 TEST(RemoveChunkedFraming, RefusesFramingThatEndsEarly) {
   EXPECT_EQ(remove_chunked_framing("5\r\nhel"), std::nullopt);
   EXPECT_EQ(remove_chunked_framing("zz\r\n"), std::nullopt);

@@ -3,7 +3,8 @@
 # with only the nodrop binary would: apply (created), apply again (unchanged), an edited image
 # applied (configured) and followed with rollout status, an env var removed from the file gone
 # after apply (the three-way patch), get in each output format (byte for byte as kubectl prints
-# it), scale, logs of a Deployment, rollout history, undo, pause, resume and restart, delete; objects applied by kubectl then by
+# it), get -w and logs -f following a restart, scale, logs of a Deployment, rollout history, undo,
+# pause, resume and restart, delete; objects applied by kubectl then by
 # nodrop, and the other way round, reported `unchanged`; and the errors a user meets first (no
 # cluster at a data dir, an unknown kind, an object that does not exist).
 #
@@ -219,8 +220,30 @@ n rollout undo deploy/web --to-revision 3 | grep -qx "deployment.apps/web skippe
   || fail "undo to the current revision"
 n rollout undo deploy/web --to-revision 2 | grep -qx "deployment.apps/web rolled back" || fail "undo to 2"
 n rollout status deploy/web --timeout 40s >/dev/null || fail "rollout status after undo to 2"
+# get -w follows the restart (bounded by timeout in case the kill below never comes).
+timeout 30 "$nodrop" get pods -l app=web -w --data-dir "$work/data" >"$work/watch" 2>&1 &
+watch_pid=$!
+sleep 0.5
 n rollout restart deploy/web | grep -qx "deployment.apps/web restarted" || fail "restart"
 n rollout status deploy/web --timeout 40s >/dev/null || fail "rollout status after restart"
+sleep 1
+kill "$watch_pid" 2>/dev/null || true  # timeout passes SIGTERM on, as Ctrl-C would end it
+wait "$watch_pid" || true
+head -1 "$work/watch" | grep -Eq "^NAME +READY +STATUS +RESTARTS +AGE$" || fail "get -w: $(cat "$work/watch")"
+grep -Eq "^web-[a-z0-9-]+ +1/1 +Terminating +" "$work/watch" || fail "get -w saw no pod terminate: $(cat "$work/watch")"
+[[ $(grep -Ec "^web-[a-z0-9-]+ +1/1 +Running +" "$work/watch") -ge 4 ]] \
+  || fail "get -w saw no new pod ready: $(cat "$work/watch")"
+# logs -f: a line the app writes after it started (on a request), followed, not read once.
+pod=$(n get pods -l app=web -o name | head -1)
+pod_ip=$(n get "$pod" -o json | sed -n 's/^        "podIP": "\(.*\)",*$/\1/p')
+[[ -n "$pod_ip" ]] || fail "no podIP in $(n get "$pod" -o json)"
+timeout 8 "$nodrop" logs -f "${pod#pod/}" --data-dir "$work/data" >"$work/follow" 2>&1 &
+follow_pid=$!
+sleep 0.5
+exec 3<>"/dev/tcp/$pod_ip/8080" && printf 'GET /hello HTTP/1.0\r\n\r\n' >&3 && timeout 5 cat <&3 >/dev/null
+exec 3<&-
+wait_for 5 grep -q "first request from 127.0.0.1" "$work/follow" || fail "logs -f: $(cat "$work/follow")"
+kill "$follow_pid" 2>/dev/null || true
 n rollout history deploy/web | grep -Eq "^5 +<none>$" || fail "history after restart: $(n rollout history deploy/web)"
 status=0
 n rollout status deploy/web --timeout 1s -w=false >/dev/null || status=$?

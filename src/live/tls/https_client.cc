@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -73,14 +74,22 @@ class Connection {
   Connection(SSL* ssl, int fd, Clock::time_point deadline)
       : ssl_(ssl), fd_(fd), deadline_(deadline) {}
 
+  // Clock::time_point::max(): no deadline (the body of a stream, which ends when its reader
+  // stops).
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
+
   // False when the deadline passed first.
   bool wait(bool for_write) const {
     while (true) {
-      const auto left = std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now());
-      if (left.count() <= 0) return false;
+      int timeout_ms = -1;
+      if (deadline_ != Clock::time_point::max()) {
+        const auto left = std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now());
+        if (left.count() <= 0) return false;
+        timeout_ms = static_cast<int>(std::min<std::int64_t>(left.count(), 1'000'000'000));
+      }
       pollfd entry{
           .fd = fd_, .events = static_cast<short>(for_write ? POLLOUT : POLLIN), .revents = 0};
-      const int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
+      const int ready = ::poll(&entry, 1, timeout_ms);
       if (ready > 0) return true;
       if (ready < 0 && errno != EINTR) return true;  // the next call reports the error
     }
@@ -117,11 +126,15 @@ class Connection {
 
 bool is_dotted_quad(const std::string& name) { return parse_ipv4_address(name).is_ok(); }
 
-}  // namespace
+// A connection with its TLS session established and the server verified.
+struct Session {
+  std::unique_ptr<SSL_CTX, SslContextFree> context;
+  FileDescriptor socket;
+  std::unique_ptr<SSL, SslFree> ssl;
+  std::unique_ptr<Connection> connection;
+};
 
-Result<HttpsResponse> https_request(const HttpsClientOptions& options,
-                                    const HttpsRequest& request) {
-  const Clock::time_point deadline = Clock::now() + options.timeout;
+Result<Session> open_session(const HttpsClientOptions& options, Clock::time_point deadline) {
   std::unique_ptr<SSL_CTX, SslContextFree> context(SSL_CTX_new(TLS_client_method()));
   if (!context) return internal_error("SSL_CTX_new failed");
   SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
@@ -158,8 +171,9 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
     SSL_set_tlsext_host_name(ssl.get(), options.server_name.c_str());
     X509_VERIFY_PARAM_set1_host(verify, options.server_name.c_str(), 0);
   }
-  Connection connection(ssl.get(), connecting.socket.fd(), deadline);
-  Result<int> handshake = connection.drive([&] { return SSL_connect(ssl.get()); }, "TLS handshake");
+  auto connection = std::make_unique<Connection>(ssl.get(), connecting.socket.fd(), deadline);
+  Result<int> handshake =
+      connection->drive([&] { return SSL_connect(ssl.get()); }, "TLS handshake");
   if (!handshake || *handshake == 0) {
     const long verified = SSL_get_verify_result(ssl.get());
     if (verified != X509_V_OK) {
@@ -171,7 +185,12 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
     return handshake ? Status(StatusCode::kIoError, "the server closed during the TLS handshake")
                      : handshake.status();
   }
+  return Session{std::move(context), std::move(connecting.socket), std::move(ssl),
+                 std::move(connection)};
+}
 
+Status send_request(Session& session, const HttpsClientOptions& options,
+                    const HttpsRequest& request) {
   std::string message = request.method + " " + request.target +
                         " HTTP/1.1\r\nHost: " + options.server_name + ":" +
                         std::to_string(options.server.port) + "\r\nConnection: close\r\n";
@@ -184,21 +203,49 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
   message += request.body;
   std::string_view unsent = message;
   while (!unsent.empty()) {
-    Result<int> sent = connection.drive(
-        [&] { return SSL_write(ssl.get(), unsent.data(), static_cast<int>(unsent.size())); },
+    Result<int> sent = session.connection->drive(
+        [&] {
+          return SSL_write(session.ssl.get(), unsent.data(), static_cast<int>(unsent.size()));
+        },
         "sending the request");
     if (!sent) return sent.status();
     if (*sent == 0) return Status(StatusCode::kIoError, "the server closed before the request");
     unsent.remove_prefix(static_cast<std::size_t>(*sent));
   }
+  return Status::ok();
+}
 
+// The Content-Type field of a head as it arrived (the reader checked its syntax).
+std::string content_type_of(std::string_view head) {
+  while (!head.empty()) {
+    const std::size_t end = head.find('\n');
+    std::string_view line = head.substr(0, end);
+    head.remove_prefix(end == std::string_view::npos ? head.size() : end + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    const std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos &&
+        equals_ignoring_case(line.substr(0, colon), "content-type")) {
+      return std::string(http::trim_whitespace(line.substr(colon + 1)));
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<HttpsResponse> https_request(const HttpsClientOptions& options,
+                                    const HttpsRequest& request) {
+  Result<Session> opened = open_session(options, Clock::now() + options.timeout);
+  if (!opened) return opened.status();
+  Session& session = *opened;
+  if (Status sent = send_request(session, options, request); !sent.is_ok()) return sent;
   // One byte more than the limit is kept, to tell a body at the limit from one beyond it.
   http::ResponseReader reader(http::ResponseReader::default_limits(), options.max_body_bytes + 1);
   reader.reset(request.method);
   char buffer[16 * 1024];
   while (!reader.complete()) {
-    Result<int> got = connection.drive([&] { return SSL_read(ssl.get(), buffer, sizeof buffer); },
-                                       "reading the response");
+    Result<int> got = session.connection->drive(
+        [&] { return SSL_read(session.ssl.get(), buffer, sizeof buffer); }, "reading the response");
     if (!got) return got.status();
     if (*got == 0) {
       if (reader.finish_at_close()) break;
@@ -224,17 +271,71 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
   } else {
     response.body = reader.body();
   }
-  // The Content-Type field, from the head as it arrived (the reader checked its syntax).
-  std::string_view head = reader.head();
-  while (!head.empty()) {
-    const std::size_t end = head.find('\n');
-    std::string_view line = head.substr(0, end);
-    head.remove_prefix(end == std::string_view::npos ? head.size() : end + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    const std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos &&
-        equals_ignoring_case(line.substr(0, colon), "content-type")) {
-      response.content_type = std::string(http::trim_whitespace(line.substr(colon + 1)));
+  response.content_type = content_type_of(reader.head());
+  return response;
+}
+
+Result<HttpsResponse> https_stream(const HttpsClientOptions& options, const HttpsRequest& request,
+                                   const std::function<bool(std::string_view)>& on_data) {
+  Result<Session> opened = open_session(options, Clock::now() + options.timeout);
+  if (!opened) return opened.status();
+  Session& session = *opened;
+  if (Status sent = send_request(session, options, request); !sent.is_ok()) return sent;
+
+  // What the reader keeps between two hand-overs: one read's worth, as the body is handed over
+  // after every read; an error answer's whole body is kept to the same bound as a response's.
+  http::ResponseReader reader(http::ResponseReader::default_limits(), options.max_body_bytes + 1);
+  reader.reset(request.method);
+  HttpsResponse response;
+  std::string framed;  // chunked framing not yet handed over (a chunk still arriving)
+  char buffer[16 * 1024];
+  while (!reader.complete()) {
+    Result<int> got = session.connection->drive(
+        [&] { return SSL_read(session.ssl.get(), buffer, sizeof buffer); }, "reading the response");
+    if (!got) return got.status();
+    if (*got == 0) {
+      if (reader.finish_at_close()) break;
+      return Status(StatusCode::kIoError, reader.received_any()
+                                              ? "the server closed in the middle of a response"
+                                              : "the server closed without a response");
+    }
+    reader.feed(std::string_view(buffer, static_cast<std::size_t>(*got)));
+    if (reader.invalid()) return internal_error("the server sent bytes that are not HTTP");
+    if (reader.state() == http::ResponseReader::State::kHead) continue;
+    if (response.status == 0) {
+      // The head is in: from here a stream waits as long as its reader wants it.
+      response.status = reader.status_code();
+      response.content_type = content_type_of(reader.head());
+      if (response.status < 400) session.connection->set_deadline(Clock::time_point::max());
+    }
+    if (response.status >= 400) {
+      if (reader.body().size() > options.max_body_bytes) {
+        return Status(StatusCode::kResourceExhausted, "the error answer is too large");
+      }
+      continue;  // read whole, below
+    }
+    std::string data;
+    if (reader.body_is_chunked()) {
+      framed += reader.take_body();
+      http::ChunkedData chunks = http::take_complete_chunks(framed);
+      if (chunks.malformed) return internal_error("the server's chunked body does not parse");
+      framed.erase(0, chunks.consumed);
+      if (framed.size() > options.max_body_bytes) {
+        return Status(StatusCode::kResourceExhausted, "a chunk of the stream is too large");
+      }
+      data = std::move(chunks.data);
+    } else {
+      data = reader.take_body();
+    }
+    if (!data.empty() && !on_data(data)) return response;
+  }
+  if (response.status >= 400) {
+    if (reader.body_is_chunked()) {
+      std::optional<std::string> data = http::remove_chunked_framing(reader.body());
+      if (!data) return internal_error("the server's chunked body does not parse");
+      response.body = std::move(*data);
+    } else {
+      response.body = reader.body();
     }
   }
   return response;

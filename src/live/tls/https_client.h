@@ -13,7 +13,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,5 +52,14 @@ struct HttpsResponse {
 // for a connection that breaks, ResourceExhausted for a response over a bound, Internal for bytes
 // that are not an HTTP response.
 Result<HttpsResponse> https_request(const HttpsClientOptions& options, const HttpsRequest& request);
+
+// The same for a body that is read as it arrives (a watch, a followed log): on_data gets its
+// bytes, without the chunked coding, until the body ends or on_data returns false. The head must
+// arrive within options.timeout; the body then has no time bound (it ends when its reader stops,
+// as kubectl's streams do) and costs at most one read and one incomplete chunk of memory (bounded
+// by max_body_bytes). An error answer (status 400 or more) is read whole and returned with its
+// body, on_data never called.
+Result<HttpsResponse> https_stream(const HttpsClientOptions& options, const HttpsRequest& request,
+                                   const std::function<bool(std::string_view)>& on_data);
 
 }  // namespace nodrop::live
