@@ -144,12 +144,14 @@ Result<ApiClient> ApiClient::connect(const ClusterFlags& flags,
 Result<ApiResponse> ApiClient::request(const std::string& method, const std::string& target,
                                        const std::string& body, const std::string& content_type,
                                        const std::string& accept) {
-  return exchange(request_of(method, target, body, content_type, accept), nullptr);
+  return exchange(request_of(method, target, body, content_type, accept), nullptr,
+                  std::chrono::milliseconds(0));
 }
 
 Status ApiClient::stream(const std::string& target, const std::string& accept,
-                         const std::function<bool(std::string_view)>& on_data) {
-  return exchange(request_of("GET", target, "", "", accept), &on_data).status();
+                         const std::function<bool(std::string_view)>& on_data,
+                         std::chrono::milliseconds body_timeout) {
+  return exchange(request_of("GET", target, "", "", accept), &on_data, body_timeout).status();
 }
 
 live::HttpsRequest ApiClient::request_of(const std::string& method, const std::string& target,
@@ -164,10 +166,13 @@ live::HttpsRequest ApiClient::request_of(const std::string& method, const std::s
 }
 
 Result<ApiResponse> ApiClient::exchange(const live::HttpsRequest& request,
-                                        const std::function<bool(std::string_view)>* on_data) {
+                                        const std::function<bool(std::string_view)>* on_data,
+                                        std::chrono::milliseconds body_timeout) {
+  live::HttpsClientOptions options = options_;
+  options.stream_timeout = body_timeout;
   Result<live::HttpsResponse> answer = on_data != nullptr
-                                           ? live::https_stream(options_, request, *on_data)
-                                           : live::https_request(options_, request);
+                                           ? live::https_stream(options, request, *on_data)
+                                           : live::https_request(options, request);
   if (!answer) {
     if (answer.status().code() == StatusCode::kUnavailable) {
       if (!data_dir_.empty()) {

@@ -56,9 +56,11 @@ class ApiClient {
                               const std::string& content_type = "application/json",
                               const std::string& accept = "application/json");
   // A GET whose body is read as it arrives (a watch, a followed log): on_data gets it until it
-  // ends or on_data returns false. Errors as request()'s.
+  // ends, on_data returns false or body_timeout passes (DeadlineExceeded; zero: no bound). Errors
+  // as request()'s.
   Status stream(const std::string& target, const std::string& accept,
-                const std::function<bool(std::string_view)>& on_data);
+                const std::function<bool(std::string_view)>& on_data,
+                std::chrono::milliseconds body_timeout = std::chrono::milliseconds(0));
   // A request whose answer must be JSON, parsed.
   Result<manifest::Node> request_json(const std::string& method, const std::string& target,
                                       const std::string& body = "",
@@ -72,7 +74,8 @@ class ApiClient {
                                 const std::string& accept) const;
   // One request, its answer whole (on_data null) or streamed to on_data.
   Result<ApiResponse> exchange(const live::HttpsRequest& request,
-                               const std::function<bool(std::string_view)>* on_data);
+                               const std::function<bool(std::string_view)>* on_data,
+                               std::chrono::milliseconds body_timeout);
 
   live::HttpsClientOptions options_;
   std::string token_{};

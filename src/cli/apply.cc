@@ -97,6 +97,13 @@ int run_apply(const Args& args, std::ostream& out, std::ostream& err) {
       status = report_failure(err, live.status());
       continue;
     }
+    if (!last_applied_of(*live)) {
+      // As kubectl warns: without the annotation, fields removed from the file stay.
+      err << "Warning: resource " << resource.plural << "/" << object.name << " is missing the "
+          << kLastAppliedAnnotation
+          << " annotation which apply needs to remove what a file no longer says; it will be "
+             "patched automatically.\n";
+    }
     Result<std::optional<Node>> patch = patch_to_send(*live, modified, resource.kind);
     if (!patch) {
       status = report_failure(err, Status(patch.status().code(), object.file + ": " + shown + ": " +

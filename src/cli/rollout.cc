@@ -3,10 +3,9 @@
 // nodrop rollout history deploy/NAME
 // nodrop rollout undo deploy/NAME [--to-revision N]
 //
-// kubectl's `rollout` for Deployments. status follows the rollout with kubectl's messages
-// (rollout_status.h), each printed when it changes, until it finishes (exit 0), fails
-// (ProgressDeadlineExceeded, exit 1) or the timeout passes (exit 1). It asks the API twice a
-// second rather than watching: a handful of small requests on loopback, and no stream to bound.
+// kubectl's `rollout` for Deployments. status watches the Deployment and prints kubectl's message
+// (rollout_status.h) at every change, until the rollout finishes (exit 0), fails
+// (ProgressDeadlineExceeded, exit 1) or the timeout passes (exit 1).
 // restart stamps the pod template with kubectl's restartedAt annotation, which rolls the pods;
 // pause and resume set spec.paused; history and undo read the revisions of the ReplicaSets the
 // Deployment owns (rollout_history.h).
@@ -45,33 +44,108 @@ constexpr char kUsage[] =
     "  -w, --watch BOOL        false: print where the rollout stands once and exit\n"
     "  --to-revision N         the revision undo goes back to (default: the previous one)\n";
 
-constexpr runtime::Duration kPollInterval = std::chrono::milliseconds(500);
+// The longest watch event line read: a Deployment is a few KiB.
+constexpr std::size_t kMaxWatchEventBytes = 16 * 1024 * 1024;
 
+// Prints where the rollout stands; true once it is over (finished, or failed: *status set).
+bool report_state(const Node& deployment, std::ostream& out, std::ostream& err, int* status) {
+  const RolloutState state = deployment_rollout_state(deployment);
+  switch (state.phase) {
+    case RolloutState::Phase::kFailed:
+      err << "error: " << state.message << "\n";
+      *status = kExitFailure;
+      return true;
+    case RolloutState::Phase::kDone:
+      out << state.message << std::endl;
+      *status = kExitOk;
+      return true;
+    case RolloutState::Phase::kWaiting:
+      out << state.message << std::endl;
+      return false;
+  }
+  return false;
+}
+
+// As kubectl: the Deployment listed by name, then watched from that list's resourceVersion, its
+// state printed at every change, until it is over, the timeout passes or (watch false) at once.
+// A watch the server ends is started again from a new list.
 int run_status(ApiClient& client, const NamedObject& object,
                std::optional<std::chrono::nanoseconds> timeout, bool watch, std::ostream& out,
                std::ostream& err) {
-  const std::string path = object_path(*object.resource, client.namespace_name(), object.name);
+  const std::string collection = collection_path(*object.resource, client.namespace_name());
+  const std::string by_name = "fieldSelector=" + query_escape("metadata.name=" + object.name);
   live::SystemClock clock;
   const runtime::Time start = clock.now();
-  std::string last;
   while (true) {
-    Result<Node> deployment = client.request_json("GET", path);
-    if (!deployment) return report_failure(err, deployment.status());
-    const RolloutState state = deployment_rollout_state(*deployment);
-    if (state.phase == RolloutState::Phase::kFailed) {
-      err << "error: " << state.message << "\n";
+    Result<Node> list = client.request_json("GET", collection + "?" + by_name);
+    if (!list) return report_failure(err, list.status());
+    const Node* items = list->find("items");
+    if (items == nullptr || !items->is_sequence() || items->items().empty()) {
+      err << "Error from server (NotFound): " << object.resource->qualified() << " \""
+          << object.name << "\" not found\n";
       return kExitFailure;
     }
-    if (state.message != last) {
-      out << state.message << std::endl;
-      last = state.message;
+    int status = kExitOk;
+    if (report_state(items->items()[0], out, err, &status) || !watch) return status;
+
+    std::chrono::milliseconds left(0);
+    if (timeout) {
+      left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*timeout - (clock.now() - start));
+      if (left.count() <= 0) {
+        err << "error: timed out waiting for the condition\n";
+        return kExitFailure;
+      }
     }
-    if (state.phase == RolloutState::Phase::kDone || !watch) return kExitOk;
-    if (timeout && clock.now() - start + kPollInterval > *timeout) {
+    const Node* metadata = list->find("metadata");
+    const Node* version = metadata != nullptr ? metadata->find("resourceVersion") : nullptr;
+    std::string target = collection + "?watch=1&" + by_name;
+    if (version != nullptr) target += "&resourceVersion=" + query_escape(version->text());
+    std::string pending;  // an event line still arriving
+    bool over = false;
+    Status problem;
+    Status watched = client.stream(
+        target, "application/json",
+        [&](std::string_view data) {
+          pending += data;
+          std::size_t end;
+          while ((end = pending.find('\n')) != std::string::npos) {
+            const std::string line = pending.substr(0, end);
+            pending.erase(0, end + 1);
+            if (line.empty()) continue;
+            Result<Node> event = apiserver::parse_body(line);
+            const Node* type = event && event->is_mapping() ? event->find("type") : nullptr;
+            const Node* changed = event && event->is_mapping() ? event->find("object") : nullptr;
+            if (type == nullptr || changed == nullptr) {
+              problem = internal_error("the server sent a watch event that is not one");
+              return false;
+            }
+            if (type->text() == "BOOKMARK") continue;
+            if (type->text() == "DELETED") {
+              problem = not_found(object.resource->qualified() + " \"" + object.name +
+                                  "\" was deleted while its rollout was followed");
+              return false;
+            }
+            if (type->text() == "ERROR") return false;  // listed again below
+            if (report_state(*changed, out, err, &status)) {
+              over = true;
+              return false;
+            }
+          }
+          if (pending.size() > kMaxWatchEventBytes) {
+            problem = Status(StatusCode::kResourceExhausted, "a watch event larger than 16 MiB");
+            return false;
+          }
+          return true;
+        },
+        left);
+    if (over) return status;
+    if (!problem.is_ok()) return report_failure(err, problem);
+    if (watched.code() == StatusCode::kDeadlineExceeded && timeout) {
       err << "error: timed out waiting for the condition\n";
       return kExitFailure;
     }
-    live::pause_thread(kPollInterval);
+    if (!watched.is_ok()) return report_failure(err, watched);
   }
 }
 

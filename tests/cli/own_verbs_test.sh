@@ -249,6 +249,20 @@ status=0
 n rollout status deploy/web --timeout 1s -w=false >/dev/null || status=$?
 [[ $status -eq 0 ]] || fail "rollout status -w=false of a finished rollout"
 
+step "the cluster found through KUBECONFIG and NODROP_DATA_DIR alone"
+KUBECONFIG=$work/data/kubeconfig timeout 30 "$nodrop" get deploy web -o name | grep -qx "deployment.apps/web" \
+  || fail "KUBECONFIG"
+NODROP_DATA_DIR=$work/data timeout 30 "$nodrop" get deploy web -o name | grep -qx "deployment.apps/web" \
+  || fail "NODROP_DATA_DIR"
+# An object created without apply's annotation (kubectl create), then applied.
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: by-create}\ndata: {a: "1"}\n' >"$work/by-create.yaml"
+KUBECONFIG=$work/data/kubeconfig timeout 30 kubectl create -f "$work/by-create.yaml" >/dev/null \
+  || fail "kubectl create"
+n apply -f - <"$work/by-create.yaml" >"$work/adopt" 2>&1 || fail "apply over an object created otherwise: $(cat "$work/adopt")"
+grep -q "^Warning: resource configmaps/by-create is missing the kubectl.kubernetes.io/last-applied-configuration" \
+  "$work/adopt" && grep -qx "configmap/by-create configured" "$work/adopt" \
+  || fail "apply over an object created otherwise: $(cat "$work/adopt")"
+
 step "kubectl and nodrop on the same objects"
 cat >"$work/by-kubectl.yaml" <<YAML
 apiVersion: v1
@@ -273,7 +287,7 @@ step "delete"
 n delete -f "$work/app" >"$work/deleted" 2>&1 || fail "delete -f: $(cat "$work/deleted")"
 grep -qx 'deployment.apps "web" deleted' "$work/deleted" || fail "delete -f: $(cat "$work/deleted")"
 grep -qx 'service "web" deleted' "$work/deleted" || fail "delete -f, Service: $(cat "$work/deleted")"
-n delete cm by-kubectl by-nodrop | grep -c " deleted$" | grep -qx 2 || fail "delete KIND NAME..."
+n delete cm by-kubectl by-nodrop by-create | grep -c " deleted$" | grep -qx 3 || fail "delete KIND NAME..."
 status=0
 n delete cm by-kubectl 2>"$work/gone" || status=$?
 [[ $status -eq 1 ]] && grep -q "(NotFound)" "$work/gone" || fail "delete twice: $(cat "$work/gone")"

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <random>
-#include <thread>
 
 namespace nodrop::live {
 
@@ -15,8 +14,6 @@ runtime::WallTime SystemClock::wall_now() const {
   return runtime::WallTime(std::chrono::duration_cast<runtime::Duration>(
       std::chrono::system_clock::now().time_since_epoch()));
 }
-
-void pause_thread(runtime::Duration duration) { std::this_thread::sleep_for(duration); }
 
 SystemRandom::SystemRandom() {
   std::random_device device;

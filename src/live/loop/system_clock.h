@@ -12,10 +12,6 @@ class SystemClock final : public runtime::Clock {
   runtime::WallTime wall_now() const override;
 };
 
-// Blocks the calling thread for duration: for command-line clients that poll a server between
-// requests (`nodrop rollout status`); anything with a loop asks it for a timer instead.
-void pause_thread(runtime::Duration duration);
-
 // Randomness seeded from the operating system.
 class SystemRandom final : public runtime::Random {
  public:

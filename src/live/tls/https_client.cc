@@ -306,7 +306,11 @@ Result<HttpsResponse> https_stream(const HttpsClientOptions& options, const Http
       // The head is in: from here a stream waits as long as its reader wants it.
       response.status = reader.status_code();
       response.content_type = content_type_of(reader.head());
-      if (response.status < 400) session.connection->set_deadline(Clock::time_point::max());
+      if (response.status < 400) {
+        session.connection->set_deadline(options.stream_timeout.count() > 0
+                                             ? Clock::now() + options.stream_timeout
+                                             : Clock::time_point::max());
+      }
     }
     if (response.status >= 400) {
       if (reader.body().size() > options.max_body_bytes) {

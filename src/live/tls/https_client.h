@@ -32,6 +32,9 @@ struct HttpsClientOptions {
   std::string ca_certificate_pem{};  // the authority that signed the server's certificate
   std::chrono::milliseconds timeout{30'000};
   std::size_t max_body_bytes = 64 * 1024 * 1024;
+  // https_stream: how long the body may last after the head (`rollout status --timeout`); zero:
+  // until the server ends it or its reader stops.
+  std::chrono::milliseconds stream_timeout{0};
 };
 
 struct HttpsRequest {
@@ -55,8 +58,9 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options, const Htt
 
 // The same for a body that is read as it arrives (a watch, a followed log): on_data gets its
 // bytes, without the chunked coding, until the body ends or on_data returns false. The head must
-// arrive within options.timeout; the body then has no time bound (it ends when its reader stops,
-// as kubectl's streams do) and costs at most one read and one incomplete chunk of memory (bounded
+// arrive within options.timeout; the body then lasts at most options.stream_timeout
+// (DeadlineExceeded after), without a bound when that is zero (it ends when its reader stops, as
+// kubectl's streams do), and costs at most one read and one incomplete chunk of memory (bounded
 // by max_body_bytes). An error answer (status 400 or more) is read whole and returned with its
 // body, on_data never called.
 Result<HttpsResponse> https_stream(const HttpsClientOptions& options, const HttpsRequest& request,

@@ -37,6 +37,15 @@ class ThreePieces : public http::ResponseStream {
   int sent_ = 0;
 };
 
+// A stream that never ends and says nothing: a watch of an object that does not change.
+class Silence : public http::ResponseStream {
+ public:
+  Chunk next(milliseconds max_wait) override {
+    std::this_thread::sleep_for(std::min(max_wait, milliseconds(20)));
+    return {"", false};
+  }
+};
+
 class HttpsClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -58,6 +67,8 @@ class HttpsClientTest : public ::testing::Test {
             response.body = std::string(5000, 'x');
           } else if (request.target == "/stream") {
             response.stream = std::make_shared<ThreePieces>();
+          } else if (request.target == "/silence") {
+            response.stream = std::make_shared<Silence>();
           } else if (request.target == "/missing") {
             response.status = 404;
             response.body = "{\"kind\":\"Status\"}";
@@ -175,6 +186,19 @@ TEST_F(HttpsClientTest, AStreamHandsOverItsPiecesAsTheyArriveUntilItsReaderStops
       https_stream(options(), {.target = "/stream"}, [&](std::string_view) { return ++calls < 1; });
   ASSERT_TRUE(first.is_ok());
   EXPECT_EQ(calls, 1);
+}
+
+TEST_F(HttpsClientTest, AStreamEndsAtItsTimeoutWhenOneIsGiven) {
+  HttpsClientOptions bounded = options();
+  bounded.stream_timeout = milliseconds(200);
+  const auto start = std::chrono::steady_clock::now();
+  Result<HttpsResponse> answer =
+      https_stream(bounded, {.target = "/silence"}, [](std::string_view) { return true; });
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(answer.is_ok());
+  EXPECT_EQ(answer.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_GE(took, milliseconds(200));
+  EXPECT_LT(took, milliseconds(2000));
 }
 
 TEST_F(HttpsClientTest, AStreamsErrorAnswerIsReturnedWholeWithoutCallingTheReader) {
