@@ -17,6 +17,7 @@
 #include "cli/table_printer.h"
 #include "cli/verb.h"
 #include "cli/verbs_list.h"
+#include "cli/watch_events.h"
 #include "manifest/writer.h"
 
 namespace nodrop::cli {
@@ -60,9 +61,6 @@ struct Answer {
   bool listed = false;  // a list (of a kind), not objects asked by name
 };
 
-// The longest watch event line read: a Table row with its object's metadata is a few KiB.
-constexpr std::size_t kMaxWatchEventBytes = 16 * 1024 * 1024;
-
 // `get -w` after its table: a line for every change, each row aligned on its own (kubectl flushes
 // its tabwriter after every event), until the server ends the watch or the output goes away.
 int watch_rows(ApiClient& client, const NamedObject& object, const std::string& namespace_name,
@@ -85,57 +83,36 @@ int watch_rows(ApiClient& client, const NamedObject& object, const std::string& 
   Result<std::vector<std::vector<std::string>>> printed = table_cells(listed, with_headers);
   if (!printed) return report_failure(err, printed.status());
   std::vector<std::size_t> widths = column_widths(*printed);
-  std::string pending;  // an event line still arriving
-  Status problem;
-  Status watched = client.stream(
-      target, "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
-      [&](std::string_view data) {
-        pending += data;
-        std::size_t end;
-        while ((end = pending.find('\n')) != std::string::npos) {
-          const std::string line = pending.substr(0, end);
-          pending.erase(0, end + 1);
-          if (line.empty()) continue;
-          Result<Node> event = apiserver::parse_body(line);
-          const Node* table = event && event->is_mapping() ? event->find("object") : nullptr;
-          const Node* type = event && event->is_mapping() ? event->find("type") : nullptr;
-          if (table == nullptr || type == nullptr) {
-            problem = internal_error("the server sent a watch event that is not one");
-            return false;
-          }
-          if (type->text() == "BOOKMARK") continue;
-          if (type->text() == "ERROR") {
-            const Node* message = table->find("message");
-            problem = internal_error(message != nullptr ? message->text() : "the watch failed");
-            return false;
-          }
-          // Only the first event carries the columns; the list's are the same.
-          Node rows = *table;
-          if (const Node* columns = listed.find("columnDefinitions")) {
-            rows.set("columnDefinitions", *columns);
-          }
-          Result<std::vector<std::vector<std::string>>> cells = table_cells(rows, options);
-          if (!cells) {
-            problem = cells.status();
-            return false;
-          }
-          for (const std::vector<std::string>& row : *cells) {
-            out << align_columns({row}, {}, widths);
-            const std::vector<std::size_t> these = column_widths({row});
-            widths.resize(std::max(widths.size(), these.size()), 0);
-            for (std::size_t i = 0; i < these.size(); ++i)
-              widths[i] = std::max(widths[i], these[i]);
-          }
-        }
-        out.flush();
-        if (pending.size() > kMaxWatchEventBytes) {
-          problem = Status(StatusCode::kResourceExhausted, "a watch event larger than 16 MiB");
-          return false;
-        }
-        return out.good();
-      });
+  Status not_a_table;
+  WatchEvents events([&](const std::string& /*type*/, const Node& table) {
+    // Only the first event carries the columns; the list's are the same.
+    Node rows = table;
+    if (const Node* columns = listed.find("columnDefinitions")) {
+      rows.set("columnDefinitions", *columns);
+    }
+    Result<std::vector<std::vector<std::string>>> cells = table_cells(rows, options);
+    if (!cells) {
+      not_a_table = cells.status();
+      return false;
+    }
+    for (const std::vector<std::string>& row : *cells) {
+      out << align_columns({row}, {}, widths);
+      const std::vector<std::size_t> these = column_widths({row});
+      widths.resize(std::max(widths.size(), these.size()), 0);
+      for (std::size_t i = 0; i < these.size(); ++i) widths[i] = std::max(widths[i], these[i]);
+    }
+    return true;
+  });
+  Status watched =
+      client.stream(target, "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+                    [&](std::string_view data) {
+                      const bool more = events.feed(data);
+                      out.flush();
+                      return more && out.good();
+                    });
+  if (!events.problem().is_ok()) return report_failure(err, events.problem());
+  if (!not_a_table.is_ok()) return report_failure(err, not_a_table);
   if (!watched.is_ok()) return report_failure(err, watched);
-  if (!problem.is_ok()) return report_failure(err, problem);
   return kExitOk;
 }
 

@@ -22,6 +22,7 @@
 #include "cli/rollout_status.h"
 #include "cli/verb.h"
 #include "cli/verbs_list.h"
+#include "cli/watch_events.h"
 #include "live/loop/system_clock.h"
 
 namespace nodrop::cli {
@@ -44,9 +45,6 @@ constexpr char kUsage[] =
     "  -w, --watch BOOL        false: print where the rollout stands once and exit\n"
     "  --to-revision N         the revision undo goes back to (default: the previous one)\n";
 
-// The longest watch event line read: a Deployment is a few KiB.
-constexpr std::size_t kMaxWatchEventBytes = 16 * 1024 * 1024;
-
 // Prints where the rollout stands; true once it is over (finished, or failed: *status set).
 bool report_state(const Node& deployment, std::ostream& out, std::ostream& err, int* status) {
   const RolloutState state = deployment_rollout_state(deployment);
@@ -68,7 +66,7 @@ bool report_state(const Node& deployment, std::ostream& out, std::ostream& err, 
 
 // As kubectl: the Deployment listed by name, then watched from that list's resourceVersion, its
 // state printed at every change, until it is over, the timeout passes or (watch false) at once.
-// A watch the server ends is started again from a new list.
+// A watch the server ends (its own time bound) is started again from a new list.
 int run_status(ApiClient& client, const NamedObject& object,
                std::optional<std::chrono::nanoseconds> timeout, bool watch, std::ostream& out,
                std::ostream& err) {
@@ -101,46 +99,22 @@ int run_status(ApiClient& client, const NamedObject& object,
     const Node* version = metadata != nullptr ? metadata->find("resourceVersion") : nullptr;
     std::string target = collection + "?watch=1&" + by_name;
     if (version != nullptr) target += "&resourceVersion=" + query_escape(version->text());
-    std::string pending;  // an event line still arriving
     bool over = false;
-    Status problem;
+    Status deleted;
+    WatchEvents events([&](const std::string& type, const Node& changed) {
+      if (type == "DELETED") {
+        deleted = not_found(object.resource->qualified() + " \"" + object.name +
+                            "\" was deleted while its rollout was followed");
+        return false;
+      }
+      over = report_state(changed, out, err, &status);
+      return !over;
+    });
     Status watched = client.stream(
-        target, "application/json",
-        [&](std::string_view data) {
-          pending += data;
-          std::size_t end;
-          while ((end = pending.find('\n')) != std::string::npos) {
-            const std::string line = pending.substr(0, end);
-            pending.erase(0, end + 1);
-            if (line.empty()) continue;
-            Result<Node> event = apiserver::parse_body(line);
-            const Node* type = event && event->is_mapping() ? event->find("type") : nullptr;
-            const Node* changed = event && event->is_mapping() ? event->find("object") : nullptr;
-            if (type == nullptr || changed == nullptr) {
-              problem = internal_error("the server sent a watch event that is not one");
-              return false;
-            }
-            if (type->text() == "BOOKMARK") continue;
-            if (type->text() == "DELETED") {
-              problem = not_found(object.resource->qualified() + " \"" + object.name +
-                                  "\" was deleted while its rollout was followed");
-              return false;
-            }
-            if (type->text() == "ERROR") return false;  // listed again below
-            if (report_state(*changed, out, err, &status)) {
-              over = true;
-              return false;
-            }
-          }
-          if (pending.size() > kMaxWatchEventBytes) {
-            problem = Status(StatusCode::kResourceExhausted, "a watch event larger than 16 MiB");
-            return false;
-          }
-          return true;
-        },
-        left);
+        target, "application/json", [&](std::string_view data) { return events.feed(data); }, left);
     if (over) return status;
-    if (!problem.is_ok()) return report_failure(err, problem);
+    if (!deleted.is_ok()) return report_failure(err, deleted);
+    if (!events.problem().is_ok()) return report_failure(err, events.problem());
     if (watched.code() == StatusCode::kDeadlineExceeded && timeout) {
       err << "error: timed out waiting for the condition\n";
       return kExitFailure;
