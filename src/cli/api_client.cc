@@ -7,6 +7,7 @@
 
 #include "apiserver/json.h"
 #include "base/strings.h"
+#include "cli/node_paths.h"
 #include "cli/verb.h"
 #include "live/sockets/tcp.h"
 
@@ -18,11 +19,6 @@ using manifest::Node;
 // The largest answer a verb reads: a list of every object of a kind in a big namespace is a few
 // MiB; a log is cut by the server at its own bound.
 constexpr std::size_t kMaxAnswerBytes = 64 * 1024 * 1024;
-
-std::string string_at(const Node& node, const std::string& key) {
-  const Node* value = node.is_mapping() ? node.find(key) : nullptr;
-  return value != nullptr && value->type() == Node::Type::kString ? value->text() : "";
-}
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
@@ -210,9 +206,9 @@ Status error_of_answer(int status, const std::string& body) {
                           : status == 503 || status == 429 ? StatusCode::kUnavailable
                                                            : StatusCode::kInternal;
   Result<Node> parsed = apiserver::parse_body(body);
-  if (parsed && parsed->is_mapping() && string_at(*parsed, "kind") == "Status") {
-    const std::string reason = string_at(*parsed, "reason");
-    const std::string message = string_at(*parsed, "message");
+  if (parsed && parsed->is_mapping() && text_at(*parsed, {"kind"}) == "Status") {
+    const std::string reason = text_at(*parsed, {"reason"});
+    const std::string message = text_at(*parsed, {"message"});
     return Status(
         code, "Error from server" + (reason.empty() ? "" : " (" + reason + ")") + ": " + message);
   }

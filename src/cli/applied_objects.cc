@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/manifest_inputs.h"
+#include "cli/node_paths.h"
 #include "manifest/file_reader.h"
 #include "manifest/load.h"
 #include "manifest/yaml_reader.h"
@@ -14,17 +15,12 @@ namespace {
 
 using manifest::Node;
 
-std::string string_at(const Node& node, const std::string& key) {
-  const Node* value = node.is_mapping() ? node.find(key) : nullptr;
-  return value != nullptr && value->type() == Node::Type::kString ? value->text() : "";
-}
-
 // The object's resource from its apiVersion and kind, and its name and namespace.
 Result<AppliedObject> applied_object(const Node& root, const std::string& file) {
   AppliedObject object;
   object.file = file;
-  const std::string api_version = string_at(root, "apiVersion");
-  const std::string kind = string_at(root, "kind");
+  const std::string api_version = text_at(root, {"apiVersion"});
+  const std::string kind = text_at(root, {"kind"});
   const std::size_t slash = api_version.find('/');
   const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
   const std::string version = api_version.substr(slash == std::string::npos ? 0 : slash + 1);
@@ -35,8 +31,8 @@ Result<AppliedObject> applied_object(const Node& root, const std::string& file) 
   }
   const Node* metadata = root.find("metadata");
   if (metadata != nullptr) {
-    object.name = string_at(*metadata, "name");
-    object.namespace_name = string_at(*metadata, "namespace");
+    object.name = text_at(*metadata, {"name"});
+    object.namespace_name = text_at(*metadata, {"namespace"});
   }
   if (object.name.empty()) {
     return invalid_argument(
@@ -75,7 +71,7 @@ Result<std::vector<AppliedObject>> read_applied_objects(const std::vector<std::s
     for (const manifest::Document& document : *documents) {
       if (document.root.is_null()) continue;
       std::vector<const Node*> roots;
-      if (string_at(document.root, "kind") == "List") {
+      if (text_at(document.root, {"kind"}) == "List") {
         if (const Node* items = document.root.find("items"); items && items->is_sequence()) {
           for (const Node& item : items->items()) roots.push_back(&item);
         }

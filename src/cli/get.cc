@@ -14,6 +14,7 @@
 #include "cli/api_client.h"
 #include "cli/go_json.h"
 #include "cli/kind_and_names.h"
+#include "cli/node_paths.h"
 #include "cli/table_printer.h"
 #include "cli/verb.h"
 #include "cli/verbs_list.h"
@@ -46,13 +47,6 @@ Result<Output> parse_output(std::string_view text) {
   if (text == "yaml") return Output::kYaml;
   if (text == "name") return Output::kName;
   return invalid_argument(fmt::format("must be wide, json, yaml or name, not \"{}\"", text));
-}
-
-std::string name_of(const Node& object) {
-  const Node* metadata = object.is_mapping() ? object.find("metadata") : nullptr;
-  const Node* name =
-      metadata != nullptr && metadata->is_mapping() ? metadata->find("name") : nullptr;
-  return name != nullptr ? name->text() : "";
 }
 
 // What one request answered: a list's items, or one object.
@@ -221,7 +215,7 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
       got.push_back(std::move(answer).value());
     }
     for (Node& object : got) {
-      names.push_back(output_name(*resource) + "/" + name_of(object));
+      names.push_back(output_name(*resource) + "/" + text_at(object, {"metadata", "name"}));
       objects.push_back(std::move(object));
     }
   }

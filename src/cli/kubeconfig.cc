@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "base/strings.h"
+#include "cli/node_paths.h"
 #include "manifest/file_reader.h"
 #include "manifest/yaml_reader.h"
 #include "server/cluster_config.h"
@@ -19,11 +20,6 @@ using manifest::Node;
 // A kubeconfig is a few KiB; a larger file is not one.
 constexpr std::size_t kMaxKubeconfigBytes = 1024 * 1024;
 
-std::string string_at(const Node& node, const std::string& key) {
-  const Node* value = node.is_mapping() ? node.find(key) : nullptr;
-  return value != nullptr && value->type() == Node::Type::kString ? value->text() : "";
-}
-
 // The `field` mapping of the entry named name in the list at list_key ("clusters": [{name,
 // cluster}]).
 Result<const Node*> named_entry(const Node& root, const std::string& list_key,
@@ -31,7 +27,7 @@ Result<const Node*> named_entry(const Node& root, const std::string& list_key,
   const Node* list = root.find(list_key);
   if (list != nullptr && list->is_sequence()) {
     for (const Node& entry : list->items()) {
-      if (string_at(entry, "name") != name) continue;
+      if (text_at(entry, {"name"}) != name) continue;
       const Node* value = entry.find(field);
       if (value == nullptr || !value->is_mapping()) {
         return invalid_argument(list_key + "[" + name + "]." + field + ": must be a mapping");
@@ -81,19 +77,19 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
     return invalid_argument("not a kubeconfig: expected one mapping");
   }
   const Node& root = (*documents)[0].root;
-  const std::string context_name = string_at(root, "current-context");
+  const std::string context_name = text_at(root, {"current-context"});
   if (context_name.empty()) return invalid_argument("current-context: not set");
   Result<const Node*> context = named_entry(root, "contexts", "context", context_name);
   if (!context) return context.status();
-  const std::string cluster_name = string_at(**context, "cluster");
-  const std::string user_name = string_at(**context, "user");
+  const std::string cluster_name = text_at(**context, {"cluster"});
+  const std::string user_name = text_at(**context, {"user"});
   Result<const Node*> cluster = named_entry(root, "clusters", "cluster", cluster_name);
   if (!cluster) return cluster.status();
 
   Kubeconfig config;
-  config.namespace_name = string_at(**context, "namespace");
+  config.namespace_name = text_at(**context, {"namespace"});
   const std::string cluster_field = "clusters[" + cluster_name + "].cluster";
-  config.server = string_at(**cluster, "server");
+  config.server = text_at(**cluster, {"server"});
   if (config.server.empty()) return invalid_argument(cluster_field + ".server: not set");
   if (const Node* skip = (*cluster)->find("insecure-skip-tls-verify");
       skip != nullptr && skip->bool_value()) {
@@ -101,11 +97,11 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
                             ".insecure-skip-tls-verify: not supported; give the cluster's "
                             "certificate-authority");
   }
-  if (const std::string data = string_at(**cluster, "certificate-authority-data"); !data.empty()) {
+  if (const std::string data = text_at(**cluster, {"certificate-authority-data"}); !data.empty()) {
     std::optional<std::string> pem = base64_decode(data);
     if (!pem) return invalid_argument(cluster_field + ".certificate-authority-data: not base64");
     config.ca_certificate_pem = std::move(*pem);
-  } else if (const std::string file = string_at(**cluster, "certificate-authority");
+  } else if (const std::string file = text_at(**cluster, {"certificate-authority"});
              !file.empty()) {
     Result<std::string> pem =
         read_small_file(file, base_directory, cluster_field + ".certificate-authority");
@@ -128,9 +124,9 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
                               ": not supported by nodrop's verbs; use a token");
     }
   }
-  config.token = string_at(**user, "token");
+  config.token = text_at(**user, {"token"});
   if (config.token.empty()) {
-    if (const std::string file = string_at(**user, "tokenFile"); !file.empty()) {
+    if (const std::string file = text_at(**user, {"tokenFile"}); !file.empty()) {
       Result<std::string> token = read_small_file(file, base_directory, user_field + ".tokenFile");
       if (!token) return token.status();
       config.token = std::move(*token);

@@ -9,6 +9,7 @@
 
 #include "cli/api_client.h"
 #include "cli/kind_and_names.h"
+#include "cli/node_paths.h"
 #include "cli/verb.h"
 #include "cli/verbs_list.h"
 
@@ -30,26 +31,16 @@ constexpr char kUsage[] =
 // The server keeps a bounded log per container; the largest tail asked is bounded alike.
 constexpr std::int64_t kMaxTailLines = 10'000'000;
 
-const Node* at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* current = &node;
-  for (const char* key : path) {
-    if (!current->is_mapping()) return nullptr;
-    current = current->find(key);
-    if (current == nullptr) return nullptr;
-  }
-  return current;
-}
-
 // Running, ready and not being deleted: a pod whose log goes on.
 bool is_running_and_ready(const Node& pod) {
-  if (at(pod, {"metadata", "deletionTimestamp"}) != nullptr) return false;
-  const Node* phase = at(pod, {"status", "phase"});
+  if (node_at(pod, {"metadata", "deletionTimestamp"}) != nullptr) return false;
+  const Node* phase = node_at(pod, {"status", "phase"});
   if (phase == nullptr || phase->text() != "Running") return false;
-  const Node* conditions = at(pod, {"status", "conditions"});
+  const Node* conditions = node_at(pod, {"status", "conditions"});
   if (conditions == nullptr || !conditions->is_sequence()) return false;
   for (const Node& condition : conditions->items()) {
-    const Node* type = at(condition, {"type"});
-    const Node* status = at(condition, {"status"});
+    const Node* type = node_at(condition, {"type"});
+    const Node* status = node_at(condition, {"status"});
     if (type != nullptr && type->text() == "Ready")
       return status != nullptr && status->text() == "True";
   }
@@ -61,7 +52,7 @@ Result<std::string> pod_of(ApiClient& client, const NamedObject& object, std::os
   Result<Node> owner = client.request_json(
       "GET", object_path(*object.resource, client.namespace_name(), object.name));
   if (!owner) return owner.status();
-  const Node* labels = at(*owner, {"spec", "selector", "matchLabels"});
+  const Node* labels = node_at(*owner, {"spec", "selector", "matchLabels"});
   if (labels == nullptr || !labels->is_mapping() || labels->entries().empty()) {
     return invalid_argument(output_name(*object.resource) + "/" + object.name +
                             " selects its pods by expressions; name a pod");
@@ -83,7 +74,7 @@ Result<std::string> pod_of(ApiClient& client, const NamedObject& object, std::os
   std::stable_sort(candidates.begin(), candidates.end(), [](const Node* a, const Node* b) {
     return is_running_and_ready(*a) && !is_running_and_ready(*b);
   });
-  const Node* name = at(*candidates[0], {"metadata", "name"});
+  const Node* name = node_at(*candidates[0], {"metadata", "name"});
   if (name == nullptr) return internal_error("the server listed a pod without a name");
   if (candidates.size() > 1) {
     err << "Found " << candidates.size() << " pods, using pod/" << name->text() << "\n";

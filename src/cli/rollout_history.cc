@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "apiserver/patch.h"
+#include "cli/node_paths.h"
 #include "cli/table_printer.h"
 
 namespace nodrop::cli {
@@ -25,23 +26,8 @@ constexpr const char* kAnnotationsKept[] = {
     "deprecated.deployment.rollback.to",
 };
 
-const Node* at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* current = &node;
-  for (const char* key : path) {
-    if (!current->is_mapping()) return nullptr;
-    current = current->find(key);
-    if (current == nullptr) return nullptr;
-  }
-  return current;
-}
-
-std::string text_at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* value = at(node, path);
-  return value != nullptr && value->type() == Node::Type::kString ? value->text() : "";
-}
-
 bool owned_by(const Node& replica_set, const std::string& uid) {
-  const Node* owners = at(replica_set, {"metadata", "ownerReferences"});
+  const Node* owners = node_at(replica_set, {"metadata", "ownerReferences"});
   if (owners == nullptr || !owners->is_sequence()) return false;
   for (const Node& owner : owners->items()) {
     if (text_at(owner, {"uid"}) == uid) return true;
@@ -79,7 +65,7 @@ Node replace_operation(const std::string& path, Node value) {
 std::vector<Revision> revisions_of(const Node& deployment, const Node& replica_sets) {
   std::vector<Revision> revisions;
   const std::string uid = text_at(deployment, {"metadata", "uid"});
-  const Node* items = at(replica_sets, {"items"});
+  const Node* items = node_at(replica_sets, {"items"});
   if (uid.empty() || items == nullptr || !items->is_sequence()) return revisions;
   for (const Node& replica_set : items->items()) {
     if (!owned_by(replica_set, uid)) continue;
@@ -127,8 +113,8 @@ Result<UndoPlan> plan_undo(const Node& deployment, const std::vector<Revision>& 
     }
     target = &revisions[revisions.size() - 2];  // the one before the latest
   }
-  const Node* wanted = at(*target->replica_set, {"spec", "template"});
-  const Node* current = at(deployment, {"spec", "template"});
+  const Node* wanted = node_at(*target->replica_set, {"spec", "template"});
+  const Node* current = node_at(deployment, {"spec", "template"});
   if (wanted == nullptr) return invalid_argument("the revision's ReplicaSet has no template");
   UndoPlan plan;
   plan.revision = target->number;
@@ -138,11 +124,11 @@ Result<UndoPlan> plan_undo(const Node& deployment, const std::vector<Revision>& 
   }
   Node annotations = Node::mapping();
   for (const char* key : kAnnotationsKept) {
-    if (const Node* value = at(deployment, {"metadata", "annotations", key})) {
+    if (const Node* value = node_at(deployment, {"metadata", "annotations", key})) {
       annotations.set(key, *value);
     }
   }
-  if (const Node* theirs = at(*target->replica_set, {"metadata", "annotations"});
+  if (const Node* theirs = node_at(*target->replica_set, {"metadata", "annotations"});
       theirs != nullptr && theirs->is_mapping()) {
     for (const Node::Entry& entry : theirs->entries()) {
       const bool kept = std::any_of(std::begin(kAnnotationsKept), std::end(kAnnotationsKept),

@@ -2,40 +2,32 @@
 
 #include <fmt/format.h>
 
+#include "cli/node_paths.h"
+
 namespace nodrop::cli {
 namespace {
 
 using manifest::Node;
 
-const Node* at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* current = &node;
-  for (const char* key : path) {
-    if (!current->is_mapping()) return nullptr;
-    current = current->find(key);
-    if (current == nullptr) return nullptr;
-  }
-  return current;
-}
-
 std::int64_t integer_at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* value = at(node, path);
+  const Node* value = node_at(node, path);
   return value != nullptr ? value->int_value() : 0;
 }
 
 }  // namespace
 
 RolloutState deployment_rollout_state(const Node& deployment) {
-  const Node* name_node = at(deployment, {"metadata", "name"});
+  const Node* name_node = node_at(deployment, {"metadata", "name"});
   const std::string name = name_node != nullptr ? name_node->text() : "";
   if (integer_at(deployment, {"metadata", "generation"}) >
       integer_at(deployment, {"status", "observedGeneration"})) {
     return {RolloutState::Phase::kWaiting, "Waiting for deployment spec update to be observed..."};
   }
-  if (const Node* conditions = at(deployment, {"status", "conditions"});
+  if (const Node* conditions = node_at(deployment, {"status", "conditions"});
       conditions != nullptr && conditions->is_sequence()) {
     for (const Node& condition : conditions->items()) {
-      const Node* type = at(condition, {"type"});
-      const Node* reason = at(condition, {"reason"});
+      const Node* type = node_at(condition, {"type"});
+      const Node* reason = node_at(condition, {"reason"});
       if (type != nullptr && type->text() == "Progressing" && reason != nullptr &&
           reason->text() == "ProgressDeadlineExceeded") {
         return {RolloutState::Phase::kFailed,
@@ -43,7 +35,7 @@ RolloutState deployment_rollout_state(const Node& deployment) {
       }
     }
   }
-  const Node* wanted = at(deployment, {"spec", "replicas"});
+  const Node* wanted = node_at(deployment, {"spec", "replicas"});
   const std::int64_t updated = integer_at(deployment, {"status", "updatedReplicas"});
   const std::int64_t replicas = integer_at(deployment, {"status", "replicas"});
   const std::int64_t available = integer_at(deployment, {"status", "availableReplicas"});

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cli/node_paths.h"
+
 namespace nodrop::cli {
 namespace {
 
@@ -37,15 +39,6 @@ std::string cell_text(const Node& cell) {
 std::string uppercase(std::string text) {
   for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
-}
-
-std::string namespace_of(const Node& row) {
-  const Node* object = row.find("object");
-  const Node* metadata =
-      object != nullptr && object->is_mapping() ? object->find("metadata") : nullptr;
-  const Node* name =
-      metadata != nullptr && metadata->is_mapping() ? metadata->find("namespace") : nullptr;
-  return name != nullptr && name->type() == Node::Type::kString ? name->text() : "";
 }
 
 }  // namespace
@@ -127,7 +120,7 @@ Result<std::vector<std::vector<std::string>>> table_cells(const Node& table,
       return invalid_argument("the server's Table has a row without cells");
     }
     std::vector<std::string> line;
-    if (options.with_namespace) line.push_back(namespace_of(row));
+    if (options.with_namespace) line.push_back(text_at(row, {"object", "metadata", "namespace"}));
     for (const std::size_t i : shown) {
       std::string text = i < cells->items().size() ? cell_text(cells->items()[i]) : "";
       if (i == name_column) text = options.name_prefix + text;
