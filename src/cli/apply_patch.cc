@@ -6,6 +6,7 @@
 #include "apiserver/json.h"
 #include "apiserver/patch.h"
 #include "cli/go_json.h"
+#include "cli/node_paths.h"
 
 namespace nodrop::cli {
 namespace {
@@ -111,12 +112,7 @@ Node with_last_applied(const Node& object, const std::string& namespace_name) {
 }
 
 std::optional<Node> last_applied_of(const Node& live) {
-  const Node* metadata = live.is_mapping() ? live.find("metadata") : nullptr;
-  const Node* annotations =
-      metadata != nullptr && metadata->is_mapping() ? metadata->find("annotations") : nullptr;
-  const Node* text = annotations != nullptr && annotations->is_mapping()
-                         ? annotations->find(kLastAppliedAnnotation)
-                         : nullptr;
+  const Node* text = node_at(live, {"metadata", "annotations", kLastAppliedAnnotation});
   if (text == nullptr || text->type() != Node::Type::kString) return std::nullopt;
   Result<Node> parsed = apiserver::parse_body(text->text());
   if (!parsed || !parsed->is_mapping()) return std::nullopt;

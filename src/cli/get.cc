@@ -60,12 +60,10 @@ struct Answer {
 int watch_rows(ApiClient& client, const NamedObject& object, const std::string& namespace_name,
                const std::string& selector, const Node& listed, const TablePrintOptions& options,
                std::ostream& out, std::ostream& err) {
-  const Node* metadata = listed.find("metadata");
-  const Node* version =
-      metadata != nullptr && metadata->is_mapping() ? metadata->find("resourceVersion") : nullptr;
+  const std::string version = text_at(listed, {"metadata", "resourceVersion"});
   std::string target = collection_path(*object.resource, namespace_name) + "?watch=1";
-  if (version != nullptr && !version->text().empty()) {
-    target += "&resourceVersion=" + query_escape(version->text());
+  if (!version.empty()) {
+    target += "&resourceVersion=" + query_escape(version);
   }
   if (!object.name.empty())
     target += "&fieldSelector=" + query_escape("metadata.name=" + object.name);

@@ -18,6 +18,7 @@
 #include "base/time.h"
 #include "cli/api_client.h"
 #include "cli/kind_and_names.h"
+#include "cli/node_paths.h"
 #include "cli/rollout_history.h"
 #include "cli/rollout_status.h"
 #include "cli/verb.h"
@@ -95,10 +96,9 @@ int run_status(ApiClient& client, const NamedObject& object,
         return kExitFailure;
       }
     }
-    const Node* metadata = list->find("metadata");
-    const Node* version = metadata != nullptr ? metadata->find("resourceVersion") : nullptr;
+    const std::string version = text_at(*list, {"metadata", "resourceVersion"});
     std::string target = collection + "?watch=1&" + by_name;
-    if (version != nullptr) target += "&resourceVersion=" + query_escape(version->text());
+    if (!version.empty()) target += "&resourceVersion=" + query_escape(version);
     bool over = false;
     Status deleted;
     WatchEvents events([&](const std::string& type, const Node& changed) {
@@ -151,8 +151,7 @@ int run_pause(ApiClient& client, const NamedObject& object, bool pause, std::ost
   const std::string path = object_path(*object.resource, client.namespace_name(), object.name);
   Result<Node> deployment = client.request_json("GET", path);
   if (!deployment) return report_failure(err, deployment.status());
-  const Node* spec = deployment->find("spec");
-  const Node* paused = spec != nullptr && spec->is_mapping() ? spec->find("paused") : nullptr;
+  const Node* paused = node_at(*deployment, {"spec", "paused"});
   if ((paused != nullptr && paused->bool_value()) == pause) {
     err << "error: " << object.resource->qualified() << " \"" << object.name << "\" is "
         << (pause ? "already paused" : "not paused") << "\n";
