@@ -74,6 +74,68 @@ std::string align_columns(const std::vector<std::vector<std::string>>& lines,
   return out;
 }
 
+namespace {
+
+// Go's tabwriter.Writer.format: the block of lines line0..line1 that all have cells in the
+// columns before widths.size(); finds the runs that have a cell in the next column, sets its width
+// from each run, and recurses into it.
+void format_block(const std::vector<std::vector<std::string>>& lines, std::size_t line0,
+                  std::size_t line1, const ColumnSpacing& spacing, std::vector<std::size_t>& widths,
+                  std::string& out, std::size_t& written) {
+  const std::size_t column = widths.size();
+  const auto write_lines = [&](std::size_t end) {
+    for (; written < end; ++written) {
+      const std::vector<std::string>& line = lines[written];
+      for (std::size_t j = 0; j < line.size(); ++j) {
+        out += line[j];
+        if (j < widths.size() && j + 1 < line.size()) {
+          out.append(widths[j] - std::min(widths[j], display_width(line[j])), ' ');
+        }
+      }
+      out += '\n';
+    }
+  };
+  for (std::size_t current = line0; current < line1; ++current) {
+    // A line's cells but its last are the ones a tab ended: those in columns.
+    if (column + 1 >= lines[current].size()) continue;
+    write_lines(current);
+    std::size_t width = spacing.minimum_width;
+    std::size_t end = current;
+    for (; end < line1 && column + 1 < lines[end].size(); ++end) {
+      width = std::max(width, display_width(lines[end][column]) + spacing.padding);
+    }
+    widths.push_back(width);
+    format_block(lines, current, end, spacing, widths, out, written);
+    widths.pop_back();
+    current = end - 1;
+  }
+  write_lines(line1);
+}
+
+}  // namespace
+
+std::string format_tabbed(const std::string& text, const ColumnSpacing& spacing) {
+  std::vector<std::vector<std::string>> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::vector<std::string> cells;
+    std::size_t cell_start = start;
+    for (std::size_t tab; (tab = text.find('\t', cell_start)) < end; cell_start = tab + 1) {
+      cells.push_back(text.substr(cell_start, tab - cell_start));
+    }
+    cells.push_back(text.substr(cell_start, end - cell_start));
+    lines.push_back(std::move(cells));
+    start = end + 1;
+  }
+  std::string out;
+  std::vector<std::size_t> widths;
+  std::size_t written = 0;
+  format_block(lines, 0, lines.size(), spacing, widths, out, written);
+  return out;
+}
+
 Result<std::string> print_table(const Node& table, const TablePrintOptions& options) {
   Result<std::vector<std::vector<std::string>>> lines = table_cells(table, options);
   if (!lines) return lines.status();

@@ -44,6 +44,11 @@ struct ColumnSpacing {
 std::string align_columns(const std::vector<std::vector<std::string>>& lines,
                           const ColumnSpacing& spacing = {},
                           const std::vector<std::size_t>& minimum_widths = {});
+// Text whose cells end in tabs ("Name:\tweb\n") aligned exactly as Go's text/tabwriter aligns it
+// (kubectl's describe: minimum width 0, padding 2): a column's width is set by the run of
+// consecutive lines that have a cell in it, so each section of a description aligns on its own.
+std::string format_tabbed(const std::string& text, const ColumnSpacing& spacing);
+
 // The widths align_columns gives the columns of lines.
 std::vector<std::size_t> column_widths(const std::vector<std::vector<std::string>>& lines,
                                        const ColumnSpacing& spacing = {});

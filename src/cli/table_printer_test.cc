@@ -64,5 +64,41 @@ TEST(AlignColumns, MinimumWidthsWidenColumnsAsTheTablePrintedBeforeARowDid) {
   EXPECT_EQ(align_columns({{"web-2", "Running", "1s"}}, {}, widths), "web-2   Running       1s\n");
 }
 
+TEST(FormatTabbed, EachRunOfLinesWithACellInAColumnAlignsOnItsOwnAsGosTabwriter) {
+  // From kubectl describe: the top fields align together; a line without a tab ends the run, so
+  // the lines after "Limits:" and after "Requests:" align apart; an empty cell keeps its column;
+  // the conditions' first column is as wide as the OldReplicaSets line after them needs.
+  const std::string described =
+      "Name:\tweb\n"
+      "RollingUpdateStrategy:\t25% max unavailable\n"
+      "Labels:\ta=b\n"
+      "\tc=d\n"
+      "Pod Template:\n"
+      "    Limits:\n"
+      "      memory:\t1Gi\n"
+      "    Requests:\n"
+      "      cpu:\t100m\n"
+      "    Liveness:\ttcp-socket :80\n"
+      "Conditions:\n"
+      "  Type\tStatus\tReason\n"
+      "  Available \tTrue\tMinimumReplicasAvailable\n"
+      "OldReplicaSets:\t<none>\n";
+  EXPECT_EQ(format_tabbed(described, {.minimum_width = 0, .padding = 2}),
+            "Name:                   web\n"
+            "RollingUpdateStrategy:  25% max unavailable\n"
+            "Labels:                 a=b\n"
+            "                        c=d\n"
+            "Pod Template:\n"
+            "    Limits:\n"
+            "      memory:  1Gi\n"
+            "    Requests:\n"
+            "      cpu:     100m\n"
+            "    Liveness:  tcp-socket :80\n"
+            "Conditions:\n"
+            "  Type           Status  Reason\n"
+            "  Available      True    MinimumReplicasAvailable\n"
+            "OldReplicaSets:  <none>\n");
+}
+
 }  // namespace
 }  // namespace nodrop::cli
