@@ -18,6 +18,8 @@ const auto kVerbs = std::to_array<Verb>({
      run_apply},
     {"get", "list objects as kubectl does: nodrop get KIND [NAME] [-o wide|json|yaml|name]",
      run_get},
+    {"describe", "describe a Deployment as kubectl does: nodrop describe deploy/NAME",
+     run_describe},
     {"delete", "delete objects: nodrop delete KIND NAME | -f FILE", run_delete},
     {"scale", "set a Deployment's replicas: nodrop scale deploy/NAME --replicas N", run_scale},
     {"rollout", "follow or restart a rollout: nodrop rollout status|restart deploy/NAME",

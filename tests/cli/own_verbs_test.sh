@@ -3,7 +3,7 @@
 # with only the nodrop binary would: apply (created), apply again (unchanged), an edited image
 # applied (configured) and followed with rollout status, an env var removed from the file gone
 # after apply (the three-way patch), get in each output format (byte for byte as kubectl prints
-# it), get -w and logs -f following a restart, scale, logs of a Deployment, rollout history, undo,
+# it), describe, get -w and logs -f following a restart, scale, logs of a Deployment, rollout history, undo,
 # pause, resume and restart, delete; objects applied by kubectl then by
 # nodrop, and the other way round, reported `unchanged`; and the errors a user meets first (no
 # cluster at a data dir, an unknown kind, an object that does not exist).
@@ -193,6 +193,7 @@ same_as_kubectl get deploy web -o json
 same_as_kubectl get cm -o json
 same_as_kubectl get deploy -n nothing -o json
 same_as_kubectl get deploy -n nothing -o name
+same_as_kubectl describe deploy web
 
 step "scale, logs"
 n scale deploy/web --replicas 3 | grep -qx "deployment.apps/web scaled" || fail "scale"
