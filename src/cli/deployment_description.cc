@@ -9,6 +9,7 @@
 #include "apiserver/patch.h"
 #include "apiserver/tables.h"
 #include "cli/node_paths.h"
+#include "cli/rollout_history.h"
 #include "cli/table_printer.h"
 
 namespace nodrop::cli {
@@ -17,11 +18,6 @@ namespace {
 using manifest::Node;
 
 constexpr char kLastAppliedAnnotation[] = "kubectl.kubernetes.io/last-applied-configuration";
-
-std::int64_t integer_at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* value = node_at(node, path);
-  return value != nullptr ? value->int_value() : 0;
-}
 
 // A scalar as %v prints it: strings bare, numbers as written.
 std::string scalar_at(const Node& node, std::initializer_list<const char*> path) {
@@ -246,23 +242,6 @@ void write_pod_template(std::string& out, const Node& pod_template) {
              : "  Tolerations:\t<none>\n";
 }
 
-// The template without the label the ReplicaSet controller adds, to find the new ReplicaSet.
-Node without_hash(const Node& pod_template) {
-  Node out = pod_template;
-  for (Node::Entry& entry : out.entries()) {
-    if (entry.key != "metadata" || !entry.value.is_mapping()) continue;
-    for (Node::Entry& field : entry.value.entries()) {
-      if (field.key != "labels" || !field.value.is_mapping()) continue;
-      std::vector<Node::Entry>& labels = field.value.entries();
-      labels.erase(
-          std::remove_if(labels.begin(), labels.end(),
-                         [](const Node::Entry& label) { return label.key == "pod-template-hash"; }),
-          labels.end());
-    }
-  }
-  return out;
-}
-
 std::string replica_sets_text(const std::vector<const Node*>& replica_sets) {
   if (replica_sets.empty()) return "<none>";
   std::string text;
@@ -376,7 +355,8 @@ std::string describe_deployment(const Node& deployment, const Node& replica_sets
   std::vector<const Node*> old_sets;
   std::vector<const Node*> new_set;
   const std::string uid = text_at(deployment, {"metadata", "uid"});
-  const Node wanted = pod_template != nullptr ? without_hash(*pod_template) : Node::mapping();
+  const Node wanted =
+      pod_template != nullptr ? pod_template_without_hash(*pod_template) : Node::mapping();
   if (const Node* items = node_at(replica_sets, {"items"}); items != nullptr) {
     for (const Node& replica_set : items->items()) {
       bool owned = false;
@@ -386,7 +366,7 @@ std::string describe_deployment(const Node& deployment, const Node& replica_sets
       if (!owned) continue;
       const Node* its_template = node_at(replica_set, {"spec", "template"});
       if (new_set.empty() && its_template != nullptr &&
-          apiserver::json_equal(without_hash(*its_template), wanted)) {
+          apiserver::json_equal(pod_template_without_hash(*its_template), wanted)) {
         new_set.push_back(&replica_set);
       } else {
         old_sets.push_back(&replica_set);

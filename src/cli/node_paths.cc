@@ -19,4 +19,9 @@ std::string text_at(const Node& node, std::initializer_list<const char*> path) {
   return value != nullptr && value->type() == Node::Type::kString ? value->text() : "";
 }
 
+std::int64_t integer_at(const Node& node, std::initializer_list<const char*> path) {
+  const Node* value = node_at(node, path);
+  return value != nullptr ? value->int_value() : 0;
+}
+
 }  // namespace nodrop::cli

@@ -2,6 +2,7 @@
 // missing or of another type: a path of mapping keys leads to a node or to null, never to a crash.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 
@@ -15,5 +16,8 @@ const manifest::Node* node_at(const manifest::Node& node, std::initializer_list<
 
 // The string at the path, or "" when there is none (or it is not a string).
 std::string text_at(const manifest::Node& node, std::initializer_list<const char*> path);
+
+// The integer at the path, or 0 when there is none (or it is not an integer).
+std::int64_t integer_at(const manifest::Node& node, std::initializer_list<const char*> path);
 
 }  // namespace nodrop::cli

@@ -35,8 +35,17 @@ bool owned_by(const Node& replica_set, const std::string& uid) {
   return false;
 }
 
-// The template without the label the ReplicaSet controller adds.
-Node without_hash(const Node& pod_template) {
+Node replace_operation(const std::string& path, Node value) {
+  Node operation = Node::mapping();
+  operation.set("op", Node::string("replace"));
+  operation.set("path", Node::string(path));
+  operation.set("value", std::move(value));
+  return operation;
+}
+
+}  // namespace
+
+Node pod_template_without_hash(const Node& pod_template) {
   Node out = pod_template;
   for (Node::Entry& entry : out.entries()) {
     if (entry.key != "metadata" || !entry.value.is_mapping()) continue;
@@ -51,16 +60,6 @@ Node without_hash(const Node& pod_template) {
   }
   return out;
 }
-
-Node replace_operation(const std::string& path, Node value) {
-  Node operation = Node::mapping();
-  operation.set("op", Node::string("replace"));
-  operation.set("path", Node::string(path));
-  operation.set("value", std::move(value));
-  return operation;
-}
-
-}  // namespace
 
 std::vector<Revision> revisions_of(const Node& deployment, const Node& replica_sets) {
   std::vector<Revision> revisions;
@@ -118,8 +117,9 @@ Result<UndoPlan> plan_undo(const Node& deployment, const std::vector<Revision>& 
   if (wanted == nullptr) return invalid_argument("the revision's ReplicaSet has no template");
   UndoPlan plan;
   plan.revision = target->number;
-  const Node template_node = without_hash(*wanted);
-  if (current != nullptr && apiserver::json_equal(template_node, without_hash(*current))) {
+  const Node template_node = pod_template_without_hash(*wanted);
+  if (current != nullptr &&
+      apiserver::json_equal(template_node, pod_template_without_hash(*current))) {
     return plan;
   }
   Node annotations = Node::mapping();

@@ -25,6 +25,10 @@ struct Revision {
   const manifest::Node* replica_set = nullptr;  // points into the list given
 };
 
+// A pod template without the pod-template-hash label the ReplicaSet controller adds to its
+// ReplicaSets' copies: how a ReplicaSet's template is compared with its Deployment's.
+manifest::Node pod_template_without_hash(const manifest::Node& pod_template);
+
 // The revisions of deployment among the items of a ReplicaSetList, oldest first.
 std::vector<Revision> revisions_of(const manifest::Node& deployment,
                                    const manifest::Node& replica_sets);

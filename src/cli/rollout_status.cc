@@ -9,11 +9,6 @@ namespace {
 
 using manifest::Node;
 
-std::int64_t integer_at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* value = node_at(node, path);
-  return value != nullptr ? value->int_value() : 0;
-}
-
 }  // namespace
 
 RolloutState deployment_rollout_state(const Node& deployment) {
