@@ -359,11 +359,7 @@ std::string describe_deployment(const Node& deployment, const Node& replica_sets
       pod_template != nullptr ? pod_template_without_hash(*pod_template) : Node::mapping();
   if (const Node* items = node_at(replica_sets, {"items"}); items != nullptr) {
     for (const Node& replica_set : items->items()) {
-      bool owned = false;
-      if (const Node* owners = node_at(replica_set, {"metadata", "ownerReferences"})) {
-        for (const Node& owner : owners->items()) owned = owned || text_at(owner, {"uid"}) == uid;
-      }
-      if (!owned) continue;
+      if (!owned_by(replica_set, uid)) continue;
       const Node* its_template = node_at(replica_set, {"spec", "template"});
       if (new_set.empty() && its_template != nullptr &&
           apiserver::json_equal(pod_template_without_hash(*its_template), wanted)) {

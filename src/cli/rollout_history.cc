@@ -26,15 +26,6 @@ constexpr const char* kAnnotationsKept[] = {
     "deprecated.deployment.rollback.to",
 };
 
-bool owned_by(const Node& replica_set, const std::string& uid) {
-  const Node* owners = node_at(replica_set, {"metadata", "ownerReferences"});
-  if (owners == nullptr || !owners->is_sequence()) return false;
-  for (const Node& owner : owners->items()) {
-    if (text_at(owner, {"uid"}) == uid) return true;
-  }
-  return false;
-}
-
 Node replace_operation(const std::string& path, Node value) {
   Node operation = Node::mapping();
   operation.set("op", Node::string("replace"));
@@ -44,6 +35,15 @@ Node replace_operation(const std::string& path, Node value) {
 }
 
 }  // namespace
+
+bool owned_by(const Node& object, const std::string& owner_uid) {
+  const Node* owners = node_at(object, {"metadata", "ownerReferences"});
+  if (owners == nullptr || !owners->is_sequence()) return false;
+  for (const Node& owner : owners->items()) {
+    if (text_at(owner, {"uid"}) == owner_uid) return true;
+  }
+  return false;
+}
 
 Node pod_template_without_hash(const Node& pod_template) {
   Node out = pod_template;

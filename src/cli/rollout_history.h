@@ -29,6 +29,9 @@ struct Revision {
 // ReplicaSets' copies: how a ReplicaSet's template is compared with its Deployment's.
 manifest::Node pod_template_without_hash(const manifest::Node& pod_template);
 
+// Whether object names the owner with that uid among its ownerReferences.
+bool owned_by(const manifest::Node& object, const std::string& owner_uid);
+
 // The revisions of deployment among the items of a ReplicaSetList, oldest first.
 std::vector<Revision> revisions_of(const manifest::Node& deployment,
                                    const manifest::Node& replica_sets);
