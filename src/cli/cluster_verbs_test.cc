@@ -25,10 +25,10 @@ VerbRun run(int (*verb)(const Args&, std::ostream&, std::ostream&), const Args& 
 
 TEST(ClusterVerbs, EachHasHelpWithItsUsageAndTheCommonFlags) {
   const std::vector<std::pair<int (*)(const Args&, std::ostream&, std::ostream&), std::string>>
-      verbs = {{run_get, "nodrop get"},          {run_apply, "nodrop apply"},
-               {run_delete, "nodrop delete"},    {run_scale, "nodrop scale"},
-               {run_rollout, "nodrop rollout"},  {run_logs, "nodrop logs"},
-               {run_describe, "nodrop describe"}};
+      verbs = {{run_get, "nodrop get"},           {run_apply, "nodrop apply"},
+               {run_delete, "nodrop delete"},     {run_scale, "nodrop scale"},
+               {run_rollout, "nodrop rollout"},   {run_logs, "nodrop logs"},
+               {run_describe, "nodrop describe"}, {run_events, "nodrop events"}};
   for (const auto& [verb, usage] : verbs) {
     const VerbRun help = run(verb, {"--help"});
     EXPECT_EQ(help.status, kExitOk) << usage;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "apiserver/patch.h"
-#include "apiserver/tables.h"
+#include "cli/event_times.h"
 #include "cli/node_paths.h"
 #include "cli/rollout_history.h"
 #include "cli/table_printer.h"
@@ -254,60 +254,18 @@ std::string replica_sets_text(const std::vector<const Node*>& replica_sets) {
   return text;
 }
 
-std::string age(const std::string& timestamp, WallTime now) {
-  WallTime time;
-  if (!parse_rfc3339(timestamp, &time)) return "<unknown>";
-  return apiserver::human_duration(now - time);
-}
-
 void write_events(std::string& out, const Node& events, WallTime now) {
-  const Node* items = node_at(events, {"items"});
-  if (items == nullptr || !items->is_sequence() || items->items().empty()) {
+  const std::vector<const Node*> sorted = events_by_last_seen(events);
+  if (sorted.empty()) {
     out += "Events:\t<none>\n";
     return;
   }
-  // Sorted by when last seen; the age is that of the first sighting (eventTime, else
-  // firstTimestamp), with the last one's and the count for a repeated event.
-  const auto last_seen = [](const Node* event) {
-    if (const std::string series = text_at(*event, {"series", "lastObservedTime"});
-        !series.empty()) {
-      return series;
-    }
-    const std::string last = text_at(*event, {"lastTimestamp"});
-    return last.empty() ? text_at(*event, {"eventTime"}) : last;
-  };
-  std::vector<const Node*> sorted;
-  for (const Node& event : items->items()) sorted.push_back(&event);
-  std::stable_sort(sorted.begin(), sorted.end(), [&](const Node* a, const Node* b) {
-    WallTime at_a;
-    WallTime at_b;
-    return parse_rfc3339(last_seen(a), &at_a) && parse_rfc3339(last_seen(b), &at_b) && at_a < at_b;
-  });
   out += "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n";
   for (const Node* event : sorted) {
-    const std::string event_time = text_at(*event, {"eventTime"});
-    const std::string first =
-        age(event_time.empty() ? text_at(*event, {"firstTimestamp"}) : event_time, now);
-    std::string when = first;
-    if (node_at(*event, {"series"}) != nullptr) {
-      when =
-          fmt::format("{} (x{} over {})", age(text_at(*event, {"series", "lastObservedTime"}), now),
-                      integer_at(*event, {"series", "count"}), first);
-    } else if (const std::int64_t count = integer_at(*event, {"count"}); count > 1) {
-      when = fmt::format("{} (x{} over {})", age(text_at(*event, {"lastTimestamp"}), now), count,
-                         first);
-    }
     std::string from = text_at(*event, {"source", "component"});
     if (from.empty()) from = text_at(*event, {"reportingController"});
-    std::string message = text_at(*event, {"message"});
-    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
-      message.pop_back();
-    }
-    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.front()))) {
-      message.erase(0, 1);
-    }
-    out += "  " + text_at(*event, {"type"}) + "\t" + text_at(*event, {"reason"}) + "\t" + when +
-           "\t" + from + "\t" + message + "\n";
+    out += "  " + text_at(*event, {"type"}) + "\t" + text_at(*event, {"reason"}) + "\t" +
+           event_interval(*event, now) + "\t" + from + "\t" + event_message(*event) + "\n";
   }
 }
 

@@ -20,6 +20,8 @@ const auto kVerbs = std::to_array<Verb>({
      run_get},
     {"describe", "describe a Deployment as kubectl does: nodrop describe deploy/NAME",
      run_describe},
+    {"events", "list a namespace's events, oldest first: nodrop events [--for deploy/NAME]",
+     run_events},
     {"delete", "delete objects: nodrop delete KIND NAME | -f FILE", run_delete},
     {"scale", "set a Deployment's replicas: nodrop scale deploy/NAME --replicas N", run_scale},
     {"rollout", "follow or restart a rollout: nodrop rollout status|restart deploy/NAME",

@@ -20,5 +20,6 @@ int run_scale(const Args& args, std::ostream& out, std::ostream& err);
 int run_rollout(const Args& args, std::ostream& out, std::ostream& err);
 int run_logs(const Args& args, std::ostream& out, std::ostream& err);
 int run_describe(const Args& args, std::ostream& out, std::ostream& err);
+int run_events(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace nodrop::cli

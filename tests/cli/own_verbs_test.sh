@@ -3,7 +3,7 @@
 # with only the nodrop binary would: apply (created), apply again (unchanged), an edited image
 # applied (configured) and followed with rollout status, an env var removed from the file gone
 # after apply (the three-way patch), get in each output format (byte for byte as kubectl prints
-# it), describe, get -w and logs -f following a restart, scale, logs of a Deployment, rollout history, undo,
+# it), describe, events, get -w and logs -f following a restart, scale, logs of a Deployment, rollout history, undo,
 # pause, resume and restart, delete; objects applied by kubectl then by
 # nodrop, and the other way round, reported `unchanged`; and the errors a user meets first (no
 # cluster at a data dir, an unknown kind, an object that does not exist).
@@ -194,6 +194,11 @@ same_as_kubectl get cm -o json
 same_as_kubectl get deploy -n nothing -o json
 same_as_kubectl get deploy -n nothing -o name
 same_as_kubectl describe deploy web
+# kubectl's events order ties (events of the same second) its own way: the same lines, in any order.
+[[ "$(n events --for deploy/web | sort)" == "$(KUBECONFIG=$work/data/kubeconfig kubectl events --for deploy/web | sort)" ]] \
+  || fail "events --for deploy/web: $(n events --for deploy/web)"
+n events --for deploy/web | head -1 | grep -Eq "^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$" || fail "events header"
+n events --for deploy/web | grep -Eq " Deployment/web +Scaled up replica set web-" || fail "events rows"
 
 step "scale, logs"
 n scale deploy/web --replicas 3 | grep -qx "deployment.apps/web scaled" || fail "scale"
