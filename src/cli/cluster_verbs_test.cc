@@ -78,6 +78,7 @@ TEST(ClusterVerbs, MistakesOnTheCommandLineNameTheFlagAndSendNothing) {
           .err.rfind("nodrop delete: name the objects either as KIND NAME... or with -f FILE\n", 0),
       0u);
   EXPECT_EQ(run(run_delete, {"deploy/web", "--cascade=sometimes", nowhere}).status, kExitUsage);
+  EXPECT_EQ(run(run_delete, {"deploy/web", "--wait=maybe", nowhere}).status, kExitUsage);
   EXPECT_EQ(run(run_logs, {"a", "b", nowhere})
                 .err.rfind("nodrop logs: name one pod, or deploy/NAME\n", 0),
             0u);

@@ -7,14 +7,18 @@
 // deleted`. It does not wait for the objects to be gone (kubectl's --wait=false).
 #include <fmt/format.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "cli/api_client.h"
 #include "cli/applied_objects.h"
 #include "cli/kind_and_names.h"
+#include "cli/node_paths.h"
 #include "cli/verb.h"
 #include "cli/verbs_list.h"
+#include "cli/watch_events.h"
+#include "live/loop/system_clock.h"
 
 namespace nodrop::cli {
 namespace {
@@ -27,7 +31,56 @@ constexpr char kUsage[] =
     "  -f, --filename F        the objects of a file, directory or - (repeatable)\n"
     "  --cascade C             background (default: dependents deleted after), foreground\n"
     "                          (dependents first) or orphan (dependents kept)\n"
-    "  --ignore-not-found      an object that does not exist is not an error\n";
+    "  --ignore-not-found      an object that does not exist is not an error\n"
+    "  --wait BOOL             false: do not wait for the objects to be gone (default true)\n"
+    "  --timeout D             the longest wait for them (default 5m)\n";
+
+// How long `delete` waits for its objects to be gone unless told: kubectl's default waits without
+// a bound; five minutes is longer than any grace period nodrop's examples use.
+constexpr std::chrono::minutes kDefaultWait{5};
+
+Result<bool> parse_bool(std::string_view text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return invalid_argument(fmt::format("must be true or false, not \"{}\"", text));
+}
+
+// Waits until the object of that name and uid is gone: listed by name, then watched from that
+// list's resourceVersion until it is deleted. DeadlineExceeded once the deadline passes.
+Status wait_until_gone(ApiClient& client, const apiserver::Resource& resource,
+                       const std::string& namespace_name, const std::string& name,
+                       const std::string& uid, const live::SystemClock& clock,
+                       runtime::Time deadline) {
+  const std::string collection =
+      collection_path(resource, resource.namespaced ? namespace_name : "");
+  const std::string by_name = "fieldSelector=" + query_escape("metadata.name=" + name);
+  while (true) {
+    Result<manifest::Node> list = client.request_json("GET", collection + "?" + by_name);
+    if (!list) return list.status();
+    const manifest::Node* items = node_at(*list, {"items"});
+    if (items == nullptr || items->items().empty() ||
+        (!uid.empty() && text_at(items->items()[0], {"metadata", "uid"}) != uid)) {
+      return Status::ok();
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
+    if (left.count() <= 0) break;
+    bool gone = false;
+    WatchEvents events([&](const std::string& type, const manifest::Node&) {
+      gone = type == "DELETED";
+      return !gone;
+    });
+    Status watched = client.stream(
+        collection + "?watch=1&" + by_name +
+            "&resourceVersion=" + query_escape(text_at(*list, {"metadata", "resourceVersion"})),
+        "application/json", [&](std::string_view data) { return events.feed(data); }, left);
+    if (gone) return Status::ok();
+    if (!events.problem().is_ok()) return events.problem();
+    if (watched.code() == StatusCode::kDeadlineExceeded) break;
+    if (!watched.is_ok()) return watched;
+  }
+  return Status(StatusCode::kDeadlineExceeded, "timed out waiting for the condition on " +
+                                                   std::string(resource.plural) + "/" + name);
+}
 
 Result<std::string> parse_cascade(std::string_view text) {
   if (text == "background" || text == "true") return std::string("Background");
@@ -45,6 +98,8 @@ int run_delete(const Args& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> positional;
   std::string propagation = "Background";
   bool ignore_not_found = false;
+  bool wait = true;
+  std::chrono::nanoseconds timeout = kDefaultWait;
   FlagReader flags(args);
   const auto fail = [&](const Status& status) {
     err << "nodrop delete: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
@@ -69,6 +124,15 @@ int run_delete(const Args& args, std::ostream& out, std::ostream& err) {
       Result<std::string> chosen = flags.parsed(parse_cascade);
       if (chosen) propagation = *chosen;
       status = chosen.status();
+    } else if (flags.is("--wait")) {
+      Result<bool> value = flags.parsed(parse_bool);
+      if (value) wait = *value;
+      status = value.status();
+    } else if (flags.is("--timeout")) {
+      Result<std::chrono::nanoseconds> value =
+          flags.duration(std::chrono::milliseconds(1), std::chrono::hours(24));
+      if (value) timeout = *value;
+      status = value.status();
     } else if (flags.is("--ignore-not-found")) {
       status = flags.is_switch();
       ignore_not_found = true;
@@ -103,18 +167,37 @@ int run_delete(const Args& args, std::ostream& out, std::ostream& err) {
   if (!client) return report_failure(err, client.status());
 
   int status = kExitOk;
+  struct Deleted {
+    const Target* target;
+    std::string namespace_name;
+    std::string
+        uid;  // of the object deleted, so that one made again under its name is not waited for
+  };
+  std::vector<Deleted> deleted_objects;
   for (const Target& target : targets) {
     const std::string namespace_name =
         target.namespace_name.empty() ? client->namespace_name() : target.namespace_name;
-    Result<ApiResponse> deleted =
-        client->request("DELETE", object_path(*target.resource, namespace_name, target.name) +
-                                      "?propagationPolicy=" + propagation);
+    Result<manifest::Node> deleted =
+        client->request_json("DELETE", object_path(*target.resource, namespace_name, target.name) +
+                                           "?propagationPolicy=" + propagation);
     if (!deleted) {
       if (ignore_not_found && deleted.status().code() == StatusCode::kNotFound) continue;
       status = report_failure(err, deleted.status());
       continue;
     }
-    out << output_name(*target.resource) << " \"" << target.name << "\" deleted\n";
+    out << output_name(*target.resource) << " \"" << target.name << "\" deleted" << std::endl;
+    // The answer is the object (still terminating) or a Status; a Status's details carry the uid.
+    std::string uid = text_at(*deleted, {"metadata", "uid"});
+    if (uid.empty()) uid = text_at(*deleted, {"details", "uid"});
+    deleted_objects.push_back({&target, namespace_name, uid});
+  }
+  if (!wait) return status;
+  live::SystemClock clock;
+  const runtime::Time deadline = clock.now() + timeout;
+  for (const Deleted& deleted : deleted_objects) {
+    Status gone = wait_until_gone(*client, *deleted.target->resource, deleted.namespace_name,
+                                  deleted.target->name, deleted.uid, clock, deadline);
+    if (!gone.is_ok()) status = report_failure(err, gone);
   }
   return status;
 }

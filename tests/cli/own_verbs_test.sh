@@ -290,6 +290,12 @@ grep -qx "deployment.apps/web configured" "$work/mixed3" \
 grep -qx "service/web unchanged" "$work/mixed3" || fail "kubectl after nodrop: $(cat "$work/mixed3")"
 
 step "delete"
+# delete waits until the pod is gone (its grace period, its preStop), as kubectl does.
+pod=$(n get pods -l app=web -o name | head -1)
+n delete "$pod" | grep -qx "pod \"${pod#pod/}\" deleted" || fail "delete $pod"
+status=0
+n get "$pod" >/dev/null 2>&1 || status=$?
+[[ $status -eq 1 ]] || fail "$pod is still there after delete returned: $(n get "$pod" 2>&1)"
 n delete -f "$work/app" >"$work/deleted" 2>&1 || fail "delete -f: $(cat "$work/deleted")"
 grep -qx 'deployment.apps "web" deleted' "$work/deleted" || fail "delete -f: $(cat "$work/deleted")"
 grep -qx 'service "web" deleted' "$work/deleted" || fail "delete -f, Service: $(cat "$work/deleted")"
