@@ -13,6 +13,7 @@
 #include "apiserver/json.h"
 #include "cli/api_client.h"
 #include "cli/go_json.h"
+#include "cli/jsonpath.h"
 #include "cli/kind_and_names.h"
 #include "cli/node_paths.h"
 #include "cli/table_printer.h"
@@ -34,19 +35,23 @@ constexpr char kUsage[] =
     "singular or short name: deployments (deploy), replicasets (rs), pods (po), services (svc),\n"
     "endpoints (ep), nodes (no), events (ev), configmaps (cm), ...\n"
     "\n"
-    "  -o, --output F          wide (more columns), json, yaml, or name (KIND/NAME)\n"
+    "  -o, --output F          wide (more columns), json, yaml, name (KIND/NAME) or\n"
+    "                          jsonpath=TEMPLATE ('{.spec.replicas}', '{range "
+    ".items[*]}...{end}')\n"
     "  -l, --selector S        only objects whose labels match (app=web,tier!=db,env in (a,b))\n"
     "  --no-headers            the table without its header line\n"
     "  -w, --watch             after the table, a line for each change, until interrupted\n";
 
-enum class Output { kTable, kWide, kJson, kYaml, kName };
+enum class Output { kTable, kWide, kJson, kYaml, kName, kJsonPath };
 
 Result<Output> parse_output(std::string_view text) {
+  if (text.starts_with("jsonpath=")) return Output::kJsonPath;
   if (text == "wide") return Output::kWide;
   if (text == "json") return Output::kJson;
   if (text == "yaml") return Output::kYaml;
   if (text == "name") return Output::kName;
-  return invalid_argument(fmt::format("must be wide, json, yaml or name, not \"{}\"", text));
+  return invalid_argument(
+      fmt::format("must be wide, json, yaml, name or jsonpath=TEMPLATE, not \"{}\"", text));
 }
 
 // What one request answered: a list's items, or one object.
@@ -116,6 +121,7 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
   std::string selector;
   bool headers = true;
   bool watch = false;
+  std::string jsonpath;  // -o jsonpath=TEMPLATE
   std::vector<std::string> positional;
   FlagReader flags(args);
   const auto fail = [&](const Status& status) {
@@ -134,9 +140,12 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
     Status status;
     if (cluster.take(flags, &status)) {
     } else if (flags.is("-o", "--output")) {
-      Result<Output> chosen = flags.parsed(parse_output);
+      Result<std::string> text = flags.value();
+      Result<Output> chosen = text ? parse_output(*text) : Result<Output>(text.status());
       if (chosen) output = *chosen;
-      status = chosen.status();
+      if (chosen && *chosen == Output::kJsonPath) jsonpath = text->substr(9);
+      status = chosen ? Status::ok() : flags.error(chosen.status().message());
+      if (!text) status = text.status();
     } else if (flags.is("-l", "--selector")) {
       Result<std::string> value = flags.value();
       if (value) selector = *value;
@@ -265,7 +274,8 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
       for (const std::string& name : names) out << name << "\n";
       break;
     case Output::kJson:
-    case Output::kYaml: {
+    case Output::kYaml:
+    case Output::kJsonPath: {
       Node shown;
       if (objects.size() == 1 && by_name) {
         shown = objects[0];
@@ -279,6 +289,16 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
         Node metadata = Node::mapping();
         metadata.set("resourceVersion", Node::string(""));
         shown.set("metadata", std::move(metadata));
+      }
+      if (output == Output::kJsonPath) {
+        Result<std::string> text = apply_jsonpath(jsonpath, shown);
+        if (!text) {
+          err << "error: error parsing jsonpath " << jsonpath << ", " << text.status().message()
+              << "\n";
+          return kExitFailure;
+        }
+        out << *text;
+        break;
       }
       out << (output == Output::kJson ? go_json_indented(shown) : manifest::write_yaml(shown));
       break;

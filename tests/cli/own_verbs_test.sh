@@ -194,6 +194,9 @@ same_as_kubectl get cm -o json
 same_as_kubectl get deploy -n nothing -o json
 same_as_kubectl get deploy -n nothing -o name
 same_as_kubectl describe deploy web
+same_as_kubectl get pods -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.podIP}{"\n"}{end}'
+same_as_kubectl get deploy web -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}'
+same_as_kubectl get deploy web -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision} {.spec.template.spec.containers[*].image}'
 # kubectl's events order ties (events of the same second) its own way: the same lines, in any order.
 [[ "$(n events --for deploy/web | sort)" == "$(KUBECONFIG=$work/data/kubeconfig kubectl events --for deploy/web | sort)" ]] \
   || fail "events --for deploy/web: $(n events --for deploy/web)"
