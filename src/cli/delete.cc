@@ -54,6 +54,7 @@ Status wait_until_gone(ApiClient& client, const apiserver::Resource& resource,
   const std::string collection =
       collection_path(resource, resource.namespaced ? namespace_name : "");
   const std::string by_name = "fieldSelector=" + query_escape("metadata.name=" + name);
+  int empty_watches = 0;  // in a row
   while (true) {
     Result<manifest::Node> list = client.request_json("GET", collection + "?" + by_name);
     if (!list) return list.status();
@@ -77,6 +78,13 @@ Status wait_until_gone(ApiClient& client, const apiserver::Resource& resource,
     if (!events.problem().is_ok()) return events.problem();
     if (watched.code() == StatusCode::kDeadlineExceeded) break;
     if (!watched.is_ok()) return watched;
+    // Ended by the server: watched again, but not for ever if it ends every watch at once.
+    empty_watches = events.any() ? 0 : empty_watches + 1;
+    if (empty_watches >= WatchEvents::kMaxEmptyWatches) {
+      return Status(StatusCode::kUnavailable, "the server ended " +
+                                                  std::to_string(WatchEvents::kMaxEmptyWatches) +
+                                                  " watches in a row without an event");
+    }
   }
   return Status(StatusCode::kDeadlineExceeded, "timed out waiting for the condition on " +
                                                    std::string(resource.plural) + "/" + name);

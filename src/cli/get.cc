@@ -140,12 +140,14 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
     Status status;
     if (cluster.take(flags, &status)) {
     } else if (flags.is("-o", "--output")) {
+      // The value is kept whole: jsonpath=TEMPLATE carries the template.
       Result<std::string> text = flags.value();
-      Result<Output> chosen = text ? parse_output(*text) : Result<Output>(text.status());
-      if (chosen) output = *chosen;
-      if (chosen && *chosen == Output::kJsonPath) jsonpath = text->substr(9);
-      status = chosen ? Status::ok() : flags.error(chosen.status().message());
-      if (!text) status = text.status();
+      if (!text) return fail(text.status());
+      Result<Output> chosen = parse_output(*text);
+      if (!chosen) return fail(flags.error(chosen.status().message()));
+      output = *chosen;
+      if (output == Output::kJsonPath)
+        jsonpath = text->substr(std::string_view("jsonpath=").size());
     } else if (flags.is("-l", "--selector")) {
       Result<std::string> value = flags.value();
       if (value) selector = *value;

@@ -75,6 +75,7 @@ int run_status(ApiClient& client, const NamedObject& object,
   const std::string by_name = "fieldSelector=" + query_escape("metadata.name=" + object.name);
   live::SystemClock clock;
   const runtime::Time start = clock.now();
+  int empty_watches = 0;  // in a row
   while (true) {
     Result<Node> list = client.request_json("GET", collection + "?" + by_name);
     if (!list) return report_failure(err, list.status());
@@ -120,6 +121,14 @@ int run_status(ApiClient& client, const NamedObject& object,
       return kExitFailure;
     }
     if (!watched.is_ok()) return report_failure(err, watched);
+    // Ended by the server: watched again, but not for ever if it ends every watch at once.
+    empty_watches = events.any() ? 0 : empty_watches + 1;
+    if (empty_watches >= WatchEvents::kMaxEmptyWatches) {
+      return report_failure(
+          err, Status(StatusCode::kUnavailable, "the server ended " +
+                                                    std::to_string(WatchEvents::kMaxEmptyWatches) +
+                                                    " watches in a row without an event"));
+    }
   }
 }
 

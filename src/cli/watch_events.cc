@@ -21,6 +21,7 @@ bool WatchEvents::feed(std::string_view data) {
       problem_ = internal_error("the server sent a watch event that is not one");
       return false;
     }
+    any_ = true;
     if (type->text() == "BOOKMARK") continue;
     if (type->text() == "ERROR") {
       const Node* message = object->is_mapping() ? object->find("message") : nullptr;

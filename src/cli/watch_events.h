@@ -21,6 +21,9 @@ class WatchEvents {
   using Handler = std::function<bool(const std::string& type, const manifest::Node& object)>;
 
   static constexpr std::size_t kMaxEventBytes = 16 * 1024 * 1024;
+  // Watches a verb starts again, one after another, when the server ends each without an event:
+  // a server that closes every watch at once must not keep a verb asking in a tight loop.
+  static constexpr int kMaxEmptyWatches = 10;
 
   explicit WatchEvents(Handler handler) : handler_(std::move(handler)) {}
 
@@ -28,11 +31,14 @@ class WatchEvents {
   // or problem() says what was wrong (an ERROR event gives its message).
   bool feed(std::string_view data);
   const Status& problem() const { return problem_; }
+  // Whether any event (BOOKMARKs included) has arrived.
+  bool any() const { return any_; }
 
  private:
   Handler handler_;
   std::string pending_;  // a line still arriving
   Status problem_;
+  bool any_ = false;
 };
 
 }  // namespace nodrop::cli
