@@ -88,12 +88,39 @@ struct ObjectFieldSelector {
   bool operator==(const ObjectFieldSelector&) const = default;
 };
 
+// valueFrom.configMapKeyRef and secretKeyRef: one key of a ConfigMap or Secret of the pod's
+// namespace. optional: a missing object or key leaves the variable out instead of failing the
+// container's start.
+struct KeySelector {
+  std::string name;
+  std::string key;
+  std::optional<bool> optional;
+  bool operator==(const KeySelector&) const = default;
+};
+
 struct EnvVar {
   std::string name;
   std::string value;
-  std::optional<ObjectFieldSelector> field_ref;  // valueFrom.fieldRef
-  PreservedFields value_from_preserved{};        // the rest of valueFrom
+  std::optional<ObjectFieldSelector> field_ref;     // valueFrom.fieldRef
+  std::optional<KeySelector> config_map_key_ref{};  // valueFrom.configMapKeyRef
+  std::optional<KeySelector> secret_key_ref{};      // valueFrom.secretKeyRef
+  PreservedFields value_from_preserved{};           // resourceFieldRef
   bool operator==(const EnvVar&) const = default;
+};
+
+// configMapRef and secretRef of envFrom.
+struct EnvSourceReference {
+  std::string name;
+  std::optional<bool> optional;
+  bool operator==(const EnvSourceReference&) const = default;
+};
+
+// envFrom: every key of a ConfigMap or a Secret as a variable, its name prefixed.
+struct EnvFromSource {
+  std::string prefix;
+  std::optional<EnvSourceReference> config_map_ref;
+  std::optional<EnvSourceReference> secret_ref;
+  bool operator==(const EnvFromSource&) const = default;
 };
 
 struct ContainerPort {
@@ -111,6 +138,7 @@ struct Container {
   std::vector<std::string> args;
   std::string working_dir;
   std::vector<ContainerPort> ports;
+  std::vector<EnvFromSource> env_from;
   std::vector<EnvVar> env;
   std::optional<Probe> liveness_probe;
   std::optional<Probe> readiness_probe;

@@ -245,6 +245,59 @@ bool is_env_var_name(const std::string& name) {
   return std::regex_match(name, pattern);
 }
 
+// A ConfigMap's or Secret's key (IsConfigMapKey): letters, digits, '-', '_' and '.', at most 253,
+// not "." or "..".
+bool is_config_map_key(const std::string& key) {
+  static const std::regex pattern("[-._a-zA-Z0-9]+");
+  return key.size() <= 253 && key != "." && key != ".." && std::regex_match(key, pattern);
+}
+
+// valueFrom.configMapKeyRef and secretKeyRef (validateConfigMapKeySelector, ...SecretKeySelector).
+void validate_key_selector(FieldErrors& errors, const FieldPath& path,
+                           const KeySelector& selector) {
+  if (selector.name.empty()) errors.push_back(required(path.child("name")));
+  if (selector.key.empty()) {
+    errors.push_back(required(path.child("key")));
+  } else if (!is_config_map_key(selector.key)) {
+    errors.push_back(invalid(path.child("key"), selector.key,
+                             "a valid config key must consist of alphanumeric characters, '-', "
+                             "'_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex "
+                             "used for validation is '[-._a-zA-Z0-9]+')"));
+  }
+}
+
+void validate_env_from(FieldErrors& errors, const FieldPath& path,
+                       const std::vector<EnvFromSource>& sources) {
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const EnvFromSource& source = sources[i];
+    const FieldPath item = path.index(i);
+    if (!source.prefix.empty() && !is_env_var_name(source.prefix)) {
+      errors.push_back(invalid(item.child("prefix"), source.prefix,
+                               "a valid environment variable name must consist of alphabetic "
+                               "characters, digits, '_', '-', or '.', and must not start with a "
+                               "digit"));
+    }
+    const int references = source.config_map_ref.has_value() + source.secret_ref.has_value();
+    if (references == 0) {
+      errors.push_back(
+          invalid(item, std::string(""), "must specify one of: `configMapRef` or `secretRef`"));
+    } else if (references > 1) {
+      errors.push_back(invalid(item.child("secretRef"), std::string(""),
+                               "may not have more than one field specified at a time"));
+    }
+    for (const auto& [reference, field] : {std::pair{&source.config_map_ref, "configMapRef"},
+                                           std::pair{&source.secret_ref, "secretRef"}}) {
+      if (!reference->has_value()) continue;
+      if ((*reference)->name.empty()) {
+        errors.push_back(required(item.child(field).child("name")));
+      } else {
+        add_messages(errors, item.child(field).child("name"), (*reference)->name,
+                     is_dns1123_subdomain((*reference)->name));
+      }
+    }
+  }
+}
+
 void validate_container(FieldErrors& errors, const FieldPath& path, const Container& container,
                         std::optional<std::int64_t> grace_period_seconds) {
   if (container.name.empty()) {
@@ -274,6 +327,7 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
     }
   }
 
+  validate_env_from(errors, path.child("envFrom"), container.env_from);
   for (std::size_t i = 0; i < container.env.size(); ++i) {
     const EnvVar& variable = container.env[i];
     const FieldPath item = path.child("env").index(i);
@@ -287,12 +341,27 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
                   "or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is "
                   "'[-._a-zA-Z][-._a-zA-Z0-9]*')"));
     }
+    const int sources = variable.field_ref.has_value() + variable.config_map_key_ref.has_value() +
+                        variable.secret_key_ref.has_value() +
+                        !variable.value_from_preserved.empty();
+    if (sources > 0 && !variable.value.empty()) {
+      errors.push_back(invalid(item.child("valueFrom"), std::string(""),
+                               "may not be specified when `value` is not empty"));
+    }
+    if (sources > 1) {
+      errors.push_back(invalid(item.child("valueFrom"), std::string(""),
+                               "may not have more than one field specified at a time"));
+    }
+    if (variable.config_map_key_ref.has_value()) {
+      validate_key_selector(errors, item.child("valueFrom").child("configMapKeyRef"),
+                            *variable.config_map_key_ref);
+    }
+    if (variable.secret_key_ref.has_value()) {
+      validate_key_selector(errors, item.child("valueFrom").child("secretKeyRef"),
+                            *variable.secret_key_ref);
+    }
     if (variable.field_ref.has_value()) {
       const FieldPath reference = item.child("valueFrom").child("fieldRef");
-      if (!variable.value.empty()) {
-        errors.push_back(invalid(item.child("valueFrom"), std::string(""),
-                                 "may not be specified when `value` is not empty"));
-      }
       if (variable.field_ref->field_path.empty()) {
         errors.push_back(required(reference.child("fieldPath")));
       } else if (supported_field_paths().count(variable.field_ref->field_path) == 0 &&

@@ -180,6 +180,40 @@ TEST(Validation, ContainerRules) {
                     "\"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""}));
 }
 
+TEST(Validation, EnvironmentSourceRules) {
+  Deployment deployment = valid_deployment();
+  Container& container = deployment.spec.template_spec.spec.containers[0];
+  EnvVar two_sources;
+  two_sources.name = "A";
+  two_sources.config_map_key_ref = KeySelector{"config", "k", std::nullopt};
+  two_sources.secret_key_ref = KeySelector{"", "bad key", std::nullopt};
+  container.env.push_back(two_sources);
+  container.env_from.push_back(EnvFromSource{});
+  container.env_from.push_back(
+      EnvFromSource{"1X", EnvSourceReference{"Config", std::nullopt}, std::nullopt});
+  const auto found = messages(validate_deployment(deployment));
+  const std::string c = "spec.template.spec.containers[0].";
+  EXPECT_EQ(found,
+            (std::vector<std::string>{
+                c + "envFrom[0]: Invalid value: \"\": must specify one of: `configMapRef` or "
+                    "`secretRef`",
+                c + "envFrom[1].prefix: Invalid value: \"1X\": a valid environment variable name "
+                    "must consist of alphabetic characters, digits, '_', '-', or '.', and must not "
+                    "start with a digit",
+                c + "envFrom[1].configMapRef.name: Invalid value: \"Config\": a lowercase RFC "
+                    "1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+                    "'.', and must start and end with an alphanumeric character (e.g. "
+                    "'example.com', regex used for validation is "
+                    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+                c + "env[0].valueFrom: Invalid value: \"\": may not have more than one field "
+                    "specified at a time",
+                c + "env[0].valueFrom.secretKeyRef.name: Required value",
+                c + "env[0].valueFrom.secretKeyRef.key: Invalid value: \"bad key\": a valid "
+                    "config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "
+                    "'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "
+                    "'[-._a-zA-Z0-9]+')"}));
+}
+
 TEST(Validation, ProbeRules) {
   Deployment deployment = valid_deployment();
   Container& container = deployment.spec.template_spec.spec.containers[0];

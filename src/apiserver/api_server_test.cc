@@ -212,6 +212,27 @@ TEST_F(ApiServerTest, UpdateWithAStaleResourceVersionIsAConflict) {
   EXPECT_EQ(at(json(stale), {"details", "kind"}), "deployments");
 }
 
+// JSON may hold raw what YAML reads otherwise (a C1 control, NEL, a line separator): a value with
+// them is stored as sent, and served escaped so that any reader reads it back.
+TEST_F(ApiServerTest, RawControlAndLineSeparatorCharactersInJsonStringsArePreserved) {
+  const std::string value =
+      "a\xc2\x85"
+      "b\xc2\x8b"
+      "c\xe2\x80\xa8"
+      "d";
+  const std::string body = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c",)"
+                           R"("annotations":{"note":")" +
+                           value + R"("}},"data":{"k":")" + value + R"("}})";
+  const http::ServerResponse created =
+      call("POST", "/api/v1/namespaces/default/configmaps", body, "application/json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_NE(created.body.find(R"("k":"a\u0085b\u008bc\u2028d")"), std::string::npos)
+      << created.body;
+  const Node read = json(call("GET", "/api/v1/namespaces/default/configmaps/c"));
+  EXPECT_EQ(at(read, {"data", "k"}), value);
+  EXPECT_EQ(at(read, {"metadata", "annotations", "note"}), value);
+}
+
 TEST_F(ApiServerTest, StrategicMergePatchRemovesAnEnvVarByName) {
   ASSERT_EQ(create_web().status, 201);
   http::ServerResponse patched =

@@ -1,17 +1,36 @@
 #include "apiserver/json.h"
 
+#include <algorithm>
+
+#include "base/strings.h"
 #include "manifest/writer.h"
 #include "manifest/yaml_reader.h"
 
 namespace nodrop::apiserver {
 
+namespace {
+
+bool is_json_text(const std::string& body) {
+  const std::size_t first = body.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && (body[first] == '{' || body[first] == '[');
+}
+
+bool has_non_ascii(const std::string& body) {
+  return std::any_of(body.begin(), body.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+}  // namespace
+
 Result<Node> parse_body(const std::string& body) {
-  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(body);
+  // JSON holds raw what YAML reads otherwise or not at all (C1 controls, line separators):
+  // escaped first, so that the YAML reader reads the same strings.
+  const bool escape = is_json_text(body) && has_non_ascii(body);
+  const std::string escaped = escape ? json_escaped_for_yaml(body) : std::string();
+  manifest::YamlDocuments documents = manifest::read_yaml_stream(escape ? escaped : body);
   if (!documents) {
-    const manifest::YamlError error = manifest::yaml_error_of(documents.status());
-    return Status(documents.status().code() == StatusCode::kResourceExhausted
-                      ? StatusCode::kResourceExhausted
-                      : StatusCode::kInvalidArgument,
+    const manifest::YamlError& error = documents.error();
+    return Status(error.refused ? StatusCode::kResourceExhausted : StatusCode::kInvalidArgument,
                   "the request body is not valid JSON: line " + std::to_string(error.line) + ": " +
                       error.describe());
   }

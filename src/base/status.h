@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -55,20 +56,26 @@ inline Status internal_error(std::string message) {
   return {StatusCode::kInternal, std::move(message)};
 }
 
-template <typename T>
+// A value or the error that stopped its making: a Status by default, or a type of the module's
+// own where callers read the error's parts (manifest::YamlError: its line and column).
+template <typename T, typename E = Status>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Status status) : value_(std::move(status)) {  // NOLINT(google-explicit-constructor)
-    NODROP_CHECK(!std::get<Status>(value_).is_ok());
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(E error) : value_(std::move(error)) {   // NOLINT(google-explicit-constructor)
+    if constexpr (std::is_same_v<E, Status>) NODROP_CHECK(!std::get<Status>(value_).is_ok());
   }
 
   bool is_ok() const { return std::holds_alternative<T>(value_); }
   explicit operator bool() const { return is_ok(); }
 
-  const Status& status() const {
+  const Status& status() const requires std::is_same_v<E, Status> {
     static const Status kOkStatus;
     return is_ok() ? kOkStatus : std::get<Status>(value_);
+  }
+  const E& error() const {
+    NODROP_CHECK(!is_ok());
+    return std::get<E>(value_);
   }
   T& value() & {
     NODROP_CHECK(is_ok());
@@ -88,7 +95,7 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
 
  private:
-  std::variant<T, Status> value_;
+  std::variant<T, E> value_;
 };
 
 }  // namespace nodrop

@@ -35,6 +35,36 @@ std::size_t utf8_sequence(std::string_view text) {
   return length;
 }
 
+// The code point of a well-formed sequence of utf8_sequence's length.
+char32_t code_point(std::string_view sequence) {
+  const auto byte = [&](std::size_t i) {
+    return static_cast<char32_t>(static_cast<unsigned char>(sequence[i]));
+  };
+  switch (sequence.size()) {
+    case 2:
+      return ((byte(0) & 0x1f) << 6) | (byte(1) & 0x3f);
+    case 3:
+      return ((byte(0) & 0x0f) << 12) | ((byte(1) & 0x3f) << 6) | (byte(2) & 0x3f);
+    default:
+      return ((byte(0) & 0x07) << 18) | ((byte(1) & 0x3f) << 12) | ((byte(2) & 0x3f) << 6) |
+             (byte(3) & 0x3f);
+  }
+}
+
+// Characters beyond ASCII that JSON may hold raw but a YAML reader may not read as themselves:
+// C1 controls (libyaml refuses them), NEL, LS and PS (line breaks to YAML, folded into spaces
+// inside a quoted scalar), and the noncharacters U+FFFE and U+FFFF (refused).
+bool unsafe_for_yaml(char32_t point) {
+  return (point >= 0x80 && point <= 0x9f) || point == 0x2028 || point == 0x2029 ||
+         point == 0xfffe || point == 0xffff;
+}
+
+void append_escape(std::string& out, char32_t point) {
+  char escape[8];
+  std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(point));
+  out += escape;
+}
+
 }  // namespace
 
 std::string json_quote(std::string_view text) {
@@ -50,7 +80,12 @@ std::string json_quote(std::string_view text) {
       if (length == 0) {
         out += "\\ufffd";
       } else {
-        out.append(text.substr(i, length));
+        const std::string_view sequence = text.substr(i, length);
+        if (unsafe_for_yaml(code_point(sequence))) {
+          append_escape(out, code_point(sequence));
+        } else {
+          out.append(sequence);
+        }
         i += length - 1;
       }
       continue;
@@ -73,16 +108,42 @@ std::string json_quote(std::string_view text) {
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x",
-                        static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escape;
+          append_escape(out, static_cast<unsigned char>(c));
         } else {
           out += c;
         }
     }
   }
   out += '"';
+  return out;
+}
+
+std::string json_escaped_for_yaml(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (!in_string) {
+      in_string = c == '"';
+      out += c;
+      continue;
+    }
+    if (c == '\\' && i + 1 < json.size()) {  // an escape: the next byte is not the string's end
+      out += c;
+      out += json[++i];
+      continue;
+    }
+    if (c == '"') in_string = false;
+    const std::size_t length =
+        static_cast<unsigned char>(c) >= 0x80 ? utf8_sequence(json.substr(i)) : 0;
+    if (length > 0 && unsafe_for_yaml(code_point(json.substr(i, length)))) {
+      append_escape(out, code_point(json.substr(i, length)));
+      i += length - 1;
+      continue;
+    }
+    out += c;
+  }
   return out;
 }
 
@@ -136,6 +197,35 @@ bool is_base64(std::string_view text) {
   return padding <= 2;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (!is_base64(text)) return std::nullopt;
+  const auto value = [](char c) -> std::uint32_t {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    return c == '+' ? 62 : 63;  // '/'; is_base64 let nothing else through but '='
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    std::uint32_t group = 0;
+    int padding = 0;
+    for (std::size_t j = 0; j < 4; ++j) {
+      const char c = text[i + j];
+      group <<= 6;
+      if (c == '=') {
+        ++padding;
+      } else {
+        group |= value(c);
+      }
+    }
+    out.push_back(static_cast<char>((group >> 16) & 0xff));
+    if (padding < 2) out.push_back(static_cast<char>((group >> 8) & 0xff));
+    if (padding < 1) out.push_back(static_cast<char>(group & 0xff));
+  }
+  return out;
+}
+
 std::string xml_escape(std::string_view text) {
   std::string out;
   for (const char c : text) {
@@ -155,34 +245,6 @@ std::string xml_escape(std::string_view text) {
       default:
         out += c;
     }
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (!is_base64(text)) return std::nullopt;
-  const auto value_of = [](char c) -> std::uint32_t {
-    if (c >= 'A' && c <= 'Z') return static_cast<std::uint32_t>(c - 'A');
-    if (c >= 'a' && c <= 'z') return static_cast<std::uint32_t>(c - 'a' + 26);
-    if (c >= '0' && c <= '9') return static_cast<std::uint32_t>(c - '0' + 52);
-    return c == '+' ? 62 : 63;
-  };
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    std::uint32_t group = 0;
-    int padding = 0;
-    for (std::size_t j = 0; j < 4; ++j) {
-      group <<= 6;
-      if (text[i + j] == '=') {
-        ++padding;
-      } else {
-        group |= value_of(text[i + j]);
-      }
-    }
-    out.push_back(static_cast<char>((group >> 16) & 0xff));
-    if (padding < 2) out.push_back(static_cast<char>((group >> 8) & 0xff));
-    if (padding < 1) out.push_back(static_cast<char>(group & 0xff));
   }
   return out;
 }

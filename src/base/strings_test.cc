@@ -25,7 +25,7 @@ TEST(JsonQuote, BytesThatAreNotUtf8BecomeTheReplacementCharacter) {
   EXPECT_EQ(json_quote("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // > U+10FFFF
 }
 
-TEST(Base64, EncodesWithPaddingAndRecognisesEncodings) {
+TEST(Base64, EncodesDecodesWithPaddingAndRecognisesEncodings) {
   EXPECT_EQ(base64_encode(""), "");
   EXPECT_EQ(base64_encode("f"), "Zg==");
   EXPECT_EQ(base64_encode("fo"), "Zm8=");
@@ -38,6 +38,15 @@ TEST(Base64, EncodesWithPaddingAndRecognisesEncodings) {
   EXPECT_FALSE(is_base64("Z==="));      // three padding characters
   EXPECT_FALSE(is_base64("Zg=a"));      // padding inside
   EXPECT_FALSE(is_base64("Zm9v!!=="));  // outside the alphabet
+  for (const std::string_view bytes :
+       {std::string_view(""), std::string_view("f"), std::string_view("fo"),
+        std::string_view("foo"), std::string_view("hunter2"),
+        std::string_view("\xff\x00\xfe", 3)}) {
+    EXPECT_EQ(base64_decode(base64_encode(bytes)), std::string(bytes));
+  }
+  EXPECT_EQ(base64_decode("aHVudGVyMg=="), "hunter2");
+  EXPECT_EQ(base64_decode("aHVudGVyMg="), std::nullopt);  // not a multiple of 4
+  EXPECT_EQ(base64_decode("aHVu*GVy"), std::nullopt);
 }
 
 }  // namespace
@@ -46,14 +55,22 @@ TEST(Base64, EncodesWithPaddingAndRecognisesEncodings) {
 namespace nodrop {
 namespace {
 
-TEST(Base64Decode, InvertsTheEncodingOfEveryLengthAndRefusesWhatIsNotOne) {
-  for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\x7f"}) {
-    EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
-  }
-  EXPECT_EQ(base64_decode("aHVudGVyMg=="), "hunter2");
-  EXPECT_EQ(base64_decode("aHVud"), std::nullopt);  // not a multiple of four
-  EXPECT_EQ(base64_decode("aH=u"), std::nullopt);   // padding before the end
-  EXPECT_EQ(base64_decode("a*bc"), std::nullopt);
+// What JSON holds raw but YAML reads otherwise (a C1 control, NEL, LS, PS, U+FFFF) is escaped,
+// inside strings only; everything else is kept.
+TEST(JsonForYaml, CharactersYamlReadsOtherwiseAreEscapedInsideStrings) {
+  EXPECT_EQ(json_quote("a\xc2\x8b"
+                       "b\xc2\x85"
+                       "c\xe2\x80\xa8"
+                       "d\xef\xbf\xbf"
+                       "e\xc2\xa0"
+                       "f\x7f"),
+            "\"a\\u008bb\\u0085c\\u2028d\\uffffe\xc2\xa0"
+            "f\\u007f\"");
+  EXPECT_EQ(json_escaped_for_yaml("{\"k\":\"a\xc2\x8b\\\"\xc2\x85\",\"\xe2\x80\xa9\":1}"),
+            "{\"k\":\"a\\u008b\\\"\\u0085\",\"\\u2029\":1}");
+  EXPECT_EQ(json_escaped_for_yaml("{\"caf\xc3\xa9\": \"\xe2\x82\xac\"}"),
+            "{\"caf\xc3\xa9\": \"\xe2\x82\xac\"}");
+  EXPECT_EQ(json_escaped_for_yaml("[1, \xc2\x85]"), "[1, \xc2\x85]");  // outside a string: kept
 }
 
 }  // namespace

@@ -66,8 +66,11 @@ Result<std::vector<AppliedObject>> read_applied_objects(const std::vector<std::s
       }
     }
     if (loaded.has_errors()) continue;
-    Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(*text);
-    if (!documents) return invalid_argument(file + ": " + documents.status().message());
+    manifest::YamlDocuments documents = manifest::read_yaml_stream(*text);
+    if (!documents) {
+      return invalid_argument(file + ":" + std::to_string(documents.error().line) + ": " +
+                              documents.error().describe());
+    }
     for (const manifest::Document& document : *documents) {
       if (document.root.is_null()) continue;
       std::vector<const Node*> roots;

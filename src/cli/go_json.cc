@@ -1,6 +1,7 @@
 #include "cli/go_json.h"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 #include "base/strings.h"
@@ -11,26 +12,56 @@ namespace {
 
 using manifest::Node;
 
-// JSON text written with json_quote, escaped the rest of the way to Go's encoder: <, > and &
-// (HTML's characters) and the two line separators (JavaScript's), which only strings can hold;
-// 0x7F, which json_quote escapes and Go leaves as it is.
+// The UTF-8 bytes of a code point below U+10000.
+std::string utf8_of(unsigned point) {
+  std::string out;
+  if (point < 0x80) {
+    out += static_cast<char>(point);
+  } else if (point < 0x800) {
+    out += static_cast<char>(0xc0 | (point >> 6));
+    out += static_cast<char>(0x80 | (point & 0x3f));
+  } else {
+    out += static_cast<char>(0xe0 | (point >> 12));
+    out += static_cast<char>(0x80 | ((point >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (point & 0x3f));
+  }
+  return out;
+}
+
+// JSON text written with json_quote, turned into what Go's encoder writes for the same strings:
+// <, > and & (HTML's characters) escaped, which only strings can hold; the escapes json_quote adds
+// for its YAML reader's sake and Go does not write (0x7F, C1 controls, U+FFFE, U+FFFF) written
+// raw; U+2028 and U+2029 stay escaped, as both write them. An escape is read whole, so an escaped
+// backslash followed by "u0080" stays as it is.
 std::string go_escaped(const std::string& json) {
   std::string out;
   out.reserve(json.size());
   for (std::size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
+    if (c == '\\' && i + 1 < json.size()) {
+      if (json[i + 1] == 'u' && i + 5 < json.size()) {
+        unsigned point = 0;
+        const auto [end, problem] =
+            std::from_chars(json.data() + i + 2, json.data() + i + 6, point, 16);
+        const bool go_writes_raw = problem == std::errc() && end == json.data() + i + 6 &&
+                                   (point == 0x7f || (point >= 0x80 && point <= 0x9f) ||
+                                    point == 0xfffe || point == 0xffff);
+        if (go_writes_raw) {
+          out += utf8_of(point);
+          i += 5;
+          continue;
+        }
+      }
+      out += c;
+      out += json[++i];  // the escaped character, whatever it is
+      continue;
+    }
     if (c == '<') {
       out += "\\u003c";
     } else if (c == '>') {
       out += "\\u003e";
     } else if (c == '&') {
       out += "\\u0026";
-    } else if (json.compare(i, 3, "\xe2\x80\xa8") == 0 || json.compare(i, 3, "\xe2\x80\xa9") == 0) {
-      out += json[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
-      i += 2;
-    } else if (json.compare(i, 6, "\\u007f") == 0) {
-      out += '\x7f';
-      i += 5;
     } else {
       out += c;
     }

@@ -1,7 +1,8 @@
-// JSON as kubectl writes it: Go's encoding/json over map-based objects, so keys sorted and <, >, &,
-// U+2028 and U+2029 escaped (\u003c ...). Compact for the last-applied annotation (apply), indented
-// by four spaces for `get -o json`. Byte for byte what kubectl writes, so that the two tools'
-// annotations compare equal and their outputs can be diffed.
+// JSON as kubectl writes it: Go's encoding/json over map-based objects, so keys sorted; <, >, &,
+// U+2028 and U+2029 escaped (\u003c ...); 0x7F, C1 controls, U+FFFE and U+FFFF written raw. Compact
+// for the last-applied annotation (apply), indented by four spaces for `get -o json`. Byte for byte
+// what kubectl writes, so that the two tools' annotations compare equal and their outputs can be
+// diffed.
 #pragma once
 
 #include <string>

@@ -13,8 +13,8 @@ manifest::Node json(const std::string& text) { return apiserver::parse_body(text
 TEST(GoJson, SortsKeysWritesCompactlyAndEscapesAsGoDoes) {
   EXPECT_EQ(go_json(json(R"({"b": [1, true, null, "x<y>&z"], "a": {"d": 1.5, "c": "\u2028"}})")),
             R"({"a":{"c":"\u2028","d":1.5},"b":[1,true,null,"x\u003cy\u003e\u0026z"]})");
-  EXPECT_EQ(go_json(json(R"({"del": "\u007f", "tab": "\t"})")),
-            "{\"del\":\"\x7f\",\"tab\":\"\\t\"}");
+  EXPECT_EQ(go_json(json(R"({"del": "\u007f", "tab": "\t", "nel": "\u0085", "bs": "\\u0085"})")),
+            "{\"bs\":\"\\\\u0085\",\"del\":\"\x7f\",\"nel\":\"\xc2\x85\",\"tab\":\"\\t\"}");
 }
 
 TEST(GoJsonIndented, FourSpacesSortedKeysAndAFinalNewlineAsKubectlGetPrints) {

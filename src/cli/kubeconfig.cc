@@ -71,8 +71,8 @@ ClusterEnvironment ClusterEnvironment::of_process() {
 
 Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& base_directory) {
   if (text.size() > kMaxKubeconfigBytes) return invalid_argument("larger than 1 MiB");
-  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text);
-  if (!documents) return invalid_argument(manifest::yaml_error_of(documents.status()).describe());
+  manifest::YamlDocuments documents = manifest::read_yaml_stream(text);
+  if (!documents) return invalid_argument(documents.error().describe());
   if (documents->size() != 1 || !(*documents)[0].root.is_mapping()) {
     return invalid_argument("not a kubeconfig: expected one mapping");
   }

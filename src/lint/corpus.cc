@@ -288,9 +288,9 @@ std::int32_t Workload::replicas() const {
 }
 
 Status add_manifest_text(Corpus& corpus, const std::string& text, const std::string& file) {
-  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text);
+  manifest::YamlDocuments documents = manifest::read_yaml_stream(text);
   if (!documents.is_ok()) {
-    const manifest::YamlError error = manifest::yaml_error_of(documents.status());
+    const manifest::YamlError& error = documents.error();
     return invalid_argument(error.line > 0
                                 ? fmt::format("{}:{}: {}", file, error.line, error.describe())
                                 : fmt::format("{}: {}", file, error.describe()));

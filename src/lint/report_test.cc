@@ -23,8 +23,8 @@ CheckResult sample() {
 }
 
 Node parse_json(const std::string& text) {
-  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text);
-  EXPECT_TRUE(documents.is_ok()) << documents.status().message();
+  manifest::YamlDocuments documents = manifest::read_yaml_stream(text);
+  EXPECT_TRUE(documents.is_ok()) << documents.error().status().message();
   if (!documents.is_ok() || documents->empty()) return Node();
   return (*documents)[0].root;
 }

@@ -147,6 +147,17 @@ void decode_probe(FieldReader& reader, api::Probe& out) {
   reader.optional_integer("terminationGracePeriodSeconds", out.termination_grace_period_seconds);
 }
 
+void decode_key_selector(FieldReader& reader, api::KeySelector& out) {
+  reader.str("name", out.name);
+  reader.str("key", out.key);
+  reader.optional_boolean("optional", out.optional);
+}
+
+void decode_env_source_reference(FieldReader& reader, api::EnvSourceReference& out) {
+  reader.str("name", out.name);
+  reader.optional_boolean("optional", out.optional);
+}
+
 void decode_container(FieldReader& reader, api::Container& out) {
   reader.str("name", out.name);
   reader.str("image", out.image);
@@ -169,9 +180,15 @@ void decode_container(FieldReader& reader, api::Container& out) {
                              field.str("apiVersion", selector.api_version);
                              field.str("fieldPath", selector.field_path);
                            });
-      from.preserve(value.value_from_preserved,
-                    {"configMapKeyRef", "secretKeyRef", "resourceFieldRef"});
+      from.optional_object("configMapKeyRef", value.config_map_key_ref, decode_key_selector);
+      from.optional_object("secretKeyRef", value.secret_key_ref, decode_key_selector);
+      from.preserve(value.value_from_preserved, {"resourceFieldRef"});
     });
+  });
+  reader.list("envFrom", out.env_from, [](FieldReader& source, api::EnvFromSource& value) {
+    source.str("prefix", value.prefix);
+    source.optional_object("configMapRef", value.config_map_ref, decode_env_source_reference);
+    source.optional_object("secretRef", value.secret_ref, decode_env_source_reference);
   });
   reader.optional_object("livenessProbe", out.liveness_probe, decode_probe);
   reader.optional_object("readinessProbe", out.readiness_probe, decode_probe);
@@ -197,9 +214,8 @@ void decode_container(FieldReader& reader, api::Container& out) {
     }
   }
   reader.drop_if_empty({"resources"});
-  reader.preserve(out.preserved,
-                  {"resources", "volumeMounts", "volumeDevices", "securityContext", "envFrom",
-                   "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
+  reader.preserve(out.preserved, {"resources", "volumeMounts", "volumeDevices", "securityContext",
+                                  "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
 }
 
 api::NodeSelectorOperator parse_node_operator(FieldReader& reader, const std::string& text) {

@@ -10,8 +10,8 @@ namespace nodrop::manifest {
 namespace {
 
 DecodeResult decode_text(const std::string& text) {
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
-  EXPECT_TRUE(documents.is_ok()) << documents.status().to_string();
+  YamlDocuments documents = read_yaml_stream(text);
+  EXPECT_TRUE(documents.is_ok()) << documents.error().status().to_string();
   return decode_object(documents->front().root);
 }
 
@@ -99,7 +99,8 @@ TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreKeptAsGiven) {
       "      affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: []}}\n"
       "      containers:\n      - name: a\n        image: x\n"
       "        resources: {limits: {cpu: 500m, memory: 1Gi}}\n"
-      "        env: [{name: K, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n");
+      "        env: [{name: K, valueFrom: {resourceFieldRef: {resource: limits.cpu, "
+      "containerName: a}}}]\n");
   ASSERT_TRUE(result.object.has_value());
   const api::Deployment& deployment = std::get<api::Deployment>(*result.object);
   const api::PodSpec& spec = deployment.spec.template_spec.spec;
@@ -115,10 +116,39 @@ TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreKeptAsGiven) {
   EXPECT_NE(yaml.find("      serviceAccountName: web\n"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("          limits:\n            cpu: \"500m\"\n"), std::string::npos) << yaml;
   // Its keys sorted: JSON's objects are unordered, and clients send them in any order.
-  EXPECT_NE(yaml.find("            secretKeyRef:\n              key: k\n              name: s\n"),
+  EXPECT_NE(yaml.find("            resourceFieldRef:\n              containerName: a\n"
+                      "              resource: limits.cpu\n"),
             std::string::npos)
       << yaml;
   EXPECT_NE(yaml.find("        podAntiAffinity:\n"), std::string::npos) << yaml;
+}
+
+TEST(Decode, EnvironmentFromConfigMapsAndSecretsIsReadAndServedInKubernetesOrder) {
+  const DecodeResult result = decode_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n"
+      "    image: x\n"
+      "    envFrom: [{configMapRef: {name: c}}, {prefix: S_, secretRef: {name: s, optional: "
+      "true}}]\n"
+      "    env:\n    - {name: A, valueFrom: {configMapKeyRef: {key: k, name: c}}}\n"
+      "    - {name: B, valueFrom: {secretKeyRef: {key: p, name: s, optional: false}}}\n");
+  ASSERT_TRUE(result.errors.empty()) << ::testing::PrintToString(texts(result.errors));
+  ASSERT_TRUE(result.object.has_value());
+  const api::Container& container = std::get<api::Pod>(*result.object).spec.containers[0];
+  ASSERT_EQ(container.env_from.size(), 2U);
+  EXPECT_EQ(container.env_from[0].config_map_ref->name, "c");
+  EXPECT_EQ(container.env_from[1].prefix, "S_");
+  EXPECT_EQ(container.env_from[1].secret_ref->optional, true);
+  EXPECT_EQ(container.env[0].config_map_key_ref->key, "k");
+  EXPECT_EQ(container.env[1].secret_key_ref->optional, false);
+  EXPECT_TRUE(container.preserved.empty());
+  const std::string yaml = write_yaml(encode_object(*result.object));
+  EXPECT_NE(yaml.find("        configMapKeyRef:\n          name: c\n          key: k\n"),
+            std::string::npos)
+      << yaml;
+  EXPECT_NE(
+      yaml.find("    - prefix: S_\n      secretRef:\n        name: s\n        optional: true\n"),
+      std::string::npos)
+      << yaml;
 }
 
 TEST(Decode, EmptyResourcesAreTheSameAsNone) {

@@ -80,7 +80,7 @@ class MapBuilder {
   // The fields nodrop keeps without acting on, as they were given.
   MapBuilder& preserved(const api::PreservedFields& fields) {
     for (const auto& [key, json] : fields.fields) {
-      Result<std::vector<Document>> parsed = read_yaml_stream(json);
+      YamlDocuments parsed = read_yaml_stream(json);
       if (parsed && parsed->size() == 1) node_.set(key, std::move((*parsed)[0].root));
     }
     return *this;
@@ -197,6 +197,21 @@ Node encode_handler(const api::Handler& handler) {
   return out.build();
 }
 
+Node encode_key_selector(const api::KeySelector& selector) {
+  return MapBuilder()
+      .str("name", selector.name)
+      .str("key", selector.key)
+      .optional_boolean("optional", selector.optional)
+      .build();
+}
+
+Node encode_env_source_reference(const api::EnvSourceReference& reference) {
+  return MapBuilder()
+      .str("name", reference.name)
+      .optional_boolean("optional", reference.optional)
+      .build();
+}
+
 Node encode_probe(const api::Probe& probe) {
   Node node = encode_handler(probe.handler);
   MapBuilder timing;
@@ -227,6 +242,18 @@ Node encode_container(const api::Container& container) {
                   .str("protocol", port.protocol)
                   .build();
             })
+      .list("envFrom", container.env_from,
+            [](const api::EnvFromSource& source) {
+              MapBuilder item;
+              item.str("prefix", source.prefix);
+              if (source.config_map_ref.has_value()) {
+                item.always("configMapRef", encode_env_source_reference(*source.config_map_ref));
+              }
+              if (source.secret_ref.has_value()) {
+                item.always("secretRef", encode_env_source_reference(*source.secret_ref));
+              }
+              return item.build();
+            })
       .list("env", container.env, [](const api::EnvVar& variable) {
         MapBuilder env;
         env.str("name", variable.name).str("value", variable.value);
@@ -236,6 +263,12 @@ Node encode_container(const api::Container& container) {
                                             .str("apiVersion", variable.field_ref->api_version)
                                             .str("fieldPath", variable.field_ref->field_path)
                                             .build());
+        }
+        if (variable.config_map_key_ref.has_value()) {
+          value_from.always("configMapKeyRef", encode_key_selector(*variable.config_map_key_ref));
+        }
+        if (variable.secret_key_ref.has_value()) {
+          value_from.always("secretKeyRef", encode_key_selector(*variable.secret_key_ref));
         }
         value_from.preserved(variable.value_from_preserved);
         env.child("valueFrom", value_from.build());

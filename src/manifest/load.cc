@@ -161,10 +161,9 @@ LoadResult load_manifest_text(const std::string& text, const std::string& file_n
     return loader.finish();
   }
   try {
-    Result<std::vector<Document>> documents = read_yaml_stream(text);
+    YamlDocuments documents = read_yaml_stream(text);
     if (!documents.is_ok()) {
-      const YamlError error = yaml_error_of(documents.status());
-      loader.file_error(error.describe(), error.line);
+      loader.file_error(documents.error().describe(), documents.error().line);
       return loader.finish();
     }
     for (const Document& document : *documents) loader.load_document(document.root, document.index);

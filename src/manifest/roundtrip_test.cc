@@ -11,8 +11,8 @@ namespace nodrop::manifest {
 namespace {
 
 api::Object read_object(const std::string& text) {
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
-  EXPECT_TRUE(documents.is_ok()) << documents.status().to_string() << "\n" << text;
+  YamlDocuments documents = read_yaml_stream(text);
+  EXPECT_TRUE(documents.is_ok()) << documents.error().status().to_string() << "\n" << text;
   DecodeResult decoded = decode_object(documents->front().root);
   EXPECT_TRUE(decoded.errors.empty()) << decoded.errors.front().to_string() << "\n" << text;
   EXPECT_TRUE(decoded.warnings.empty()) << decoded.warnings.front().to_string() << "\n" << text;
@@ -229,7 +229,7 @@ TEST(Writer, QuotesStringsThatWouldReadBackAsSomethingElse) {
                            "line\nbreak", "1.5", "on"}) {
     root.set(std::string("k") + std::to_string(root.entries().size()), Node::string(text));
   }
-  Result<std::vector<Document>> read = read_yaml_stream(write_yaml(root));
+  YamlDocuments read = read_yaml_stream(write_yaml(root));
   ASSERT_TRUE(read.is_ok()) << write_yaml(root);
   const Node& back = read->front().root;
   ASSERT_EQ(back.entries().size(), root.entries().size());

@@ -7,10 +7,10 @@
 #include <bit>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -169,20 +169,29 @@ Node resolve_plain(const std::string& text) {
   return Node::string(text);
 }
 
-std::string mark_prefix(const yaml_mark_t& mark) {
-  return fmt::format("{}:{}: ", mark.line + 1, mark.column + 1);
-}
-
 std::string text_of(const yaml_char_t* text) { return reinterpret_cast<const char*>(text); }
 
-Status over_budget(std::size_t budget, const yaml_mark_t& mark) {
-  return Status(
-      StatusCode::kResourceExhausted,
-      mark_prefix(mark) +
-          fmt::format("more than {} nodes, counting keys, anchors, the copies aliases make and "
-                      "a node per {} bytes of text (a file may make {} plus one per {} "
-                      "bytes)",
-                      budget, kTextBytesPerNode, kBaseNodeBudget, kBytesPerBudgetedNode));
+// What stops the reading; nothing (std::nullopt) while it goes on.
+using Failure = std::optional<YamlError>;
+
+YamlError error_at(Mark mark, std::string problem) {
+  return {mark.line, mark.column, std::move(problem), false};
+}
+YamlError error_at(const yaml_mark_t& mark, std::string problem) {
+  return error_at(to_mark(mark), std::move(problem));
+}
+YamlError refused_at(const yaml_mark_t& mark, std::string problem) {
+  YamlError error = error_at(mark, std::move(problem));
+  error.refused = true;
+  return error;
+}
+
+YamlError over_budget(std::size_t budget, const yaml_mark_t& mark) {
+  return refused_at(mark,
+                    fmt::format("more than {} nodes, counting keys, anchors, the copies "
+                                "aliases make and a node per {} bytes of text (a file may "
+                                "make {} plus one per {} bytes)",
+                                budget, kTextBytesPerNode, kBaseNodeBudget, kBytesPerBudgetedNode));
 }
 
 using MappingKeys = KeyIndex<>;
@@ -195,16 +204,16 @@ class TreeBuilder {
   explicit TreeBuilder(std::size_t node_budget) : node_budget_(node_budget) {}
 
   // Takes one event; an error (with its "LINE:COLUMN: " prefix) ends the stream.
-  Status add(const yaml_event_t& event) {
+  Failure add(const yaml_event_t& event) {
     switch (event.type) {
       case YAML_DOCUMENT_START_EVENT:
         document_start_ = to_mark(event.start_mark);
         anchors_.clear();  // anchors are local to their document
-        return Status::ok();
+        return std::nullopt;
       case YAML_DOCUMENT_END_EVENT:
         documents_.push_back(Document{std::move(root_), document_index_++, document_start_});
         root_ = Node();
-        return Status::ok();
+        return std::nullopt;
       case YAML_SCALAR_EVENT:
         return add_scalar(event);
       case YAML_ALIAS_EVENT:
@@ -219,9 +228,9 @@ class TreeBuilder {
       case YAML_STREAM_START_EVENT:
       case YAML_STREAM_END_EVENT:
       case YAML_NO_EVENT:
-        return Status::ok();
+        return std::nullopt;
     }
-    return Status::ok();
+    return std::nullopt;
   }
 
   // The children of each collection of the next document, in the order the collections start.
@@ -270,60 +279,59 @@ class TreeBuilder {
   }
 
   // Counts nodes about to be made against the file's budget.
-  Status charge(std::size_t count, const yaml_mark_t& mark) {
+  Failure charge(std::size_t count, const yaml_mark_t& mark) {
     nodes_ += count;
-    return nodes_ <= node_budget_ ? Status::ok() : over_budget(node_budget_, mark);
+    if (nodes_ <= node_budget_) return std::nullopt;
+    return over_budget(node_budget_, mark);
   }
 
   // The depth a node would have if it started now: the root is at depth 0.
   std::size_t depth() const { return open_.size(); }
 
-  Status check_depth(std::size_t deepest, const yaml_mark_t& mark, const std::string& alias) {
-    if (deepest <= kMaxDepth) return Status::ok();
-    return invalid_argument(
-        mark_prefix(mark) +
+  Failure check_depth(std::size_t deepest, const yaml_mark_t& mark, const std::string& alias) {
+    if (deepest <= kMaxDepth) return std::nullopt;
+    return error_at(
+        mark,
         (alias.empty() ? fmt::format("nesting deeper than {} levels", kMaxDepth)
                        : fmt::format("nesting deeper than {} levels after expanding alias *{}",
                                      kMaxDepth, alias)));
   }
 
-  Status check_scalar_key_position(const yaml_mark_t& mark) {
+  Failure check_scalar_key_position(const yaml_mark_t& mark) {
     if (!open_.empty() && open_.back().node.is_mapping() && !open_.back().has_key) {
-      return invalid_argument(mark_prefix(mark) + "a mapping key must be a scalar");
+      return error_at(mark, "a mapping key must be a scalar");
     }
-    return Status::ok();
+    return std::nullopt;
   }
 
-  Status register_anchor(const yaml_char_t* name, const yaml_mark_t& mark) {
-    if (name == nullptr) return Status::ok();
+  Failure register_anchor(const yaml_char_t* name, const yaml_mark_t& mark) {
+    if (name == nullptr) return std::nullopt;
     std::string text = text_of(name);
     // An anchor's entry in anchors_ (its name, place and hash node) takes about two nodes' room.
-    if (Status status = charge(2 + text.size() / kTextBytesPerNode, mark); !status.is_ok())
-      return status;
+    if (Failure failure = charge(2 + text.size() / kTextBytesPerNode, mark)) return failure;
     const auto [it, added] =
         anchors_.try_emplace(std::move(text), Anchor{to_mark(mark), false, {}});
     if (!added) {
-      return invalid_argument(
-          mark_prefix(mark) +
-          fmt::format("anchor &{} is already defined at line {}", it->first, it->second.mark.line));
+      return error_at(mark, fmt::format("anchor &{} is already defined at line {}", it->first,
+                                        it->second.mark.line));
     }
-    return Status::ok();
+    return std::nullopt;
   }
 
   // Keeps a copy of a completed anchored node for the aliases that follow.
-  Status complete_anchor(const std::string& name, const Built& built, const yaml_mark_t& mark) {
-    if (Status status = charge(built.size, mark); !status.is_ok()) return status;
+  Failure complete_anchor(const std::string& name, const Built& built, const yaml_mark_t& mark) {
+    if (Failure failure = charge(built.size, mark)) return failure;
     Anchor& anchor = anchors_.at(name);
     anchor.built = built;
     anchor.complete = true;
-    return Status::ok();
+    return std::nullopt;
   }
 
-  Status add_scalar(const yaml_event_t& event) {
+  Failure add_scalar(const yaml_event_t& event) {
     const auto& scalar = event.data.scalar;
-    if (Status status = check_depth(depth(), event.start_mark, ""); !status.is_ok()) return status;
+    if (Failure failure = check_depth(depth(), event.start_mark, "")) return failure;
     const std::size_t weight = 1 + scalar.length / kTextBytesPerNode;
-    if (Status status = charge(weight, event.start_mark); !status.is_ok()) return status;
+    if (Failure failure = charge(weight, event.start_mark)) return failure;
     std::string text(reinterpret_cast<const char*>(scalar.value), scalar.length);
     // Tags are not read (an explicit "!!str" is not told apart): plain scalars are resolved by
     // their text, quoted ones are strings.
@@ -333,41 +341,38 @@ class TreeBuilder {
     built.size = weight;
     built.plain = plain;
     if (scalar.anchor != nullptr) {
-      if (Status status = register_anchor(scalar.anchor, event.start_mark); !status.is_ok())
-        return status;
-      if (Status status = complete_anchor(text_of(scalar.anchor), built, event.start_mark);
-          !status.is_ok())
-        return status;
+      if (Failure failure = register_anchor(scalar.anchor, event.start_mark)) return failure;
+      if (Failure failure = complete_anchor(text_of(scalar.anchor), built, event.start_mark))
+        return failure;
     }
     return deliver(std::move(built), event.start_mark);
   }
 
-  Status add_alias(const yaml_event_t& event) {
+  Failure add_alias(const yaml_event_t& event) {
     const std::string name = text_of(event.data.alias.anchor);
     const auto found = anchors_.find(name);
     if (found == anchors_.end()) {
-      return invalid_argument(mark_prefix(event.start_mark) +
-                              fmt::format("alias *{} names no anchor defined before it", name));
+      return error_at(event.start_mark,
+                      fmt::format("alias *{} names no anchor defined before it", name));
     }
     const Anchor& anchor = found->second;
     if (!anchor.complete) {
-      return invalid_argument(
-          mark_prefix(event.start_mark) +
+      return error_at(
+          event.start_mark,
           fmt::format("alias *{} is inside the node it names (line {})", name, anchor.mark.line));
     }
-    if (Status status = check_depth(depth() + anchor.built.height, event.start_mark, name);
-        !status.is_ok())
-      return status;
-    if (Status status = charge(anchor.built.size, event.start_mark); !status.is_ok()) return status;
+    if (Failure failure = check_depth(depth() + anchor.built.height, event.start_mark, name))
+      return failure;
+    if (Failure failure = charge(anchor.built.size, event.start_mark)) return failure;
     // The copy keeps the marks of the anchored node: messages point at where values were written.
     return deliver(Built(anchor.built), event.start_mark);
   }
 
-  Status start_collection(const yaml_event_t& event, Node node, const yaml_char_t* anchor) {
-    if (Status status = check_depth(depth(), event.start_mark, ""); !status.is_ok()) return status;
-    if (Status status = check_scalar_key_position(event.start_mark); !status.is_ok()) return status;
-    if (Status status = charge(1, event.start_mark); !status.is_ok()) return status;
-    if (Status status = register_anchor(anchor, event.start_mark); !status.is_ok()) return status;
+  Failure start_collection(const yaml_event_t& event, Node node, const yaml_char_t* anchor) {
+    if (Failure failure = check_depth(depth(), event.start_mark, "")) return failure;
+    if (Failure failure = check_scalar_key_position(event.start_mark)) return failure;
+    if (Failure failure = charge(1, event.start_mark)) return failure;
+    if (Failure failure = register_anchor(anchor, event.start_mark)) return failure;
     node.mark = to_mark(event.start_mark);
     // The counting pass saw the same events: one count per collection, in the order they start.
     NODROP_CHECK(next_count_ < child_counts_.size());
@@ -382,53 +387,52 @@ class TreeBuilder {
     Frame& frame = open_.emplace_back();
     frame.node = std::move(node);
     if (anchor != nullptr) frame.anchor = text_of(anchor);
-    return Status::ok();
+    return std::nullopt;
   }
 
-  Status end_collection(const yaml_event_t& event) {
+  Failure end_collection(const yaml_event_t& event) {
     Frame& frame = open_.back();
     const bool has_children = frame.size > 1;
     Built built{std::move(frame.node), frame.size, has_children ? frame.height + 1 : 0};
     if (built.node.is_mapping()) {
-      if (Status status = merge(frame, built.node); !status.is_ok()) return status;
+      if (Failure failure = merge(frame, built.node)) return failure;
     }
     const std::string anchor = std::move(frame.anchor);
     open_.pop_back();
     if (!anchor.empty()) {
-      if (Status status = complete_anchor(anchor, built, event.start_mark); !status.is_ok())
-        return status;
+      if (Failure failure = complete_anchor(anchor, built, event.start_mark)) return failure;
     }
     return deliver(std::move(built), event.start_mark);
   }
 
   // Hands a finished node to the collection it belongs to, or makes it the document's root.
-  Status deliver(Built built, const yaml_mark_t& mark) {
+  Failure deliver(Built built, const yaml_mark_t& mark) {
     if (open_.empty()) {
       root_ = std::move(built.node);
-      return Status::ok();
+      return std::nullopt;
     }
     Frame& frame = open_.back();
     frame.size += built.size;
     frame.height = std::max(frame.height, built.height);
     if (frame.node.is_sequence()) {
       frame.node.items().push_back(std::move(built.node));
-      return Status::ok();
+      return std::nullopt;
     }
     const Node& node = built.node;
     if (!frame.has_key) {
       if (!node.is_scalar()) {  // an alias to a collection; a written one is refused at its start
-        return invalid_argument(mark_prefix(mark) + "a mapping key must be a scalar");
+        return error_at(mark, "a mapping key must be a scalar");
       }
       frame.has_key = true;
       frame.key_is_merge = built.plain && node.type() == Node::Type::kString && node.text() == "<<";
       frame.key = node.is_null() ? "null" : node.text();
       frame.key_mark = node.mark;
-      return Status::ok();
+      return std::nullopt;
     }
     frame.has_key = false;
     if (frame.key_is_merge) {
       frame.merges.push_back(std::move(built.node));
-      return Status::ok();
+      return std::nullopt;
     }
     std::vector<Node::Entry>& entries = frame.node.entries();
     const MappingKeys::Lookup lookup = frame.keys.find_or_add(
@@ -437,30 +441,31 @@ class TreeBuilder {
       case MappingKeys::Outcome::kAdded:
         break;
       case MappingKeys::Outcome::kFound:
-        return invalid_argument(fmt::format("{}:{}: mapping key \"{}\" already defined at line {}",
-                                            frame.key_mark.line, frame.key_mark.column, frame.key,
-                                            entries[lookup.earlier].key_mark.line));
+        return error_at(frame.key_mark,
+                        fmt::format("mapping key \"{}\" already defined at line {}", frame.key,
+                                    entries[lookup.earlier].key_mark.line));
       case MappingKeys::Outcome::kTooManyCollisions:
         return too_many_collisions(frame);
     }
     entries.push_back(Node::Entry{std::move(frame.key), frame.key_mark, std::move(built.node)});
-    return Status::ok();
+    return std::nullopt;
   }
 
-  Status too_many_collisions(const Frame& frame) {
-    return Status(
-        StatusCode::kResourceExhausted,
-        fmt::format("{}:{}: the keys of this mapping collide in the reader's hash table "
-                    "(more than {} probes a key): refused, as checking them for "
-                    "duplicates would take quadratic time",
-                    frame.node.mark.line, frame.node.mark.column, MappingKeys::kProbesPerKey));
+  Failure too_many_collisions(const Frame& frame) {
+    YamlError error = error_at(frame.node.mark,
+                               fmt::format("the keys of this mapping collide in the reader's hash "
+                                           "table (more than {} probes a key): refused, as "
+                                           "checking them for duplicates would take quadratic time",
+                                           MappingKeys::kProbesPerKey));
+    error.refused = true;
+    return error;
   }
 
   // YAML 1.1 merge keys: entries written in the mapping win over merged ones; earlier merged
   // mappings win over later ones. The merged entries are moved, not copied: their nodes were
   // counted when the merge keys' values were read.
-  Status merge(Frame& frame, Node& mapping) {
-    if (frame.merges.empty()) return Status::ok();
+  Failure merge(Frame& frame, Node& mapping) {
+    if (frame.merges.empty()) return std::nullopt;
     std::vector<Node::Entry>& entries = mapping.entries();
     for (Node& merged : frame.merges) {
       std::vector<Node*> sources;
@@ -471,9 +476,7 @@ class TreeBuilder {
       }
       for (Node* source : sources) {
         if (!source->is_mapping()) {
-          return invalid_argument(
-              fmt::format("{}:{}: map merge requires map or sequence of maps as the value",
-                          merged.mark.line, merged.mark.column));
+          return error_at(merged.mark, "map merge requires map or sequence of maps as the value");
         }
         for (Node::Entry& entry : source->entries()) {
           const MappingKeys::Lookup lookup = frame.keys.find_or_add(
@@ -490,7 +493,7 @@ class TreeBuilder {
         }
       }
     }
-    return Status::ok();
+    return std::nullopt;
   }
 
   const std::size_t node_budget_;
@@ -522,21 +525,19 @@ class Parser {
     if (initialised_) yaml_parser_delete(&parser_);
   }
 
-  // The next event, or libyaml's error as "LINE:COLUMN: problem (context)".
-  Result<const yaml_event_t*> next() {
-    if (!initialised_) return internal_error("cannot initialise the YAML parser");
+  // The next event, or libyaml's error: "problem (context)" where libyaml saw it.
+  Result<const yaml_event_t*, YamlError> next() {
+    if (!initialised_) {  // libyaml fails to start only when it cannot allocate
+      return YamlError{0, 0, "cannot initialise the YAML parser: out of memory", true};
+    }
     yaml_event_delete(&event_);
     if (yaml_parser_parse(&parser_, &event_) == 0) {
       if (parser_.error == YAML_MEMORY_ERROR) {
-        return Status(StatusCode::kResourceExhausted,
-                      mark_prefix(last_mark_) + "out of memory while parsing");
+        return refused_at(last_mark_, "out of memory while parsing");
       }
-      const Mark mark = to_mark(parser_.problem_mark);
-      std::string message =
-          fmt::format("{}:{}: {}", mark.line, mark.column,
-                      parser_.problem != nullptr ? parser_.problem : "invalid YAML");
-      if (parser_.context != nullptr) message += fmt::format(" ({})", parser_.context);
-      return invalid_argument(message);
+      std::string problem = parser_.problem != nullptr ? parser_.problem : "invalid YAML";
+      if (parser_.context != nullptr) problem += fmt::format(" ({})", parser_.context);
+      return error_at(parser_.problem_mark, std::move(problem));
     }
     last_mark_ = event_.start_mark;
     return &event_;
@@ -567,11 +568,11 @@ class ChildCounter {
       : parser_(text), node_budget_(node_budget) {}
 
   // Counts the next document: true when there was one, false at the end of the stream.
-  Result<bool> count_document() {
+  Result<bool, YamlError> count_document() {
     counts_.clear();
     for (;;) {
-      Result<const yaml_event_t*> next = parser_.next();
-      if (!next.is_ok()) return next.status();
+      Result<const yaml_event_t*, YamlError> next = parser_.next();
+      if (!next.is_ok()) return next.error();
       const yaml_event_t& event = **next;
       switch (event.type) {
         case YAML_STREAM_END_EVENT:
@@ -580,11 +581,11 @@ class ChildCounter {
           return true;
         case YAML_SCALAR_EVENT:
         case YAML_ALIAS_EVENT:
-          if (Status status = child(event); !status.is_ok()) return status;
+          if (Failure failure = child(event)) return *failure;
           break;
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
-          if (Status status = child(event); !status.is_ok()) return status;
+          if (Failure failure = child(event)) return *failure;
           open_.push_back(counts_.size());
           counts_.push_back(0);
           break;
@@ -603,14 +604,13 @@ class ChildCounter {
   std::vector<std::uint32_t> take_counts() { return std::move(counts_); }
 
  private:
-  Status child(const yaml_event_t& event) {
+  Failure child(const yaml_event_t& event) {
     if (open_.size() > kMaxDepth) {
-      return invalid_argument(mark_prefix(event.start_mark) +
-                              fmt::format("nesting deeper than {} levels", kMaxDepth));
+      return error_at(event.start_mark, fmt::format("nesting deeper than {} levels", kMaxDepth));
     }
     if (++nodes_ > node_budget_) return over_budget(node_budget_, event.start_mark);
     if (!open_.empty()) ++counts_[open_.back()];
-    return Status::ok();
+    return std::nullopt;
   }
 
   Parser parser_;
@@ -626,7 +626,7 @@ std::size_t node_budget(std::size_t text_bytes) {
   return kBaseNodeBudget + text_bytes / kBytesPerBudgetedNode;
 }
 
-Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
+YamlDocuments read_yaml_stream(const std::string& text) {
   // Two parsers over the text: the counter reads each document to its end before the builder
   // builds it.
   const std::size_t budget = node_budget(text.size());
@@ -635,13 +635,13 @@ Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
   TreeBuilder builder(budget);
   try {
     for (;;) {
-      Result<bool> document = counter.count_document();
-      if (!document.is_ok()) return document.status();
+      Result<bool, YamlError> document = counter.count_document();
+      if (!document.is_ok()) return document.error();
       builder.expect_children(counter.take_counts());
       for (;;) {
-        Result<const yaml_event_t*> next = parser.next();
-        if (!next.is_ok()) return next.status();
-        if (Status status = builder.add(**next); !status.is_ok()) return status;
+        Result<const yaml_event_t*, YamlError> next = parser.next();
+        if (!next.is_ok()) return next.error();
+        if (Failure failure = builder.add(**next)) return *failure;
         if ((*next)->type == YAML_DOCUMENT_END_EVENT) break;
         if ((*next)->type == YAML_STREAM_END_EVENT) return builder.take_documents();
       }
@@ -650,30 +650,20 @@ Result<std::vector<Document>> read_yaml_stream(const std::string& text) {
   } catch (const std::bad_alloc&) {
     // The bounds keep a file's tree within a small multiple of its size; a machine without even
     // that much memory gets an error naming the place, not an abort.
-    return Status(StatusCode::kResourceExhausted,
-                  mark_prefix(parser.last_mark()) +
+    return refused_at(parser.last_mark(),
                       fmt::format("out of memory with {} nodes made", builder.nodes()));
   }
-}
-
-YamlError yaml_error_of(const Status& status) {
-  const std::string& message = status.message();
-  YamlError error;
-  int consumed = 0;
-  if (std::sscanf(message.c_str(), "%d:%d: %n", &error.line, &error.column, &consumed) == 2 &&
-      consumed > 0) {
-    error.problem = message.substr(static_cast<std::size_t>(consumed));
-  } else {
-    error = YamlError{0, 0, message, false};
-  }
-  error.refused = status.code() == StatusCode::kResourceExhausted;
-  return error;
 }
 
 std::string YamlError::describe() const {
   const char* what = refused ? "YAML refused" : "invalid YAML";
   return column > 0 ? fmt::format("{} at column {}: {}", what, column, problem)
                     : fmt::format("{}: {}", what, problem);
+}
+
+Status YamlError::status() const {
+  return {refused ? StatusCode::kResourceExhausted : StatusCode::kInvalidArgument,
+          line > 0 ? fmt::format("{}:{}: {}", line, column, problem) : problem};
 }
 
 }  // namespace nodrop::manifest

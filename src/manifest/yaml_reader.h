@@ -51,25 +51,28 @@ struct Document {
   Mark start;     // where the document starts
 };
 
-// Parses every document of text. On an error the Status message reads "LINE:COLUMN: problem",
-// with 1-based line and column: a syntax error ("problem (context)" from libyaml), a bound crossed
-// (ResourceExhausted, naming the bound), a duplicate key or anchor, an alias naming no anchor or
-// the node it is inside.
-Result<std::vector<Document>> read_yaml_stream(const std::string& text);
-
-// An error of read_yaml_stream, taken apart for a message that names the file:
-// "FILE:LINE: invalid YAML at column COLUMN: PROBLEM", or "FILE:LINE: YAML refused at column
-// COLUMN: PROBLEM" when the text crossed a bound or memory ran out (it may be valid YAML). line is
-// 0 when the place is unknown.
+// What stopped read_yaml_stream, at a 1-based line and column of the text (0 and 0 only when
+// libyaml could not start): a syntax error ("problem (context)" from libyaml), a bound crossed or
+// memory run out (refused: the text may be valid YAML), a duplicate key or anchor, an alias naming
+// no anchor or the node it is inside. A message naming the file reads "FILE:LINE: " +
+// describe().
 struct YamlError {
   int line = 0;
   int column = 0;
   std::string problem;
-  bool refused = false;  // ResourceExhausted: a bound, not a mistake in the text
+  bool refused = false;  // a bound, not a mistake in the text
 
-  // "invalid YAML at column 3: mapping values are not allowed in this context"
+  // "invalid YAML at column 3: mapping values are not allowed in this context", or "YAML refused
+  // at column 1: more than ... nodes ..." when refused.
   std::string describe() const;
+  // As a Status, for callers that pass errors on as such: ResourceExhausted when refused,
+  // InvalidArgument otherwise; the message "LINE:COLUMN: problem".
+  Status status() const;
 };
-YamlError yaml_error_of(const Status& status);
+
+using YamlDocuments = Result<std::vector<Document>, YamlError>;
+
+// Parses every document of text.
+YamlDocuments read_yaml_stream(const std::string& text);
 
 }  // namespace nodrop::manifest

@@ -42,10 +42,10 @@ void walk(const Node& node, std::size_t depth, int last_line, TreeCount& count) 
 }
 
 void check_reader(const std::string& text) {
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
+  YamlDocuments documents = read_yaml_stream(text);
   if (!documents.is_ok()) {
-    // Every error names a place: "LINE:COLUMN: problem".
-    const YamlError error = yaml_error_of(documents.status());
+    // Every error names a place.
+    const YamlError& error = documents.error();
     NODROP_CHECK(error.line >= 1 && error.column >= 1);
     NODROP_CHECK(!error.problem.empty());
     return;

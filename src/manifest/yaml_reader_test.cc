@@ -6,8 +6,8 @@ namespace nodrop::manifest {
 namespace {
 
 Node read_one(const std::string& text) {
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
-  EXPECT_TRUE(documents.is_ok()) << documents.status().to_string();
+  YamlDocuments documents = read_yaml_stream(text);
+  EXPECT_TRUE(documents.is_ok()) << documents.error().status().to_string();
   if (!documents.is_ok() || documents->empty()) return Node();
   return documents->front().root;
 }
@@ -100,15 +100,16 @@ TEST(YamlReader, AMegabyteLongNumberLikeScalarIsReadWithoutRecursion) {
 
 TEST(YamlReader, YamlOneOneBooleanKeysBecomeTrueAsInKubernetes) {
   // go-yaml v2 reads the key `on:` as the boolean true, so `on` and `yes` collide.
-  Result<std::vector<Document>> documents = read_yaml_stream("on: push\nyes: 1\n");
+  YamlDocuments documents = read_yaml_stream("on: push\nyes: 1\n");
   ASSERT_FALSE(documents.is_ok());
-  EXPECT_EQ(documents.status().message(), "2:1: mapping key \"true\" already defined at line 1");
+  EXPECT_EQ(documents.error().status().message(),
+            "2:1: mapping key \"true\" already defined at line 1");
 }
 
 TEST(YamlReader, ReadsEveryDocumentWithItsLine) {
-  Result<std::vector<Document>> documents =
+  YamlDocuments documents =
       read_yaml_stream("# leading comment\na: 1\n---\n---\nb: 2\n...\n---\nc: [1, 2]\n");
-  ASSERT_TRUE(documents.is_ok()) << documents.status().to_string();
+  ASSERT_TRUE(documents.is_ok()) << documents.error().status().to_string();
   ASSERT_EQ(documents->size(), 4U);
   EXPECT_EQ((*documents)[0].root.find("a")->int_value(), 1);
   EXPECT_EQ((*documents)[0].root.mark.line, 2);
@@ -139,20 +140,29 @@ TEST(YamlReader, ExpandsAnchorsAndMergeKeys) {
 }
 
 TEST(YamlReader, DuplicateKeyIsAnErrorNamingBothLines) {
-  Result<std::vector<Document>> documents = read_yaml_stream("a: 1\nb: 2\na: 3\n");
+  YamlDocuments documents = read_yaml_stream("a: 1\nb: 2\na: 3\n");
   ASSERT_FALSE(documents.is_ok());
-  EXPECT_EQ(documents.status().message(), "3:1: mapping key \"a\" already defined at line 1");
+  const YamlError& error = documents.error();
+  EXPECT_EQ(error.line, 3);
+  EXPECT_EQ(error.column, 1);
+  EXPECT_EQ(error.problem, "mapping key \"a\" already defined at line 1");
+  EXPECT_FALSE(error.refused);
+  EXPECT_EQ(error.describe(),
+            "invalid YAML at column 1: mapping key \"a\" already defined at line 1");
+  EXPECT_EQ(error.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(error.status().message(), "3:1: mapping key \"a\" already defined at line 1");
 }
 
 TEST(YamlReader, SyntaxErrorNamesLineAndColumn) {
-  Result<std::vector<Document>> documents = read_yaml_stream("a:\n  b: 1\n c: 2\n");
+  YamlDocuments documents = read_yaml_stream("a:\n  b: 1\n c: 2\n");
   ASSERT_FALSE(documents.is_ok());
-  EXPECT_EQ(documents.status().message().rfind("3:2: ", 0), 0U) << documents.status().message();
+  EXPECT_EQ(documents.error().status().message().rfind("3:2: ", 0), 0U)
+      << documents.error().status().message();
 }
 
 std::string error_of(const std::string& text) {
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
-  return documents.is_ok() ? "no error" : documents.status().message();
+  YamlDocuments documents = read_yaml_stream(text);
+  return documents.is_ok() ? "no error" : documents.error().status().message();
 }
 
 // "Billion laughs": ten levels of ten aliases each would make 10^10 nodes.
@@ -168,15 +178,18 @@ std::string billion_laughs() {
 
 TEST(YamlReader, ExponentialAliasesAreRefusedWhenTheyCrossTheBudget) {
   const std::string text = billion_laughs();
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
+  YamlDocuments documents = read_yaml_stream(text);
   ASSERT_FALSE(documents.is_ok());
-  EXPECT_EQ(documents.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_TRUE(documents.error().refused);
+  EXPECT_EQ(documents.error().status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(documents.error().describe().rfind("YAML refused at column ", 0), 0U);
   // Level 5 (line 6) holds 10^6 x's: its aliases cross the budget of 500,000 + size/4.
-  EXPECT_EQ(documents.status().message().rfind("6:", 0), 0U) << documents.status().message();
-  EXPECT_NE(documents.status().message().find("more than " +
-                                              std::to_string(node_budget(text.size())) + " nodes"),
+  EXPECT_EQ(documents.error().status().message().rfind("6:", 0), 0U)
+      << documents.error().status().message();
+  EXPECT_NE(documents.error().status().message().find(
+                "more than " + std::to_string(node_budget(text.size())) + " nodes"),
             std::string::npos)
-      << documents.status().message();
+      << documents.error().status().message();
 }
 
 TEST(YamlReader, TheNodeBudgetIsPerFileNotPerDocument) {
@@ -275,8 +288,8 @@ TEST(YamlReader, MappingKeysMustBeScalarsWrittenOrAliased) {
 TEST(YamlReader, DuplicateKeysOfALargeMappingAreFound) {
   std::string text;
   for (int key = 0; key < 100'000; ++key) text += "k" + std::to_string(key) + ": 1\n";
-  Result<std::vector<Document>> documents = read_yaml_stream(text);
-  ASSERT_TRUE(documents.is_ok()) << documents.status().to_string();
+  YamlDocuments documents = read_yaml_stream(text);
+  ASSERT_TRUE(documents.is_ok()) << documents.error().status().to_string();
   EXPECT_EQ(documents->front().root.entries().size(), 100'000U);
   EXPECT_EQ(error_of(text + "k17: 2\n"),
             "100001:1: mapping key \"k17\" already defined at line 18");

@@ -1,5 +1,7 @@
 #include "node/container_command.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -87,15 +89,84 @@ std::string expand_variables(std::string_view input, const Lookup& lookup) {
   return out;
 }
 
-Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
-                                          const PodAddresses& addresses,
-                                          const Environment& service_variables) {
+namespace {
+
+// Sets name to value: a later definition of a name replaces the earlier one, in place, as the
+// kubelet's map of variables does.
+void define(Environment& environment, const std::string& name, std::string value) {
+  for (auto& [existing_name, existing] : environment) {
+    if (existing_name == name) {
+      existing = std::move(value);
+      return;
+    }
+  }
+  environment.emplace_back(name, std::move(value));
+}
+
+// The ConfigMaps and Secrets one container start reads, each at most once.
+class ConfigReader {
+ public:
+  ConfigReader(const api::Pod& pod, const EnvironmentSources& sources)
+      : pod_(pod), sources_(sources) {}
+
+  // The object's data; nullptr when it does not exist.
+  const ConfigData* find(ConfigKind kind, const std::string& name) {
+    const auto key = std::pair{kind, name};
+    auto found = read_.find(key);
+    if (found == read_.end()) {
+      found = read_
+                  .emplace(key, sources_.config ? sources_.config(kind, name)
+                                                : std::optional<ConfigData>())
+                  .first;
+    }
+    return found->second ? &*found->second : nullptr;
+  }
+
+  // The kubelet's messages (kubelet_pods.go makeEnvironmentVariables).
+  Status not_found(ConfigKind kind, const std::string& name) const {
+    return invalid_argument(fmt::format("{} \"{}\" not found", kind_word(kind), name));
+  }
+  Status key_not_found(ConfigKind kind, const std::string& name, const std::string& key) const {
+    return invalid_argument(fmt::format("couldn't find key {} in {} {}/{}", key,
+                                        kind == ConfigKind::kConfigMap ? "ConfigMap" : "Secret",
+                                        pod_.metadata.namespace_name, name));
+  }
+
+ private:
+  static const char* kind_word(ConfigKind kind) {
+    return kind == ConfigKind::kConfigMap ? "configmap" : "secret";
+  }
+
+  const api::Pod& pod_;
+  const EnvironmentSources& sources_;
+  std::map<std::pair<ConfigKind, std::string>, std::optional<ConfigData>> read_;
+};
+
+// The variables the pod spec and its sources define for the container, without the defaults.
+Result<Environment> defined_environment(const api::Pod& pod, std::size_t container_index,
+                                        const PodAddresses& addresses,
+                                        const EnvironmentSources& sources) {
   NODROP_CHECK(container_index < pod.spec.containers.size());
   const api::Container& container = pod.spec.containers[container_index];
   const api::FieldPath env_path =
       api::FieldPath("spec").child("containers").index(container_index).child("env");
+  ConfigReader configs(pod, sources);
   Environment environment;
-  std::map<std::string, std::string, std::less<>> defined;
+  // envFrom first: every key of each source, prefixed; a later source wins over an earlier one.
+  for (const api::EnvFromSource& source : container.env_from) {
+    const bool is_config_map = source.config_map_ref.has_value();
+    const api::EnvSourceReference& reference =
+        is_config_map ? *source.config_map_ref : *source.secret_ref;
+    const ConfigKind kind = is_config_map ? ConfigKind::kConfigMap : ConfigKind::kSecret;
+    const ConfigData* data = configs.find(kind, reference.name);
+    if (data == nullptr) {
+      if (reference.optional.value_or(false)) continue;
+      return configs.not_found(kind, reference.name);
+    }
+    for (const auto& [key, value] : *data) define(environment, source.prefix + key, value);
+  }
+  // Then env: a value is expanded against the variables defined before it (envFrom's too), then
+  // the Services' (expansion.MappingFuncFor).
   for (std::size_t i = 0; i < container.env.size(); ++i) {
     const api::EnvVar& variable = container.env[i];
     std::string value;
@@ -112,48 +183,83 @@ Result<Environment> container_environment(const api::Pod& pod, std::size_t conta
                       "spec.serviceAccountName", "status.hostIP", "status.podIP"}));
       }
       value = *field;
+    } else if (variable.config_map_key_ref || variable.secret_key_ref) {
+      const bool is_config_map = variable.config_map_key_ref.has_value();
+      const api::KeySelector& selector =
+          is_config_map ? *variable.config_map_key_ref : *variable.secret_key_ref;
+      const ConfigKind kind = is_config_map ? ConfigKind::kConfigMap : ConfigKind::kSecret;
+      const bool optional = selector.optional.value_or(false);
+      const ConfigData* data = configs.find(kind, selector.name);
+      if (data == nullptr) {
+        if (optional) continue;
+        return configs.not_found(kind, selector.name);
+      }
+      const auto found = data->find(selector.key);
+      if (found == data->end()) {
+        if (optional) continue;
+        return configs.key_not_found(kind, selector.name, selector.key);
+      }
+      value = found->second;
     } else {
-      // The container's own variables first, then the Services' (expansion.MappingFuncFor).
       value = expand_variables(variable.value, [&](std::string_view name) {
-        const auto found = defined.find(name);
-        if (found != defined.end()) return std::optional<std::string>(found->second);
-        for (const auto& [service_name, service_value] : service_variables) {
+        for (const auto& [defined_name, defined_value] : environment) {
+          if (defined_name == name) return std::optional<std::string>(defined_value);
+        }
+        for (const auto& [service_name, service_value] : sources.service_variables) {
           if (service_name == name) return std::optional<std::string>(service_value);
         }
         return std::optional<std::string>();
       });
     }
-    defined[variable.name] = value;
-    // A later definition of a name replaces the earlier one, in place, as the kubelet does.
-    bool replaced = false;
-    for (auto& [name, existing] : environment) {
-      if (name == variable.name) {
-        existing = value;
-        replaced = true;
-      }
-    }
-    if (!replaced) environment.emplace_back(variable.name, value);
+    define(environment, variable.name, std::move(value));
   }
-  for (const auto& [name, value] : service_variables) {
-    if (defined.count(name) == 0) environment.emplace_back(name, value);
+  // The Services' variables follow, unless the container defines the same name.
+  const std::size_t own = environment.size();
+  for (const auto& [name, value] : sources.service_variables) {
+    const bool defined =
+        std::any_of(environment.begin(), environment.begin() + static_cast<std::ptrdiff_t>(own),
+                    [&](const auto& entry) { return entry.first == name; });
+    if (!defined) environment.emplace_back(name, value);
   }
-  if (defined.count("PATH") == 0) environment.emplace_back("PATH", runtime::kDefaultPath);
-  if (defined.count("HOSTNAME") == 0) environment.emplace_back("HOSTNAME", pod.metadata.name);
   return environment;
 }
 
-Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
-                                                    std::size_t container_index,
-                                                    const PodAddresses& addresses,
-                                                    std::string log_path,
-                                                    std::span<const ImageMapping> images,
-                                                    const Environment& service_variables) {
+bool defines(const Environment& environment, std::string_view name) {
+  return std::any_of(environment.begin(), environment.end(),
+                     [&](const auto& entry) { return entry.first == name; });
+}
+
+// PATH (the runtime's default) and HOSTNAME (the pod name) where nothing defines them.
+void add_defaults(Environment& environment, const api::Pod& pod) {
+  if (!defines(environment, "PATH")) environment.emplace_back("PATH", runtime::kDefaultPath);
+  if (!defines(environment, "HOSTNAME")) environment.emplace_back("HOSTNAME", pod.metadata.name);
+}
+
+}  // namespace
+
+Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
+                                          const PodAddresses& addresses,
+                                          const EnvironmentSources& sources) {
+  Result<Environment> environment = defined_environment(pod, container_index, addresses, sources);
+  if (environment) add_defaults(*environment, pod);
+  return environment;
+}
+
+Result<runtime::ProcessSpec> container_process_spec(
+    const api::Pod& pod, std::size_t container_index, const PodAddresses& addresses,
+    std::string log_path, std::span<const ImageMapping> images, const EnvironmentSources& sources,
+    const std::string& pod_directory) {
   NODROP_CHECK(container_index < pod.spec.containers.size());
   const api::Container& container = pod.spec.containers[container_index];
   const api::FieldPath container_path =
       api::FieldPath("spec").child("containers").index(container_index);
-  const ImageMapping* mapping =
-      container.command.empty() ? find_image_mapping(images, container.image) : nullptr;
+  const ImageMapping* mapping = image_mapping_of(container, images);
+  const std::string container_directory =
+      pod_directory.empty() ? std::string() : pod_directory + "/" + container.name;
+  if (mapping != nullptr && mapping->files && container_directory.empty()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "image " + container.image + " needs a pod directory");
+  }
   if (container.command.empty() && mapping == nullptr) {
     return field_status(
         pod, api::invalid(container_path.child("image"), container.image,
@@ -161,8 +267,7 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
                           "the container a command, or map the image to a program in the cluster "
                           "configuration's images"));
   }
-  Result<Environment> environment =
-      container_environment(pod, container_index, addresses, service_variables);
+  Result<Environment> environment = defined_environment(pod, container_index, addresses, sources);
   if (!environment) return environment.status();
   std::map<std::string, std::string, std::less<>> variables;
   if (mapping != nullptr) {
@@ -171,6 +276,10 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
     // not the defaults container_environment adds where the container defines nothing.
     std::map<std::string, std::string, std::less<>> image_variables{
         {"POD_IP", addresses.pod_ip}, {"IMAGE_TAG", image_tag(container.image)}};
+    if (!pod_directory.empty()) {
+      image_variables["POD_DIR"] = pod_directory;
+      image_variables["CONTAINER_DIR"] = container_directory;
+    }
     image_variables["PORT"] = container.ports.empty()
                                   ? std::string("8080")
                                   : std::to_string(container.ports.front().container_port);
@@ -188,22 +297,12 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
     for (const auto& [name, value] : mapping->env) {
       merged.emplace_back(name, expand_variables(value, image_lookup));
     }
-    std::set<std::string, std::less<>> defined_by_container;
-    for (const api::EnvVar& variable : container.env) defined_by_container.insert(variable.name);
-    for (const auto& [name, value] : service_variables) defined_by_container.insert(name);
-    for (auto& [name, value] : *environment) {
-      auto existing = std::find_if(merged.begin(), merged.end(),
-                                   [&](const auto& entry) { return entry.first == name; });
-      if (existing == merged.end()) {
-        merged.emplace_back(name, std::move(value));
-      } else if (defined_by_container.count(name) != 0) {
-        existing->second = std::move(value);
-      }
-    }
+    for (auto& [name, value] : *environment) define(merged, name, std::move(value));
     *environment = std::move(merged);
     // The entrypoint and args may also use the image's variables (after the environment).
     for (const auto& [name, value] : image_variables) variables.emplace(name, value);
   }
+  add_defaults(*environment, pod);
   std::map<std::string, std::string, std::less<>> by_name(environment->begin(), environment->end());
   by_name.merge(variables);
   const Lookup lookup = [&](std::string_view name) {
@@ -221,7 +320,25 @@ Result<runtime::ProcessSpec> container_process_spec(const api::Pod& pod,
   spec.working_dir = container.working_dir;
   spec.log_path = std::move(log_path);
   spec.log_format = runtime::LogFormat::kCri;
+  if (!pod_directory.empty()) spec.directories.push_back(pod_directory);
+  if (mapping != nullptr && mapping->files) {
+    for (runtime::FileToWrite& file : mapping->files(container, addresses.pod_ip)) {
+      file.path = container_directory + "/" + file.path;
+      spec.files.push_back(std::move(file));
+    }
+  }
   return spec;
+}
+
+const ImageMapping* image_mapping_of(const api::Container& container,
+                                     std::span<const ImageMapping> images) {
+  return container.command.empty() ? find_image_mapping(images, container.image) : nullptr;
+}
+
+runtime::Signal stop_signal_of(const api::Container& container,
+                               std::span<const ImageMapping> images) {
+  const ImageMapping* mapping = image_mapping_of(container, images);
+  return mapping == nullptr ? runtime::Signal::kTerminate : mapping->stop_signal;
 }
 
 }  // namespace nodrop::node

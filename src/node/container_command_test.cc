@@ -78,6 +78,95 @@ TEST(ContainerProcessSpec, AVariableOnlySeesThoseDefinedBeforeIt) {
   EXPECT_EQ((*environment)[0], (std::pair<std::string, std::string>{"VERSION", "v2-on-$(POD_IP)"}));
 }
 
+// The node's ConfigMaps and Secrets for the tests below: config "web-config", secret "web-secret"
+// (its values decoded, as the kubelet hands them on).
+EnvironmentSources config_sources() {
+  EnvironmentSources sources;
+  sources.service_variables = {{"WEB_SERVICE_HOST", "127.0.5.1"}};
+  sources.config = [](ConfigKind kind, const std::string& name) -> std::optional<ConfigData> {
+    if (kind == ConfigKind::kConfigMap && name == "web-config") {
+      return ConfigData{{"mode", "fast"}, {"level", "3"}};
+    }
+    if (kind == ConfigKind::kSecret && name == "web-secret") {
+      return ConfigData{{"password", "hunter2"}};
+    }
+    return std::nullopt;
+  };
+  return sources;
+}
+
+api::EnvVar key_variable(const std::string& name, bool secret, const std::string& object,
+                         const std::string& key, std::optional<bool> optional = std::nullopt) {
+  api::EnvVar variable;
+  variable.name = name;
+  (secret ? variable.secret_key_ref : variable.config_map_key_ref) =
+      api::KeySelector{object, key, optional};
+  return variable;
+}
+
+TEST(ContainerEnvironment, EnvFromComesFirstThenEnvWhichMayUseItAndOverrideIt) {
+  api::Pod pod = demo_pod();
+  api::Container& container = pod.spec.containers[0];
+  api::EnvFromSource all_config;
+  all_config.config_map_ref = api::EnvSourceReference{"web-config", std::nullopt};
+  api::EnvFromSource secrets;
+  secrets.prefix = "S_";
+  secrets.secret_ref = api::EnvSourceReference{"web-secret", std::nullopt};
+  container.env_from = {all_config, secrets};
+  api::EnvVar uses;
+  uses.name = "USES";
+  uses.value = "$(mode)/$(S_password)/$(WEB_SERVICE_HOST)";
+  api::EnvVar level;
+  level.name = "level";
+  level.value = "9";
+  container.env = {uses, level, key_variable("PASSWORD", true, "web-secret", "password"),
+                   key_variable("MODE", false, "web-config", "mode")};
+  const auto environment = container_environment(pod, 0, {"127.0.2.7", ""}, config_sources());
+  ASSERT_TRUE(environment.is_ok()) << environment.status().to_string();
+  EXPECT_EQ(*environment, (Environment{{"level", "9"},
+                                       {"mode", "fast"},
+                                       {"S_password", "hunter2"},
+                                       {"USES", "fast/hunter2/127.0.5.1"},
+                                       {"PASSWORD", "hunter2"},
+                                       {"MODE", "fast"},
+                                       {"WEB_SERVICE_HOST", "127.0.5.1"},
+                                       {"PATH", runtime::kDefaultPath},
+                                       {"HOSTNAME", "web-1"}}));
+}
+
+TEST(ContainerEnvironment, AMissingObjectOrKeyFailsWithTheKubeletsMessageUnlessOptional) {
+  const auto environment_with = [](std::vector<api::EnvVar> env,
+                                   std::vector<api::EnvFromSource> env_from = {}) {
+    api::Pod pod = demo_pod();
+    pod.spec.containers[0].env = std::move(env);
+    pod.spec.containers[0].env_from = std::move(env_from);
+    return container_environment(pod, 0, {"127.0.2.7", ""}, config_sources());
+  };
+  const auto message_of = [](const Result<Environment>& result) {
+    return result.is_ok() ? std::string("no error") : result.status().message();
+  };
+  EXPECT_EQ(message_of(environment_with({key_variable("A", false, "absent", "k")})),
+            "configmap \"absent\" not found");
+  EXPECT_EQ(message_of(environment_with({key_variable("A", true, "absent", "k")})),
+            "secret \"absent\" not found");
+  EXPECT_EQ(message_of(environment_with({key_variable("A", false, "web-config", "nokey")})),
+            "couldn't find key nokey in ConfigMap default/web-config");
+  EXPECT_EQ(message_of(environment_with({key_variable("A", true, "web-secret", "nokey")})),
+            "couldn't find key nokey in Secret default/web-secret");
+  api::EnvFromSource missing;
+  missing.secret_ref = api::EnvSourceReference{"absent", std::nullopt};
+  EXPECT_EQ(message_of(environment_with({}, {missing})), "secret \"absent\" not found");
+  // Optional: the variable (or the source's variables) left out.
+  missing.secret_ref->optional = true;
+  const auto optional = environment_with({key_variable("A", false, "absent", "k", true),
+                                          key_variable("B", false, "web-config", "nokey", true)},
+                                         {missing});
+  ASSERT_TRUE(optional.is_ok()) << optional.status().to_string();
+  EXPECT_EQ(*optional, (Environment{{"WEB_SERVICE_HOST", "127.0.5.1"},
+                                    {"PATH", runtime::kDefaultPath},
+                                    {"HOSTNAME", "web-1"}}));
+}
+
 TEST(ContainerProcessSpec, AContainerWithoutACommandWhoseImageMapsToNothingIsRejected) {
   api::Pod pod = demo_pod();
   pod.spec.containers[0].command.clear();

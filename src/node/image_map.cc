@@ -63,6 +63,13 @@ std::string image_tag(std::string_view image) {
   return std::string(image.substr(end + 1));
 }
 
+std::optional<runtime::Signal> stop_signal_named(std::string_view name) {
+  if (name == "SIGTERM") return runtime::Signal::kTerminate;
+  if (name == "SIGQUIT") return runtime::Signal::kQuit;
+  if (name == "SIGINT") return runtime::Signal::kInterrupt;
+  return std::nullopt;
+}
+
 ImageMapping demo_app_mapping(const std::string& program) {
   return ImageMapping{
       .image = "demo-app",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "node/service_links.h"
 
 namespace nodrop::node {
@@ -117,6 +118,9 @@ void Kubelet::admit(const api::Pod& pod) {
   placement.addresses = {address->to_string(), options_.node_ip};
   placement.log_directory = fmt::format("{}/{}_{}_{}", options_.log_directory,
                                         pod.metadata.namespace_name, pod.metadata.name, uid);
+  // The pod's own directory beside its logs, named by its uid alone as the kubelet's
+  // /var/lib/kubelet/pods/<uid> (its logs' directory is <namespace>_<name>_<uid>).
+  placement.pod_directory = fmt::format("{}/{}", options_.log_directory, uid);
   placement.ready_when_listening = options_.ready_when_listening;
   placement.images = options_.images;
   RunningPod& running = running_[uid];
@@ -124,7 +128,8 @@ void Kubelet::admit(const api::Pod& pod) {
   running.address_held = true;
   running.worker = std::make_unique<PodWorker>(
       PodWorkerPorts{ports_.loop, ports_.processes, ports_.prober, backoff_, ports_.drain_gate,
-                     [this](const api::Pod& of) { return service_variables(of); }},
+                     [this](const api::Pod& of) { return environment_sources(of); },
+                     ports_.every_address_ports},
       pod, placement, [this, uid] { mark_changed(uid); });
   running.worker->set_event_listener([this, uid, source](const PodEvent& event) {
     // The scheduler records Scheduled; the worker's own (for when it runs alone) is not repeated.
@@ -136,16 +141,34 @@ void Kubelet::admit(const api::Pod& pod) {
   running.worker->start();
 }
 
-Environment Kubelet::service_variables(const api::Pod& pod) const {
-  if (!pod.spec.enable_service_links.value_or(true)) return {};
-  Result<store::ListResult> listed =
-      ports_.store.list({.kind = "Service", .namespace_name = pod.metadata.namespace_name});
-  if (!listed) return {};
-  std::vector<api::Service> services;
-  for (const store::ObjectPtr& object : listed->items) {
-    services.push_back(std::get<api::Service>(*object));
+EnvironmentSources Kubelet::environment_sources(const api::Pod& pod) const {
+  EnvironmentSources sources;
+  if (pod.spec.enable_service_links.value_or(true)) {
+    Result<store::ListResult> listed =
+        ports_.store.list({.kind = "Service", .namespace_name = pod.metadata.namespace_name});
+    if (listed) {
+      std::vector<api::Service> services;
+      for (const store::ObjectPtr& object : listed->items) {
+        services.push_back(std::get<api::Service>(*object));
+      }
+      sources.service_variables = pod_service_variables(pod, services);
+    }
   }
-  return pod_service_variables(pod, services);
+  sources.config = [&store = ports_.store, namespace_name = pod.metadata.namespace_name](
+                       ConfigKind kind, const std::string& name) -> std::optional<ConfigData> {
+    const bool config_map = kind == ConfigKind::kConfigMap;
+    Result<store::ObjectPtr> found =
+        store.get({config_map ? "ConfigMap" : "Secret", namespace_name, name});
+    if (!found) return std::nullopt;
+    if (config_map) return std::get<api::ConfigMap>(**found).data;
+    ConfigData decoded;
+    for (const auto& [key, value] : std::get<api::Secret>(**found).data) {
+      // Stored Secrets hold base64 (validated on write); a value that is not is left out.
+      if (std::optional<std::string> bytes = base64_decode(value)) decoded[key] = *bytes;
+    }
+    return decoded;
+  };
+  return sources;
 }
 
 store::ObjectPtr Kubelet::cached(const std::string& uid) const {

@@ -31,6 +31,7 @@
 #include <string>
 
 #include "node/drain_gate.h"
+#include "node/every_address_ports.h"
 #include "node/loopback_pool.h"
 #include "node/pod_worker.h"
 #include "node/restart_backoff.h"
@@ -52,12 +53,16 @@ struct KubeletPorts {
   store::Post post;
   store::EventRecorder& events;
   LoopbackPool& pod_addresses;  // shared by every node: a pod IP is unique in the cluster
+  // Shared by every node likewise (node/every_address_ports.h); null: none.
+  EveryAddressPorts* every_address_ports = nullptr;
 };
 
 struct KubeletOptions {
   std::string node_name;
-  std::string node_ip;                 // the node's own loopback address
-  std::string log_directory;           // pods' logs under <log_directory>/<namespace>_<name>_<uid>/
+  std::string node_ip;  // the node's own loopback address
+  // Pods' logs under <log_directory>/<namespace>_<name>_<uid>/, their own directories
+  // (PodPlacement::pod_directory) under <log_directory>/<uid>/.
+  std::string log_directory;
   bool ready_when_listening = false;   // see PodPlacement
   std::vector<ImageMapping> images{};  // see PodPlacement
 };
@@ -97,8 +102,9 @@ class Kubelet {
   void check_shutdown_done();
   // The pod with this uid as the informer holds it, or null.
   store::ObjectPtr cached(const std::string& uid) const;
-  // The Service variables of the pod's namespace, from the store now (node/service_links.h).
-  Environment service_variables(const api::Pod& pod) const;
+  // The Service variables of the pod's namespace (node/service_links.h), and its ConfigMaps and
+  // Secrets, from the store now.
+  EnvironmentSources environment_sources(const api::Pod& pod) const;
 
   KubeletPorts ports_;
   KubeletOptions options_;

@@ -58,6 +58,7 @@ PodWorker::PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
     Container container;
     container.index = i;
     container.name = spec.name;
+    container.stop_signal = stop_signal_of(spec, placement_.images);
     const auto add_probe = [&](ProbeType type, const std::optional<api::Probe>& probe) {
       if (!probe) return;
       container.probes.push_back(
@@ -102,6 +103,8 @@ PodWorker::~PodWorker() {
       [[maybe_unused]] const Status killed =
           ports_.processes.signal(*container.process, runtime::Signal::kKill);
     }
+    if (ports_.every_address_ports)
+      ports_.every_address_ports->release(pod_key(pod_), container.name);
   }
 }
 
@@ -176,9 +179,9 @@ bool PodWorker::adopt(Container& container, const api::ContainerStatus& stored) 
       id != container_id(container, generation)) {
     return false;
   }
-  Result<runtime::ProcessSpec> spec =
-      container_process_spec(pod_, container.index, placement_.addresses,
-                             log_path_of(container, container.restart_count), placement_.images);
+  Result<runtime::ProcessSpec> spec = container_process_spec(
+      pod_, container.index, placement_.addresses, log_path_of(container, container.restart_count),
+      placement_.images, environment_sources(), placement_.pod_directory);
   if (!spec) return false;
   spec->key = id;
   const std::size_t index = container.index;
@@ -189,6 +192,7 @@ bool PodWorker::adopt(Container& container, const api::ContainerStatus& stored) 
       }));
   if (!process) return false;
   container.generation = generation;
+  container.listening_checked = false;
   container.phase = ContainerPhase::kRunning;
   container.process = *process;
   container.ever_ran = true;
@@ -231,12 +235,19 @@ std::string PodWorker::log_path_of(const Container& container, std::int32_t run)
 }
 
 void PodWorker::remove_logs() {
+  if (!placement_.pod_directory.empty()) {
+    ports_.processes.remove_directory(placement_.pod_directory);
+  }
   for (const Container& container : containers_) {
     ports_.processes.remove_log(log_path_of(container, container.restart_count));
     if (container.restart_count >= 1) {
       ports_.processes.remove_log(log_path_of(container, container.restart_count - 1));
     }
   }
+}
+
+EnvironmentSources PodWorker::environment_sources() const {
+  return ports_.environment_sources ? ports_.environment_sources(pod_) : EnvironmentSources{};
 }
 
 void PodWorker::start_container(Container& container) {
@@ -247,16 +258,26 @@ void PodWorker::start_container(Container& container) {
   if (container.restart_count >= 2) {
     ports_.processes.remove_log(log_path_of(container, container.restart_count - 2));
   }
-  const Environment service_variables =
-      ports_.service_variables ? ports_.service_variables(pod_) : Environment{};
-  Result<runtime::ProcessSpec> spec = container_process_spec(
-      pod_, container.index, placement_.addresses, log_path, placement_.images, service_variables);
+  Result<runtime::ProcessSpec> spec =
+      container_process_spec(pod_, container.index, placement_.addresses, log_path,
+                             placement_.images, environment_sources(), placement_.pod_directory);
   if (!spec) {
-    // A configuration error: the spec cannot change under a running pod, so it is not retried.
+    // A configuration error: tried again every kConfigErrorRetry, as the kubelet syncs a pod that
+    // failed again after its back-off period; a ConfigMap or Secret created meanwhile lets it
+    // start.
     container.phase = ContainerPhase::kWaiting;
     container.waiting_reason = "CreateContainerConfigError";
     container.waiting_message = spec.status().message();
     record(EventType::kWarning, "Failed", "Error: " + spec.status().message());
+    const std::size_t index = container.index;
+    container.restart_timer =
+        ports_.loop.run_after(kConfigErrorRetry, guarded(self_, [index](PodWorker& worker) {
+                                Container& target = worker.containers_.at(index);
+                                target.restart_timer.reset();
+                                if (worker.terminating_) return;
+                                worker.start_container(target);
+                                worker.refresh();
+                              }));
     return;
   }
   const std::size_t index = container.index;
@@ -271,6 +292,7 @@ void PodWorker::start_container(Container& container) {
   Result<runtime::ProcessId> process = ports_.processes.adopt(*spec, on_exit);
   if (!process) process = ports_.processes.start(*spec, on_exit);
   container.generation = generation;
+  container.listening_checked = false;
   const WallTime now_wall = ports_.loop.clock().wall_now();
   if (!process) {
     // The command cannot run (not found, not executable): a terminated container with reason
@@ -329,6 +351,9 @@ void PodWorker::on_process_exit(std::size_t index, std::uint64_t generation,
   terminated.started_at = container.started_wall;
   terminated.finished_at = ports_.loop.clock().wall_now();
   container.terminated = terminated;
+  if (ports_.every_address_ports)
+    ports_.every_address_ports->release(pod_key(pod_), container.name);
+  if (!container.listening_checked && !terminating_) explain_taken_ports(container);
   after_stop(container);
 }
 
@@ -478,6 +503,10 @@ void PodWorker::on_probe_done(std::size_t index, std::size_t p, std::uint64_t ge
     record(EventType::kWarning, "Unhealthy",
            std::string(probe_type_name(probe.type)) + " probe failed: " + outcome.message);
   }
+  if (probe.type == ProbeType::kReadiness && outcome.result == runtime::ProbeResult::kSuccess &&
+      !container.listening_checked) {
+    check_listening_addresses(container);
+  }
   if (!probe.results.record(outcome.result)) return;
   if (probe.type != ProbeType::kReadiness && probe.results.stored() == StoredResult::kFailure &&
       !terminating_) {
@@ -517,7 +546,7 @@ runtime::ProbeSpec PodWorker::probe_spec(const Container& container, const api::
     runtime::ExecAction action;
     if (handler.exec) {
       Result<Environment> environment =
-          container_environment(pod_, container.index, placement_.addresses);
+          container_environment(pod_, container.index, placement_.addresses, environment_sources());
       if (environment) action.env = std::move(environment).value();
       std::map<std::string, std::string, std::less<>> by_name(action.env.begin(), action.env.end());
       for (const std::string& word : handler.exec->command) {
@@ -614,7 +643,7 @@ void PodWorker::send_stop_signal(Container& container) {
   container.kill_step = KillStep::kStopSignal;
   const runtime::Duration window =
       stop_signal_window(container.kill_grace_seconds, prestop_elapsed);
-  if (!ports_.processes.signal(*container.process, runtime::Signal::kTerminate).is_ok()) return;
+  if (!ports_.processes.signal(*container.process, container.stop_signal).is_ok()) return;
   const std::size_t index = container.index;
   const std::uint64_t generation = container.generation;
   container.kill_timer =
@@ -625,6 +654,45 @@ void PodWorker::send_stop_signal(Container& container) {
                               [[maybe_unused]] const Status killed = worker.ports_.processes.signal(
                                   *target.process, runtime::Signal::kKill);
                             }));
+}
+
+void PodWorker::check_listening_addresses(Container& container) {
+  container.listening_checked = true;
+  if (!container.process) return;
+  for (const runtime::ListeningSocket& socket :
+       ports_.processes.listening_sockets(*container.process)) {
+    if (socket.address != "0.0.0.0" && socket.address != "::") continue;
+    const std::string address = socket.address == "::" ? "[::]" : socket.address;
+    const std::string port = std::to_string(socket.port);
+    if (ports_.every_address_ports) {
+      ports_.every_address_ports->hold(socket.port, {pod_key(pod_), container.name, address});
+    }
+    record(EventType::kWarning, "ListensOnEveryAddress",
+           "Container " + container.name + " listens on " + address + ":" + port +
+               ", every address of this host: on one host that takes port " + port +
+               " from every other pod, so this pod answers for its neighbours and the next one "
+               "cannot listen. Listen on the pod's address instead: $(POD_IP), from env "
+               "valueFrom.fieldRef.fieldPath status.podIP");
+  }
+}
+
+void PodWorker::explain_taken_ports(const Container& container) {
+  if (!ports_.every_address_ports) return;
+  for (const api::ContainerPort& port : pod_.spec.containers[container.index].ports) {
+    if ((!port.protocol.empty() && port.protocol != "TCP") || port.container_port < 1 ||
+        port.container_port > 65535) {
+      continue;
+    }
+    const PortHolder* holder =
+        ports_.every_address_ports->holder(static_cast<std::uint16_t>(port.container_port));
+    if (holder == nullptr || holder->pod == pod_key(pod_)) continue;
+    const std::string number = std::to_string(port.container_port);
+    record(EventType::kWarning, "PortHeldOnEveryAddress",
+           "Container " + container.name + " exited before it was ready: port " + number +
+               " is held on every address by pod " + holder->pod + " (container " +
+               holder->container + " listens on " + holder->address + ":" + number +
+               "), so it cannot listen on this pod's address. Make that app listen on $(POD_IP)");
+  }
 }
 
 void PodWorker::terminate(std::optional<std::int64_t> grace_period_seconds) {

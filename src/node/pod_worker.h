@@ -9,7 +9,19 @@
 //      │                      │                               (at once, or after its backoff)
 //      └─start failed─► kTerminated (StartError, exit code 128)
 //   kRunning ──liveness/startup Failure, or pod deletion──► kill: [drain gate] → preStop →
-//            SIGTERM → SIGKILL at the end of the window ──exit──► kTerminated
+//            stop signal → SIGKILL at the end of the window ──exit──► kTerminated
+//
+// The stop signal is SIGTERM, or the one the container's image mapping declares (SIGQUIT for
+// nginx, node/image_map.h), as a container runtime sends the image's STOPSIGNAL.
+//
+// Every-address binds: every pod is an address of one host, so an app listening on 0.0.0.0 or
+// [::] holds its port on every pod's address. At the first readiness success of each run (the
+// nodrop profile's implicit checks included) the worker reads the sockets the container's process
+// group listens on and records a Warning (ListensOnEveryAddress) for each such socket, naming the
+// port and the fix, $(POD_IP). A container ready without any readiness check is not looked at.
+// Such a port is held in the cluster's EveryAddressPorts until the container stops; a container
+// that exits before its first readiness success while a port it declares is held by another pod
+// draws a Warning (PortHeldOnEveryAddress) naming that pod: why it could not listen.
 //
 // Probe workers follow worker.go: one per container and probe type, ticking every periodSeconds
 // from the container's first start (the first tick at once); a tick skips while the container is
@@ -53,6 +65,7 @@
 #include "api/pod.h"
 #include "node/container_command.h"
 #include "node/drain_gate.h"
+#include "node/every_address_ports.h"
 #include "node/grace_period.h"
 #include "node/image_map.h"
 #include "node/probe_results.h"
@@ -80,15 +93,19 @@ struct PodWorkerPorts {
   runtime::Prober& prober;
   RestartBackoff& backoff;  // shared by the node: keys are "<pod uid>/<container name>"
   DrainGate& drain_gate;
-  // The Service environment variables of a pod now (node/service_links.h), read at each
-  // container start; empty: none.
-  std::function<Environment(const api::Pod&)> service_variables{};
+  // What a pod's environment may refer to now (its Services' variables, ConfigMaps and Secrets),
+  // read at each container start and exec probe; empty: nothing.
+  std::function<EnvironmentSources(const api::Pod&)> environment_sources{};
+  // Shared by the cluster's kubelets; null: every-address binds are only warned of.
+  EveryAddressPorts* every_address_ports = nullptr;
 };
 
 struct PodPlacement {
   std::string node_name;
   PodAddresses addresses;
   std::string log_directory;  // <log_directory>/<container>/<run>.log
+  // The pod's own directory ($(POD_DIR), node/image_map.h), removed with its logs; empty: none.
+  std::string pod_directory{};
   // The nodrop profile: a container without a readiness probe is ready once each of its declared
   // TCP ports accepts a connection on the pod's address (checked every kListeningCheckPeriod),
   // not as soon as it started (Kubernetes). One that declares no port is ready once started.
@@ -103,6 +120,10 @@ class PodWorker {
   static constexpr auto kListeningCheckPeriod = std::chrono::milliseconds(100);
   // Implicit readiness checks failed before the event that names the port.
   static constexpr int kListeningFailuresBeforeEvent = 50;
+  // A container whose configuration failed (CreateContainerConfigError: a missing ConfigMap,
+  // Secret or key) is tried again after this: the kubelet's back-off period for a pod whose sync
+  // failed (kubelet.go backOffPeriod).
+  static constexpr auto kConfigErrorRetry = std::chrono::seconds(10);
 
   // `pod` is defaulted and valid; `on_change` runs after every change of status or events.
   PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
@@ -129,7 +150,8 @@ class PodWorker {
   const std::deque<PodEvent>& events() const { return events_; }
   // True once termination is complete (every container stopped, phase Succeeded or Failed).
   bool finished() const { return finished_; }
-  // Removes the logs it keeps (each container's current and previous run), once the pod is gone.
+  // Removes the logs it keeps (each container's current and previous run) and the pod's
+  // directory, once the pod is gone.
   void remove_logs();
   // Where a container's run (0 for the first, then one per restart) logs:
   // <log_directory>/<container>/<run>.log, in the CRI format.
@@ -173,6 +195,9 @@ class PodWorker {
     // Killing.
     KillStep kill_step = KillStep::kNone;
     KillReason kill_reason = KillReason::kPodDeletion;
+    runtime::Signal stop_signal = runtime::Signal::kTerminate;
+    // Its listening sockets were checked for every-address binds in this run.
+    bool listening_checked = false;
     std::int64_t kill_grace_seconds = 0;
     runtime::Time prestop_started{};
     std::optional<runtime::ProbeId> prestop_probe;
@@ -186,6 +211,7 @@ class PodWorker {
   std::string container_id(const Container& container, std::uint64_t generation) const;
   std::string log_path_of(const Container& container, std::int32_t run) const;
   void start_container(Container& container);
+  EnvironmentSources environment_sources() const;
   void on_process_exit(std::size_t index, std::uint64_t generation,
                        const runtime::ProcessExit& exit);
   void after_stop(Container& container);
@@ -206,6 +232,11 @@ class PodWorker {
   void on_prestop_done(std::size_t index, std::uint64_t generation, bool failed,
                        const std::string& message);
   void send_stop_signal(Container& container);
+  // Records a Warning for each socket of the container that listens on every address.
+  void check_listening_addresses(Container& container);
+  // After a container exited before it was ready: a Warning for each declared port another pod
+  // holds on every address.
+  void explain_taken_ports(const Container& container);
   // Status and events.
   void record(EventType type, std::string reason, std::string message);
   void refresh();

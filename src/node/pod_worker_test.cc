@@ -56,14 +56,19 @@ std::string probe_path(const runtime::ProbeSpec& spec) {
 
 class PodWorkerTest : public ::testing::Test {
  protected:
-  void start(api::Pod pod, bool ready_when_listening = false) {
-    worker_ = std::make_unique<PodWorker>(
-        PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_}, std::move(pod),
-        PodPlacement{.node_name = "node-1",
-                     .addresses = {"127.0.2.1", "127.0.1.1"},
-                     .log_directory = "/logs",
-                     .ready_when_listening = ready_when_listening},
-        nullptr);
+  void start(api::Pod pod, bool ready_when_listening = false,
+             std::vector<ImageMapping> images = {}) {
+    worker_ =
+        std::make_unique<PodWorker>(PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_,
+                                                   [this](const api::Pod&) { return sources_; }},
+                                    std::move(pod),
+                                    PodPlacement{.node_name = "node-1",
+                                                 .addresses = {"127.0.2.1", "127.0.1.1"},
+                                                 .log_directory = "/logs",
+                                                 .pod_directory = "/pods/uid-1",
+                                                 .ready_when_listening = ready_when_listening,
+                                                 .images = std::move(images)},
+                                    nullptr);
     worker_->start();
     loop_.advance(seconds(0));
   }
@@ -105,6 +110,7 @@ class PodWorkerTest : public ::testing::Test {
   sim::FakeProber prober_{loop_};
   RestartBackoff backoff_;
   OpenDrainGate gate_{loop_};
+  EnvironmentSources sources_;  // what the pods' environments may refer to
   std::unique_ptr<PodWorker> worker_;
 };
 
@@ -185,6 +191,98 @@ TEST_F(PodWorkerTest, WithoutAProbeTheNodropProfileWaitsUntilEachDeclaredPortLis
   loop_.advance(std::chrono::milliseconds(200));
   EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
   EXPECT_EQ(prober_.probes().size(), 12u + 2 * 4);  // 0 … 0.3 s after the restart
+}
+
+TEST_F(PodWorkerTest, AnAppListeningOnEveryAddressDrawsAWarningNamingThePortAndTheFix) {
+  api::Pod pod = make_pod("app");
+  api::ContainerPort metrics;
+  metrics.container_port = 9090;
+  pod.spec.containers[0].ports.push_back(metrics);
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, {}};
+  });
+  // The first process: 8080 on every IPv4 address, 9090 on the pod's; its restart: [::]:8080.
+  processes_.set_listening_sockets(1, {{"0.0.0.0", 8080}, {"127.0.2.1", 9090}});
+  processes_.set_listening_sockets(2, {{"::", 8080}});
+  start(pod, true);
+  loop_.advance(seconds(5));
+  std::vector<std::string> warnings;
+  const auto collect = [&] {
+    warnings.clear();
+    for (const PodEvent& event : worker_->events()) {
+      if (event.reason == "ListensOnEveryAddress") warnings.push_back(event.message);
+    }
+  };
+  collect();
+  ASSERT_EQ(warnings.size(), 1U);  // one check per run, not one per port or per probe
+  EXPECT_NE(warnings[0].find("Container app listens on 0.0.0.0:8080"), std::string::npos);
+  EXPECT_NE(warnings[0].find("$(POD_IP)"), std::string::npos);
+  EXPECT_EQ(warnings[0].find("9090"), std::string::npos);
+  ASSERT_TRUE(processes_.exit_process(1, {runtime::ExitKind::kExited, 1, 0}));
+  loop_.advance(seconds(20));
+  collect();
+  ASSERT_EQ(warnings.size(), 2U);
+  EXPECT_NE(warnings[1].find("listens on [::]:8080"), std::string::npos);
+}
+
+TEST_F(PodWorkerTest, APodThatCannotListenIsToldWhichPodHoldsItsPortOnEveryAddress) {
+  // web-1 (127.0.2.1) listens on 0.0.0.0:8080; web-2 (127.0.2.2) declares 8080 and exits after
+  // 100 ms without ever listening, as an app whose bind failed.
+  EveryAddressPorts table;
+  prober_.set_script([](const runtime::ProbeSpec& spec) {
+    const bool first = std::get<runtime::TcpSocketAction>(spec.action).host == "127.0.2.1";
+    return sim::FakeProber::Answer{
+        {first ? runtime::ProbeResult::kSuccess : runtime::ProbeResult::kFailure, "refused"}, {}};
+  });
+  sim::FakeProcessRuntime::Behavior fails_to_bind;
+  fails_to_bind.runs_for = std::chrono::milliseconds(100);
+  processes_.set_behavior("second", fails_to_bind);
+  processes_.set_listening_sockets(1, {{"0.0.0.0", 8080}});
+  const auto make_worker = [&](const std::string& name, const std::string& address) {
+    api::Pod pod = make_pod(name == "web-1" ? "first" : "second");
+    pod.metadata.name = name;
+    pod.metadata.uid = "uid-" + name;
+    auto worker = std::make_unique<PodWorker>(
+        PodWorkerPorts{loop_, processes_, prober_, backoff_, gate_, nullptr, &table}, pod,
+        PodPlacement{.node_name = "node-1",
+                     .addresses = {address, "127.0.1.1"},
+                     .log_directory = "/logs/" + name,
+                     .ready_when_listening = true},
+        nullptr);
+    worker->start();
+    return worker;
+  };
+  const auto first = make_worker("web-1", "127.0.2.1");
+  loop_.advance(seconds(1));
+  ASSERT_NE(table.holder(8080), nullptr);
+  EXPECT_EQ(table.holder(8080)->pod, "default/web-1");
+  const auto second = make_worker("web-2", "127.0.2.2");
+  loop_.advance(std::chrono::milliseconds(150));  // its first exit (one Warning per exit)
+  std::vector<std::string> explained;
+  for (const PodEvent& event : second->events()) {
+    if (event.reason == "PortHeldOnEveryAddress") explained.push_back(event.message);
+  }
+  ASSERT_EQ(explained.size(), 1U);
+  EXPECT_NE(explained[0].find("port 8080 is held on every address by pod default/web-1 "
+                              "(container app listens on 0.0.0.0:8080)"),
+            std::string::npos)
+      << explained[0];
+  EXPECT_NE(explained[0].find("$(POD_IP)"), std::string::npos);
+  // The holder stops: the port is free again.
+  ASSERT_TRUE(processes_.exit_process(1, {runtime::ExitKind::kExited, 0, 0}));
+  loop_.advance(seconds(0));
+  EXPECT_EQ(table.holder(8080), nullptr);
+}
+
+TEST_F(PodWorkerTest, AnAppListeningOnThePodsAddressDrawsNoWarning) {
+  prober_.set_script([](const runtime::ProbeSpec&) {
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, {}};
+  });
+  processes_.set_listening_sockets(1, {{"127.0.2.1", 8080}});
+  start(make_pod("app"), true);
+  loop_.advance(seconds(5));
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
+  EXPECT_TRUE(event_times("ListensOnEveryAddress").empty());
 }
 
 TEST_F(PodWorkerTest, APortThatNeverListensIsOneWarningAndNeverARestart) {
@@ -320,7 +418,36 @@ TEST_F(PodWorkerTest, AContainerWithoutACommandIsAConfigErrorAndNothingRuns) {
   const api::PodStatus status = worker_->status();
   EXPECT_EQ(status.phase, api::PodPhase::kPending);
   EXPECT_EQ(status.container_statuses[0].state.waiting->reason, "CreateContainerConfigError");
-  EXPECT_EQ(event_times("Failed").size(), 1U);
+  // Tried again every 10 s, as the kubelet syncs a pod whose sync failed.
+  EXPECT_EQ(event_times("Failed"), (std::vector<std::int64_t>{0, 10, 20, 30, 40, 50, 60}));
+}
+
+TEST_F(PodWorkerTest, AContainerWaitingForAConfigMapStartsAtTheRetryAfterItIsCreated) {
+  std::optional<ConfigData> config;  // created at 25 s
+  sources_.config = [&config](ConfigKind kind, const std::string& name) {
+    return kind == ConfigKind::kConfigMap && name == "web-config" ? config : std::nullopt;
+  };
+  api::Pod pod = make_pod("app");
+  api::EnvVar mode;
+  mode.name = "MODE";
+  mode.config_map_key_ref = api::KeySelector{"web-config", "mode", std::nullopt};
+  pod.spec.containers[0].env = {mode};
+  start(pod);
+  loop_.advance(seconds(25));
+  EXPECT_EQ(processes_.started(), 0U);
+  const api::ContainerStatus waiting = worker_->status().container_statuses[0];
+  ASSERT_TRUE(waiting.state.waiting.has_value());
+  EXPECT_EQ(waiting.state.waiting->reason, "CreateContainerConfigError");
+  EXPECT_EQ(waiting.state.waiting->message, "configmap \"web-config\" not found");
+  EXPECT_EQ(event_times("Failed"), (std::vector<std::int64_t>{0, 10, 20}));
+  config = ConfigData{{"mode", "fast"}};
+  loop_.advance(seconds(10));
+  ASSERT_EQ(processes_.started(), 1U);
+  const Environment& env = processes_.spec(1)->env;
+  EXPECT_NE(std::find(env.begin(), env.end(), std::pair<std::string, std::string>{"MODE", "fast"}),
+            env.end());
+  EXPECT_EQ(event_times("Started"), (std::vector<std::int64_t>{30}));
+  EXPECT_EQ(worker_->status().container_statuses[0].restart_count, 0);
 }
 
 TEST_F(PodWorkerTest, TerminationSendsSigtermThenSigkillWhenTheGracePeriodEnds) {
@@ -342,6 +469,50 @@ TEST_F(PodWorkerTest, TerminationSendsSigtermThenSigkillWhenTheGracePeriodEnds) 
   EXPECT_EQ(status.container_statuses[0].state.terminated->exit_code, 137);
   EXPECT_EQ(processes_.started(), 1U);  // never restarted while terminating
   EXPECT_TRUE(has_event("Killing", "Stopping container app"));
+}
+
+TEST_F(PodWorkerTest, AnImagesStopSignalReplacesSigtermAndSigkillStillEndsTheGracePeriod) {
+  sim::FakeProcessRuntime::Behavior stubborn;
+  stubborn.exit_delay_after_sigterm = std::nullopt;
+  processes_.set_behavior("nginx", stubborn);
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].command.clear();
+  pod.spec.containers[0].image = "nginx:1.25";
+  const std::vector<ImageMapping> images = {{.image = "nginx",
+                                             .command = {"nginx"},
+                                             .args = {"-p", "$(CONTAINER_DIR)"},
+                                             .env = {},
+                                             .stop_signal = runtime::Signal::kQuit}};
+  start(pod, false, images);
+  ASSERT_EQ(processes_.started(), 1U);
+  EXPECT_EQ(processes_.spec(1)->argv, (std::vector<std::string>{"nginx", "-p", "/pods/uid-1/app"}));
+  EXPECT_EQ(processes_.spec(1)->directories, (std::vector<std::string>{"/pods/uid-1"}));
+  loop_.advance(seconds(100));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  ASSERT_EQ(processes_.signals().size(), 2U);
+  EXPECT_EQ(processes_.signals()[0].signal, runtime::Signal::kQuit);
+  EXPECT_EQ(processes_.signals()[0].at, runtime::Time(seconds(100)));
+  EXPECT_EQ(processes_.signals()[1].signal, runtime::Signal::kKill);
+  EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(130)));
+  EXPECT_TRUE(worker_->finished());
+  worker_->remove_logs();
+  EXPECT_EQ(processes_.removed_directories(), (std::vector<std::string>{"/pods/uid-1"}));
+}
+
+TEST_F(PodWorkerTest, AContainerWithItsOwnCommandIsStoppedBySigtermWhateverItsImage) {
+  api::Pod pod = make_pod("app");
+  pod.spec.containers[0].image = "nginx";
+  ImageMapping nginx;
+  nginx.image = "nginx";
+  nginx.command = {"nginx"};
+  nginx.stop_signal = runtime::Signal::kQuit;
+  start(pod, false, {nginx});
+  worker_->terminate();
+  loop_.advance(seconds(1));
+  ASSERT_EQ(processes_.signals().size(), 1U);
+  EXPECT_EQ(processes_.signals()[0].signal, runtime::Signal::kTerminate);
+  EXPECT_TRUE(worker_->finished());
 }
 
 TEST_F(PodWorkerTest, APreStopSleepCountsAgainstTheGracePeriod) {

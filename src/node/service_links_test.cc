@@ -102,8 +102,8 @@ TEST(ServiceLinks, TheContainersOwnVariableWinsAndItsValuesMayReferToTheServices
   pod.spec.containers[0].args = {"--to", "$(WEB_PORT_80_TCP_ADDR)"};
   const Environment services =
       pod_service_variables(pod, std::vector{service("web", "127.0.5.1", {port("", 80)})});
-  const Result<runtime::ProcessSpec> spec =
-      container_process_spec(pod, 0, {"127.0.2.1", "127.0.1.1"}, "log", {}, services);
+  const Result<runtime::ProcessSpec> spec = container_process_spec(
+      pod, 0, {"127.0.2.1", "127.0.1.1"}, "log", {}, {.service_variables = services});
   ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
   const auto value_of = [&](const std::string& name) {
     std::vector<std::string> values;

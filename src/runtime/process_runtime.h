@@ -42,6 +42,16 @@ constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 
 enum class LogFormat { kRaw, kCri };
 
+// A file the process reads, written before it starts, as an image carries its own files.
+struct FileToWrite {
+  std::string path;
+  std::string content;
+};
+
+// Limits on the files a spec may carry.
+constexpr std::size_t kMaxFilesToWrite = 64;
+constexpr std::size_t kMaxFileToWriteBytes = 1024 * 1024;
+
 struct ProcessSpec {
   // argv[0] is the command: a path containing '/', or a name looked up in the environment's PATH
   // (kDefaultPath if it has none).
@@ -60,6 +70,10 @@ struct ProcessSpec {
   // Names the process across restarts of nodrop (the kubelet's container ID), so that a later
   // runtime can adopt it; at most kMaxKeyBytes. Empty: it cannot be adopted.
   std::string key{};
+  // Made (with their parents) before the process starts; then each file is written, replacing
+  // what was there, its directory made. Not redone by adopt(): the process has them already.
+  std::vector<std::string> directories{};
+  std::vector<FileToWrite> files{};
 };
 
 constexpr std::size_t kMaxKeyBytes = 256;
@@ -67,6 +81,9 @@ constexpr std::size_t kMaxKeyBytes = 256;
 enum class Signal {
   kTerminate,  // SIGTERM
   kKill,       // SIGKILL
+  // Stop signals some images declare instead of SIGTERM (Dockerfile STOPSIGNAL).
+  kQuit,       // SIGQUIT: nginx's graceful stop
+  kInterrupt,  // SIGINT
 };
 
 enum class ExitKind {
@@ -93,6 +110,16 @@ struct ProcessExit {
 
 using ProcessId = std::uint64_t;  // never reused within one runtime; not an OS pid
 
+// A TCP socket a process listens on.
+struct ListeningSocket {
+  std::string address;  // as inet_ntop writes it: "0.0.0.0", "::", "127.0.2.5"
+  std::uint16_t port = 0;
+
+  bool operator==(const ListeningSocket&) const = default;
+};
+
+constexpr std::size_t kMaxListeningSockets = 256;
+
 class ProcessRuntime {
  public:
   using ExitCallback = std::function<void(const ProcessExit&)>;
@@ -113,12 +140,20 @@ class ProcessRuntime {
   // Sends the signal to the process's whole group. kNotFound when the process has exited.
   virtual Status signal(ProcessId process, Signal signal) = 0;
 
+  // The TCP sockets the processes of its group listen on now, each once and at most
+  // kMaxListeningSockets; empty once it has exited.
+  virtual std::vector<ListeningSocket> listening_sockets(ProcessId process) = 0;
+
   // Processes started and not yet reported through on_exit.
   virtual std::size_t running() const = 0;
 
   // Removes a log no process writes any more (and its rotated "<log_path>.1"): the kubelet keeps
   // the current and the previous run of a container, and nothing once the pod is gone.
   virtual void remove_log(const std::string& log_path) = 0;
+
+  // Removes a directory made for processes (ProcessSpec::directories and files) with everything
+  // in it, once none of them runs: the kubelet's per-pod directory, when the pod is gone.
+  virtual void remove_directory(const std::string& directory) = 0;
 };
 
 }  // namespace nodrop::runtime

@@ -95,7 +95,7 @@ Cluster::Cluster(ClusterPorts ports, ClusterConfig config, std::string log_direc
   for (int i = 0; i < config_.nodes; ++i) {
     kubelets_.push_back(std::make_unique<node::Kubelet>(
         node::KubeletPorts{ports_.loop, ports_.processes, ports_.prober, *drain_gate, store_,
-                           ports_.post, events_, pod_addresses_},
+                           ports_.post, events_, pod_addresses_, &every_address_ports_},
         node::KubeletOptions{.node_name = fmt::format("node-{}", i + 1),
                              .node_ip = node_address(i),
                              .log_directory = log_directory,

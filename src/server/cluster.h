@@ -26,6 +26,7 @@
 #include "controller/replica_set_controller.h"
 #include "controller/scheduling_controller.h"
 #include "node/drain_gate.h"
+#include "node/every_address_ports.h"
 #include "node/kubelet.h"
 #include "node/loopback_pool.h"
 #include "runtime/event_loop.h"
@@ -117,6 +118,7 @@ class Cluster {
   node::OpenDrainGate open_drain_gate_;
   std::unique_ptr<DataPlaneDrainGate> data_plane_drain_gate_;
   node::LoopbackPool pod_addresses_;
+  node::EveryAddressPorts every_address_ports_;
   std::unique_ptr<controller::DeploymentController> deployment_controller_;
   std::unique_ptr<controller::ReplicaSetController> replica_set_controller_;
   std::unique_ptr<controller::SchedulingController> scheduler_;

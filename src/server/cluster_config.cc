@@ -86,9 +86,9 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
   const auto error = [&](int line, const std::string& message) {
     result.diagnostics.push_back({manifest::Severity::kError, file_name, line, kKind, message});
   };
-  Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text);
+  manifest::YamlDocuments documents = manifest::read_yaml_stream(text);
   if (!documents) {
-    const manifest::YamlError yaml = manifest::yaml_error_of(documents.status());
+    const manifest::YamlError& yaml = documents.error();
     result.diagnostics.push_back(
         {manifest::Severity::kError, file_name, yaml.line, "", yaml.describe()});
     return result;
@@ -168,6 +168,18 @@ ConfigResult parse_cluster_config(const std::string& text, const std::string& fi
                        variable.str("name", out.first);
                        variable.str("value", out.second);
                      });
+          std::string stop_signal;
+          entry.str("stopSignal", stop_signal);
+          if (!stop_signal.empty()) {
+            if (std::optional<runtime::Signal> named = node::stop_signal_named(stop_signal)) {
+              mapping.stop_signal = *named;
+            } else {
+              context.errors.push_back(
+                  api::unsupported(entry.path("stopSignal"), stop_signal,
+                                   std::vector<std::string>(std::begin(node::kStopSignalNames),
+                                                            std::end(node::kStopSignalNames))));
+            }
+          }
           if (mapping.image.empty()) {
             context.errors.push_back(
                 api::required(entry.path("image"), "an image name or pattern"));

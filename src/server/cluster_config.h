@@ -19,9 +19,10 @@
 //     unhealthyThreshold: 3
 //   images:                       # what a container without a command runs (node/image_map.h);
 //   - image: "myapp:*"            #   the first matching pattern wins; nodrop's own demo-app
-//     command: [/usr/local/bin/myapp]  # image is mapped after the listed ones
-//     args: ["--port", "$(PORT)"]
+//     command: [/usr/local/bin/myapp]  # and nginx (node/nginx_image.h) images are mapped after
+//     args: ["--port", "$(PORT)"] #   the listed ones
 //     env: [{name: LISTEN, value: "$(POD_IP)"}]
+//     stopSignal: SIGTERM         #   the image's STOPSIGNAL: SIGTERM (default), SIGQUIT, SIGINT
 //   addresses:                    # disjoint ranges inside 127.0.0.0/8: CIDR or first-last
 //     nodes: 127.0.1.0/24         # node-1 takes the first usable address, node-2 the next, ...
 //     pods: 127.0.16.0/20         # each pod's status.podIP

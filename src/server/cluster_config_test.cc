@@ -67,6 +67,37 @@ kubernetes:
             std::string::npos);
 }
 
+TEST(ClusterConfig, AnImageMappingNamesItsStopSignal) {
+  const ConfigResult result = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
+kind: ClusterConfiguration
+images:
+- image: "web:*"
+  command: [/usr/local/bin/web]
+  stopSignal: SIGQUIT
+- image: worker
+  command: [/usr/local/bin/worker]
+)",
+                                                   "cluster.yaml");
+  ASSERT_TRUE(result.ok()) << result.diagnostics.front().to_string();
+  ASSERT_EQ(result.config.images.size(), 2U);
+  EXPECT_EQ(result.config.images[0].stop_signal, runtime::Signal::kQuit);
+  EXPECT_EQ(result.config.images[1].stop_signal, runtime::Signal::kTerminate);  // the default
+  const ConfigResult bad = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
+kind: ClusterConfiguration
+images:
+- image: web
+  command: [/usr/local/bin/web]
+  stopSignal: SIGWINCH
+)",
+                                                "cluster.yaml");
+  ASSERT_EQ(bad.diagnostics.size(), 1U);
+  EXPECT_NE(bad.diagnostics[0].message.find("images[0].stopSignal: Unsupported value: "
+                                            "\"SIGWINCH\": supported values: \"SIGTERM\", "
+                                            "\"SIGQUIT\", \"SIGINT\""),
+            std::string::npos)
+      << bad.diagnostics[0].to_string();
+}
+
 TEST(ClusterConfig, EveryMistakeIsNamedWithItsLineAndFieldPath) {
   const ConfigResult result = parse_cluster_config(R"(apiVersion: nodrop.dev/v1alpha1
 kind: ClusterConfiguration

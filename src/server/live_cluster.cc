@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "node/nginx_image.h"
 #include "server/object_codec.h"
 
 namespace nodrop::server {
@@ -56,6 +57,9 @@ Result<std::unique_ptr<LiveCluster>> LiveCluster::create(ClusterConfig config) {
   if (!self.empty() && std::filesystem::exists(demo_app, ignored)) {
     config.images.push_back(node::demo_app_mapping(demo_app.string()));
   }
+  // Image nginx runs Debian's nginx (node/nginx_image.h), likewise unless the configuration maps
+  // it; without nginx installed its pods fail to start with the program's path in their events.
+  config.images.push_back(node::nginx_mapping());
   cluster->data_plane_ = std::make_unique<LiveDataPlane>(cluster->loop_);
   live::EpollLoop& loop = cluster->loop_;
   cluster->cluster_ = std::make_unique<Cluster>(

@@ -15,9 +15,8 @@ store::ObjectCodec api_json_codec() {
                 return manifest::write_json(manifest::encode_object(object));
               },
           .decode = [](std::string_view text) -> Result<api::Object> {
-            Result<std::vector<manifest::Document>> documents =
-                manifest::read_yaml_stream(std::string(text));
-            if (!documents) return documents.status();
+            manifest::YamlDocuments documents = manifest::read_yaml_stream(std::string(text));
+            if (!documents) return documents.error().status();
             if (documents->size() != 1) {
               return invalid_argument("not one object: " + std::to_string(documents->size()) +
                                       " documents");

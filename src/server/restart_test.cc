@@ -96,7 +96,18 @@ TEST_F(RestartTest, AfterACleanStopEveryPodRunsAgainAtItsAddressWithOneMoreResta
 }
 
 TEST_F(RestartTest, AfterACrashEveryRunningPodIsAdoptedAsItWasAndStaysReady) {
-  ASSERT_TRUE(sim_.cluster().apply(web("demo-app:v1")).is_ok());
+  // Its environment refers to a ConfigMap, which adoption reads again as the start did.
+  api::ConfigMap config;
+  config.metadata.name = "web-config";
+  config.metadata.namespace_name = "default";
+  config.data = {{"mode", "fast"}};
+  ASSERT_TRUE(sim_.cluster().apply(api::Object(config)).is_ok());
+  api::Deployment deployment = web("demo-app:v1");
+  api::EnvVar mode;
+  mode.name = "MODE";
+  mode.config_map_key_ref = api::KeySelector{"web-config", "mode", std::nullopt};
+  deployment.spec.template_spec.spec.containers[0].env.push_back(mode);
+  ASSERT_TRUE(sim_.cluster().apply(deployment).is_ok());
   sim_.loop().advance(seconds(5));
   ASSERT_TRUE(all_ready("demo-app:v1"));
   std::map<std::string, api::Pod> before;

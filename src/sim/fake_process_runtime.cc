@@ -88,7 +88,9 @@ Status FakeProcessRuntime::signal(runtime::ProcessId process, runtime::Signal si
     case runtime::Signal::kKill:
       exit_process(process, {runtime::ExitKind::kSignaled, 0, 9});
       break;
-    case runtime::Signal::kTerminate: {
+    case runtime::Signal::kTerminate:
+    case runtime::Signal::kQuit:
+    case runtime::Signal::kInterrupt: {
       const Behavior& behavior = found->second.behavior;
       if (behavior.exit_delay_after_sigterm) {
         schedule_exit(process, *behavior.exit_delay_after_sigterm, behavior.exit_on_sigterm);

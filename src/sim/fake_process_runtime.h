@@ -2,9 +2,10 @@
 // how each command behaves, makes processes crash, and reads back what was started and signalled.
 //
 // Behaviour is chosen per command (argv[0]) with set_behavior(); the default is a process that
-// runs until signalled and dies at once by SIGTERM. SIGKILL always ends a process at once. Exit
-// callbacks run on a later turn of the loop (never inside start() or signal()), as the port's
-// contract requires, and the process counts as gone from the moment its exit is decided.
+// runs until signalled and dies at once by SIGTERM (or the other stop signals, SIGQUIT and SIGINT,
+// which it treats alike). SIGKILL always ends a process at once. Exit callbacks run on a later
+// turn of the loop (never inside start() or signal()), as the port's contract requires, and the
+// process counts as gone from the moment its exit is decided.
 #pragma once
 
 #include <cstddef>
@@ -55,10 +56,24 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   // An orphan started with spec.key, under a new id.
   Result<runtime::ProcessId> adopt(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
   Status signal(runtime::ProcessId process, runtime::Signal signal) override;
+  // What listening_sockets() answers for the process (nothing until set).
+  void set_listening_sockets(runtime::ProcessId process,
+                             std::vector<runtime::ListeningSocket> sockets) {
+    listening_[process] = std::move(sockets);
+  }
+  std::vector<runtime::ListeningSocket> listening_sockets(runtime::ProcessId process) override {
+    const auto found = listening_.find(process);
+    if (!is_running(process) || found == listening_.end()) return {};
+    return found->second;
+  }
   // The processes owned by this runtime; orphans are not.
   std::size_t running() const override { return running_.size() - orphans(); }
   void remove_log(const std::string& log_path) override { removed_logs_.push_back(log_path); }
   const std::vector<std::string>& removed_logs() const { return removed_logs_; }
+  void remove_directory(const std::string& directory) override {
+    removed_directories_.push_back(directory);
+  }
+  const std::vector<std::string>& removed_directories() const { return removed_directories_; }
 
   bool is_running(runtime::ProcessId process) const { return running_.count(process) != 0; }
   // The spec every process was started with, running or not; nullptr for an unknown id.
@@ -89,6 +104,8 @@ class FakeProcessRuntime final : public runtime::ProcessRuntime {
   std::map<runtime::ProcessId, Running> running_;
   std::vector<SignalRecord> signals_;
   std::vector<std::string> removed_logs_;
+  std::vector<std::string> removed_directories_;
+  std::map<runtime::ProcessId, std::vector<runtime::ListeningSocket>> listening_;
 };
 
 }  // namespace nodrop::sim

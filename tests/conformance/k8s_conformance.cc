@@ -946,10 +946,10 @@ int run(const std::string& path) {
   }
   std::stringstream text;
   text << file.rdbuf();
-  const Result<std::vector<manifest::Document>> documents = manifest::read_yaml_stream(text.str());
+  const manifest::YamlDocuments documents = manifest::read_yaml_stream(text.str());
   if (!documents.is_ok() || documents->size() != 1 || !(*documents)[0].root.is_sequence()) {
     std::printf("%s: not a JSON array of cases: %s\n", path.c_str(),
-                documents.status().to_string().c_str());
+                documents.is_ok() ? "not one array" : documents.error().describe().c_str());
     return 2;
   }
   const std::set<std::string> pending(pending_functions().begin(), pending_functions().end());

@@ -96,6 +96,8 @@ spec:
         env:
         - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
         - {name: KEPT, value: "yes"}
+        - {name: MODE, valueFrom: {configMapKeyRef: {name: web-config, key: mode}}}
+        - {name: PASSWORD, valueFrom: {secretKeyRef: {name: web-secret, key: password}}}
 $2
         ports:
         - {name: http, containerPort: 8080}
@@ -169,6 +171,18 @@ k diff -f "$work/app" >"$work/diff0" 2>&1 || fail "kubectl diff of an unchanged 
 k rollout status deploy/web --timeout=60s >/dev/null || fail "first rollout status"
 k get deploy web -o jsonpath='{.spec.template.spec.containers[0].resources.limits.memory}' \
   | grep -qx 128Mi || fail "resources not kept"
+# The kubelet resolved the ConfigMap's and the Secret's keys (the Secret's decoded) into the
+# process's environment: found by the pod's HOSTNAME among this machine's processes.
+first_pod=$(k get pods -l app=web -o jsonpath='{.items[0].metadata.name}')
+environ=""
+for file in /proc/[0-9]*/environ; do
+  if tr '\0' '\n' <"$file" 2>/dev/null | grep -qx "HOSTNAME=$first_pod"; then
+    environ=$(tr '\0' '\n' <"$file"); break
+  fi
+done
+[[ -n "$environ" ]] || fail "no process has HOSTNAME=$first_pod"
+grep -qx "MODE=fast" <<<"$environ" || fail "configMapKeyRef not resolved: $environ"
+grep -qx "PASSWORD=hunter2" <<<"$environ" || fail "secretKeyRef not resolved: $environ"
 
 step "get -w in the background, then a rollout: new image, an env var removed"
 k get deploy web -w >"$work/watch" 2>&1 &
@@ -182,7 +196,7 @@ k apply -f "$work/app" | grep -q "deployment.apps/web configured" || fail "apply
 k rollout status deploy/web --timeout=60s >"$work/rollout" || fail "rollout status: $(cat "$work/rollout")"
 grep -q 'deployment "web" successfully rolled out' "$work/rollout" || fail "rollout status said $(cat "$work/rollout")"
 env_names=$(k get deploy web -o jsonpath='{.spec.template.spec.containers[0].env[*].name}')
-[[ "$env_names" == "POD_IP KEPT" ]] || fail "env after apply: $env_names"
+[[ "$env_names" == "POD_IP KEPT MODE PASSWORD" ]] || fail "env after apply: $env_names"
 k get deploy web -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qx demo-app:v2 \
   || fail "image not v2"
 

@@ -247,6 +247,38 @@ TEST_F(KubeletLiveTest, ATcpSocketReadinessProbeGatesReadiness) {
   EXPECT_GE(*condition->last_transition_time - started_at_, milliseconds(500));
 }
 
+// perl (perl-base, essential in Debian) listens on [::] with IPV6_V6ONLY, on a port the kernel
+// picks: every IPv6 address of the host, none of the IPv4 loopback addresses other tests own.
+TEST_F(KubeletLiveTest, AnAppListeningOnEveryAddressDrawsAWarningNamingItsPortAndTheFix) {
+  const fs::path listening = directory_ / "listening";
+  api::Pod pod = demo_pod({});
+  api::Container& container = pod.spec.containers[0];
+  container.command = {"perl", "-MSocket=:all", "-e",
+                       "socket(my $s, AF_INET6, SOCK_STREAM, 0) or die \"socket: $!\";"
+                       "setsockopt($s, IPPROTO_IPV6, IPV6_V6ONLY, 1) or die \"v6only: $!\";"
+                       "bind($s, pack_sockaddr_in6(0, inet_pton(AF_INET6, \"::\"))) or die;"
+                       "listen($s, 8) or die \"listen: $!\";"
+                       "open(my $f, \">\", $ARGV[0]) or die; close($f); sleep 60;",
+                       listening.string()};
+  container.args.clear();
+  api::Probe exec;
+  exec.handler.exec = api::ExecAction{{"test", "-e", listening.string()}};
+  exec.period_seconds = 1;
+  exec.timeout_seconds = 1;
+  exec.success_threshold = 1;
+  exec.failure_threshold = 1;
+  container.readiness_probe = exec;
+  start(pod);
+  ASSERT_TRUE(run_until([&] { return has_event("ListensOnEveryAddress"); })) << describe_events();
+  for (const node::PodEvent& event : worker_->events()) {
+    if (event.reason != "ListensOnEveryAddress") continue;
+    EXPECT_EQ(event.type, node::EventType::kWarning);
+    EXPECT_NE(event.message.find("Container app listens on [::]:"), std::string::npos)
+        << event.message;
+    EXPECT_NE(event.message.find("$(POD_IP)"), std::string::npos);
+  }
+}
+
 TEST_F(KubeletLiveTest, PreStopSleepAndHttpGetHooksRunBeforeSigterm) {
   for (const bool use_sleep : {true, false}) {
     api::Pod pod = demo_pod({"--shutdown=graceful"});

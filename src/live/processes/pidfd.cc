@@ -217,6 +217,12 @@ void signal_group(const SpawnedChild& child, runtime::Signal signal) {
     case runtime::Signal::kKill:
       number = SIGKILL;
       break;
+    case runtime::Signal::kQuit:
+      number = SIGQUIT;
+      break;
+    case runtime::Signal::kInterrupt:
+      number = SIGINT;
+      break;
   }
   kill(-child.pid, number);
 }

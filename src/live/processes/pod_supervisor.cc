@@ -526,6 +526,12 @@ Status signal_supervised(const SupervisedChild& child, runtime::Signal signal) {
     case runtime::Signal::kKill:
       request.signal_number = SIGKILL;
       break;
+    case runtime::Signal::kQuit:
+      request.signal_number = SIGQUIT;
+      break;
+    case runtime::Signal::kInterrupt:
+      request.signal_number = SIGINT;
+      break;
   }
   if (send(child.control_fd, &request, sizeof request, MSG_NOSIGNAL | MSG_DONTWAIT) ==
       static_cast<ssize_t>(sizeof request)) {

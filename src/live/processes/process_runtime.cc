@@ -6,10 +6,39 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "base/check.h"
+#include "live/processes/listening_sockets.h"
 
 namespace nodrop::live {
+namespace {
+
+// Makes spec.directories and writes spec.files, each file's directory made as needed (under
+// nodrop's data dir, which is owner-only).
+Status write_files(const runtime::ProcessSpec& spec) {
+  if (spec.files.size() > runtime::kMaxFilesToWrite) {
+    return invalid_argument("more than " + std::to_string(runtime::kMaxFilesToWrite) + " files");
+  }
+  std::error_code error;
+  for (const std::string& directory : spec.directories) {
+    std::filesystem::create_directories(directory, error);
+    if (error) return io_error("cannot make " + directory + ": " + error.message());
+  }
+  for (const runtime::FileToWrite& file : spec.files) {
+    if (file.content.size() > runtime::kMaxFileToWriteBytes) {
+      return invalid_argument(file.path + " is larger than its bound");
+    }
+    std::filesystem::create_directories(std::filesystem::path(file.path).parent_path(), error);
+    std::ofstream out(file.path, std::ios::binary | std::ios::trunc);
+    out << file.content;
+    out.close();
+    if (!out) return io_error("cannot write " + file.path);
+  }
+  return Status::ok();
+}
+
+}  // namespace
 
 LiveProcessRuntime::LiveProcessRuntime(EpollLoop& loop, LiveProcessRuntimeOptions options)
     : loop_(loop), options_(std::move(options)) {}
@@ -58,6 +87,7 @@ Result<runtime::ProcessId> LiveProcessRuntime::start(const runtime::ProcessSpec&
   std::filesystem::create_directories(std::filesystem::path(spec.log_path).parent_path(), ignored);
   Result<BoundedLogFile> log = BoundedLogFile::open(spec.log_path, spec.log_bytes_max);
   if (!log) return log.status();
+  if (Status written = write_files(spec); !written.is_ok()) return written;
 
   int output[2];
   if (pipe2(output, O_CLOEXEC) != 0) {
@@ -137,6 +167,14 @@ Status LiveProcessRuntime::signal(runtime::ProcessId process, runtime::Signal si
   return signal_supervised(found->second.child, signal);
 }
 
+std::vector<runtime::ListeningSocket> LiveProcessRuntime::listening_sockets(
+    runtime::ProcessId process) {
+  const auto found = processes_.find(process);
+  if (found == processes_.end()) return {};
+  // The main process's pid is its group's id.
+  return listening_sockets_of_group(found->second.child.pid);
+}
+
 int LiveProcessRuntime::os_pid(runtime::ProcessId process) const {
   const auto found = processes_.find(process);
   return found == processes_.end() ? -1 : found->second.child.pid;
@@ -187,6 +225,12 @@ void LiveProcessRuntime::remove_log(const std::string& log_path) {
   unlink((log_path + ".1").c_str());
   const std::filesystem::path container = std::filesystem::path(log_path).parent_path();
   if (rmdir(container.c_str()) == 0) rmdir(container.parent_path().c_str());
+}
+
+void LiveProcessRuntime::remove_directory(const std::string& directory) {
+  // Best effort, as remove_log.
+  std::error_code ignored;
+  std::filesystem::remove_all(directory, ignored);
 }
 
 void LiveProcessRuntime::on_exited(runtime::ProcessId id) {

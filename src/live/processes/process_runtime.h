@@ -55,8 +55,10 @@ class LiveProcessRuntime final : public runtime::ProcessRuntime {
   Result<runtime::ProcessId> start(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
   Result<runtime::ProcessId> adopt(const runtime::ProcessSpec& spec, ExitCallback on_exit) override;
   Status signal(runtime::ProcessId process, runtime::Signal signal) override;
+  std::vector<runtime::ListeningSocket> listening_sockets(runtime::ProcessId process) override;
   std::size_t running() const override { return processes_.size(); }
   void remove_log(const std::string& log_path) override;
+  void remove_directory(const std::string& directory) override;
 
   // The OS pid of a running process, for tests and diagnostics; -1 when it has exited.
   int os_pid(runtime::ProcessId process) const;

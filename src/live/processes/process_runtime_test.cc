@@ -145,6 +145,33 @@ TEST_F(LiveProcessRuntimeTest, SigtermReachesEveryProcessOfTheGroup) {
   }
 }
 
+TEST_F(LiveProcessRuntimeTest,
+       ItsFilesAreWrittenBeforeItStartsAndAStopSignalOtherThanSigtermArrives) {
+  LiveProcessRuntime runtime(loop_);
+  const fs::path pod = directory_ / "pod";
+  runtime::ProcessSpec spec =
+      shell("trap 'echo quit; exit 7' QUIT; cat conf/app.conf; while :; do sleep 1; done");
+  spec.directories = {pod.string()};
+  spec.files = {{(pod / "app" / "conf" / "app.conf").string(), "listen 127.0.2.1:80\n"}};
+  spec.working_dir = (pod / "app").string();
+  std::optional<runtime::ProcessExit> exit;
+  const auto id = runtime.start(spec, [&](const runtime::ProcessExit& e) { exit = e; });
+  ASSERT_TRUE(id.is_ok()) << id.status().to_string();
+  ASSERT_TRUE(run_until(loop_, [&] {
+    return read_file(directory_ / "app.log").find("listen") != std::string::npos;
+  }));
+  ASSERT_TRUE(runtime.signal(*id, runtime::Signal::kQuit).is_ok());
+  ASSERT_TRUE(run_until(loop_, [&] { return exit.has_value(); }));
+  EXPECT_EQ(exit->kind, runtime::ExitKind::kExited);
+  EXPECT_EQ(exit->exit_code, 7);
+  // The shell's trap ran (its sleep, signalled with the group, may be reported as "Quit" first).
+  const std::string log = read_file(directory_ / "app.log");
+  EXPECT_EQ(log.rfind("listen 127.0.2.1:80\n", 0), 0U) << log;
+  EXPECT_TRUE(log.ends_with("\nquit\n")) << log;
+  runtime.remove_directory(pod.string());
+  EXPECT_FALSE(fs::exists(pod));
+}
+
 TEST_F(LiveProcessRuntimeTest, AProcessIgnoringSigtermStopsOnlyAtSigkill) {
   LiveProcessRuntime runtime(loop_);
   runtime::ProcessSpec spec = shell("trap '' TERM; echo trapped; while :; do sleep 1; done");
