@@ -7,6 +7,8 @@ namespace {
 
 constexpr std::size_t kMaxOperations = 10'000;
 
+}  // namespace
+
 bool json_equal(const Node& a, const Node& b) {
   const bool a_number = a.type() == Node::Type::kInt || a.type() == Node::Type::kFloat;
   const bool b_number = b.type() == Node::Type::kInt || b.type() == Node::Type::kFloat;
@@ -42,6 +44,8 @@ bool json_equal(const Node& a, const Node& b) {
       return false;
   }
 }
+
+namespace {
 
 void erase_key(Node& map, const std::string& key) {
   auto& entries = map.entries();

@@ -20,6 +20,10 @@ namespace nodrop::apiserver {
 
 using manifest::Node;
 
+// Whether two JSON values are equal as JSON: mappings whatever their keys' order, numbers by value
+// (1 equals 1.0).
+bool json_equal(const Node& a, const Node& b);
+
 Result<Node> apply_json_patch(const Node& document, const Node& patch);
 Result<Node> apply_merge_patch(const Node& document, const Node& patch);
 

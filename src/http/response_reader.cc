@@ -1,6 +1,7 @@
 #include "http/response_reader.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace nodrop::http {
 
@@ -86,6 +87,63 @@ bool ResponseReader::finish_at_close() {
     state_ = State::kComplete;
   }
   return state_ == State::kComplete;
+}
+
+ChunkedData take_complete_chunks(std::string_view framed) {
+  ChunkedData out;
+  while (true) {
+    const std::string_view rest = framed.substr(out.consumed);
+    const std::size_t line_end = rest.find('\n');
+    if (line_end == std::string_view::npos) return out;  // the size line is still arriving
+    // The size in hex, then (after optional whitespace) extensions, which say nothing we use.
+    std::uint64_t size = 0;
+    std::size_t digits = 0;
+    for (; digits < line_end; ++digits) {
+      const char c = rest[digits];
+      int value = 0;
+      if (c >= '0' && c <= '9') {
+        value = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        value = c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        value = c - 'A' + 10;
+      } else {
+        break;
+      }
+      if (size > (std::uint64_t{1} << 56)) {
+        out.malformed = true;
+        return out;
+      }
+      size = size * 16 + static_cast<std::uint64_t>(value);
+    }
+    if (digits == 0) {
+      out.malformed = true;
+      return out;
+    }
+    if (size == 0) {
+      out.consumed += line_end + 1;
+      out.last_chunk = true;
+      return out;
+    }
+    // The chunk's data and the CRLF (or LF) after it must all be here.
+    const std::string_view data = rest.substr(line_end + 1);
+    if (size > data.size()) return out;
+    const std::string_view after = data.substr(size);
+    const std::size_t ending = after.starts_with("\r\n") ? 2 : after.starts_with("\n") ? 1 : 0;
+    if (ending == 0) {
+      if (after.empty() || after == "\r") return out;  // the line end is still arriving
+      out.malformed = true;
+      return out;
+    }
+    out.data.append(data.substr(0, size));
+    out.consumed += line_end + 1 + size + ending;
+  }
+}
+
+std::optional<std::string> remove_chunked_framing(std::string_view framed) {
+  ChunkedData chunks = take_complete_chunks(framed);
+  if (chunks.malformed || !chunks.last_chunk) return std::nullopt;
+  return std::move(chunks.data);
 }
 
 }  // namespace nodrop::http

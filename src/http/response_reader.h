@@ -10,8 +10,10 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "http/message.h"
 
@@ -50,9 +52,15 @@ class ResponseReader {
   bool keep_alive() const { return keep_alive_; }
   // The first body_bytes_kept bytes of the body, as framed (chunked framing included).
   const std::string& body() const { return body_; }
+  // For a body read as it arrives (a watch, a followed log): the bytes kept so far, handed over;
+  // the reader then keeps up to body_bytes_kept more.
+  std::string take_body() { return std::exchange(body_, std::string()); }
   // The final response's head as it arrived (status line, fields, blank line), once the state is
   // kBody or kComplete: for clients that check a field, such as tests.
   const std::string& head() const { return head_; }
+  // Whether the body came in the chunked coding (body() then holds its framing), once the state
+  // is kBody or kComplete.
+  bool body_is_chunked() const { return body_decoder_.framing() == BodyFraming::kChunked; }
 
  private:
   std::size_t feed_head(std::string_view data);
@@ -70,5 +78,21 @@ class ResponseReader {
   BodyDecoder body_decoder_;
   std::string body_;
 };
+
+// The data of the complete chunks at the front of chunked framing as ResponseReader kept it
+// (already checked by BodyDecoder): the chunks' bytes without sizes and extensions. consumed: how
+// many bytes of framed they took (a chunk not yet complete is left); last_chunk: the zero-size
+// chunk was among them (trailers, if any, follow and hold no data).
+struct ChunkedData {
+  std::string data;
+  std::size_t consumed = 0;
+  bool last_chunk = false;
+  bool malformed = false;  // a size line that does not parse, which checked framing never has
+};
+ChunkedData take_complete_chunks(std::string_view framed);
+
+// The data of a complete chunked body; nullopt when it does not end with the last chunk or does
+// not parse.
+std::optional<std::string> remove_chunked_framing(std::string_view framed);
 
 }  // namespace nodrop::http

@@ -122,3 +122,40 @@ TEST(ResponseReader, ReadsPastInterimResponsesAndKeepsTheStartOfTheBody) {
 
 }  // namespace
 }  // namespace nodrop::http
+
+namespace nodrop::http {
+namespace {
+
+TEST(RemoveChunkedFraming, KeepsTheDataOfEachChunkAndDropsSizesExtensionsAndTrailers) {
+  const std::string response =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;name=value\r\nhello\r\n1A\r\n, chunked over two chunks.\r\n0\r\nTrailer: x\r\n\r\n";
+  ResponseReader reader(ResponseReader::default_limits(), 1024);
+  reader.reset("GET");
+  reader.feed(response);
+  ASSERT_TRUE(reader.complete());
+  ASSERT_TRUE(reader.body_is_chunked());
+  EXPECT_EQ(remove_chunked_framing(reader.body()), "hello, chunked over two chunks.");
+}
+
+TEST(TakeCompleteChunks, LeavesAChunkThatIsStillArrivingForTheNextCall) {
+  const std::string framed = "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+  // Every split of the framing gives the data of the chunks complete before it, and nothing more.
+  for (std::size_t cut = 0; cut <= framed.size(); ++cut) {
+    const ChunkedData first = take_complete_chunks(std::string_view(framed).substr(0, cut));
+    ASSERT_FALSE(first.malformed) << cut;
+    EXPECT_EQ(first.data, cut < 10 ? "" : cut < 21 ? "hello" : "hello world") << cut;
+    const ChunkedData rest = take_complete_chunks(std::string_view(framed).substr(first.consumed));
+    EXPECT_EQ(first.data + rest.data, "hello world") << cut;
+    EXPECT_TRUE(first.last_chunk || rest.last_chunk) << cut;
+  }
+}
+
+TEST(RemoveChunkedFraming, RefusesFramingThatEndsEarly) {
+  EXPECT_EQ(remove_chunked_framing("5\r\nhel"), std::nullopt);
+  EXPECT_EQ(remove_chunked_framing("zz\r\n"), std::nullopt);
+  EXPECT_EQ(remove_chunked_framing("3\r\nabcX0\r\n\r\n"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace nodrop::http
