@@ -298,8 +298,21 @@ void validate_env_from(FieldErrors& errors, const FieldPath& path,
   }
 }
 
+void validate_pull_policy(FieldErrors& errors, const FieldPath& path, const Container& container) {
+  const std::string& pull = container.image_pull_policy;
+  if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
+    errors.push_back(
+        unsupported(path.child("imagePullPolicy"), pull, {"Always", "IfNotPresent", "Never"}));
+  }
+}
+
+// Which list a container is in: a regular init container may have no probes or lifecycle; only
+// an init container may have a restartPolicy, and only Always (validateInitContainers,
+// validateContainers).
+enum class ContainerKind { kApp, kInit };
+
 void validate_container(FieldErrors& errors, const FieldPath& path, const Container& container,
-                        std::optional<std::int64_t> grace_period_seconds) {
+                        std::optional<std::int64_t> grace_period_seconds, ContainerKind kind) {
   if (container.name.empty()) {
     errors.push_back(required(path.child("name")));
   } else {
@@ -379,6 +392,33 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
     }
   }
 
+  switch (kind) {
+    case ContainerKind::kApp:
+      if (!container.restart_policy.empty()) {
+        errors.push_back(
+            forbidden(path.child("restartPolicy"), "may not be set for non-init containers"));
+      }
+      break;
+    case ContainerKind::kInit:
+      if (!container.restart_policy.empty() && !is_sidecar(container)) {
+        errors.push_back(
+            unsupported(path.child("restartPolicy"), container.restart_policy, {"Always"}));
+      }
+      if (is_sidecar(container)) break;
+      validate_pull_policy(errors, path, container);
+      // Not validated further: a regular init container may not have them at all.
+      for (const auto& [field, set] : {std::pair{"lifecycle", container.lifecycle.has_value()},
+                                       {"livenessProbe", container.liveness_probe.has_value()},
+                                       {"readinessProbe", container.readiness_probe.has_value()},
+                                       {"startupProbe", container.startup_probe.has_value()}}) {
+        if (set) {
+          errors.push_back(forbidden(path.child(field),
+                                     "may not be set for init containers without "
+                                     "restartPolicy=Always"));
+        }
+      }
+      return;
+  }
   if (container.liveness_probe.has_value()) {
     validate_probe(errors, path.child("livenessProbe"), *container.liveness_probe,
                    ProbeKind::kLiveness);
@@ -401,11 +441,7 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
                        *container.lifecycle->post_start, grace_period_seconds);
     }
   }
-  const std::string& pull = container.image_pull_policy;
-  if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
-    errors.push_back(
-        unsupported(path.child("imagePullPolicy"), pull, {"Always", "IfNotPresent", "Never"}));
-  }
+  validate_pull_policy(errors, path, container);
 }
 
 void validate_node_selector_term(FieldErrors& errors, const FieldPath& path,
@@ -462,9 +498,20 @@ void validate_pod_spec(FieldErrors& errors, const FieldPath& path, const PodSpec
   for (std::size_t i = 0; i < spec.containers.size(); ++i) {
     const Container& container = spec.containers[i];
     validate_container(errors, path.child("containers").index(i), container,
-                       spec.termination_grace_period_seconds);
+                       spec.termination_grace_period_seconds, ContainerKind::kApp);
     if (!container.name.empty() && !names.insert(container.name).second) {
       errors.push_back(duplicate(path.child("containers").index(i).child("name"), container.name));
+    }
+  }
+  // Init container names are unique among both lists; the duplicate is reported on the init
+  // container (validateInitContainers).
+  for (std::size_t i = 0; i < spec.init_containers.size(); ++i) {
+    const Container& container = spec.init_containers[i];
+    const FieldPath item = path.child("initContainers").index(i);
+    validate_container(errors, item, container, spec.termination_grace_period_seconds,
+                       ContainerKind::kInit);
+    if (!container.name.empty() && !names.insert(container.name).second) {
+      errors.push_back(duplicate(item.child("name"), container.name));
     }
   }
   const std::string& restart = spec.restart_policy;
