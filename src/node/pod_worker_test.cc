@@ -840,5 +840,32 @@ TEST_F(PodWorkerTest, AResumedPodThatWasInitializedAdoptsItsSidecarAndRunsNoInit
   EXPECT_TRUE(status.container_statuses[0].state.running.has_value());
 }
 
+TEST_F(PodWorkerTest, TheNodropProfileWaitsOnTheSidecarsPortsButNotOnARegularInitContainers) {
+  processes_.set_behavior("setup", job(seconds(1), 0));
+  api::Pod pod = make_pod("app");
+  api::ContainerPort setup_port;
+  setup_port.container_port = 9000;
+  api::Container setup = init_container("setup", "setup");
+  setup.ports = {setup_port};
+  api::ContainerPort proxy_port;
+  proxy_port.container_port = 9001;
+  api::Container proxy = sidecar("proxy", "proxy");
+  proxy.ports = {proxy_port};
+  pod.spec.init_containers = {setup, proxy};
+  std::vector<int> probed;
+  prober_.set_script([&](const runtime::ProbeSpec& spec) {
+    if (const auto* tcp = std::get_if<runtime::TcpSocketAction>(&spec.action)) {
+      probed.push_back(tcp->port);
+    }
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, {}};
+  });
+  start(pod, /*ready_when_listening=*/true);
+  loop_.advance(seconds(5));
+  EXPECT_EQ(std::count(probed.begin(), probed.end(), 9000), 0);
+  EXPECT_EQ(std::count(probed.begin(), probed.end(), 9001), 1);  // until its first success
+  EXPECT_EQ(std::count(probed.begin(), probed.end(), 8080), 1);
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
+}
+
 }  // namespace
 }  // namespace nodrop::node
