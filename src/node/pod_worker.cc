@@ -232,6 +232,8 @@ void PodWorker::resume() {
     container.generation = static_cast<std::uint64_t>(container.restart_count);
     start_container(container);
   }
+  // An init container that ended for good while nodrop was away: the sidecars it adopted stop.
+  if (!deleting && init_failed()) stop_sidecars_of_ended_pod();
   refresh();
   finish_if_stopped();
 }
@@ -455,21 +457,23 @@ void PodWorker::after_stop(Container& container) {
       if (other.position.init) continue;
       apps_ended = apps_ended && other.phase == ContainerPhase::kTerminated && !other.restart_timer;
     }
-    if (init_failed_for_good || apps_ended) {
-      grace_deadline_ = ports_.loop.clock().now() +
-                        seconds(pod_.spec.termination_grace_period_seconds.value_or(0));
-      killing_ = true;
-      for (Container& sidecar : containers_) {
-        if (sidecar.sidecar && sidecar.phase == ContainerPhase::kRunning &&
-            sidecar.kill_step == KillStep::kNone) {
-          sidecar.kill_step = KillStep::kDrainGate;
-        }
-      }
-      stop_next_sidecar();
-    }
+    if (init_failed_for_good || apps_ended) stop_sidecars_of_ended_pod();
   }
   refresh();
   finish_if_stopped();
+}
+
+void PodWorker::stop_sidecars_of_ended_pod() {
+  grace_deadline_ =
+      ports_.loop.clock().now() + seconds(pod_.spec.termination_grace_period_seconds.value_or(0));
+  killing_ = true;
+  for (Container& sidecar : containers_) {
+    if (sidecar.sidecar && sidecar.phase == ContainerPhase::kRunning &&
+        sidecar.kill_step == KillStep::kNone) {
+      sidecar.kill_step = KillStep::kDrainGate;
+    }
+  }
+  stop_next_sidecar();
 }
 
 bool PodWorker::should_restart(const Container& container) const {

@@ -231,6 +231,9 @@ class PodWorker {
   void advance_initialization();
   // A regular init container that failed and is not restarted: the pod has failed.
   bool init_failed() const;
+  // The pod ended without a deletion (a regular init container failed for good, or every app
+  // container ended for good): its sidecars stop, the last first, with the pod's grace period.
+  void stop_sidecars_of_ended_pod();
   // During termination, once no other container runs: stops the last running sidecar.
   void stop_next_sidecar();
   std::int64_t remaining_grace_seconds() const;

@@ -867,5 +867,32 @@ TEST_F(PodWorkerTest, TheNodropProfileWaitsOnTheSidecarsPortsButNotOnARegularIni
   EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
 }
 
+TEST_F(PodWorkerTest,
+       AnInitContainerLostWhileNodropWasAwayFailsAPodThatNeverRestartsAndStopsItsSidecar) {
+  api::Pod pod = make_pod("app");
+  pod.spec.restart_policy = "Never";
+  pod.spec.init_containers = {sidecar("proxy", "proxy"), init_container("setup", "setup")};
+  start(pod);
+  loop_.advance(seconds(3));
+  const api::Pod stored = worker_->with_status();
+  ASSERT_TRUE(stored.status.init_container_statuses[1].state.running.has_value());
+  // nodrop dies; the init container's process ends meanwhile; the sidecar's runs on.
+  processes_.orphan_all();
+  worker_.reset();
+  for (runtime::ProcessId id = 1; id <= processes_.started(); ++id) {
+    if (processes_.spec(id)->argv[0] == "setup") {
+      ASSERT_TRUE(processes_.exit_process(id, {runtime::ExitKind::kSignaled, 0, 9}));
+    }
+  }
+  start(stored);
+  loop_.advance(seconds(10));
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kFailed);
+  EXPECT_EQ(status.init_container_statuses[1].state.terminated->exit_code, 255);
+  EXPECT_TRUE(status.init_container_statuses[0].state.terminated.has_value());
+  EXPECT_EQ(signals_sent(), (std::vector<std::string>{"3:proxy:TERM"}));
+  EXPECT_EQ(starts(), (std::vector<std::string>{}));  // nothing started by the new worker
+}
+
 }  // namespace
 }  // namespace nodrop::node
