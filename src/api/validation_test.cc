@@ -219,6 +219,22 @@ TEST(Validation, InitContainersFollowKubernetesRules) {
                 i + "0].livenessProbe: Forbidden: may not be set for init containers without "
                     "restartPolicy=Always",
                 i + "1].name: Duplicate value: \"web\""}));
+
+  // Per init container, Kubernetes' order: restartPolicy, the name, then probes and lifecycle;
+  // a sidecar's probes are validated as an app container's.
+  spec.containers[0].restart_policy.clear();
+  spec.init_containers[0].name = "web";
+  spec.init_containers[0].lifecycle.reset();
+  spec.init_containers[1].name = "proxy";
+  spec.init_containers[1].readiness_probe->handler = Handler{};
+  EXPECT_EQ(messages(validate_deployment(deployment)),
+            (std::vector<std::string>{
+                i + "0].restartPolicy: Unsupported value: \"OnFailure\": supported values: "
+                    "\"Always\"",
+                i + "0].name: Duplicate value: \"web\"",
+                i + "0].livenessProbe: Forbidden: may not be set for init containers without "
+                    "restartPolicy=Always",
+                i + "1].readinessProbe: Required value: must specify a handler type"}));
 }
 
 TEST(Validation, EnvironmentSourceRules) {
