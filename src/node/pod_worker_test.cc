@@ -894,5 +894,23 @@ TEST_F(PodWorkerTest,
   EXPECT_EQ(starts(), (std::vector<std::string>{}));  // nothing started by the new worker
 }
 
+TEST_F(PodWorkerTest, DeletionDuringInitializationStopsTheRunningInitContainerThenTheSidecars) {
+  sim::FakeProcessRuntime::Behavior slow;
+  slow.exit_delay_after_sigterm = seconds(2);
+  processes_.set_behavior("setup", slow);
+  api::Pod pod = make_pod("app");
+  pod.spec.init_containers = {sidecar("proxy", "proxy"), init_container("setup", "setup")};
+  start(pod);
+  loop_.advance(seconds(5));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  EXPECT_EQ(signals_sent(), (std::vector<std::string>{"5:setup:TERM", "7:proxy:TERM"}));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:proxy", "0:setup"}));  // the app never ran
+  EXPECT_TRUE(worker_->finished());
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kFailed);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kFalse);
+}
+
 }  // namespace
 }  // namespace nodrop::node
