@@ -79,8 +79,7 @@ PodWorker::PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
     add_probe(ProbeType::kStartup, spec.startup_probe);
     add_probe(ProbeType::kLiveness, spec.liveness_probe);
     add_probe(ProbeType::kReadiness, spec.readiness_probe);
-    // A regular init container is never ready: it runs to its exit, and its ports are not waited
-    // on.
+    // A regular init container runs to its exit: no port of it is waited on.
     const bool regular_init = positions[i].init && !container.sidecar;
     if (placement_.ready_when_listening && !spec.readiness_probe && !regular_init) {
       for (const api::ContainerPort& port : spec.ports) {
