@@ -73,6 +73,7 @@ void set_defaults(PodSpec& spec) {
   if (spec.dns_policy.empty()) spec.dns_policy = "ClusterFirst";
   if (spec.scheduler_name.empty()) spec.scheduler_name = "default-scheduler";
   if (!spec.enable_service_links.has_value()) spec.enable_service_links = true;
+  for (Container& container : spec.init_containers) set_container_defaults(container);
   for (Container& container : spec.containers) set_container_defaults(container);
 }
 

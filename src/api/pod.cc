@@ -1,5 +1,7 @@
 #include "api/pod.h"
 
+#include "base/check.h"
+
 namespace nodrop::api {
 
 const char* node_selector_operator_name(NodeSelectorOperator op) {
@@ -34,6 +36,12 @@ const char* pod_phase_name(PodPhase phase) {
       return "Unknown";
   }
   return "Unknown";
+}
+
+const Container& container_at(const PodSpec& spec, ContainerPosition position) {
+  const std::vector<Container>& list = position.init ? spec.init_containers : spec.containers;
+  NODROP_CHECK(position.index < list.size());
+  return list[position.index];
 }
 
 bool is_pod_ready(const Pod& pod) {

@@ -2,6 +2,7 @@
 // and preStop hooks; the grace period; scheduling constraints.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -140,6 +141,9 @@ struct Container {
   std::vector<ContainerPort> ports;
   std::vector<EnvFromSource> env_from;
   std::vector<EnvVar> env;
+  // Init containers only: "Always" makes it a sidecar (a restartable init container, Kubernetes
+  // 1.29+), which starts in order and keeps running beside the app. Empty: not set.
+  std::string restart_policy;
   std::optional<Probe> liveness_probe;
   std::optional<Probe> readiness_probe;
   std::optional<Probe> startup_probe;
@@ -150,6 +154,24 @@ struct Container {
   PreservedFields preserved{};             // resources, volumeMounts, securityContext, ...
   bool operator==(const Container&) const = default;
 };
+
+// Where a container is in its pod's spec: spec.containers[index] or spec.initContainers[index].
+struct ContainerPosition {
+  // An app container: implicit, as most code names a container by its index in spec.containers.
+  ContainerPosition(std::size_t app_index) : index(app_index) {}  // NOLINT(*explicit*)
+  static ContainerPosition init_container(std::size_t init_index) {
+    ContainerPosition position(init_index);
+    position.init = true;
+    return position;
+  }
+  const char* list_name() const { return init ? "initContainers" : "containers"; }
+
+  bool init = false;
+  std::size_t index = 0;
+};
+
+// An init container with restartPolicy Always: a sidecar.
+inline bool is_sidecar(const Container& container) { return container.restart_policy == "Always"; }
 
 enum class NodeSelectorOperator { kIn, kNotIn, kExists, kDoesNotExist, kGt, kLt };
 const char* node_selector_operator_name(NodeSelectorOperator op);
@@ -187,6 +209,8 @@ struct Affinity {
 };
 
 struct PodSpec {
+  // Run in order before the containers: each to a successful exit, or, a sidecar, until started.
+  std::vector<Container> init_containers;
   std::vector<Container> containers;
   std::string restart_policy;                                    // defaulted to "Always"
   std::optional<std::int64_t> termination_grace_period_seconds;  // defaulted to 30
@@ -201,6 +225,9 @@ struct PodSpec {
   PreservedFields preserved{};  // volumes, securityContext, serviceAccountName, tolerations, ...
   bool operator==(const PodSpec&) const = default;
 };
+
+// The container at `position`, which must exist.
+const Container& container_at(const PodSpec& spec, ContainerPosition position);
 
 struct PodTemplateSpec {
   ObjectMeta metadata;
@@ -256,6 +283,7 @@ struct PodStatus {
   std::string host_ip;
   std::string pod_ip;
   std::optional<WallTime> start_time;
+  std::vector<ContainerStatus> init_container_statuses;
   std::vector<ContainerStatus> container_statuses;
   bool operator==(const PodStatus&) const = default;
 };

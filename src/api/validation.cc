@@ -298,8 +298,49 @@ void validate_env_from(FieldErrors& errors, const FieldPath& path,
   }
 }
 
+void validate_pull_policy(FieldErrors& errors, const FieldPath& path, const Container& container) {
+  const std::string& pull = container.image_pull_policy;
+  if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
+    errors.push_back(
+        unsupported(path.child("imagePullPolicy"), pull, {"Always", "IfNotPresent", "Never"}));
+  }
+}
+
+// Probes and lifecycle hooks: an app container's or a sidecar's.
+void validate_probes_and_lifecycle(FieldErrors& errors, const FieldPath& path,
+                                   const Container& container,
+                                   std::optional<std::int64_t> grace_period_seconds) {
+  if (container.liveness_probe.has_value()) {
+    validate_probe(errors, path.child("livenessProbe"), *container.liveness_probe,
+                   ProbeKind::kLiveness);
+  }
+  if (container.readiness_probe.has_value()) {
+    validate_probe(errors, path.child("readinessProbe"), *container.readiness_probe,
+                   ProbeKind::kReadiness);
+  }
+  if (container.startup_probe.has_value()) {
+    validate_probe(errors, path.child("startupProbe"), *container.startup_probe,
+                   ProbeKind::kStartup);
+  }
+  if (container.lifecycle.has_value()) {
+    if (container.lifecycle->pre_stop.has_value()) {
+      validate_handler(errors, path.child("lifecycle").child("preStop"),
+                       *container.lifecycle->pre_stop, grace_period_seconds);
+    }
+    if (container.lifecycle->post_start.has_value()) {
+      validate_handler(errors, path.child("lifecycle").child("postStart"),
+                       *container.lifecycle->post_start, grace_period_seconds);
+    }
+  }
+}
+
+// Which list a container is in: a regular init container may have no probes or lifecycle; only
+// an init container may have a restartPolicy, and only Always (validateInitContainers,
+// validateContainers).
+enum class ContainerKind { kApp, kInit };
+
 void validate_container(FieldErrors& errors, const FieldPath& path, const Container& container,
-                        std::optional<std::int64_t> grace_period_seconds) {
+                        std::optional<std::int64_t> grace_period_seconds, ContainerKind kind) {
   if (container.name.empty()) {
     errors.push_back(required(path.child("name")));
   } else {
@@ -379,32 +420,17 @@ void validate_container(FieldErrors& errors, const FieldPath& path, const Contai
     }
   }
 
-  if (container.liveness_probe.has_value()) {
-    validate_probe(errors, path.child("livenessProbe"), *container.liveness_probe,
-                   ProbeKind::kLiveness);
-  }
-  if (container.readiness_probe.has_value()) {
-    validate_probe(errors, path.child("readinessProbe"), *container.readiness_probe,
-                   ProbeKind::kReadiness);
-  }
-  if (container.startup_probe.has_value()) {
-    validate_probe(errors, path.child("startupProbe"), *container.startup_probe,
-                   ProbeKind::kStartup);
-  }
-  if (container.lifecycle.has_value()) {
-    if (container.lifecycle->pre_stop.has_value()) {
-      validate_handler(errors, path.child("lifecycle").child("preStop"),
-                       *container.lifecycle->pre_stop, grace_period_seconds);
-    }
-    if (container.lifecycle->post_start.has_value()) {
-      validate_handler(errors, path.child("lifecycle").child("postStart"),
-                       *container.lifecycle->post_start, grace_period_seconds);
-    }
-  }
-  const std::string& pull = container.image_pull_policy;
-  if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
-    errors.push_back(
-        unsupported(path.child("imagePullPolicy"), pull, {"Always", "IfNotPresent", "Never"}));
+  validate_pull_policy(errors, path, container);
+  switch (kind) {
+    case ContainerKind::kApp:
+      validate_probes_and_lifecycle(errors, path, container, grace_period_seconds);
+      if (!container.restart_policy.empty()) {
+        errors.push_back(
+            forbidden(path.child("restartPolicy"), "may not be set for non-init containers"));
+      }
+      break;
+    case ContainerKind::kInit:
+      break;  // validate_pod_spec goes on, around the duplicate-name check
   }
 }
 
@@ -462,9 +488,39 @@ void validate_pod_spec(FieldErrors& errors, const FieldPath& path, const PodSpec
   for (std::size_t i = 0; i < spec.containers.size(); ++i) {
     const Container& container = spec.containers[i];
     validate_container(errors, path.child("containers").index(i), container,
-                       spec.termination_grace_period_seconds);
+                       spec.termination_grace_period_seconds, ContainerKind::kApp);
     if (!container.name.empty() && !names.insert(container.name).second) {
       errors.push_back(duplicate(path.child("containers").index(i).child("name"), container.name));
+    }
+  }
+  // validateInitContainers: its restartPolicy, its name unique among both lists (the duplicate
+  // reported on the init container), then its probes and lifecycle, in Kubernetes' order.
+  for (std::size_t i = 0; i < spec.init_containers.size(); ++i) {
+    const Container& container = spec.init_containers[i];
+    const FieldPath item = path.child("initContainers").index(i);
+    validate_container(errors, item, container, spec.termination_grace_period_seconds,
+                       ContainerKind::kInit);
+    if (!container.restart_policy.empty() && !is_sidecar(container)) {
+      errors.push_back(
+          unsupported(item.child("restartPolicy"), container.restart_policy, {"Always"}));
+    }
+    if (!container.name.empty() && !names.insert(container.name).second) {
+      errors.push_back(duplicate(item.child("name"), container.name));
+    }
+    if (is_sidecar(container)) {
+      validate_probes_and_lifecycle(errors, item, container, spec.termination_grace_period_seconds);
+      continue;
+    }
+    // Not validated further: a regular init container may not have them at all.
+    for (const auto& [field, set] : {std::pair{"lifecycle", container.lifecycle.has_value()},
+                                     {"livenessProbe", container.liveness_probe.has_value()},
+                                     {"readinessProbe", container.readiness_probe.has_value()},
+                                     {"startupProbe", container.startup_probe.has_value()}}) {
+      if (set) {
+        errors.push_back(forbidden(item.child(field),
+                                   "may not be set for init containers without "
+                                   "restartPolicy=Always"));
+      }
     }
   }
   const std::string& restart = spec.restart_policy;

@@ -180,6 +180,63 @@ TEST(Validation, ContainerRules) {
                     "\"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""}));
 }
 
+TEST(Validation, InitContainersFollowKubernetesRules) {
+  Deployment deployment = valid_deployment();
+  PodSpec& spec = deployment.spec.template_spec.spec;
+  Container init;
+  init.name = "migrate";
+  init.image = "example/web:1";
+  init.command = {"/bin/migrate"};
+  spec.init_containers.push_back(init);
+  Container sidecar = init;
+  sidecar.name = "proxy";
+  sidecar.restart_policy = "Always";
+  sidecar.readiness_probe = Probe{};
+  sidecar.readiness_probe->handler.exec = ExecAction{{"true"}};
+  sidecar.lifecycle = Lifecycle{std::nullopt, Handler{}};
+  sidecar.lifecycle->pre_stop->sleep = SleepAction{1};
+  spec.init_containers.push_back(sidecar);
+  set_defaults(deployment);
+  EXPECT_TRUE(validate_deployment(deployment).empty())
+      << ::testing::PrintToString(messages(validate_deployment(deployment)));
+
+  // A regular init container may have no probes and no lifecycle; its restartPolicy may only be
+  // Always; a name may not repeat an app container's; an app container has no restartPolicy.
+  spec.init_containers[0].restart_policy = "OnFailure";
+  spec.init_containers[0].liveness_probe = sidecar.readiness_probe;
+  spec.init_containers[0].lifecycle = sidecar.lifecycle;
+  spec.init_containers[1].name = "web";
+  spec.containers[0].restart_policy = "Always";
+  const std::string i = "spec.template.spec.initContainers[";
+  EXPECT_EQ(messages(validate_deployment(deployment)),
+            (std::vector<std::string>{
+                "spec.template.spec.containers[0].restartPolicy: Forbidden: may not be set for "
+                "non-init containers",
+                i + "0].restartPolicy: Unsupported value: \"OnFailure\": supported values: "
+                    "\"Always\"",
+                i + "0].lifecycle: Forbidden: may not be set for init containers without "
+                    "restartPolicy=Always",
+                i + "0].livenessProbe: Forbidden: may not be set for init containers without "
+                    "restartPolicy=Always",
+                i + "1].name: Duplicate value: \"web\""}));
+
+  // Per init container, Kubernetes' order: restartPolicy, the name, then probes and lifecycle;
+  // a sidecar's probes are validated as an app container's.
+  spec.containers[0].restart_policy.clear();
+  spec.init_containers[0].name = "web";
+  spec.init_containers[0].lifecycle.reset();
+  spec.init_containers[1].name = "proxy";
+  spec.init_containers[1].readiness_probe->handler = Handler{};
+  EXPECT_EQ(messages(validate_deployment(deployment)),
+            (std::vector<std::string>{
+                i + "0].restartPolicy: Unsupported value: \"OnFailure\": supported values: "
+                    "\"Always\"",
+                i + "0].name: Duplicate value: \"web\"",
+                i + "0].livenessProbe: Forbidden: may not be set for init containers without "
+                    "restartPolicy=Always",
+                i + "1].readinessProbe: Required value: must specify a handler type"}));
+}
+
 TEST(Validation, EnvironmentSourceRules) {
   Deployment deployment = valid_deployment();
   Container& container = deployment.spec.template_spec.spec.containers[0];

@@ -154,15 +154,22 @@ Result<std::string> log_file_of(const std::string& log_directory, const api::Pod
       for (const api::Container& item : pod.spec.containers) {
         names += (names.empty() ? "" : " ") + item.name;
       }
-      return invalid_argument(
+      std::string message =
           fmt::format("a container name must be specified for pod {}, choose one of: [{}]",
-                      pod.metadata.name, names));
+                      pod.metadata.name, names);
+      std::string init_names;
+      for (const api::Container& item : pod.spec.init_containers) {
+        init_names += (init_names.empty() ? "" : " ") + item.name;
+      }
+      if (!init_names.empty()) message += " or one of the init containers: [" + init_names + "]";
+      return invalid_argument(message);
     }
     container = pod.spec.containers.front().name;
   }
+  const auto named = [&](const api::Container& item) { return item.name == container; };
   const bool known =
-      std::any_of(pod.spec.containers.begin(), pod.spec.containers.end(),
-                  [&](const api::Container& item) { return item.name == container; });
+      std::any_of(pod.spec.containers.begin(), pod.spec.containers.end(), named) ||
+      std::any_of(pod.spec.init_containers.begin(), pod.spec.init_containers.end(), named);
   if (!known) {
     return invalid_argument(
         fmt::format("container {} is not valid for pod {}", container, pod.metadata.name));

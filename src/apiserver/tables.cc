@@ -129,22 +129,100 @@ std::string images_of(const api::PodSpec& spec) {
 
 // printPod's STATUS: the phase, or a reason that says more (a waiting container's reason, a
 // terminated one's), or Terminating.
-std::string pod_status(const api::Pod& pod) {
+const api::Container* init_container_named(const api::Pod& pod, const std::string& name) {
+  for (const api::Container& container : pod.spec.init_containers) {
+    if (container.name == name) return &container;
+  }
+  return nullptr;
+}
+
+bool is_sidecar_named(const api::Pod& pod, const std::string& name) {
+  const api::Container* container = init_container_named(pod, name);
+  return container != nullptr && api::is_sidecar(*container);
+}
+
+// kubectl's READY, STATUS and RESTARTS columns (printPod, with sidecars as in 1.29+). While the
+// pod initializes, the first init container that is not done names the STATUS:
+//
+//   init container state                     STATUS
+//   terminated, exit 0 / started sidecar     (done: the next one decides)
+//   terminated, reason R                     Init:R               (Init:Error)
+//   terminated, no reason                    Init:Signal:N or Init:ExitCode:N
+//   waiting, reason R other than             Init:R               (Init:CrashLoopBackOff)
+//     PodInitializing
+//   otherwise (running, or not yet run)      Init:i/n             (i done of n)
+//
+// and RESTARTS counts the init containers' restarts. Once every one is done, or Initialized is
+// True, the app containers name the STATUS as before and RESTARTS counts theirs and the
+// sidecars'. READY counts the sidecars with the app containers.
+struct PodSummary {
+  int ready = 0;
+  std::size_t total = 0;
+  std::string status;
+  int restarts = 0;
+};
+
+PodSummary summarize_pod(const api::Pod& pod) {
+  PodSummary summary;
+  summary.total = pod.spec.containers.size();
+  for (const api::Container& container : pod.spec.init_containers) {
+    summary.total += api::is_sidecar(container) ? 1 : 0;
+  }
   std::string reason = api::pod_phase_name(pod.status.phase);
   if (!pod.status.reason.empty()) reason = pod.status.reason;
-  for (const api::ContainerStatus& status : pod.status.container_statuses) {
-    if (status.state.waiting && !status.state.waiting->reason.empty()) {
-      reason = status.state.waiting->reason;
-    } else if (status.state.terminated && !status.state.terminated->reason.empty()) {
-      reason = status.state.terminated->reason;
-    } else if (status.state.terminated) {
-      reason = status.state.terminated->signal != 0
-                   ? fmt::format("Signal:{}", status.state.terminated->signal)
-                   : fmt::format("ExitCode:{}", status.state.terminated->exit_code);
+  bool initializing = false;
+  int sidecar_restarts = 0;
+  const auto& init_statuses = pod.status.init_container_statuses;
+  for (std::size_t i = 0; i < init_statuses.size(); ++i) {
+    const api::ContainerStatus& status = init_statuses[i];
+    const bool sidecar = is_sidecar_named(pod, status.name);
+    summary.restarts += status.restart_count;
+    if (sidecar) sidecar_restarts += status.restart_count;
+    const auto& terminated = status.state.terminated;
+    const auto& waiting = status.state.waiting;
+    if (terminated && terminated->exit_code == 0) continue;
+    if (sidecar && status.started.value_or(false)) {
+      summary.ready += status.ready ? 1 : 0;
+      continue;
+    }
+    initializing = true;
+    if (terminated) {
+      if (!terminated->reason.empty()) {
+        reason = "Init:" + terminated->reason;
+      } else if (terminated->signal != 0) {
+        reason = fmt::format("Init:Signal:{}", terminated->signal);
+      } else {
+        reason = fmt::format("Init:ExitCode:{}", terminated->exit_code);
+      }
+    } else if (waiting && !waiting->reason.empty() && waiting->reason != "PodInitializing") {
+      reason = "Init:" + waiting->reason;
+    } else {
+      reason = fmt::format("Init:{}/{}", i, pod.spec.init_containers.size());
+    }
+    break;
+  }
+  const api::Condition* initialized =
+      api::find_condition(pod.status.conditions, api::kPodInitialized);
+  if (!initializing ||
+      (initialized != nullptr && initialized->status == api::ConditionStatus::kTrue)) {
+    summary.restarts = sidecar_restarts;
+    for (const api::ContainerStatus& status : pod.status.container_statuses) {
+      summary.ready += status.ready ? 1 : 0;
+      summary.restarts += status.restart_count;
+      if (status.state.waiting && !status.state.waiting->reason.empty()) {
+        reason = status.state.waiting->reason;
+      } else if (status.state.terminated && !status.state.terminated->reason.empty()) {
+        reason = status.state.terminated->reason;
+      } else if (status.state.terminated) {
+        reason = status.state.terminated->signal != 0
+                     ? fmt::format("Signal:{}", status.state.terminated->signal)
+                     : fmt::format("ExitCode:{}", status.state.terminated->exit_code);
+      }
     }
   }
   if (pod.metadata.deletion_timestamp) reason = "Terminating";
-  return reason;
+  summary.status = reason;
+  return summary;
 }
 
 std::string service_ports(const api::Service& service) {
@@ -192,16 +270,11 @@ Node cells_of(const api::Object& object, WallTime now) {
     add(text(images_of(replica_set->spec.template_spec.spec)));
     add(text(selector_text(replica_set->spec.selector)));
   } else if (const auto* pod = std::get_if<api::Pod>(&object)) {
-    int ready = 0;
-    int restarts = 0;
-    for (const api::ContainerStatus& status : pod->status.container_statuses) {
-      ready += status.ready ? 1 : 0;
-      restarts += status.restart_count;
-    }
+    const PodSummary summary = summarize_pod(*pod);
     add(text(meta.name));
-    add(text(fmt::format("{}/{}", ready, pod->spec.containers.size())));
-    add(text(pod_status(*pod)));
-    add(text(std::to_string(restarts)));
+    add(text(fmt::format("{}/{}", summary.ready, summary.total)));
+    add(text(summary.status));
+    add(text(std::to_string(summary.restarts)));
     add(text(age(meta, now)));
     add(text(pod->status.pod_ip.empty() ? "<none>" : pod->status.pod_ip));
     add(text(pod->spec.node_name.empty() ? "<none>" : pod->spec.node_name));

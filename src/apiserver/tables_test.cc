@@ -149,6 +149,63 @@ TEST(Table, PodStatusSaysWhatKubectlSays) {
                                       "<none>", "<none>"}));
 }
 
+TEST(Table, APodInitializingShowsItsInitContainersAsKubectlDoes) {
+  api::Pod pod;
+  pod.metadata.name = "web-1";
+  pod.metadata.creation_timestamp = kNow - hours(3);
+  api::Container proxy = container("proxy");
+  proxy.restart_policy = "Always";
+  pod.spec.init_containers = {container("setup"), proxy, container("migrate")};
+  pod.spec.containers = {container("app")};
+  pod.status.phase = api::PodPhase::kPending;
+  const auto status_of = [](const char* name, api::ContainerState state) {
+    api::ContainerStatus status;
+    status.name = name;
+    status.state = std::move(state);
+    status.started = false;
+    return status;
+  };
+  api::ContainerState initializing;
+  initializing.waiting.emplace().reason = "PodInitializing";
+  api::ContainerState done;
+  done.terminated.emplace().reason = "Completed";
+  api::ContainerState running;
+  running.running.emplace();
+  pod.status.init_container_statuses = {status_of("setup", running),
+                                        status_of("proxy", initializing),
+                                        status_of("migrate", initializing)};
+  pod.status.init_container_statuses[0].restart_count = 2;
+  pod.status.container_statuses = {status_of("app", initializing)};
+  // READY counts the sidecar; RESTARTS every init container's while initializing.
+  EXPECT_EQ(cells(table_for(pod)),
+            (std::vector<std::string>{"web-1", "0/2", "Init:0/3", "2", "3h", "<none>", "<none>",
+                                      "<none>", "<none>"}));
+  // The sidecar started (and is ready): the next one decides.
+  pod.status.init_container_statuses[0].state = done;
+  pod.status.init_container_statuses[1].state = running;
+  pod.status.init_container_statuses[1].started = true;
+  pod.status.init_container_statuses[1].ready = true;
+  pod.status.init_container_statuses[1].restart_count = 1;
+  pod.status.init_container_statuses[2].state.waiting->reason = "CrashLoopBackOff";
+  EXPECT_EQ(cells(table_for(pod))[1], "1/2");
+  EXPECT_EQ(cells(table_for(pod))[2], "Init:CrashLoopBackOff");
+  pod.status.init_container_statuses[2].state = done;
+  pod.status.init_container_statuses[2].state.terminated->exit_code = 1;
+  pod.status.init_container_statuses[2].state.terminated->reason = "Error";
+  EXPECT_EQ(cells(table_for(pod))[2], "Init:Error");
+  pod.status.init_container_statuses[2].state.terminated->reason.clear();
+  EXPECT_EQ(cells(table_for(pod))[2], "Init:ExitCode:1");
+  // Initialized: the app containers decide; RESTARTS counts them and the sidecar.
+  pod.status.init_container_statuses[2].state = done;
+  pod.status.phase = api::PodPhase::kRunning;
+  pod.status.container_statuses[0].state = running;
+  pod.status.container_statuses[0].ready = true;
+  pod.status.container_statuses[0].restart_count = 4;
+  EXPECT_EQ(cells(table_for(pod)),
+            (std::vector<std::string>{"web-1", "2/2", "Running", "5", "3h", "<none>", "<none>",
+                                      "<none>", "<none>"}));
+}
+
 TEST(Table, ServiceTypesAddressesAndPorts) {
   api::Service service;
   service.metadata.name = "web";

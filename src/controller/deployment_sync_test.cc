@@ -50,6 +50,21 @@ TEST(ComputeHash, IsDeterministicShortAndFromTheSafeAlphabet) {
   EXPECT_NE(hash, compute_hash(web(1, "v2").spec.template_spec, std::nullopt));
 }
 
+TEST(ComputeHash, InitContainersAndTheirRestartPolicyChangeTheHash) {
+  api::PodTemplateSpec plain = web(1).spec.template_spec;
+  const std::string hash = compute_hash(plain, std::nullopt);
+  api::PodTemplateSpec with_init = plain;
+  with_init.spec.init_containers = {plain.spec.containers[0]};
+  with_init.spec.init_containers[0].name = "setup";
+  const std::string init_hash = compute_hash(with_init, std::nullopt);
+  EXPECT_NE(init_hash, hash);
+  api::PodTemplateSpec with_sidecar = with_init;
+  with_sidecar.spec.init_containers[0].restart_policy = "Always";
+  EXPECT_NE(compute_hash(with_sidecar, std::nullopt), init_hash);
+  with_sidecar.spec.init_containers[0].command = {"/bin/other"};
+  EXPECT_NE(compute_hash(with_sidecar, std::nullopt), init_hash);
+}
+
 TEST(EqualIgnoreHash, IgnoresOnlyThePodTemplateHashLabel) {
   api::PodTemplateSpec a = web(1).spec.template_spec;
   api::PodTemplateSpec b = a;

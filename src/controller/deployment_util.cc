@@ -73,43 +73,55 @@ class TemplateHasher {
     integer(p->success_threshold);
     integer(p->failure_threshold);
   }
+  void container(const api::Container& c) {
+    text(c.name);
+    text(c.image);
+    strings(c.command);
+    strings(c.args);
+    text(c.working_dir);
+    integer(static_cast<std::int64_t>(c.ports.size()));
+    for (const api::ContainerPort& port : c.ports) {
+      text(port.name);
+      integer(port.container_port);
+      text(port.protocol);
+    }
+    integer(static_cast<std::int64_t>(c.env.size()));
+    for (const api::EnvVar& env : c.env) {
+      text(env.name);
+      text(env.value);
+      text(env.field_ref ? env.field_ref->field_path : "");
+      preserved(env.value_from_preserved);
+    }
+    probe(c.liveness_probe);
+    probe(c.readiness_probe);
+    probe(c.startup_probe);
+    integer(c.lifecycle && c.lifecycle->pre_stop ? 1 : 0);
+    if (c.lifecycle && c.lifecycle->pre_stop) handler(*c.lifecycle->pre_stop);
+    preserved(c.preserved);
+  }
   void pod_template(const api::PodTemplateSpec& t) {
     labels(t.metadata.labels);
     labels(t.metadata.annotations);
     const api::PodSpec& spec = t.spec;
     integer(static_cast<std::int64_t>(spec.containers.size()));
-    for (const api::Container& c : spec.containers) {
-      text(c.name);
-      text(c.image);
-      strings(c.command);
-      strings(c.args);
-      text(c.working_dir);
-      integer(static_cast<std::int64_t>(c.ports.size()));
-      for (const api::ContainerPort& port : c.ports) {
-        text(port.name);
-        integer(port.container_port);
-        text(port.protocol);
-      }
-      integer(static_cast<std::int64_t>(c.env.size()));
-      for (const api::EnvVar& env : c.env) {
-        text(env.name);
-        text(env.value);
-        text(env.field_ref ? env.field_ref->field_path : "");
-        preserved(env.value_from_preserved);
-      }
-      probe(c.liveness_probe);
-      probe(c.readiness_probe);
-      probe(c.startup_probe);
-      integer(c.lifecycle && c.lifecycle->pre_stop ? 1 : 0);
-      if (c.lifecycle && c.lifecycle->pre_stop) handler(*c.lifecycle->pre_stop);
-      preserved(c.preserved);
-    }
+    for (const api::Container& c : spec.containers) container(c);
     preserved(spec.preserved);
     text(spec.restart_policy);
     integer(spec.termination_grace_period_seconds.value_or(-1));
     text(spec.node_name);
     labels(spec.node_selector);
     text(spec.scheduler_name);
+    // Only when there are some: a template without init containers hashes as it did before they
+    // were typed. (Those of a template stored before were hashed as preserved fields; such a
+    // template hashes anew, once.)
+    if (!spec.init_containers.empty()) {
+      text("initContainers");
+      integer(static_cast<std::int64_t>(spec.init_containers.size()));
+      for (const api::Container& c : spec.init_containers) {
+        container(c);
+        text(c.restart_policy);
+      }
+    }
   }
   // In key order: the order a client gives the fields in means nothing (kubectl's rollout undo
   // sends them in Kubernetes' order); their values are kept with sorted keys (FieldReader).

@@ -12,17 +12,27 @@ bool pod_ready(const api::Pod& pod) {
   return ready != nullptr && ready->status == api::ConditionStatus::kTrue;
 }
 
-// FindPort: a number as it is; a name, the first container port of that name.
+// FindPort: a number as it is; a name, the first port of that name and protocol among the app
+// containers, then among the sidecars (init containers with restartPolicy Always), as Kubernetes
+// 1.29+ looks it up.
 std::optional<std::int32_t> resolve_target_port(const api::ServicePort& port, const api::Pod& pod) {
   const api::IntOrString target = port.target_port.value_or(api::IntOrString::from_int(port.port));
   if (!target.is_string()) return target.int_value();
-  for (const api::Container& container : pod.spec.containers) {
+  const std::string protocol = port.protocol.empty() ? "TCP" : port.protocol;
+  const auto declared = [&](const api::Container& container) -> std::optional<std::int32_t> {
     for (const api::ContainerPort& container_port : container.ports) {
-      if (container_port.name == target.string_value() &&
-          container_port.protocol == (port.protocol.empty() ? "TCP" : port.protocol)) {
+      if (container_port.name == target.string_value() && container_port.protocol == protocol) {
         return container_port.container_port;
       }
     }
+    return std::nullopt;
+  };
+  for (const api::Container& container : pod.spec.containers) {
+    if (const auto number = declared(container)) return number;
+  }
+  for (const api::Container& container : pod.spec.init_containers) {
+    if (!api::is_sidecar(container)) continue;
+    if (const auto number = declared(container)) return number;
   }
   return std::nullopt;
 }

@@ -76,6 +76,34 @@ TEST(EndpointSlices, PodsMappingANamedPortDifferentlyGetTheirOwnSlices) {
   EXPECT_NE(plan.to_create[0].ports[0].port, plan.to_create[1].ports[0].port);
 }
 
+TEST(EndpointSlices, ANamedPortIsLookedUpInTheSidecarsButNotInRegularInitContainers) {
+  api::Service metrics = service();
+  metrics.spec.ports[0].name = "metrics";
+  metrics.spec.ports[0].target_port = api::IntOrString::from_string("metrics");
+  api::Pod with_sidecar = pod("a", "127.0.2.1", true);
+  api::Container exporter;
+  exporter.name = "exporter";
+  exporter.restart_policy = "Always";
+  exporter.ports = {api::ContainerPort{"metrics", 9100, 0, "TCP"}};
+  with_sidecar.spec.init_containers = {exporter};
+  api::Pod with_init = pod("b", "127.0.2.2", true);
+  exporter.restart_policy.clear();
+  with_init.spec.init_containers = {exporter};
+  const std::vector<api::Pod> pods = {with_sidecar, with_init};
+  const EndpointSlicePlan plan = plan_endpoint_slices(metrics, pods, kNodes, {});
+  // One slice with the port, for the sidecar's pod; one without, for the other.
+  ASSERT_EQ(plan.to_create.size(), 2U);
+  for (const api::EndpointSlice& slice : plan.to_create) {
+    ASSERT_EQ(slice.endpoints.size(), 1U);
+    if (slice.endpoints[0].target_ref->name == "a") {
+      ASSERT_EQ(slice.ports.size(), 1U);
+      EXPECT_EQ(slice.ports[0].port, 9100);
+    } else {
+      EXPECT_TRUE(slice.ports.empty());
+    }
+  }
+}
+
 TEST(EndpointSlices, AtMostAHundredEndpointsPerSliceAndExistingSlicesAreReused) {
   std::vector<api::Pod> pods;
   for (int i = 1; i <= 150; ++i) {

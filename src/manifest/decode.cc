@@ -190,6 +190,7 @@ void decode_container(FieldReader& reader, api::Container& out) {
     source.optional_object("configMapRef", value.config_map_ref, decode_env_source_reference);
     source.optional_object("secretRef", value.secret_ref, decode_env_source_reference);
   });
+  reader.str("restartPolicy", out.restart_policy);
   reader.optional_object("livenessProbe", out.liveness_probe, decode_probe);
   reader.optional_object("readinessProbe", out.readiness_probe, decode_probe);
   reader.optional_object("startupProbe", out.startup_probe, decode_probe);
@@ -215,7 +216,7 @@ void decode_container(FieldReader& reader, api::Container& out) {
   }
   reader.drop_if_empty({"resources"});
   reader.preserve(out.preserved, {"resources", "volumeMounts", "volumeDevices", "securityContext",
-                                  "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"});
+                                  "stdin", "stdinOnce", "tty", "resizePolicy"});
 }
 
 api::NodeSelectorOperator parse_node_operator(FieldReader& reader, const std::string& text) {
@@ -260,6 +261,7 @@ void refuse_volume_types(FieldReader& spec) {
 }
 
 void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
+  reader.list("initContainers", out.init_containers, decode_container);
   reader.list("containers", out.containers, decode_container);
   reader.str("restartPolicy", out.restart_policy);
   reader.optional_integer("terminationGracePeriodSeconds", out.termination_grace_period_seconds);
@@ -291,7 +293,6 @@ void decode_pod_spec(FieldReader& reader, api::PodSpec& out) {
   refuse_volume_types(reader);
   reader.optional_boolean("enableServiceLinks", out.enable_service_links);
   reader.preserve(out.preserved, {"volumes",
-                                  "initContainers",
                                   "ephemeralContainers",
                                   "securityContext",
                                   "serviceAccountName",
@@ -368,24 +369,22 @@ void decode_pod_status(FieldReader& reader, api::PodStatus& out) {
   reader.str("hostIP", out.host_ip);
   reader.str("podIP", out.pod_ip);
   reader.time("startTime", out.start_time);
-  reader.list("containerStatuses", out.container_statuses,
-              [](FieldReader& item, api::ContainerStatus& status) {
-                item.str("name", status.name);
-                item.object("state", [&](FieldReader& state) {
-                  decode_container_state(state, status.state);
-                });
-                item.object("lastState", [&](FieldReader& state) {
-                  decode_container_state(state, status.last_state);
-                });
-                item.boolean("ready", status.ready);
-                item.optional_boolean("started", status.started);
-                item.integer("restartCount", status.restart_count);
-                item.str("image", status.image);
-                item.str("containerID", status.container_id);
-                item.ignore({"imageID"});
-              });
-  reader.ignore({"podIPs", "hostIPs", "qosClass", "initContainerStatuses",
-                 "ephemeralContainerStatuses", "nominatedNodeName", "resize"});
+  const auto decode_status = [](FieldReader& item, api::ContainerStatus& status) {
+    item.str("name", status.name);
+    item.object("state", [&](FieldReader& state) { decode_container_state(state, status.state); });
+    item.object("lastState",
+                [&](FieldReader& state) { decode_container_state(state, status.last_state); });
+    item.boolean("ready", status.ready);
+    item.optional_boolean("started", status.started);
+    item.integer("restartCount", status.restart_count);
+    item.str("image", status.image);
+    item.str("containerID", status.container_id);
+    item.ignore({"imageID"});
+  };
+  reader.list("initContainerStatuses", out.init_container_statuses, decode_status);
+  reader.list("containerStatuses", out.container_statuses, decode_status);
+  reader.ignore({"podIPs", "hostIPs", "qosClass", "ephemeralContainerStatuses", "nominatedNodeName",
+                 "resize"});
 }
 
 void decode_deployment(FieldReader& root, api::Deployment& out) {

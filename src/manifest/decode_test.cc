@@ -123,6 +123,31 @@ TEST(Decode, KubernetesFieldsNodropDoesNotActOnAreKeptAsGiven) {
   EXPECT_NE(yaml.find("        podAntiAffinity:\n"), std::string::npos) << yaml;
 }
 
+TEST(Decode, InitContainersAreReadAndServedBeforeTheContainers) {
+  const DecodeResult result = decode_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+      "  containers:\n  - {name: app, image: x, command: [/bin/app]}\n"
+      "  initContainers:\n  - {name: setup, image: x, command: [/bin/setup]}\n"
+      "  - {name: proxy, image: x, command: [/bin/proxy], restartPolicy: Always}\n");
+  EXPECT_TRUE(result.errors.empty()) << ::testing::PrintToString(texts(result.errors));
+  EXPECT_TRUE(result.warnings.empty()) << ::testing::PrintToString(texts(result.warnings));
+  ASSERT_TRUE(result.object.has_value());
+  const api::PodSpec& spec = std::get<api::Pod>(*result.object).spec;
+  ASSERT_EQ(spec.init_containers.size(), 2u);
+  EXPECT_EQ(spec.init_containers[0].name, "setup");
+  EXPECT_FALSE(api::is_sidecar(spec.init_containers[0]));
+  EXPECT_EQ(spec.init_containers[1].restart_policy, "Always");
+  EXPECT_TRUE(api::is_sidecar(spec.init_containers[1]));
+  EXPECT_TRUE(spec.preserved.fields.empty());
+  EXPECT_TRUE(spec.init_containers[1].preserved.fields.empty());
+  // Kubernetes' order: initContainers before containers; restartPolicy after env, before probes.
+  const std::string yaml = write_yaml(encode_object(*result.object));
+  EXPECT_NE(yaml.find("spec:\n  initContainers:\n  - name: setup\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("    restartPolicy: Always\n  containers:\n  - name: app\n"),
+            std::string::npos)
+      << yaml;
+}
+
 TEST(Decode, EnvironmentFromConfigMapsAndSecretsIsReadAndServedInKubernetesOrder) {
   const DecodeResult result = decode_text(
       "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n"

@@ -254,26 +254,30 @@ Node encode_container(const api::Container& container) {
               }
               return item.build();
             })
-      .list("env", container.env, [](const api::EnvVar& variable) {
-        MapBuilder env;
-        env.str("name", variable.name).str("value", variable.value);
-        MapBuilder value_from;
-        if (variable.field_ref.has_value()) {
-          value_from.always("fieldRef", MapBuilder()
-                                            .str("apiVersion", variable.field_ref->api_version)
-                                            .str("fieldPath", variable.field_ref->field_path)
-                                            .build());
-        }
-        if (variable.config_map_key_ref.has_value()) {
-          value_from.always("configMapKeyRef", encode_key_selector(*variable.config_map_key_ref));
-        }
-        if (variable.secret_key_ref.has_value()) {
-          value_from.always("secretKeyRef", encode_key_selector(*variable.secret_key_ref));
-        }
-        value_from.preserved(variable.value_from_preserved);
-        env.child("valueFrom", value_from.build());
-        return env.build();
-      });
+      .list("env", container.env,
+            [](const api::EnvVar& variable) {
+              MapBuilder env;
+              env.str("name", variable.name).str("value", variable.value);
+              MapBuilder value_from;
+              if (variable.field_ref.has_value()) {
+                value_from.always("fieldRef",
+                                  MapBuilder()
+                                      .str("apiVersion", variable.field_ref->api_version)
+                                      .str("fieldPath", variable.field_ref->field_path)
+                                      .build());
+              }
+              if (variable.config_map_key_ref.has_value()) {
+                value_from.always("configMapKeyRef",
+                                  encode_key_selector(*variable.config_map_key_ref));
+              }
+              if (variable.secret_key_ref.has_value()) {
+                value_from.always("secretKeyRef", encode_key_selector(*variable.secret_key_ref));
+              }
+              value_from.preserved(variable.value_from_preserved);
+              env.child("valueFrom", value_from.build());
+              return env.build();
+            })
+      .str("restartPolicy", container.restart_policy);
   if (container.liveness_probe.has_value())
     out.always("livenessProbe", encode_probe(*container.liveness_probe));
   if (container.readiness_probe.has_value())
@@ -311,7 +315,8 @@ Node encode_node_selector_term(const api::NodeSelectorTerm& term) {
 
 Node encode_pod_spec(const api::PodSpec& spec) {
   MapBuilder out;
-  out.list("containers", spec.containers, encode_container)
+  out.list("initContainers", spec.init_containers, encode_container)
+      .list("containers", spec.containers, encode_container)
       .str("restartPolicy", spec.restart_policy)
       .optional_integer("terminationGracePeriodSeconds", spec.termination_grace_period_seconds)
       .str("dnsPolicy", spec.dns_policy)
@@ -437,6 +442,19 @@ Node encode(const api::ReplicaSet& replica_set) {
       .build();
 }
 
+Node encode_container_status(const api::ContainerStatus& container) {
+  return MapBuilder()
+      .str("name", container.name)
+      .child("state", encode_container_state(container.state))
+      .child("lastState", encode_container_state(container.last_state))
+      .always("ready", Node::boolean(container.ready))
+      .optional_boolean("started", container.started)
+      .always("restartCount", Node::integer(container.restart_count))
+      .str("image", container.image)
+      .str("containerID", container.container_id)
+      .build();
+}
+
 Node encode(const api::Pod& pod) {
   const api::PodStatus& status = pod.status;
   return MapBuilder()
@@ -451,19 +469,9 @@ Node encode(const api::Pod& pod) {
                  .str("hostIP", status.host_ip)
                  .str("podIP", status.pod_ip)
                  .time("startTime", status.start_time)
-                 .list("containerStatuses", status.container_statuses,
-                       [](const api::ContainerStatus& container) {
-                         return MapBuilder()
-                             .str("name", container.name)
-                             .child("state", encode_container_state(container.state))
-                             .child("lastState", encode_container_state(container.last_state))
-                             .always("ready", Node::boolean(container.ready))
-                             .optional_boolean("started", container.started)
-                             .always("restartCount", Node::integer(container.restart_count))
-                             .str("image", container.image)
-                             .str("containerID", container.container_id)
-                             .build();
-                       })
+                 .list("initContainerStatuses", status.init_container_statuses,
+                       encode_container_status)
+                 .list("containerStatuses", status.container_statuses, encode_container_status)
                  .build())
       .build();
 }

@@ -163,6 +163,7 @@ metadata:
 spec:
   nodeName: node-1
   restartPolicy: Always
+  initContainers: [{name: setup, image: "x:1", command: [setup]}]
   containers: [{name: web, image: "x:1", command: [run]}]
 status:
   phase: Running
@@ -171,6 +172,12 @@ status:
   startTime: "2024-01-01T00:00:00Z"
   conditions:
   - {type: Ready, status: "True", lastTransitionTime: "2024-01-01T00:00:04Z"}
+  initContainerStatuses:
+  - name: setup
+    ready: false
+    restartCount: 1
+    image: "x:1"
+    state: {terminated: {exitCode: 0, reason: Completed, finishedAt: "2024-01-01T00:00:02Z"}}
   containerStatuses:
   - name: web
     ready: true

@@ -143,13 +143,12 @@ class ConfigReader {
 };
 
 // The variables the pod spec and its sources define for the container, without the defaults.
-Result<Environment> defined_environment(const api::Pod& pod, std::size_t container_index,
+Result<Environment> defined_environment(const api::Pod& pod, api::ContainerPosition position,
                                         const PodAddresses& addresses,
                                         const EnvironmentSources& sources) {
-  NODROP_CHECK(container_index < pod.spec.containers.size());
-  const api::Container& container = pod.spec.containers[container_index];
+  const api::Container& container = api::container_at(pod.spec, position);
   const api::FieldPath env_path =
-      api::FieldPath("spec").child("containers").index(container_index).child("env");
+      api::FieldPath("spec").child(position.list_name()).index(position.index).child("env");
   ConfigReader configs(pod, sources);
   Environment environment;
   // envFrom first: every key of each source, prefixed; a later source wins over an earlier one.
@@ -237,22 +236,21 @@ void add_defaults(Environment& environment, const api::Pod& pod) {
 
 }  // namespace
 
-Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
+Result<Environment> container_environment(const api::Pod& pod, api::ContainerPosition position,
                                           const PodAddresses& addresses,
                                           const EnvironmentSources& sources) {
-  Result<Environment> environment = defined_environment(pod, container_index, addresses, sources);
+  Result<Environment> environment = defined_environment(pod, position, addresses, sources);
   if (environment) add_defaults(*environment, pod);
   return environment;
 }
 
 Result<runtime::ProcessSpec> container_process_spec(
-    const api::Pod& pod, std::size_t container_index, const PodAddresses& addresses,
+    const api::Pod& pod, api::ContainerPosition position, const PodAddresses& addresses,
     std::string log_path, std::span<const ImageMapping> images, const EnvironmentSources& sources,
     const std::string& pod_directory) {
-  NODROP_CHECK(container_index < pod.spec.containers.size());
-  const api::Container& container = pod.spec.containers[container_index];
+  const api::Container& container = api::container_at(pod.spec, position);
   const api::FieldPath container_path =
-      api::FieldPath("spec").child("containers").index(container_index);
+      api::FieldPath("spec").child(position.list_name()).index(position.index);
   const ImageMapping* mapping = image_mapping_of(container, images);
   const std::string container_directory =
       pod_directory.empty() ? std::string() : pod_directory + "/" + container.name;
@@ -267,7 +265,7 @@ Result<runtime::ProcessSpec> container_process_spec(
                           "the container a command, or map the image to a program in the cluster "
                           "configuration's images"));
   }
-  Result<Environment> environment = defined_environment(pod, container_index, addresses, sources);
+  Result<Environment> environment = defined_environment(pod, position, addresses, sources);
   if (!environment) return environment.status();
   std::map<std::string, std::string, std::less<>> variables;
   if (mapping != nullptr) {

@@ -70,18 +70,19 @@ struct EnvironmentSources {
 
 // The container's environment; an unsupported fieldRef, or a missing ConfigMap, Secret or key that
 // is not optional, is an InvalidArgument with the kubelet's message.
-Result<Environment> container_environment(const api::Pod& pod, std::size_t container_index,
+Result<Environment> container_environment(const api::Pod& pod, api::ContainerPosition position,
                                           const PodAddresses& addresses,
                                           const EnvironmentSources& sources = {});
 
-// The process to run for pod.spec.containers[container_index], its output to log_path. A
-// container without a command runs what its image maps to (node/image_map.h); one whose image
-// maps to nothing is an InvalidArgument naming spec.containers[i].image. pod_directory is the
+// The process to run for the container at `position` (an app or an init container), its output
+// to log_path. A container without a command runs what its image maps to (node/image_map.h); one
+// whose image maps to nothing is an InvalidArgument naming spec.containers[i].image (or
+// spec.initContainers[i].image). pod_directory is the
 // pod's own directory ($(POD_DIR)): the spec makes it, and writes the mapping's files into
 // $(CONTAINER_DIR). Without one (empty) those variables are undefined and a mapping with files
 // is a FailedPrecondition.
 Result<runtime::ProcessSpec> container_process_spec(
-    const api::Pod& pod, std::size_t container_index, const PodAddresses& addresses,
+    const api::Pod& pod, api::ContainerPosition position, const PodAddresses& addresses,
     std::string log_path, std::span<const ImageMapping> images = {},
     const EnvironmentSources& sources = {}, const std::string& pod_directory = {});
 

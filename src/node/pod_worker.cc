@@ -53,11 +53,20 @@ PodWorker::PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
       on_change_(std::move(on_change)),
       self_(std::make_shared<PodWorker*>(this)) {
   pod_.spec.node_name = placement_.node_name;
-  for (std::size_t i = 0; i < pod_.spec.containers.size(); ++i) {
-    const api::Container& spec = pod_.spec.containers[i];
+  std::vector<api::ContainerPosition> positions;
+  for (std::size_t i = 0; i < pod_.spec.init_containers.size(); ++i) {
+    positions.push_back(api::ContainerPosition::init_container(i));
+  }
+  for (std::size_t i = 0; i < pod_.spec.containers.size(); ++i) positions.emplace_back(i);
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    const api::Container& spec = api::container_at(pod_.spec, positions[i]);
     Container container;
     container.index = i;
+    container.position = positions[i];
+    container.sidecar = positions[i].init && api::is_sidecar(spec);
     container.name = spec.name;
+    // The kubelet's default waiting reason while a pod has init containers to run.
+    if (!pod_.spec.init_containers.empty()) container.waiting_reason = "PodInitializing";
     container.stop_signal = stop_signal_of(spec, placement_.images);
     const auto add_probe = [&](ProbeType type, const std::optional<api::Probe>& probe) {
       if (!probe) return;
@@ -70,7 +79,9 @@ PodWorker::PodWorker(PodWorkerPorts ports, api::Pod pod, PodPlacement placement,
     add_probe(ProbeType::kStartup, spec.startup_probe);
     add_probe(ProbeType::kLiveness, spec.liveness_probe);
     add_probe(ProbeType::kReadiness, spec.readiness_probe);
-    if (placement_.ready_when_listening && !spec.readiness_probe) {
+    // A regular init container runs to its exit: no port of it is waited on.
+    const bool regular_init = positions[i].init && !container.sidecar;
+    if (placement_.ready_when_listening && !spec.readiness_probe && !regular_init) {
       for (const api::ContainerPort& port : spec.ports) {
         if (!port.protocol.empty() && port.protocol != "TCP") continue;
         api::Probe listening;
@@ -121,9 +132,54 @@ void PodWorker::start() {
   set_condition(api::kPodScheduled, true);
   record(EventType::kNormal, "Scheduled",
          "Successfully assigned " + pod_key(pod_) + " to " + placement_.node_name);
-  set_condition(api::kPodInitialized, true);
-  for (Container& container : containers_) start_container(container);
+  set_condition(api::kPodInitialized, pod_.spec.init_containers.empty());
+  advance_initialization();
   refresh();
+}
+
+void PodWorker::advance_initialization() {
+  if (initialized_ || terminating_ || killing_ || advancing_) return;
+  if (pod_.metadata.deletion_timestamp) return;  // resumed while being deleted: nothing starts
+  advancing_ = true;
+  bool done = true;
+  for (Container& container : containers_) {
+    if (!container.position.init) continue;
+    if (container.sidecar) {
+      if (container_started(container)) container.sidecar_started = true;
+      if (container.sidecar_started) continue;
+    } else if (container.phase == ContainerPhase::kTerminated && container.terminated &&
+               container.terminated->exit_code == 0) {
+      continue;
+    }
+    // Not started yet: its turn. Running, starting, or waiting for a restart: wait for it.
+    if (container.phase == ContainerPhase::kWaiting && !container.ever_ran &&
+        !container.restart_timer) {
+      start_container(container);
+      // A sidecar without a startup probe has started once it runs: the next one's turn.
+      if (container.sidecar && container_started(container)) {
+        container.sidecar_started = true;
+        continue;
+      }
+    }
+    done = false;
+    break;
+  }
+  if (done) {
+    initialized_ = true;
+    set_condition(api::kPodInitialized, true);
+    for (Container& container : containers_) {
+      if (!container.position.init) start_container(container);
+    }
+  }
+  advancing_ = false;
+}
+
+bool PodWorker::init_failed() const {
+  return std::any_of(containers_.begin(), containers_.end(), [&](const Container& container) {
+    return container.position.init && !container.sidecar &&
+           container.phase == ContainerPhase::kTerminated && container.terminated &&
+           container.terminated->exit_code != 0 && !container.restart_timer;
+  });
 }
 
 void PodWorker::resume() {
@@ -131,11 +187,20 @@ void PodWorker::resume() {
   conditions_ = pod_.status.conditions;
   const bool deleting = pod_.metadata.deletion_timestamp.has_value();
   const WallTime now = ports_.loop.clock().wall_now();
+  // Init containers do not run again once the pod was initialized.
+  const api::Condition* initialized =
+      api::find_condition(pod_.status.conditions, api::kPodInitialized);
+  initialized_ = pod_.spec.init_containers.empty() ||
+                 (initialized != nullptr && initialized->status == api::ConditionStatus::kTrue);
   for (Container& container : containers_) {
+    const std::vector<api::ContainerStatus>& statuses = container.position.init
+                                                            ? pod_.status.init_container_statuses
+                                                            : pod_.status.container_statuses;
+    container.sidecar_started = container.sidecar && initialized_;
     const auto stored = std::find_if(
-        pod_.status.container_statuses.begin(), pod_.status.container_statuses.end(),
+        statuses.begin(), statuses.end(),
         [&](const api::ContainerStatus& status) { return status.name == container.name; });
-    if (stored != pod_.status.container_statuses.end()) {
+    if (stored != statuses.end()) {
       container.restart_count = stored->restart_count;
       container.ever_ran = !stored->container_id.empty();
       container.last_terminated = stored->last_state.terminated;
@@ -159,10 +224,15 @@ void PodWorker::resume() {
       for (ProbeWorker& probe : container.probes) probe.stopped = true;
       continue;
     }
+    // Not its turn yet: advance_initialization() starts it.
+    if (!initialized_ && (!container.position.init || !container.ever_ran)) continue;
+    if (initialized_ && container.position.init && !container.sidecar) continue;
     if (container.ever_ran) ++container.restart_count;
     container.generation = static_cast<std::uint64_t>(container.restart_count);
     start_container(container);
   }
+  // An init container that ended for good while nodrop was away: the sidecars it adopted stop.
+  if (!deleting && init_failed()) stop_sidecars_of_ended_pod();
   refresh();
   finish_if_stopped();
 }
@@ -179,9 +249,10 @@ bool PodWorker::adopt(Container& container, const api::ContainerStatus& stored) 
       id != container_id(container, generation)) {
     return false;
   }
-  Result<runtime::ProcessSpec> spec = container_process_spec(
-      pod_, container.index, placement_.addresses, log_path_of(container, container.restart_count),
-      placement_.images, environment_sources(), placement_.pod_directory);
+  Result<runtime::ProcessSpec> spec =
+      container_process_spec(pod_, container.position, placement_.addresses,
+                             log_path_of(container, container.restart_count), placement_.images,
+                             environment_sources(), placement_.pod_directory);
   if (!spec) return false;
   spec->key = id;
   const std::size_t index = container.index;
@@ -259,7 +330,7 @@ void PodWorker::start_container(Container& container) {
     ports_.processes.remove_log(log_path_of(container, container.restart_count - 2));
   }
   Result<runtime::ProcessSpec> spec =
-      container_process_spec(pod_, container.index, placement_.addresses, log_path,
+      container_process_spec(pod_, container.position, placement_.addresses, log_path,
                              placement_.images, environment_sources(), placement_.pod_directory);
   if (!spec) {
     // A configuration error: tried again every kConfigErrorRetry, as the kubelet syncs a pod that
@@ -363,7 +434,9 @@ void PodWorker::after_stop(Container& container) {
     if (probe.in_flight) ports_.prober.cancel(*probe.in_flight);
     probe.in_flight.reset();
   }
-  if (!terminating_ && should_restart(container)) {
+  // killing_: the pod is terminating, or has failed; nothing starts again.
+  const bool restart = !terminating_ && !killing_ && should_restart(container);
+  if (restart) {
     schedule_restart(container);
   } else {
     for (ProbeWorker& probe : container.probes) {
@@ -372,13 +445,42 @@ void PodWorker::after_stop(Container& container) {
       probe.stopped = true;
     }
   }
+  if (!restart && !terminating_ && !killing_ && !container.sidecar) {
+    // The pod has ended without a deletion: a regular init container failed for good
+    // (restartPolicy Never), or every app container ended for good (restartPolicy Never or
+    // OnFailure). Its sidecars are stopped, the last first, with the pod's grace period.
+    const bool init_failed_for_good =
+        container.position.init && container.terminated && container.terminated->exit_code != 0;
+    bool apps_ended = !container.position.init;
+    for (const Container& other : containers_) {
+      if (other.position.init) continue;
+      apps_ended = apps_ended && other.phase == ContainerPhase::kTerminated && !other.restart_timer;
+    }
+    if (init_failed_for_good || apps_ended) stop_sidecars_of_ended_pod();
+  }
   refresh();
   finish_if_stopped();
 }
 
+void PodWorker::stop_sidecars_of_ended_pod() {
+  grace_deadline_ =
+      ports_.loop.clock().now() + seconds(pod_.spec.termination_grace_period_seconds.value_or(0));
+  killing_ = true;
+  for (Container& sidecar : containers_) {
+    if (sidecar.sidecar && sidecar.phase == ContainerPhase::kRunning &&
+        sidecar.kill_step == KillStep::kNone) {
+      sidecar.kill_step = KillStep::kDrainGate;
+    }
+  }
+  stop_next_sidecar();
+}
+
 bool PodWorker::should_restart(const Container& container) const {
+  if (container.sidecar) return true;
   const std::string& policy = pod_.spec.restart_policy;
   if (policy == "Never") return false;
+  // A regular init container is restarted until it succeeds: Always counts as OnFailure.
+  if (container.position.init) return container.terminated && container.terminated->exit_code != 0;
   if (policy == "OnFailure") return container.terminated && container.terminated->exit_code != 0;
   return true;  // Always, the default
 }
@@ -515,15 +617,14 @@ void PodWorker::on_probe_done(std::size_t index, std::size_t p, std::uint64_t ge
     record(EventType::kNormal, "Killing",
            "Container " + container.name + " failed " + (liveness ? "liveness" : "startup") +
                " probe, will be restarted");
-    kill_container(container, reason,
-                   kill_grace_period_seconds(pod_, pod_.spec.containers[index], reason));
+    kill_container(container, reason, kill_grace_period_seconds(pod_, spec_of(container), reason));
   }
   refresh();
 }
 
 runtime::ProbeSpec PodWorker::probe_spec(const Container& container, const api::Handler& handler,
                                          runtime::Duration timeout) const {
-  const api::Container& spec = pod_.spec.containers[container.index];
+  const api::Container& spec = spec_of(container);
   runtime::ProbeSpec probe;
   probe.timeout = timeout;
   if (handler.http_get) {
@@ -545,8 +646,8 @@ runtime::ProbeSpec PodWorker::probe_spec(const Container& container, const api::
   } else {
     runtime::ExecAction action;
     if (handler.exec) {
-      Result<Environment> environment =
-          container_environment(pod_, container.index, placement_.addresses, environment_sources());
+      Result<Environment> environment = container_environment(
+          pod_, container.position, placement_.addresses, environment_sources());
       if (environment) action.env = std::move(environment).value();
       std::map<std::string, std::string, std::less<>> by_name(action.env.begin(), action.env.end());
       for (const std::string& word : handler.exec->command) {
@@ -577,7 +678,7 @@ void PodWorker::kill_container(Container& container, KillReason reason,
 }
 
 void PodWorker::run_prestop(Container& container) {
-  const api::Container& spec = pod_.spec.containers[container.index];
+  const api::Container& spec = spec_of(container);
   const bool has_prestop = spec.lifecycle && spec.lifecycle->pre_stop;
   if (!has_prestop || container.kill_grace_seconds <= 0) {
     send_stop_signal(container);
@@ -678,7 +779,7 @@ void PodWorker::check_listening_addresses(Container& container) {
 
 void PodWorker::explain_taken_ports(const Container& container) {
   if (!ports_.every_address_ports) return;
-  for (const api::ContainerPort& port : pod_.spec.containers[container.index].ports) {
+  for (const api::ContainerPort& port : spec_of(container).ports) {
     if ((!port.protocol.empty() && port.protocol != "TCP") || port.container_port < 1 ||
         port.container_port > 65535) {
       continue;
@@ -729,20 +830,43 @@ void PodWorker::terminate(std::optional<std::int64_t> grace_period_seconds) {
   }
   ports_.drain_gate.wait_for_drain(
       with_status(), grace_deadline_, guarded(self_, [](PodWorker& worker) {
-        // What is left of the grace period, in whole seconds as the kubelet passes it on.
-        const auto left = std::chrono::duration_cast<seconds>(worker.grace_deadline_ -
-                                                              worker.ports_.loop.clock().now());
-        const std::int64_t grace = std::max<std::int64_t>(left.count(), 0);
+        const std::int64_t grace = worker.remaining_grace_seconds();
+        worker.killing_ = true;
         for (Container& container : worker.containers_) {
+          if (container.sidecar) continue;  // after the others: stop_next_sidecar()
           if (container.phase != ContainerPhase::kRunning) continue;
           if (container.kill_step != KillStep::kDrainGate) continue;
           container.kill_step = KillStep::kNone;
           worker.kill_container(container, KillReason::kPodDeletion, grace);
         }
+        worker.stop_next_sidecar();
         worker.refresh();
       }));
   refresh();
   finish_if_stopped();
+}
+
+std::int64_t PodWorker::remaining_grace_seconds() const {
+  // What is left of the grace period, in whole seconds as the kubelet passes it on.
+  const auto left =
+      std::chrono::duration_cast<seconds>(grace_deadline_ - ports_.loop.clock().now());
+  return std::max<std::int64_t>(left.count(), 0);
+}
+
+void PodWorker::stop_next_sidecar() {
+  if (!killing_) return;
+  for (const Container& container : containers_) {
+    if (!container.sidecar && container.phase == ContainerPhase::kRunning) return;
+  }
+  for (auto it = containers_.rbegin(); it != containers_.rend(); ++it) {
+    Container& container = *it;
+    if (!container.sidecar || container.phase != ContainerPhase::kRunning) continue;
+    if (container.kill_step == KillStep::kDrainGate) {
+      container.kill_step = KillStep::kNone;
+      kill_container(container, KillReason::kPodDeletion, remaining_grace_seconds());
+    }
+    return;  // one at a time: the next when this one has stopped
+  }
 }
 
 // ---- Status and events ------------------------------------------------------------------------
@@ -772,9 +896,13 @@ void PodWorker::set_condition(const char* type, bool value) {
 }
 
 void PodWorker::refresh() {
-  bool all_ready = !containers_.empty();
-  for (const Container& container : containers_)
+  advance_initialization();
+  // The app containers and the sidecars (GenerateContainersReadyCondition, 1.29+).
+  bool all_ready = initialized_ && !containers_.empty();
+  for (const Container& container : containers_) {
+    if (container.position.init && !container.sidecar) continue;
     all_ready = all_ready && container_ready(container);
+  }
   if (finished_) all_ready = false;
   set_condition(api::kContainersReady, all_ready);
   set_condition(api::kPodReady, all_ready);
@@ -782,6 +910,7 @@ void PodWorker::refresh() {
 }
 
 void PodWorker::finish_if_stopped() {
+  stop_next_sidecar();
   if (!terminating_ || finished_) return;
   for (const Container& container : containers_) {
     if (container.phase == ContainerPhase::kRunning) return;
@@ -813,13 +942,18 @@ api::PodStatus PodWorker::status() const {
   status.start_time = start_time_;
   bool any_never_ran = false;
   bool all_exited_zero = true;
+  bool all_stopped_for_good = !pod_.spec.containers.empty();
   for (const Container& container : containers_) {
-    const api::Container& spec = pod_.spec.containers[container.index];
+    const api::Container& spec = spec_of(container);
+    const bool regular_init = container.position.init && !container.sidecar;
     api::ContainerStatus out;
     out.name = container.name;
     out.image = spec.image;
     out.restart_count = container.restart_count;
-    out.ready = container_ready(container) && !finished_;
+    // A regular init container is ready once it exited 0 (prober_manager.go UpdatePodStatus).
+    out.ready = regular_init ? container.phase == ContainerPhase::kTerminated &&
+                                   container.terminated && container.terminated->exit_code == 0
+                             : container_ready(container) && !finished_;
     out.started = container_started(container);
     if (container.ever_ran) out.container_id = container_id(container, container.generation);
     switch (container.phase) {
@@ -841,18 +975,22 @@ api::PodStatus PodWorker::status() const {
         if (container.last_terminated) out.last_state.terminated = container.last_terminated;
         break;
     }
+    if (container.position.init) {
+      status.init_container_statuses.push_back(std::move(out));
+      continue;
+    }
+    // The phase follows the app containers only; sidecars are stopped by the kubelet.
     if (!container.ever_ran && container.phase == ContainerPhase::kWaiting) any_never_ran = true;
     if (!container.terminated || container.terminated->exit_code != 0) all_exited_zero = false;
-    status.container_statuses.push_back(std::move(out));
-  }
-  bool all_stopped_for_good = !containers_.empty();
-  for (const Container& container : containers_) {
     all_stopped_for_good = all_stopped_for_good && container.phase == ContainerPhase::kTerminated &&
                            !container.restart_timer;
+    status.container_statuses.push_back(std::move(out));
   }
-  if (finished_ || (all_stopped_for_good && pod_.spec.restart_policy != "Always")) {
+  if (init_failed()) {
+    status.phase = api::PodPhase::kFailed;
+  } else if (finished_ || (all_stopped_for_good && pod_.spec.restart_policy != "Always")) {
     status.phase = all_exited_zero ? api::PodPhase::kSucceeded : api::PodPhase::kFailed;
-  } else if (!started_ || any_never_ran) {
+  } else if (!started_ || !initialized_ || any_never_ran) {
     status.phase = api::PodPhase::kPending;
   } else {
     status.phase = api::PodPhase::kRunning;

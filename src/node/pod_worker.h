@@ -30,11 +30,26 @@
 // Deviation: Kubernetes starts a worker's ticks when it first sees the pod and sleeps a random
 // fraction of the period after a kubelet restart; here ticks start at the first container start.
 //
+// Init containers (spec.initContainers) run first, one at a time and in order
+// (kuberuntime_manager.go computeInitContainerActions): a regular one must exit 0 before the next
+// starts; a sidecar (restartPolicy Always) must have started (running, its startupProbe passed)
+// and then keeps running beside the app. Until every one is done the pod is Pending, its
+// Initialized condition False and its app containers waiting (PodInitializing); then Initialized
+// turns True and the app containers start. A regular init container that fails is restarted
+// with CrashLoopBackOff unless the pod's restartPolicy is Never (Always counts as OnFailure), in
+// which case the pod fails; a sidecar is restarted whenever it exits, until the pod ends. A pod
+// that ends without a deletion (that failed init container, or every app container ended for
+// good under restartPolicy Never or OnFailure) has its sidecars stopped, the last first, each
+// with what is left of the pod's grace period; they do not count in its phase. Sidecars count
+// toward ContainersReady and Ready as app containers do; a regular init container that exited 0
+// reports ready, as the kubelet's status does.
+//
 // Termination (terminate()): liveness and startup stop (stored Success), readiness keeps
 // probing, pending restarts are cancelled; then, for every running container in parallel, the
 // drain gate, preStop (exec, httpGet or sleep, bounded by the grace period), SIGTERM, and SIGKILL
-// after max(grace − floor(preStop seconds), 2) s. The pod ends Succeeded if every container
-// exited 0, else Failed.
+// after max(grace − floor(preStop seconds), 2) s. Sidecars are stopped after the others, one at
+// a time in reverse order, each with what is left of the grace period (Kubernetes 1.29+). The
+// pod ends Succeeded if every app container exited 0, else Failed.
 //
 // Resuming (start() of a pod whose status has a startTime: a kubelet ran it before nodrop
 // restarted): the pod keeps its startTime, conditions and restart counts. A container stored as
@@ -177,7 +192,11 @@ class PodWorker {
   };
 
   struct Container {
-    std::size_t index = 0;
+    std::size_t index = 0;  // in containers_: the init containers first, then the app containers
+    api::ContainerPosition position{0};  // in the spec
+    bool sidecar = false;                // an init container with restartPolicy Always
+    // A sidecar that started once lets the next init container start, whatever it does later.
+    bool sidecar_started = false;
     std::string name;
     ContainerPhase phase = ContainerPhase::kWaiting;
     std::string waiting_reason = "ContainerCreating";
@@ -205,6 +224,19 @@ class PodWorker {
   };
 
   // Containers.
+  const api::Container& spec_of(const Container& container) const {
+    return api::container_at(pod_.spec, container.position);
+  }
+  // Starts the next init container that is due, or, once all are done, the app containers.
+  void advance_initialization();
+  // A regular init container that failed and is not restarted: the pod has failed.
+  bool init_failed() const;
+  // The pod ended without a deletion (a regular init container failed for good, or every app
+  // container ended for good): its sidecars stop, the last first, with the pod's grace period.
+  void stop_sidecars_of_ended_pod();
+  // During termination, once no other container runs: stops the last running sidecar.
+  void stop_next_sidecar();
+  std::int64_t remaining_grace_seconds() const;
   void resume();
   // Takes over the container's process from an earlier nodrop; false when it no longer runs.
   bool adopt(Container& container, const api::ContainerStatus& stored);
@@ -253,6 +285,10 @@ class PodWorker {
   std::vector<api::Condition> conditions_;
   std::optional<WallTime> start_time_;
   bool started_ = false;
+  bool initialized_ = false;  // every init container is done; the app containers were started
+  bool advancing_ = false;    // advance_initialization() is running
+  // The drain gate opened: the containers are being killed.
+  bool killing_ = false;
   bool terminating_ = false;
   bool finished_ = false;
   std::int64_t grace_seconds_ = 0;

@@ -49,6 +49,28 @@ api::Pod make_pod(const std::string& command) {
   return pod;
 }
 
+api::Container init_container(const std::string& name, const std::string& command) {
+  api::Container container;
+  container.name = name;
+  container.image = "demo-app:v1";
+  container.command = {command};
+  return container;
+}
+
+api::Container sidecar(const std::string& name, const std::string& command) {
+  api::Container container = init_container(name, command);
+  container.restart_policy = "Always";
+  return container;
+}
+
+// A process that exits with `code` after `runs_for`.
+sim::FakeProcessRuntime::Behavior job(seconds runs_for, int code) {
+  sim::FakeProcessRuntime::Behavior behavior;
+  behavior.runs_for = runs_for;
+  behavior.exit_on_its_own = runtime::ProcessExit{runtime::ExitKind::kExited, code, 0};
+  return behavior;
+}
+
 std::string probe_path(const runtime::ProbeSpec& spec) {
   const auto* http = std::get_if<runtime::HttpGetAction>(&spec.action);
   return http == nullptr ? "" : http->path;
@@ -100,6 +122,27 @@ class PodWorkerTest : public ::testing::Test {
       }
     }
     return times;
+  }
+  // "<seconds>:<container>" for each Started event, in order.
+  std::vector<std::string> starts() const {
+    std::vector<std::string> out;
+    for (const PodEvent& event : worker_->events()) {
+      if (event.reason != "Started") continue;
+      out.push_back(std::to_string(at_s(event.at)) + ":" +
+                    event.message.substr(std::string("Started container ").size()));
+    }
+    return out;
+  }
+  // "<seconds>:<command>:<signal>" for each signal sent, in order.
+  std::vector<std::string> signals_sent() const {
+    std::vector<std::string> out;
+    for (const auto& record : processes_.signals()) {
+      out.push_back(std::to_string(
+                        std::chrono::duration_cast<seconds>(record.at.time_since_epoch()).count()) +
+                    ":" + processes_.spec(record.process)->argv[0] + ":" +
+                    (record.signal == runtime::Signal::kKill ? "KILL" : "TERM"));
+    }
+    return out;
   }
   const api::Condition* condition(const api::PodStatus& status, const char* type) {
     return api::find_condition(status.conditions, type);
@@ -602,6 +645,271 @@ TEST_F(PodWorkerTest, DeletionDuringALivenessKillKeepsThatKillAndDoesNotRestart)
   EXPECT_EQ(processes_.signals()[1].at, runtime::Time(seconds(30)));
   EXPECT_EQ(processes_.started(), 1U);
   EXPECT_TRUE(worker_->finished());
+}
+
+// ---- Init containers --------------------------------------------------------------------------
+
+TEST_F(PodWorkerTest, InitContainersRunOneAtATimeInOrderEachToSuccessBeforeTheApp) {
+  processes_.set_behavior("setup", job(seconds(2), 0));
+  processes_.set_behavior("migrate", job(seconds(3), 0));
+  api::Pod pod = make_pod("app");
+  pod.spec.init_containers = {init_container("setup", "setup"),
+                              init_container("migrate", "migrate")};
+  start(pod);
+  loop_.advance(seconds(1));
+  api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kPending);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kFalse);
+  ASSERT_EQ(status.init_container_statuses.size(), 2U);
+  EXPECT_TRUE(status.init_container_statuses[0].state.running.has_value());
+  EXPECT_EQ(status.init_container_statuses[1].state.waiting->reason, "PodInitializing");
+  EXPECT_EQ(status.container_statuses[0].state.waiting->reason, "PodInitializing");
+
+  loop_.advance(seconds(9));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:setup", "2:migrate", "5:app"}));
+  EXPECT_TRUE(has_event("Created", "Created container migrate"));
+  status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kRunning);
+  const api::Condition* initialized = condition(status, api::kPodInitialized);
+  EXPECT_EQ(initialized->status, api::ConditionStatus::kTrue);
+  EXPECT_EQ(at_s(*initialized->last_transition_time), 5);
+  EXPECT_EQ(condition(status, api::kPodReady)->status, api::ConditionStatus::kTrue);
+  for (const api::ContainerStatus& done : status.init_container_statuses) {
+    EXPECT_EQ(done.state.terminated->reason, "Completed") << done.name;
+    EXPECT_TRUE(done.ready) << done.name;  // an init container that exited 0 reports ready
+    EXPECT_EQ(done.restart_count, 0) << done.name;
+  }
+  EXPECT_EQ(status.container_statuses.size(), 1U);
+  EXPECT_EQ(processes_.started(), 3U);  // each ran once: done is done
+}
+
+TEST_F(PodWorkerTest, AFailingInitContainerIsRestartedWithBackoffAndTheAppWaitsForItsSuccess) {
+  processes_.set_behavior("setup", job(seconds(1), 1));
+  api::Pod pod = make_pod("app");
+  pod.spec.init_containers = {init_container("setup", "setup")};
+  start(pod);
+  loop_.advance(seconds(20));
+  // Fails at 1, 2, 13: restarted at once, then 10 s after.
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:setup", "1:setup", "12:setup"}));
+  api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kPending);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kFalse);
+  const api::ContainerStatus& setup = status.init_container_statuses[0];
+  EXPECT_EQ(setup.state.waiting->reason, "CrashLoopBackOff");
+  EXPECT_EQ(setup.last_state.terminated->reason, "Error");
+  EXPECT_EQ(setup.restart_count, 2);
+  EXPECT_FALSE(setup.ready);
+  EXPECT_TRUE(
+      has_event("BackOff", "Back-off restarting failed container setup in pod default/web-1"));
+
+  processes_.set_behavior("setup", job(seconds(1), 0));  // the next run succeeds
+  loop_.advance(seconds(20));
+  EXPECT_EQ(starts(),
+            (std::vector<std::string>{"0:setup", "1:setup", "12:setup", "33:setup", "34:app"}));
+  status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kRunning);
+  EXPECT_EQ(status.init_container_statuses[0].restart_count, 3);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kTrue);
+}
+
+TEST_F(PodWorkerTest, UnderRestartPolicyNeverAFailedInitContainerFailsThePodAndStopsItsSidecars) {
+  processes_.set_behavior("setup", job(seconds(2), 3));
+  api::Pod pod = make_pod("app");
+  pod.spec.restart_policy = "Never";
+  pod.spec.init_containers = {sidecar("proxy", "proxy"), init_container("setup", "setup")};
+  start(pod);
+  loop_.advance(seconds(60));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:proxy", "0:setup"}));
+  EXPECT_EQ(signals_sent(), (std::vector<std::string>{"2:proxy:TERM"}));
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kFailed);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kFalse);
+  EXPECT_EQ(status.init_container_statuses[1].state.terminated->exit_code, 3);
+  EXPECT_EQ(status.init_container_statuses[1].restart_count, 0);
+  EXPECT_TRUE(status.init_container_statuses[0].state.terminated.has_value());  // not restarted
+  EXPECT_TRUE(status.container_statuses[0].state.waiting.has_value());          // never ran
+}
+
+TEST_F(PodWorkerTest, TheNextInitContainerStartsOnceTheSidecarsStartupProbePassed) {
+  processes_.set_behavior("setup", job(seconds(1), 0));
+  api::Pod pod = make_pod("app");
+  api::Container proxy = sidecar("proxy", "proxy");
+  proxy.startup_probe = probe_on("/started", 1, 10);
+  proxy.readiness_probe = probe_on("/proxy-ready", 1, 1);
+  pod.spec.init_containers = {proxy, init_container("setup", "setup")};
+  prober_.set_script([this](const runtime::ProbeSpec& spec) {
+    const bool up = probe_path(spec) == "/started" ? now_s() >= 3 : now_s() >= 10;
+    return sim::FakeProber::Answer{
+        {up ? runtime::ProbeResult::kSuccess : runtime::ProbeResult::kFailure, ""}, {}};
+  });
+  start(pod);
+  loop_.advance(seconds(2));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:proxy"}));
+  EXPECT_EQ(worker_->status().init_container_statuses[0].started, false);
+  loop_.advance(seconds(6));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:proxy", "3:setup", "4:app"}));
+  api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kRunning);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kTrue);
+  // The app is ready; the sidecar's readiness probe still fails, and it counts.
+  EXPECT_TRUE(status.container_statuses[0].ready);
+  EXPECT_TRUE(status.init_container_statuses[0].state.running.has_value());
+  EXPECT_FALSE(status.init_container_statuses[0].ready);
+  EXPECT_EQ(condition(status, api::kContainersReady)->status, api::ConditionStatus::kFalse);
+  EXPECT_EQ(condition(status, api::kPodReady)->status, api::ConditionStatus::kFalse);
+  loop_.advance(seconds(4));
+  status = worker_->status();
+  EXPECT_TRUE(status.init_container_statuses[0].ready);
+  const api::Condition* ready = condition(status, api::kPodReady);
+  EXPECT_EQ(ready->status, api::ConditionStatus::kTrue);
+  EXPECT_EQ(at_s(*ready->last_transition_time), 10);
+}
+
+TEST_F(PodWorkerTest, ASidecarIsRestartedWheneverItExitsWhateverThePodsRestartPolicy) {
+  processes_.set_behavior("proxy", job(seconds(5), 0));
+  api::Pod pod = make_pod("app");
+  pod.spec.restart_policy = "Never";
+  pod.spec.init_containers = {sidecar("proxy", "proxy")};
+  start(pod);
+  loop_.advance(seconds(12));
+  // Exits at 5 (restarted at once) and 10 (after 10 s of back-off); the app runs on.
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:proxy", "0:app", "5:proxy"}));
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kRunning);
+  EXPECT_EQ(status.init_container_statuses[0].restart_count, 1);
+  EXPECT_EQ(status.init_container_statuses[0].state.waiting->reason, "CrashLoopBackOff");
+  EXPECT_EQ(condition(status, api::kPodReady)->status, api::ConditionStatus::kFalse);
+}
+
+TEST_F(PodWorkerTest, AtTerminationSidecarsStopAfterTheAppOneAtATimeLastFirst) {
+  sim::FakeProcessRuntime::Behavior slow;
+  slow.exit_delay_after_sigterm = seconds(3);
+  processes_.set_behavior("app", slow);
+  processes_.set_behavior("logs", slow);
+  api::Pod pod = make_pod("app");
+  pod.spec.init_containers = {sidecar("logs", "logs"), init_container("setup", "setup"),
+                              sidecar("proxy", "proxy")};
+  processes_.set_behavior("setup", job(seconds(1), 0));
+  start(pod);
+  loop_.advance(seconds(10));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:logs", "0:setup", "1:proxy", "1:app"}));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  EXPECT_EQ(signals_sent(),
+            (std::vector<std::string>{"10:app:TERM", "13:proxy:TERM", "13:logs:TERM"}));
+  EXPECT_TRUE(worker_->finished());
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kFailed);  // the app ended by SIGTERM
+  EXPECT_EQ(processes_.started(), 4U);              // nothing restarted
+}
+
+TEST_F(PodWorkerTest, WhenTheAppEndsForGoodItsSidecarsAreStoppedAndThePodSucceeds) {
+  processes_.set_behavior("batch", job(seconds(5), 0));
+  api::Pod pod = make_pod("batch");
+  pod.spec.restart_policy = "OnFailure";
+  pod.spec.init_containers = {sidecar("logs", "logs"), sidecar("proxy", "proxy")};
+  start(pod);
+  loop_.advance(seconds(20));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:logs", "0:proxy", "0:app"}));
+  EXPECT_EQ(signals_sent(), (std::vector<std::string>{"5:proxy:TERM", "5:logs:TERM"}));
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kSucceeded);  // the sidecars' SIGTERM does not count
+  EXPECT_EQ(processes_.started(), 3U);
+}
+
+TEST_F(PodWorkerTest, AResumedPodThatWasInitializedAdoptsItsSidecarAndRunsNoInitContainerAgain) {
+  processes_.set_behavior("setup", job(seconds(1), 0));
+  api::Pod pod = make_pod("app");
+  pod.spec.init_containers = {init_container("setup", "setup"), sidecar("proxy", "proxy")};
+  start(pod);
+  loop_.advance(seconds(10));
+  ASSERT_EQ(processes_.started(), 3U);
+  const api::Pod stored = worker_->with_status();
+  // nodrop dies; its processes run on; a new nodrop resumes the pod from its stored status.
+  processes_.orphan_all();
+  worker_.reset();
+  start(stored);
+  loop_.advance(seconds(10));
+  EXPECT_EQ(processes_.started(), 3U);  // adopted, none started again
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kRunning);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kTrue);
+  EXPECT_EQ(status.init_container_statuses[0].state.terminated->reason, "Completed");
+  EXPECT_TRUE(status.init_container_statuses[1].state.running.has_value());
+  EXPECT_EQ(status.init_container_statuses[1].restart_count, 0);
+  EXPECT_TRUE(status.container_statuses[0].state.running.has_value());
+}
+
+TEST_F(PodWorkerTest, TheNodropProfileWaitsOnTheSidecarsPortsButNotOnARegularInitContainers) {
+  processes_.set_behavior("setup", job(seconds(1), 0));
+  api::Pod pod = make_pod("app");
+  api::ContainerPort setup_port;
+  setup_port.container_port = 9000;
+  api::Container setup = init_container("setup", "setup");
+  setup.ports = {setup_port};
+  api::ContainerPort proxy_port;
+  proxy_port.container_port = 9001;
+  api::Container proxy = sidecar("proxy", "proxy");
+  proxy.ports = {proxy_port};
+  pod.spec.init_containers = {setup, proxy};
+  std::vector<int> probed;
+  prober_.set_script([&](const runtime::ProbeSpec& spec) {
+    if (const auto* tcp = std::get_if<runtime::TcpSocketAction>(&spec.action)) {
+      probed.push_back(tcp->port);
+    }
+    return sim::FakeProber::Answer{{runtime::ProbeResult::kSuccess, ""}, {}};
+  });
+  start(pod, /*ready_when_listening=*/true);
+  loop_.advance(seconds(5));
+  EXPECT_EQ(std::count(probed.begin(), probed.end(), 9000), 0);
+  EXPECT_EQ(std::count(probed.begin(), probed.end(), 9001), 1);  // until its first success
+  EXPECT_EQ(std::count(probed.begin(), probed.end(), 8080), 1);
+  EXPECT_EQ(condition(worker_->status(), api::kPodReady)->status, api::ConditionStatus::kTrue);
+}
+
+TEST_F(PodWorkerTest,
+       AnInitContainerLostWhileNodropWasAwayFailsAPodThatNeverRestartsAndStopsItsSidecar) {
+  api::Pod pod = make_pod("app");
+  pod.spec.restart_policy = "Never";
+  pod.spec.init_containers = {sidecar("proxy", "proxy"), init_container("setup", "setup")};
+  start(pod);
+  loop_.advance(seconds(3));
+  const api::Pod stored = worker_->with_status();
+  ASSERT_TRUE(stored.status.init_container_statuses[1].state.running.has_value());
+  // nodrop dies; the init container's process ends meanwhile; the sidecar's runs on.
+  processes_.orphan_all();
+  worker_.reset();
+  for (runtime::ProcessId id = 1; id <= processes_.started(); ++id) {
+    if (processes_.spec(id)->argv[0] == "setup") {
+      ASSERT_TRUE(processes_.exit_process(id, {runtime::ExitKind::kSignaled, 0, 9}));
+    }
+  }
+  start(stored);
+  loop_.advance(seconds(10));
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kFailed);
+  EXPECT_EQ(status.init_container_statuses[1].state.terminated->exit_code, 255);
+  EXPECT_TRUE(status.init_container_statuses[0].state.terminated.has_value());
+  EXPECT_EQ(signals_sent(), (std::vector<std::string>{"3:proxy:TERM"}));
+  EXPECT_EQ(starts(), (std::vector<std::string>{}));  // nothing started by the new worker
+}
+
+TEST_F(PodWorkerTest, DeletionDuringInitializationStopsTheRunningInitContainerThenTheSidecars) {
+  sim::FakeProcessRuntime::Behavior slow;
+  slow.exit_delay_after_sigterm = seconds(2);
+  processes_.set_behavior("setup", slow);
+  api::Pod pod = make_pod("app");
+  pod.spec.init_containers = {sidecar("proxy", "proxy"), init_container("setup", "setup")};
+  start(pod);
+  loop_.advance(seconds(5));
+  worker_->terminate();
+  loop_.advance(seconds(40));
+  EXPECT_EQ(signals_sent(), (std::vector<std::string>{"5:setup:TERM", "7:proxy:TERM"}));
+  EXPECT_EQ(starts(), (std::vector<std::string>{"0:proxy", "0:setup"}));  // the app never ran
+  EXPECT_TRUE(worker_->finished());
+  const api::PodStatus status = worker_->status();
+  EXPECT_EQ(status.phase, api::PodPhase::kFailed);
+  EXPECT_EQ(condition(status, api::kPodInitialized)->status, api::ConditionStatus::kFalse);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 // may use). RolloutInvariants reads the store's watch, apart from the controllers.
 //
 // Addresses: 127.0.70.0/24 (nodes), 127.0.71.0/24 (pods), 127.0.72.0/24 (load balancers) and
-// 127.0.73.0/24 (clusterIPs); the two-service app: 127.0.96.0/24 to 127.0.99.0/24 likewise. No
-// other test uses them.
+// 127.0.73.0/24 (clusterIPs); the two-service app: 127.0.96.0/24 to 127.0.99.0/24 likewise; the
+// init containers: 127.0.164.0/24 to 127.0.167.0/24 likewise. No other test uses them.
 #include "server/live_cluster.h"
 
 #include <gtest/gtest.h>
@@ -375,6 +375,96 @@ TEST_F(TwoServiceAppTest, TheFrontReachesTheBackThroughItsClusterIpFromTheInject
             std::string::npos);
   EXPECT_NE(environment.find(std::string("FRONT_SERVICE_PORT_HTTP=8080") + '\0'),
             std::string::npos);
+}
+
+// A Deployment whose init container writes the file its app needs before it may start, beside a
+// sidecar that serves on its own port.
+class InitContainersTest : public LiveClusterTest {
+ protected:
+  InitContainersTest() : LiveClusterTest(164) {}
+  void SetUp() override {
+    LiveClusterTest::SetUp();
+    shared_ = fs::temp_directory_path() / ("nodrop-init-e2e-" + std::to_string(getpid()));
+    fs::create_directories(shared_);
+  }
+  void TearDown() override {
+    LiveClusterTest::TearDown();
+    std::error_code ignored;
+    fs::remove_all(shared_, ignored);
+  }
+
+  api::Deployment deployment() const {
+    api::Deployment out = web("v1");
+    out.metadata.name = "init";
+    out.spec.replicas = 2;
+    out.spec.selector.match_labels = {{"app", "init"}};
+    out.spec.template_spec.metadata.labels = {{"app", "init"}};
+    api::PodSpec& spec = out.spec.template_spec.spec;
+    api::EnvVar pod_name;
+    pod_name.name = "POD_NAME";
+    pod_name.field_ref = api::ObjectFieldSelector{"v1", "metadata.name"};
+    const std::string marker = shared_.string() + "/$(POD_NAME)";
+    api::Container& app = spec.containers[0];
+    app.env.push_back(pod_name);
+    app.readiness_probe.reset();  // profile nodrop: ready once port 8080 listens
+    // Without the file the app exits 1 and is never ready.
+    app.command = {"/bin/sh"};
+    app.args = {"-c", "test -f " + marker + " && exec " + std::string(DEMO_APP_PATH) +
+                          " --listen $(POD_IP):8080 --version v1"};
+    api::Container setup;
+    setup.name = "setup";
+    setup.image = "busybox";
+    setup.command = {"/bin/sh"};
+    setup.args = {"-c", "sleep 1 && echo ok > " + marker};
+    setup.env = {pod_name};
+    api::Container proxy = app;
+    proxy.name = "proxy";
+    proxy.restart_policy = "Always";
+    proxy.command = {DEMO_APP_PATH};
+    proxy.args = {"--listen", "$(POD_IP):8081", "--version", "sidecar"};
+    proxy.ports[0].name = "sidecar";
+    proxy.ports[0].container_port = 8081;
+    spec.init_containers = {setup, proxy};
+    api::set_defaults(out);
+    return out;
+  }
+
+  fs::path shared_;
+};
+
+TEST_F(InitContainersTest, TheAppStartsAfterItsInitContainerSucceededAndBesideItsSidecar) {
+  apply(deployment());
+  ASSERT_TRUE(live::poll_until(
+      [&] {
+        const std::vector<api::Pod> now = pods();
+        return now.size() == 2 && std::all_of(now.begin(), now.end(), [](const api::Pod& p) {
+                 return api::is_pod_ready(p);
+               });
+      },
+      kWaitLimit));
+  for (const api::Pod& pod : pods()) {
+    SCOPED_TRACE(pod.metadata.name);
+    EXPECT_TRUE(fs::exists(shared_ / pod.metadata.name));
+    ASSERT_EQ(pod.status.init_container_statuses.size(), 2U);
+    const api::ContainerStatus& setup = pod.status.init_container_statuses[0];
+    ASSERT_TRUE(setup.state.terminated.has_value());
+    EXPECT_EQ(setup.state.terminated->exit_code, 0);
+    EXPECT_EQ(setup.state.terminated->reason, "Completed");
+    EXPECT_EQ(setup.restart_count, 0);
+    const api::ContainerStatus& proxy = pod.status.init_container_statuses[1];
+    EXPECT_TRUE(proxy.state.running.has_value());
+    EXPECT_TRUE(proxy.ready);
+    const api::ContainerStatus& app = pod.status.container_statuses[0];
+    ASSERT_TRUE(app.state.running.has_value());
+    EXPECT_EQ(app.restart_count, 0);  // it never ran before the file was there
+    EXPECT_GE(*app.state.running->started_at, *setup.state.terminated->finished_at);
+    const api::Condition* initialized =
+        api::find_condition(pod.status.conditions, api::kPodInitialized);
+    ASSERT_NE(initialized, nullptr);
+    EXPECT_EQ(initialized->status, api::ConditionStatus::kTrue);
+    EXPECT_NE(answer(pod.status.pod_ip, 8080).find("demo-app v1"), std::string::npos);
+    EXPECT_NE(answer(pod.status.pod_ip, 8081).find("demo-app sidecar"), std::string::npos);
+  }
 }
 
 }  // namespace
