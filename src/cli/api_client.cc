@@ -28,6 +28,37 @@ std::string lowercase(std::string_view text) {
 
 }  // namespace
 
+int VerbUsage::fail(std::ostream& err, const Status& status) const {
+  err << "nodrop " << verb << ": " << status.message() << "\n"
+      << usage << ClusterFlags::help_text();
+  return kExitUsage;
+}
+
+std::optional<int> read_verb_line(const VerbUsage& usage, std::span<const std::string> args,
+                                  std::ostream& out, std::ostream& err, ClusterFlags& cluster,
+                                  std::vector<std::string>* positional, const VerbFlags& own) {
+  FlagReader flags(args);
+  while (flags.next()) {
+    if (!flags.at_flag()) {
+      if (positional == nullptr) {
+        return usage.fail(err, invalid_argument("unexpected argument " + flags.argument()));
+      }
+      positional->push_back(flags.argument());
+      continue;
+    }
+    if (flags.is("-h", "--help")) {
+      out << usage.usage << ClusterFlags::help_text();
+      return kExitOk;
+    }
+    Status status;
+    if (!cluster.take(flags, &status) && !(own && own(flags, &status))) {
+      status = flags.unknown();
+    }
+    if (!status.is_ok()) return usage.fail(err, status);
+  }
+  return std::nullopt;
+}
+
 bool ClusterFlags::take(FlagReader& flags, Status* error) {
   if (flags.is("-n", "--namespace")) {
     Result<std::string> value = flags.value();

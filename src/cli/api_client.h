@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +37,26 @@ struct ClusterFlags {
   // Which of them a verb offers, for its --help.
   static const char* help_text();
 };
+
+// A cluster verb's name and usage text, for --help and for its usage errors.
+struct VerbUsage {
+  const char* verb;   // "get"
+  const char* usage;  // "usage: nodrop get ...\n"
+  // "nodrop VERB: message", then the usage and the cluster flags, on err; kExitUsage.
+  int fail(std::ostream& err, const Status& status) const;
+};
+
+// The verb's own flags: takes the current flag when it is one of them (true, setting *error when
+// its value is wrong); false for any other.
+using VerbFlags = std::function<bool(FlagReader& flags, Status* error)>;
+
+// Reads a cluster verb's command line: -h/--help (the usage printed on out), the cluster flags
+// into cluster, the verb's own flags through own, and positional arguments into positional
+// (null: the verb takes none, and each is a usage error). The exit code when the verb is not to
+// run (help shown, or a usage error reported on err); nullopt when it is.
+std::optional<int> read_verb_line(const VerbUsage& usage, std::span<const std::string> args,
+                                  std::ostream& out, std::ostream& err, ClusterFlags& cluster,
+                                  std::vector<std::string>* positional, const VerbFlags& own = {});
 
 struct ApiResponse {
   int status = 0;

@@ -33,28 +33,19 @@ constexpr char kUsage[] =
 int run_apply(const Args& args, std::ostream& out, std::ostream& err) {
   ClusterFlags cluster;
   std::vector<std::string> inputs;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop apply: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) return fail(invalid_argument("unexpected argument " + flags.argument()));
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (cluster.take(flags, &status)) {
-    } else if (flags.is("-f", "--filename")) {
-      Result<std::string> file = flags.value();
-      if (file) inputs.push_back(*file);
-      status = file.status();
-    } else {
-      status = flags.unknown();
-    }
-    if (!status.is_ok()) return fail(status);
-  }
+  const VerbUsage usage{"apply", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  const std::optional<int> exit = read_verb_line(usage, args, out, err, cluster, nullptr,
+                                                 [&](FlagReader& flags, Status* error) {
+                                                   if (flags.is("-f", "--filename")) {
+                                                     Result<std::string> file = flags.value();
+                                                     if (file) inputs.push_back(*file);
+                                                     *error = file.status();
+                                                     return true;
+                                                   }
+                                                   return false;
+                                                 });
+  if (exit) return *exit;
   if (inputs.empty()) return fail(invalid_argument("name what to apply with -f FILE|DIR|-"));
   if (cluster.all_namespaces) return fail(invalid_argument("-A: apply works in one namespace"));
 

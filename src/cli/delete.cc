@@ -108,47 +108,43 @@ int run_delete(const Args& args, std::ostream& out, std::ostream& err) {
   bool ignore_not_found = false;
   bool wait = true;
   std::chrono::nanoseconds timeout = kDefaultWait;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop delete: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) {
-      positional.push_back(flags.argument());
-      continue;
-    }
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (cluster.take(flags, &status)) {
-    } else if (flags.is("-f", "--filename")) {
-      Result<std::string> file = flags.value();
-      if (file) inputs.push_back(*file);
-      status = file.status();
-    } else if (flags.is("--cascade")) {
-      Result<std::string> chosen = flags.parsed(parse_cascade);
-      if (chosen) propagation = *chosen;
-      status = chosen.status();
-    } else if (flags.is("--wait")) {
-      Result<bool> value = flags.parsed(parse_bool);
-      if (value) wait = *value;
-      status = value.status();
-    } else if (flags.is("--timeout")) {
-      Result<std::chrono::nanoseconds> value =
-          flags.duration(std::chrono::milliseconds(1), std::chrono::hours(24));
-      if (value) timeout = *value;
-      status = value.status();
-    } else if (flags.is("--ignore-not-found")) {
-      status = flags.is_switch();
-      ignore_not_found = true;
-    } else {
-      status = flags.unknown();
-    }
-    if (!status.is_ok()) return fail(status);
-  }
+  const VerbUsage usage{"delete", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  const std::optional<int> exit = read_verb_line(
+      usage, args, out, err, cluster, &positional, [&](FlagReader& flags, Status* error) {
+        if (flags.is("-f", "--filename")) {
+          Result<std::string> file = flags.value();
+          if (file) inputs.push_back(*file);
+          *error = file.status();
+          return true;
+        }
+        if (flags.is("--cascade")) {
+          Result<std::string> chosen = flags.parsed(parse_cascade);
+          if (chosen) propagation = *chosen;
+          *error = chosen.status();
+          return true;
+        }
+        if (flags.is("--wait")) {
+          Result<bool> value = flags.parsed(parse_bool);
+          if (value) wait = *value;
+          *error = value.status();
+          return true;
+        }
+        if (flags.is("--timeout")) {
+          Result<std::chrono::nanoseconds> value =
+              flags.duration(std::chrono::milliseconds(1), std::chrono::hours(24));
+          if (value) timeout = *value;
+          *error = value.status();
+          return true;
+        }
+        if (flags.is("--ignore-not-found")) {
+          *error = flags.is_switch();
+          ignore_not_found = true;
+          return true;
+        }
+        return false;
+      });
+  if (exit) return *exit;
   if (inputs.empty() == positional.empty()) {
     return fail(invalid_argument("name the objects either as KIND NAME... or with -f FILE"));
   }

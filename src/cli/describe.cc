@@ -30,23 +30,10 @@ constexpr char kUsage[] =
 int run_describe(const Args& args, std::ostream& out, std::ostream& err) {
   ClusterFlags cluster;
   std::vector<std::string> positional;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop describe: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) {
-      positional.push_back(flags.argument());
-      continue;
-    }
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (!cluster.take(flags, &status)) status = flags.unknown();
-    if (!status.is_ok()) return fail(status);
+  const VerbUsage usage{"describe", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  if (const std::optional<int> exit = read_verb_line(usage, args, out, err, cluster, &positional)) {
+    return *exit;
   }
   Result<std::vector<NamedObject>> named = named_objects(positional, false);
   if (!named) return fail(named.status());

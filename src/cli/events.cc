@@ -37,45 +37,38 @@ int run_events(const Args& args, std::ostream& out, std::ostream& err) {
   ClusterFlags cluster;
   std::string for_object;
   std::vector<std::string> types;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop events: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) return fail(invalid_argument("unexpected argument " + flags.argument()));
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (cluster.take(flags, &status)) {
-    } else if (flags.is("--for")) {
-      Result<std::string> value = flags.value();
-      if (value) for_object = *value;
-      status = value.status();
-    } else if (flags.is("--types")) {
-      Result<std::string> value = flags.value();
-      if (value) {
-        std::string_view list = *value;
-        while (!list.empty()) {
-          const std::size_t comma = list.find(',');
-          const std::string type(list.substr(0, comma));
-          if (type != "Normal" && type != "Warning") {
-            status = flags.error(fmt::format("must be Normal or Warning, not \"{}\"", type));
-            break;
-          }
-          types.push_back(type);
-          list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+  const VerbUsage usage{"events", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  const std::optional<int> exit = read_verb_line(
+      usage, args, out, err, cluster, nullptr, [&](FlagReader& flags, Status* error) {
+        if (flags.is("--for")) {
+          Result<std::string> value = flags.value();
+          if (value) for_object = *value;
+          *error = value.status();
+          return true;
         }
-      } else {
-        status = value.status();
-      }
-    } else {
-      status = flags.unknown();
-    }
-    if (!status.is_ok()) return fail(status);
-  }
+        if (flags.is("--types")) {
+          Result<std::string> value = flags.value();
+          if (value) {
+            std::string_view list = *value;
+            while (!list.empty()) {
+              const std::size_t comma = list.find(',');
+              const std::string type(list.substr(0, comma));
+              if (type != "Normal" && type != "Warning") {
+                *error = flags.error(fmt::format("must be Normal or Warning, not \"{}\"", type));
+                break;
+              }
+              types.push_back(type);
+              list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+            }
+          } else {
+            *error = value.status();
+          }
+          return true;
+        }
+        return false;
+      });
+  if (exit) return *exit;
   std::string selector;
   if (!for_object.empty()) {
     Result<std::vector<NamedObject>> named = named_objects({for_object}, false);

@@ -123,46 +123,44 @@ int run_get(const Args& args, std::ostream& out, std::ostream& err) {
   bool watch = false;
   std::string jsonpath;  // -o jsonpath=TEMPLATE
   std::vector<std::string> positional;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop get: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) {
-      positional.push_back(flags.argument());
-      continue;
-    }
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (cluster.take(flags, &status)) {
-    } else if (flags.is("-o", "--output")) {
-      // The value is kept whole: jsonpath=TEMPLATE carries the template.
-      Result<std::string> text = flags.value();
-      if (!text) return fail(text.status());
-      Result<Output> chosen = parse_output(*text);
-      if (!chosen) return fail(flags.error(chosen.status().message()));
-      output = *chosen;
-      if (output == Output::kJsonPath)
-        jsonpath = text->substr(std::string_view("jsonpath=").size());
-    } else if (flags.is("-l", "--selector")) {
-      Result<std::string> value = flags.value();
-      if (value) selector = *value;
-      status = value.status();
-    } else if (flags.is("-w", "--watch")) {
-      status = flags.is_switch();
-      watch = true;
-    } else if (flags.is("--no-headers")) {
-      status = flags.is_switch();
-      headers = false;
-    } else {
-      status = flags.unknown();
-    }
-    if (!status.is_ok()) return fail(status);
-  }
+  const VerbUsage usage{"get", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  const std::optional<int> exit = read_verb_line(
+      usage, args, out, err, cluster, &positional, [&](FlagReader& flags, Status* error) {
+        if (flags.is("-o", "--output")) {
+          // The value is kept whole: jsonpath=TEMPLATE carries the template.
+          Result<std::string> text = flags.value();
+          Result<Output> chosen = text ? parse_output(*text) : Result<Output>(text.status());
+          if (!text) {
+            *error = text.status();
+          } else if (!chosen) {
+            *error = flags.error(chosen.status().message());
+          } else {
+            output = *chosen;
+          }
+          if (chosen && output == Output::kJsonPath)
+            jsonpath = text->substr(std::string_view("jsonpath=").size());
+          return true;
+        }
+        if (flags.is("-l", "--selector")) {
+          Result<std::string> value = flags.value();
+          if (value) selector = *value;
+          *error = value.status();
+          return true;
+        }
+        if (flags.is("-w", "--watch")) {
+          *error = flags.is_switch();
+          watch = true;
+          return true;
+        }
+        if (flags.is("--no-headers")) {
+          *error = flags.is_switch();
+          headers = false;
+          return true;
+        }
+        return false;
+      });
+  if (exit) return *exit;
   if (positional.empty()) return fail(invalid_argument("name a kind: nodrop get pods"));
 
   Result<std::vector<NamedObject>> wanted = named_objects(positional, true);

@@ -91,42 +91,36 @@ int run_logs(const Args& args, std::ostream& out, std::ostream& err) {
   std::optional<std::int64_t> tail;
   bool follow = false;
   bool previous = false;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop logs: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) {
-      positional.push_back(flags.argument());
-      continue;
-    }
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (cluster.take(flags, &status)) {
-    } else if (flags.is("-c", "--container")) {
-      Result<std::string> value = flags.value();
-      if (value) container = *value;
-      status = value.status();
-    } else if (flags.is("-f", "--follow")) {
-      status = flags.is_switch();
-      follow = true;
-    } else if (flags.is("-p", "--previous")) {
-      status = flags.is_switch();
-      previous = true;
-    } else if (flags.is("--tail")) {
-      // kubectl: -1, the default, is the whole log.
-      Result<std::int64_t> count = flags.count(-1, kMaxTailLines);
-      if (count && *count >= 0) tail = *count;
-      status = count.status();
-    } else {
-      status = flags.unknown();
-    }
-    if (!status.is_ok()) return fail(status);
-  }
+  const VerbUsage usage{"logs", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  const std::optional<int> exit = read_verb_line(
+      usage, args, out, err, cluster, &positional, [&](FlagReader& flags, Status* error) {
+        if (flags.is("-c", "--container")) {
+          Result<std::string> value = flags.value();
+          if (value) container = *value;
+          *error = value.status();
+          return true;
+        }
+        if (flags.is("-f", "--follow")) {
+          *error = flags.is_switch();
+          follow = true;
+          return true;
+        }
+        if (flags.is("-p", "--previous")) {
+          *error = flags.is_switch();
+          previous = true;
+          return true;
+        }
+        if (flags.is("--tail")) {
+          // kubectl: -1, the default, is the whole log.
+          Result<std::int64_t> count = flags.count(-1, kMaxTailLines);
+          if (count && *count >= 0) tail = *count;
+          *error = count.status();
+          return true;
+        }
+        return false;
+      });
+  if (exit) return *exit;
   if (positional.size() != 1) return fail(invalid_argument("name one pod, or deploy/NAME"));
   Result<ApiClient> client = ApiClient::connect(cluster, ClusterEnvironment::of_process());
   if (!client) return report_failure(err, client.status());

@@ -236,41 +236,33 @@ int run_rollout(const Args& args, std::ostream& out, std::ostream& err) {
   std::optional<std::chrono::nanoseconds> timeout;
   bool watch = true;
   std::int64_t to_revision = 0;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop rollout: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) {
-      positional.push_back(flags.argument());
-      continue;
-    }
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (cluster.take(flags, &status)) {
-    } else if (flags.is("--timeout")) {
-      Result<std::chrono::nanoseconds> duration =
-          flags.duration(std::chrono::nanoseconds(0), std::chrono::hours(24 * 7));
-      // kubectl: 0 waits forever.
-      if (duration && duration->count() > 0) timeout = *duration;
-      status = duration.status();
-    } else if (flags.is("--to-revision")) {
-      Result<std::int64_t> revision = flags.count(0, std::numeric_limits<std::int64_t>::max());
-      if (revision) to_revision = *revision;
-      status = revision.status();
-    } else if (flags.is("-w", "--watch")) {
-      Result<bool> value = flags.parsed(parse_bool);
-      if (value) watch = *value;
-      status = value.status();
-    } else {
-      status = flags.unknown();
-    }
-    if (!status.is_ok()) return fail(status);
-  }
+  const VerbUsage usage{"rollout", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  const std::optional<int> exit = read_verb_line(
+      usage, args, out, err, cluster, &positional, [&](FlagReader& flags, Status* error) {
+        if (flags.is("--timeout")) {
+          Result<std::chrono::nanoseconds> duration =
+              flags.duration(std::chrono::nanoseconds(0), std::chrono::hours(24 * 7));
+          // kubectl: 0 waits forever.
+          if (duration && duration->count() > 0) timeout = *duration;
+          *error = duration.status();
+          return true;
+        }
+        if (flags.is("--to-revision")) {
+          Result<std::int64_t> revision = flags.count(0, std::numeric_limits<std::int64_t>::max());
+          if (revision) to_revision = *revision;
+          *error = revision.status();
+          return true;
+        }
+        if (flags.is("-w", "--watch")) {
+          Result<bool> value = flags.parsed(parse_bool);
+          if (value) watch = *value;
+          *error = value.status();
+          return true;
+        }
+        return false;
+      });
+  if (exit) return *exit;
   if (positional.empty()) return fail(invalid_argument("name a subcommand: status, history, ..."));
   const std::string subcommand = positional[0];
   constexpr const char* kSubcommands[] = {"status",  "history", "undo",

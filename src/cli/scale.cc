@@ -29,31 +29,19 @@ int run_scale(const Args& args, std::ostream& out, std::ostream& err) {
   ClusterFlags cluster;
   std::vector<std::string> positional;
   std::optional<std::int64_t> replicas;
-  FlagReader flags(args);
-  const auto fail = [&](const Status& status) {
-    err << "nodrop scale: " << status.message() << "\n" << kUsage << ClusterFlags::help_text();
-    return kExitUsage;
-  };
-  while (flags.next()) {
-    if (!flags.at_flag()) {
-      positional.push_back(flags.argument());
-      continue;
-    }
-    if (flags.is("-h", "--help")) {
-      out << kUsage << ClusterFlags::help_text();
-      return kExitOk;
-    }
-    Status status;
-    if (cluster.take(flags, &status)) {
-    } else if (flags.is("--replicas")) {
-      Result<std::int64_t> count = flags.count(0, kMaxReplicas);
-      if (count) replicas = *count;
-      status = count.status();
-    } else {
-      status = flags.unknown();
-    }
-    if (!status.is_ok()) return fail(status);
-  }
+  const VerbUsage usage{"scale", kUsage};
+  const auto fail = [&](const Status& status) { return usage.fail(err, status); };
+  const std::optional<int> exit = read_verb_line(
+      usage, args, out, err, cluster, &positional, [&](FlagReader& flags, Status* error) {
+        if (flags.is("--replicas")) {
+          Result<std::int64_t> count = flags.count(0, kMaxReplicas);
+          if (count) replicas = *count;
+          *error = count.status();
+          return true;
+        }
+        return false;
+      });
+  if (exit) return *exit;
   if (!replicas) return fail(invalid_argument("--replicas N is required"));
   Result<std::vector<NamedObject>> named = named_objects(positional, false);
   if (!named) return fail(named.status());
