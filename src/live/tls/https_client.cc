@@ -231,6 +231,25 @@ std::string content_type_of(std::string_view head) {
   return "";
 }
 
+// Feeds reader what the server sends next: true while the response goes on; false when the
+// server closed where the response may end (a body read to the close); an error when it closed
+// early or sent what is not HTTP.
+Result<bool> read_more(Session& session, http::ResponseReader& reader) {
+  char buffer[16 * 1024];
+  Result<int> got = session.connection->drive(
+      [&] { return SSL_read(session.ssl.get(), buffer, sizeof buffer); }, "reading the response");
+  if (!got) return got.status();
+  if (*got == 0) {
+    if (reader.finish_at_close()) return false;
+    return Status(StatusCode::kIoError, reader.received_any()
+                                            ? "the server closed in the middle of a response"
+                                            : "the server closed without a response");
+  }
+  reader.feed(std::string_view(buffer, static_cast<std::size_t>(*got)));
+  if (reader.invalid()) return internal_error("the server sent bytes that are not HTTP");
+  return true;
+}
+
 }  // namespace
 
 Result<HttpsResponse> https_request(const HttpsClientOptions& options,
@@ -242,19 +261,10 @@ Result<HttpsResponse> https_request(const HttpsClientOptions& options,
   // One byte more than the limit is kept, to tell a body at the limit from one beyond it.
   http::ResponseReader reader(http::ResponseReader::default_limits(), options.max_body_bytes + 1);
   reader.reset(request.method);
-  char buffer[16 * 1024];
   while (!reader.complete()) {
-    Result<int> got = session.connection->drive(
-        [&] { return SSL_read(session.ssl.get(), buffer, sizeof buffer); }, "reading the response");
-    if (!got) return got.status();
-    if (*got == 0) {
-      if (reader.finish_at_close()) break;
-      return Status(StatusCode::kIoError, reader.received_any()
-                                              ? "the server closed in the middle of a response"
-                                              : "the server closed without a response");
-    }
-    reader.feed(std::string_view(buffer, static_cast<std::size_t>(*got)));
-    if (reader.invalid()) return internal_error("the server sent bytes that are not HTTP");
+    Result<bool> more = read_more(session, reader);
+    if (!more) return more.status();
+    if (!*more) break;
     if (reader.body().size() > options.max_body_bytes) {
       return Status(
           StatusCode::kResourceExhausted,
@@ -288,19 +298,10 @@ Result<HttpsResponse> https_stream(const HttpsClientOptions& options, const Http
   reader.reset(request.method);
   HttpsResponse response;
   std::string framed;  // chunked framing not yet handed over (a chunk still arriving)
-  char buffer[16 * 1024];
   while (!reader.complete()) {
-    Result<int> got = session.connection->drive(
-        [&] { return SSL_read(session.ssl.get(), buffer, sizeof buffer); }, "reading the response");
-    if (!got) return got.status();
-    if (*got == 0) {
-      if (reader.finish_at_close()) break;
-      return Status(StatusCode::kIoError, reader.received_any()
-                                              ? "the server closed in the middle of a response"
-                                              : "the server closed without a response");
-    }
-    reader.feed(std::string_view(buffer, static_cast<std::size_t>(*got)));
-    if (reader.invalid()) return internal_error("the server sent bytes that are not HTTP");
+    Result<bool> more = read_more(session, reader);
+    if (!more) return more.status();
+    if (!*more) break;
     if (reader.state() == http::ResponseReader::State::kHead) continue;
     if (response.status == 0) {
       // The head is in: from here a stream waits as long as its reader wants it.
