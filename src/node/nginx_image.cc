@@ -7,14 +7,16 @@
 namespace nodrop::node {
 namespace {
 
-// The page the official image serves at /, shortened.
+// The page at /: its title is the one the official image's page has, which scripts and readers
+// of the seed article look for.
 constexpr const char* kDefaultPage = R"(<!DOCTYPE html>
 <html>
 <head><title>Welcome to nginx!</title></head>
 <body>
 <h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and working, here run by
-nodrop for the pod's image nginx.</p>
+<p>Debian's nginx, started by nodrop for a container whose image is nginx. This page is the one
+nodrop writes into the container's directory; map the image to your own program or configuration
+in the cluster configuration's images to serve something else.</p>
 </body>
 </html>
 )";
