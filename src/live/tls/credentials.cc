@@ -18,33 +18,16 @@
 #include <sstream>
 
 #include "live/file_descriptor.h"
+#include "live/tls/openssl.h"
 
 namespace nodrop::live {
 namespace {
 
-// OpenSSL objects owned the way FileDescriptor owns descriptors.
-struct KeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct CertificateFree {
-  void operator()(X509* certificate) const { X509_free(certificate); }
-};
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
-using Certificate = std::unique_ptr<X509, CertificateFree>;
-using Bio = std::unique_ptr<BIO, BioFree>;
+using openssl::Bio;
+using openssl::Certificate;
+using openssl::Key;
 
 constexpr long kTenYearsSeconds = 10L * 365 * 24 * 3600;
-
-std::string openssl_error(const char* what) {
-  const unsigned long code = ERR_get_error();
-  char text[256] = "unknown error";
-  if (code != 0) ERR_error_string_n(code, text, sizeof text);
-  ERR_clear_error();
-  return std::string(what) + ": " + text;
-}
 
 bool file_exists(const std::string& path) {
   struct stat info {};
@@ -80,7 +63,7 @@ Result<Key> load_key(const std::string& path) {
   if (!text) return text.status();
   Bio bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
   Key key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return invalid_argument(openssl_error(("reading " + path).c_str()));
+  if (!key) return invalid_argument(openssl::error_text(("reading " + path).c_str()));
   return key;
 }
 
@@ -89,13 +72,13 @@ Result<Certificate> load_certificate(const std::string& path) {
   if (!text) return text.status();
   Bio bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
   Certificate certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!certificate) return invalid_argument(openssl_error(("reading " + path).c_str()));
+  if (!certificate) return invalid_argument(openssl::error_text(("reading " + path).c_str()));
   return certificate;
 }
 
 Result<Key> new_key() {
   Key key(EVP_EC_gen("P-256"));
-  if (!key) return internal_error(openssl_error("making a P-256 key"));
+  if (!key) return internal_error(openssl::error_text("making a P-256 key"));
   return key;
 }
 
@@ -104,10 +87,10 @@ Status add_extension(X509* certificate, X509* issuer, int nid, const std::string
   X509V3_set_ctx_nodb(&context);
   X509V3_set_ctx(&context, issuer, certificate, nullptr, nullptr, 0);
   X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str());
-  if (extension == nullptr) return internal_error(openssl_error("a certificate extension"));
+  if (extension == nullptr) return internal_error(openssl::error_text("a certificate extension"));
   const int added = X509_add_ext(certificate, extension, -1);
   X509_EXTENSION_free(extension);
-  if (added != 1) return internal_error(openssl_error("adding a certificate extension"));
+  if (added != 1) return internal_error(openssl::error_text("adding a certificate extension"));
   return Status::ok();
 }
 
@@ -115,10 +98,11 @@ Status add_extension(X509* certificate, X509* issuer, int nid, const std::string
 Result<Certificate> issue(const std::string& common_name, EVP_PKEY* subject_key, X509* issuer,
                           EVP_PKEY* issuer_key, const std::string& alt_names) {
   Certificate certificate(X509_new());
-  if (!certificate) return internal_error(openssl_error("X509_new"));
+  if (!certificate) return internal_error(openssl::error_text("X509_new"));
   X509_set_version(certificate.get(), 2);
   unsigned char serial[16];
-  if (RAND_bytes(serial, sizeof serial) != 1) return internal_error(openssl_error("RAND_bytes"));
+  if (RAND_bytes(serial, sizeof serial) != 1)
+    return internal_error(openssl::error_text("RAND_bytes"));
   serial[0] &= 0x7f;  // a positive number
   BIGNUM* number = BN_bin2bn(serial, sizeof serial, nullptr);
   BN_to_ASN1_INTEGER(number, X509_get_serialNumber(certificate.get()));
@@ -159,14 +143,15 @@ Result<Certificate> issue(const std::string& common_name, EVP_PKEY* subject_key,
     }
   }
   if (X509_sign(certificate.get(), issuer_key, EVP_sha256()) == 0) {
-    return internal_error(openssl_error("signing a certificate"));
+    return internal_error(openssl::error_text("signing a certificate"));
   }
   return certificate;
 }
 
 Result<std::string> new_token() {
   unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return internal_error(openssl_error("RAND_bytes"));
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    return internal_error(openssl::error_text("RAND_bytes"));
   static constexpr char kHex[] = "0123456789abcdef";
   std::string token;
   for (const unsigned char byte : bytes) {

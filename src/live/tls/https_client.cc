@@ -19,6 +19,7 @@
 #include "http/response_reader.h"
 #include "live/file_descriptor.h"
 #include "live/sockets/tcp.h"
+#include "live/tls/openssl.h"
 
 namespace nodrop::live {
 namespace {
@@ -26,40 +27,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-struct SslContextFree {
-  void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
-};
-struct SslFree {
-  void operator()(SSL* ssl) const { SSL_free(ssl); }
-};
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct CertificateFree {
-  void operator()(X509* certificate) const { X509_free(certificate); }
-};
-
-std::string openssl_error(const char* what) {
-  const unsigned long code = ERR_get_error();
-  char text[256] = "unknown error";
-  if (code != 0) ERR_error_string_n(code, text, sizeof text);
-  ERR_clear_error();
-  return std::string(what) + ": " + text;
-}
-
 // Every certificate of the PEM text into the context's trust store (a kubeconfig's
 // certificate-authority-data may hold a chain).
 Status trust(SSL_CTX* context, const std::string& pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  openssl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return internal_error("BIO_new_mem_buf failed");
   X509_STORE* store = SSL_CTX_get_cert_store(context);
   int added = 0;
   while (true) {
-    std::unique_ptr<X509, CertificateFree> certificate(
-        PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    openssl::Certificate certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!certificate) break;
     if (X509_STORE_add_cert(store, certificate.get()) != 1) {
-      return invalid_argument(openssl_error("the certificate authority cannot be trusted"));
+      return invalid_argument(openssl::error_text("the certificate authority cannot be trusted"));
     }
     ++added;
   }
@@ -114,7 +93,7 @@ class Connection {
         ERR_clear_error();
         return 0;  // the peer closed without close_notify: the framing decides if that is an end
       }
-      return Status(StatusCode::kIoError, openssl_error(what));
+      return Status(StatusCode::kIoError, openssl::error_text(what));
     }
   }
 
@@ -128,14 +107,14 @@ bool is_dotted_quad(const std::string& name) { return parse_ipv4_address(name).i
 
 // A connection with its TLS session established and the server verified.
 struct Session {
-  std::unique_ptr<SSL_CTX, SslContextFree> context;
+  openssl::Context context;
   FileDescriptor socket;
-  std::unique_ptr<SSL, SslFree> ssl;
+  openssl::Ssl ssl;
   std::unique_ptr<Connection> connection;
 };
 
 Result<Session> open_session(const HttpsClientOptions& options, Clock::time_point deadline) {
-  std::unique_ptr<SSL_CTX, SslContextFree> context(SSL_CTX_new(TLS_client_method()));
+  openssl::Context context(SSL_CTX_new(TLS_client_method()));
   if (!context) return internal_error("SSL_CTX_new failed");
   SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
   if (Status trusted = trust(context.get(), options.ca_certificate_pem); !trusted.is_ok()) {
@@ -161,7 +140,7 @@ Result<Session> open_session(const HttpsClientOptions& options, Clock::time_poin
             error_text(connecting.error_number));
   }
 
-  std::unique_ptr<SSL, SslFree> ssl(SSL_new(context.get()));
+  openssl::Ssl ssl(SSL_new(context.get()));
   if (!ssl) return internal_error("SSL_new failed");
   SSL_set_fd(ssl.get(), connecting.socket.fd());
   X509_VERIFY_PARAM* verify = SSL_get0_param(ssl.get());

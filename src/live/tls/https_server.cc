@@ -17,6 +17,7 @@
 
 #include "live/file_descriptor.h"
 #include "live/sockets/tcp.h"
+#include "live/tls/openssl.h"
 
 namespace nodrop::live {
 namespace {
@@ -27,20 +28,13 @@ using std::chrono::milliseconds;
 // How long a blocked wait lasts before it looks at the server's stop flag again.
 constexpr milliseconds kStopCheck{200};
 
-struct SslFree {
-  void operator()(SSL* ssl) const { SSL_free(ssl); }
-};
-struct SslContextFree {
-  void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
-};
-
 }  // namespace
 
 struct HttpsServer::State {
   HttpsServerOptions options;
   HttpsHandler handler;
   HttpsErrorResponse error_response;
-  std::unique_ptr<SSL_CTX, SslContextFree> context;
+  openssl::Context context;
   FileDescriptor listener;
   Ipv4Endpoint endpoint;
   std::atomic<bool> stopping{false};
@@ -143,7 +137,7 @@ class TlsStream {
   void close_notify() { SSL_shutdown(ssl_.get()); }
 
  private:
-  std::unique_ptr<SSL, SslFree> ssl_;
+  openssl::Ssl ssl_;
   int fd_;
   const std::atomic<bool>& stopping_;
 };
