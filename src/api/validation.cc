@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <regex>
 #include <set>
 
@@ -600,6 +601,19 @@ void validate_selector_present(FieldErrors& errors, const FieldPath& path,
   }
 }
 
+// The number of a percent string of [0-9]+%, as the API server's getPercentValue reads it: one
+// too large for an int is the largest (what strconv.Atoi gives with its range error), so that
+// "99999999999%" is over 100% and not a crash.
+std::int32_t percent_value(const std::string& percent) {
+  std::int64_t value = 0;
+  for (const char c : percent) {
+    if (c < '0' || c > '9') break;
+    value =
+        std::min<std::int64_t>(value * 10 + (c - '0'), std::numeric_limits<std::int32_t>::max());
+  }
+  return static_cast<std::int32_t>(value);
+}
+
 // ValidateRollingUpdateDeployment: non-negative ints or valid percents; maxUnavailable at most
 // 100%; both literally zero is an error.
 void validate_rolling_update(FieldErrors& errors, const FieldPath& path,
@@ -619,7 +633,7 @@ void validate_rolling_update(FieldErrors& errors, const FieldPath& path,
                   "'%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
       return std::nullopt;
     }
-    return std::stoi(value->string_value());
+    return percent_value(value->string_value());
   };
   const FieldPath unavailable_path = path.child("maxUnavailable");
   const auto unavailable = check(rolling.max_unavailable, unavailable_path);

@@ -68,6 +68,16 @@ TEST(Validation, RollingUpdateValues) {
             "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be "
             "greater than 100%");
 
+  // A percent too large for an int is the largest, as the API server reads it: over 100% for
+  // maxUnavailable, allowed for maxSurge (found by the fuzzer: it threw from std::stoi).
+  const std::string huge = "99999999999999999999999999999999%";
+  deployment.spec.strategy.rolling_update =
+      RollingUpdateDeployment{IntOrString::from_string(huge), IntOrString::from_string(huge)};
+  EXPECT_EQ(
+      messages(validate_deployment(deployment)),
+      std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"" +
+                               huge + "\": must not be greater than 100%"});
+
   deployment.spec.strategy.rolling_update =
       RollingUpdateDeployment{IntOrString::from_int(-1), std::nullopt};
   EXPECT_EQ(messages(validate_deployment(deployment)),

@@ -1,6 +1,7 @@
 #include "apiserver/json.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "base/strings.h"
 #include "manifest/writer.h"
@@ -20,6 +21,25 @@ bool has_non_ascii(const std::string& body) {
                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
+// The first number of the tree that JSON cannot hold (.inf, .nan: YAML's, which the reader takes
+// and JSON has no form for), for an error; nullptr when there is none. Depth is bounded by the
+// reader (kMaxDepth).
+const Node* non_finite_number(const Node& node) {
+  if (node.type() == Node::Type::kFloat) {
+    return std::isfinite(node.float_value()) ? nullptr : &node;
+  }
+  if (node.is_sequence()) {
+    for (const Node& item : node.items()) {
+      if (const Node* found = non_finite_number(item)) return found;
+    }
+  } else if (node.is_mapping()) {
+    for (const Node::Entry& entry : node.entries()) {
+      if (const Node* found = non_finite_number(entry.value)) return found;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Result<Node> parse_body(const std::string& body) {
@@ -37,6 +57,13 @@ Result<Node> parse_body(const std::string& body) {
   if (documents->size() != 1) {
     return invalid_argument("the request body must hold one JSON object, not " +
                             std::to_string(documents->size()) + " documents");
+  }
+  // As the API server, whose JSON has no infinity or NaN (a YAML body's .inf fails its conversion
+  // to JSON): refused, rather than stored as a number nodrop could not write back.
+  if (const Node* number = non_finite_number((*documents)[0].root)) {
+    return invalid_argument("the request body is not valid JSON: line " +
+                            std::to_string(number->mark.line) + ": " + number->text() +
+                            " is a number JSON cannot hold");
   }
   return std::move((*documents)[0].root);
 }
