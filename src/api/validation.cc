@@ -601,19 +601,6 @@ void validate_selector_present(FieldErrors& errors, const FieldPath& path,
   }
 }
 
-// The number of a percent string of [0-9]+%, as the API server's getPercentValue reads it: one
-// too large for an int is the largest (what strconv.Atoi gives with its range error), so that
-// "99999999999%" is over 100% and not a crash.
-std::int32_t percent_value(const std::string& percent) {
-  std::int64_t value = 0;
-  for (const char c : percent) {
-    if (c < '0' || c > '9') break;
-    value =
-        std::min<std::int64_t>(value * 10 + (c - '0'), std::numeric_limits<std::int32_t>::max());
-  }
-  return static_cast<std::int32_t>(value);
-}
-
 // ValidateRollingUpdateDeployment: non-negative ints or valid percents; maxUnavailable at most
 // 100%; both literally zero is an error.
 void validate_rolling_update(FieldErrors& errors, const FieldPath& path,
@@ -633,7 +620,11 @@ void validate_rolling_update(FieldErrors& errors, const FieldPath& path,
                   "'%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
       return std::nullopt;
     }
-    return percent_value(value->string_value());
+    // The pattern matched, so only a number too large for an int fails to parse: the largest, as
+    // the API server's getPercentValue reads it (strconv.Atoi's value with its range error), so
+    // that "99999999999%" is over 100%.
+    const Result<std::int32_t> number = parse_percent(value->string_value());
+    return number ? *number : std::numeric_limits<std::int32_t>::max();
   };
   const FieldPath unavailable_path = path.child("maxUnavailable");
   const auto unavailable = check(rolling.max_unavailable, unavailable_path);
