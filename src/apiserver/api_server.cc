@@ -595,7 +595,8 @@ Decoded decode_for(const Resource& resource, const Node& root, FieldValidation v
     return out;
   }
   std::size_t budget = manifest::decode_budget_for(0);
-  manifest::DecodeResult decoded = manifest::decode_object(root, &budget);
+  manifest::DecodeResult decoded =
+      manifest::decode_object(root, &budget, manifest::SourceLines::kSkip);
   if (!decoded.errors.empty()) {
     ApiError error{.code = 422, .reason = "Invalid"};
     error.kind = resource.kind;

@@ -611,11 +611,12 @@ std::size_t decode_budget_for(std::size_t file_bytes) {
   return std::max(kFloor, file_bytes * 64);
 }
 
-DecodeResult decode_object(const Node& root, std::size_t* budget_bytes) {
+DecodeResult decode_object(const Node& root, std::size_t* budget_bytes, SourceLines lines) {
   DecodeResult result;
   FieldContext context;
   context.budget_bytes = budget_bytes;
-  context.lines.record("", root.mark.line);
+  context.record_lines = lines == SourceLines::kRecord;
+  context.record_line([] { return FieldPath(); }, root.mark.line);
   if (!root.is_mapping()) {
     context.type_error(FieldPath(), root, "a mapping (an object with apiVersion and kind)");
     result.errors = std::move(context.errors);

@@ -4,6 +4,7 @@
 // "unknown field" warning (an error under --strict, as `kubectl apply --validate=strict`).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,9 +40,13 @@ struct DecodeResult {
   SourceMap lines;
 };
 
+// Whether DecodeResult::lines is filled: for messages that name a file's lines.
+enum class SourceLines : std::uint8_t { kRecord, kSkip };
+
 // budget_bytes: what the typed object may take in list items (field_reader.h); shared by the
 // objects of one file, null for no bound.
-DecodeResult decode_object(const Node& root, std::size_t* budget_bytes = nullptr);
+DecodeResult decode_object(const Node& root, std::size_t* budget_bytes = nullptr,
+                           SourceLines lines = SourceLines::kRecord);
 
 // The decoding budget of a file of this many bytes: 64 times its size, at least 64 MiB. Real
 // manifests take a fraction of it; "containers: [{}, {}, ...]" would take 550 times its size.

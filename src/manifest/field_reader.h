@@ -45,6 +45,15 @@ struct FieldContext {
   // the file's size; it is shared by every object of the file.
   std::size_t* budget_bytes = nullptr;
   bool budget_exceeded = false;
+  // Whether `lines` is kept: messages about a file name lines; the API's messages name none, and
+  // recording a path string per field was a tenth of the cost of an API write.
+  bool record_lines = true;
+
+  // Records the line path (made only when kept) is written on.
+  template <typename MakePath>
+  void record_line(MakePath&& make_path, int line) {
+    if (record_lines) lines.record(make_path().str(), line);
+  }
 
   // Takes bytes from the budget; false (once an error) when it is spent.
   bool spend(const FieldPath& path, std::size_t bytes) {
@@ -95,14 +104,17 @@ class FieldReader {
       context_.type_error(path_, *node_, "a mapping");
       node_ = nullptr;
     }
+    if (node_ != nullptr) used_.resize(node_->entries().size());
   }
   FieldReader(const FieldReader&) = delete;
   FieldReader& operator=(const FieldReader&) = delete;
   ~FieldReader() {
     if (node_ == nullptr) return;
-    for (const Node::Entry& entry : node_->entries()) {
-      if (used_.count(entry.key) != 0) continue;
-      context_.lines.record(path_.child(entry.key).str(), entry.key_mark.line);
+    const std::vector<Node::Entry>& entries = node_->entries();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const Node::Entry& entry = entries[i];
+      if (used_[i]) continue;
+      context_.record_line([&] { return path_.child(entry.key); }, entry.key_mark.line);
       const std::string suggestion = closest_known(entry.key);
       context_.warnings.push_back(
           {FieldErrorType::kUnknown, path_.child(entry.key).str(), "",
@@ -114,14 +126,17 @@ class FieldReader {
   FieldPath path(const char* key) const { return path_.child(key); }
   FieldContext& context() { return context_; }
 
-  // The value of key, marked as read; nullptr when absent or null.
+  // The value of key, marked as read; nullptr when absent or null. Keys here and in every reading
+  // method are literals (the reader keeps the pointers, for suggestions).
   const Node* take(const char* key) {
-    known_.insert(key);
+    known_.push_back(key);
     if (node_ == nullptr) return nullptr;
-    for (const Node::Entry& entry : node_->entries()) {
+    const std::vector<Node::Entry>& entries = node_->entries();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const Node::Entry& entry = entries[i];
       if (entry.key != key) continue;
-      used_.insert(entry.key);
-      context_.lines.record(path_.child(key).str(), entry.key_mark.line);
+      used_[i] = true;
+      context_.record_line([&] { return path_.child(key); }, entry.key_mark.line);
       return entry.value.is_null() ? nullptr : &entry.value;
     }
     return nullptr;
@@ -131,7 +146,7 @@ class FieldReader {
   const Node* peek(const char* key) const { return node_ == nullptr ? nullptr : node_->find(key); }
 
   bool has(const char* key) {
-    known_.insert(key);
+    known_.push_back(key);
     return node_ != nullptr && node_->find(key) != nullptr;
   }
 
@@ -219,7 +234,7 @@ class FieldReader {
     }
     for (std::size_t i = 0; i < node->items().size(); ++i) {
       const Node& item = node->items()[i];
-      context_.lines.record(path(key).index(i).str(), item.mark.line);
+      context_.record_line([&] { return path(key).index(i); }, item.mark.line);
       std::string value;
       if (context_.read_string(path(key).index(i), item, &value)) out.push_back(std::move(value));
     }
@@ -234,7 +249,7 @@ class FieldReader {
     }
     for (const Node::Entry& entry : node->entries()) {
       const FieldPath item = path(key).child(entry.key);
-      context_.lines.record(item.str(), entry.key_mark.line);
+      context_.record_line([&] { return item; }, entry.key_mark.line);
       if (entry.value.is_null()) {
         out[entry.key] = "";
         continue;
@@ -281,7 +296,7 @@ class FieldReader {
     }
     for (std::size_t i = 0; i < node->items().size(); ++i) {
       const Node& item = node->items()[i];
-      context_.lines.record(path(key).index(i).str(), item.mark.line);
+      context_.record_line([&] { return path(key).index(i); }, item.mark.line);
       if (!context_.spend(path(key).index(i), sizeof(T))) return;
       FieldReader child(context_, &item, path(key).index(i));
       T value{};
@@ -353,7 +368,7 @@ class FieldReader {
   std::string closest_known(const std::string& key) const {
     std::string best;
     std::size_t best_distance = 3;
-    for (const std::string& candidate : known_) {
+    for (const char* candidate : known_) {
       const std::size_t distance = edit_distance(key, candidate);
       if (distance < best_distance) {
         best_distance = distance;
@@ -395,9 +410,9 @@ class FieldReader {
   FieldContext& context_;
   const Node* node_;
   FieldPath path_;
-  std::set<std::string> used_;
-  std::set<std::string> dropped_;  // by drop_if_empty
-  std::set<std::string> known_;    // every field this reader asked for, present or not
+  std::vector<bool> used_;          // by entry of the mapping
+  std::set<std::string> dropped_;   // by drop_if_empty
+  std::vector<const char*> known_;  // every field this reader asked for, present or not
 };
 
 }  // namespace nodrop::manifest

@@ -21,7 +21,8 @@ store::ObjectCodec api_json_codec() {
               return invalid_argument("not one object: " + std::to_string(documents->size()) +
                                       " documents");
             }
-            manifest::DecodeResult decoded = manifest::decode_object(documents->front().root);
+            manifest::DecodeResult decoded = manifest::decode_object(
+                documents->front().root, nullptr, manifest::SourceLines::kSkip);
             if (!decoded.errors.empty()) {
               return invalid_argument(decoded.errors.front().to_string());
             }
