@@ -48,14 +48,16 @@ Status Informer::relist() {
   // Watch first from the list's version, so nothing between the list and the watch is missed;
   // then tell the handlers what changed since the cache last saw the store (client-go Replace).
   if (Status watching = watch_from(listed->resource_version); !watching.is_ok()) return watching;
-  std::map<std::pair<std::string, std::string>, ObjectPtr> fresh;
+  std::map<Key, ObjectPtr> fresh;
   for (const ObjectPtr& object : listed->items) {
     const api::ObjectMeta& metadata = api::metadata_of(*object);
     fresh.emplace(std::make_pair(metadata.namespace_name, metadata.name), object);
   }
-  std::map<std::pair<std::string, std::string>, ObjectPtr> old;
+  std::map<Key, ObjectPtr> old;
   old.swap(cache_);
   cache_ = fresh;
+  by_controller_.clear();
+  for (const auto& [key, object] : cache_) index(key, object);
   resource_version_ = listed->resource_version;
   for (const auto& [key, object] : old) {
     if (fresh.contains(key)) continue;
@@ -95,7 +97,9 @@ void Informer::apply(const WatchEvent& event) {
     case WatchEventType::kModified: {
       const auto found = cache_.find(key);
       const ObjectPtr old = found == cache_.end() ? nullptr : found->second;
+      if (old != nullptr) unindex(key, old);
       cache_[key] = event.object;
+      index(key, event.object);
       for (const InformerHandlers& handlers : handlers_) {
         if (old == nullptr) {
           if (handlers.on_add) handlers.on_add(event.object);
@@ -106,13 +110,31 @@ void Informer::apply(const WatchEvent& event) {
       break;
     }
     case WatchEventType::kDeleted: {
-      if (cache_.erase(key) == 0) break;
+      const auto found = cache_.find(key);
+      if (found == cache_.end()) break;
+      unindex(key, found->second);
+      cache_.erase(found);
       for (const InformerHandlers& handlers : handlers_) {
         if (handlers.on_delete) handlers.on_delete(event.object);
       }
       break;
     }
   }
+}
+
+void Informer::index(const Key& key, const ObjectPtr& object) {
+  if (const api::OwnerReference* owner = api::metadata_of(*object).controller_ref()) {
+    by_controller_[owner->uid].insert(key);
+  }
+}
+
+void Informer::unindex(const Key& key, const ObjectPtr& object) {
+  const api::OwnerReference* owner = api::metadata_of(*object).controller_ref();
+  if (owner == nullptr) return;
+  const auto found = by_controller_.find(owner->uid);
+  if (found == by_controller_.end()) return;
+  found->second.erase(key);
+  if (found->second.empty()) by_controller_.erase(found);
 }
 
 ObjectPtr Informer::get(const std::string& namespace_name, const std::string& name) const {
@@ -131,6 +153,27 @@ std::vector<ObjectPtr> Informer::list(const std::string& namespace_name) const {
   std::vector<ObjectPtr> objects;
   for (auto it = cache_.lower_bound({namespace_name, ""});
        it != cache_.end() && it->first.first == namespace_name; ++it) {
+    objects.push_back(it->second);
+  }
+  return objects;
+}
+
+std::vector<ObjectPtr> Informer::controlled_by(const std::string& uid) const {
+  std::vector<ObjectPtr> objects;
+  const auto found = by_controller_.find(uid);
+  if (found == by_controller_.end()) return objects;
+  objects.reserve(found->second.size());
+  for (const Key& key : found->second) objects.push_back(cache_.at(key));
+  return objects;
+}
+
+std::vector<ObjectPtr> Informer::named_from(const std::string& namespace_name,
+                                            const std::string& prefix) const {
+  std::vector<ObjectPtr> objects;
+  for (auto it = cache_.lower_bound({namespace_name, prefix});
+       it != cache_.end() && it->first.first == namespace_name &&
+       it->first.second.starts_with(prefix);
+       ++it) {
     objects.push_back(it->second);
   }
   return objects;

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,13 @@ class Informer {
   ObjectPtr get(const std::string& namespace_name, const std::string& name) const;
   std::vector<ObjectPtr> list() const;
   std::vector<ObjectPtr> list(const std::string& namespace_name) const;
+  // The objects whose controller (the ownerReference with controller: true) has this uid, by
+  // namespace and name: an index kept with the cache, as client-go's controller-UID indexers, so
+  // that a controller's sync reads its own objects, not every object of the namespace.
+  std::vector<ObjectPtr> controlled_by(const std::string& uid) const;
+  // The objects of the namespace whose names begin with prefix, by name.
+  std::vector<ObjectPtr> named_from(const std::string& namespace_name,
+                                    const std::string& prefix) const;
   // The version of the last change applied.
   ResourceVersion resource_version() const { return resource_version_; }
   const std::string& kind() const { return options_.kind; }
@@ -74,12 +82,16 @@ class Informer {
   Status relist();
   Status watch_from(ResourceVersion version);
   void apply(const WatchEvent& event);
+  using Key = std::pair<std::string, std::string>;  // (namespace, name)
+  void index(const Key& key, const ObjectPtr& object);
+  void unindex(const Key& key, const ObjectPtr& object);
 
   Store& store_;
   Post post_;
   InformerOptions options_;
   std::vector<InformerHandlers> handlers_;
-  std::map<std::pair<std::string, std::string>, ObjectPtr> cache_;  // (namespace, name)
+  std::map<Key, ObjectPtr> cache_;
+  std::map<std::string, std::set<Key>> by_controller_;  // controller uid -> keys
   std::shared_ptr<Watch> watch_;
   ResourceVersion resource_version_ = 0;
   // Shared with the store's on_ready, which may run on any thread and after this informer is

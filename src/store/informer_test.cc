@@ -104,6 +104,66 @@ TEST_F(InformerTest, AnExpiredWatchRelistsAndReportsTheDifference) {
   EXPECT_EQ(pods.list().size(), 2U);
 }
 
+api::Pod controlled(const std::string& name, const std::string& controller_uid) {
+  api::Pod object = pod(name);
+  api::OwnerReference owner;
+  owner.api_version = "apps/v1";
+  owner.kind = "ReplicaSet";
+  owner.name = "rs-" + controller_uid;
+  owner.uid = controller_uid;
+  owner.controller = true;
+  object.metadata.owner_references.push_back(owner);
+  return object;
+}
+
+std::vector<std::string> names_of(const std::vector<ObjectPtr>& objects) {
+  std::vector<std::string> names;
+  for (const ObjectPtr& object : objects) names.push_back(name_of(object));
+  return names;
+}
+
+TEST_F(InformerTest, TheControllerIndexFollowsAddsChangesDeletesAndRelists) {
+  Store store(loop_, random_, {.history_events = 100});
+  ASSERT_TRUE(store.create(controlled("b", "u1")).is_ok());
+  ASSERT_TRUE(store.create(controlled("a", "u1")).is_ok());
+  ASSERT_TRUE(store.create(pod("free")).is_ok());
+  Informer pods(store, post(), {.kind = "Pod"});
+  ASSERT_TRUE(pods.start().is_ok());
+  EXPECT_EQ(names_of(pods.controlled_by("u1")), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(pods.controlled_by("u2").empty());
+  // A change of controller moves the pod; a pod released by its controller leaves the index.
+  api::Pod moved = std::get<api::Pod>(*pods.get("default", "a"));
+  moved.metadata.owner_references[0].uid = "u2";
+  ASSERT_TRUE(store.update(moved).is_ok());
+  api::Pod released = std::get<api::Pod>(*pods.get("default", "b"));
+  released.metadata.owner_references[0].controller = false;
+  ASSERT_TRUE(store.update(released).is_ok());
+  ASSERT_TRUE(store.create(controlled("c", "u1")).is_ok());
+  loop_.run_until_idle(100);
+  EXPECT_EQ(names_of(pods.controlled_by("u1")), std::vector<std::string>{"c"});
+  EXPECT_EQ(names_of(pods.controlled_by("u2")), std::vector<std::string>{"a"});
+  ASSERT_TRUE(store.remove({"Pod", "default", "c"}).is_ok());
+  loop_.run_until_idle(100);
+  EXPECT_TRUE(pods.controlled_by("u1").empty());
+  // Names by prefix, within the namespace.
+  EXPECT_EQ(names_of(pods.named_from("default", "")), (std::vector<std::string>{"a", "b", "free"}));
+  EXPECT_EQ(names_of(pods.named_from("default", "f")), std::vector<std::string>{"free"});
+  EXPECT_TRUE(pods.named_from("other", "").empty());
+  // An expired watch relists; the index is rebuilt from the list.
+  Informer stale(store, [](std::function<void()>) {}, {.kind = "Pod"});
+  ASSERT_TRUE(stale.start().is_ok());
+  for (int i = 0; i < 10'001; ++i) {
+    moved.metadata.labels["n"] = std::to_string(i);
+    moved.metadata.resource_version.clear();
+    moved.metadata.owner_references[0].uid = i % 2 == 0 ? "u3" : "u4";
+    ASSERT_TRUE(store.update(moved).is_ok());
+  }
+  stale.drain();
+  EXPECT_TRUE(stale.controlled_by("u2").empty());
+  EXPECT_TRUE(stale.controlled_by("u4").empty());
+  EXPECT_EQ(names_of(stale.controlled_by("u3")), std::vector<std::string>{"a"});  // i = 10,000
+}
+
 TEST_F(InformerTest, ADrainPostedForAnInformerSinceDestroyedDoesNothing) {
   Store store(loop_, random_);
   {
