@@ -1,5 +1,7 @@
 #include "controller/reconciler.h"
 
+#include <algorithm>
+
 namespace nodrop::controller {
 
 std::string key_of(const api::ObjectMeta& metadata) {
@@ -51,8 +53,9 @@ void Reconciler::process() {
   posted_ = false;
   if (stopped_) return;
   // Each key at most once a round: a key back in the queue waits for the next round, after the
-  // drains this round's writes posted.
-  for (std::size_t round = queue_.ready(); round > 0; --round) {
+  // drains this round's writes posted. A round is at most kMaxSyncsPerTurn keys; the rest wait
+  // in the queue for the next, posted behind what the loop has waiting.
+  for (std::size_t round = std::min(queue_.ready(), kMaxSyncsPerTurn); round > 0; --round) {
     std::optional<std::string> key = queue_.get();
     if (!key) break;
     ++syncs_;
