@@ -1,9 +1,5 @@
 #include "cli/config_description.h"
 
-#include <algorithm>
-#include <utility>
-#include <vector>
-
 #include "base/strings.h"
 #include "cli/describe_sections.h"
 #include "cli/node_paths.h"
@@ -14,17 +10,6 @@ namespace {
 
 using manifest::Node;
 
-std::vector<std::pair<std::string, std::string>> sorted_data(const Node* data) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  if (data != nullptr && data->is_mapping()) {
-    for (const Node::Entry& entry : data->entries()) {
-      entries.emplace_back(entry.key, entry.value.text());
-    }
-  }
-  std::sort(entries.begin(), entries.end());
-  return entries;
-}
-
 // The bytes of a base64 value; the API stores only valid base64, so none is lost here.
 std::string decoded(const std::string& base64) { return base64_decode(base64).value_or(""); }
 
@@ -34,11 +19,11 @@ std::string describe_config_map(const Node& config_map, const Node& events, Wall
   std::string out;
   write_name_and_metadata(out, config_map);
   out += "\nData\n====\n";
-  for (const auto& [key, value] : sorted_data(node_at(config_map, {"data"}))) {
+  for (const auto& [key, value] : sorted_entries(node_at(config_map, {"data"}))) {
     out += key + ":\n----\n" + value + "\n\n";
   }
   out += "\nBinaryData\n====\n";
-  for (const auto& [key, value] : sorted_data(node_at(config_map, {"binaryData"}))) {
+  for (const auto& [key, value] : sorted_entries(node_at(config_map, {"binaryData"}))) {
     out += key + ": " + std::to_string(decoded(value).size()) + " bytes\n";
   }
   out += "\n";
@@ -52,7 +37,7 @@ std::string describe_secret(const Node& secret) {
   const std::string type = text_at(secret, {"type"});
   out += "\nType:\t" + type + "\n";
   out += "\nData\n====\n";
-  for (const auto& [key, value] : sorted_data(node_at(secret, {"data"}))) {
+  for (const auto& [key, value] : sorted_entries(node_at(secret, {"data"}))) {
     if (key == "token" && type == "kubernetes.io/service-account-token") {
       // kubectl shows a token as it is: it is what a user describes such a Secret for.
       out += key + ":\t" + decoded(value) + "\n";

@@ -23,17 +23,6 @@ constexpr char kLastAppliedAnnotation[] = "kubectl.kubernetes.io/last-applied-co
 // printAnnotationsMultiline's maxAnnotationLen.
 constexpr std::size_t kAnnotationLengthMax = 140;
 
-std::vector<std::pair<std::string, std::string>> sorted_entries(const Node* map) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  if (map != nullptr && map->is_mapping()) {
-    for (const Node::Entry& entry : map->entries()) {
-      entries.emplace_back(entry.key, entry.value.text());
-    }
-  }
-  std::sort(entries.begin(), entries.end());
-  return entries;
-}
-
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t start = 0;
@@ -375,6 +364,17 @@ std::string rfc1123z(const std::string& rfc3339) {
       static_cast<unsigned>(date.day()), kMonths[static_cast<unsigned>(date.month()) - 1],
       static_cast<int>(date.year()), clock.hours().count(), clock.minutes().count(),
       clock.seconds().count());
+}
+
+std::vector<std::pair<std::string, std::string>> sorted_entries(const Node* map) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  if (map != nullptr && map->is_mapping()) {
+    for (const Node::Entry& entry : map->entries()) {
+      entries.emplace_back(entry.key, entry.value.text());
+    }
+  }
+  std::sort(entries.begin(), entries.end());
+  return entries;
 }
 
 const std::vector<Node>& items_of(const Node* node) {

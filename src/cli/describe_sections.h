@@ -10,6 +10,7 @@
 
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/time.h"
@@ -27,6 +28,10 @@ std::string rfc1123z(const std::string& rfc3339);
 
 // The items of a sequence; none for null or anything else.
 const std::vector<manifest::Node>& items_of(const manifest::Node* node);
+
+// The entries of a map of strings (labels, a ConfigMap's data), sorted by key; none for anything
+// else.
+std::vector<std::pair<std::string, std::string>> sorted_entries(const manifest::Node* map);
 
 // Whether node is a sequence or a mapping with something in it.
 bool non_empty(const manifest::Node* node);

@@ -20,6 +20,31 @@ const char kService[] = R"({
                       "nodePort": 30080}]},
   "status": {"loadBalancer": {"ingress": [{"ip": "127.0.172.1", "ipMode": "VIP"}]}}})";
 
+// The description of kService with its port's endpoints.
+std::string service_text(const std::string& endpoints) {
+  return std::string(
+             "Name:                     web\n"
+             "Namespace:                default\n"
+             "Labels:                   <none>\n"
+             "Annotations:              <none>\n"
+             "Selector:                 app=web\n"
+             "Type:                     LoadBalancer\n"
+             "IP Family Policy:         SingleStack\n"
+             "IP Families:              IPv4\n"
+             "IP:                       127.0.173.1\n"
+             "IPs:                      127.0.173.1\n"
+             "LoadBalancer Ingress:     127.0.172.1 (VIP)\n"
+             "Port:                     http  80/TCP\n"
+             "TargetPort:               http/TCP\n"
+             "NodePort:                 http  30080/TCP\n") +
+         "Endpoints:                " + endpoints + "\n" +
+         std::string(
+             "Session Affinity:         None\n"
+             "External Traffic Policy:  Cluster\n"
+             "Internal Traffic Policy:  Cluster\n"
+             "Events:                   <none>\n");
+}
+
 // Ready endpoints of the port's name only, at most three, then how many more.
 TEST(DescribeService, LaidOutAsKubectlDescribesIt) {
   const manifest::Node slices = json(R"({"items": [{
@@ -29,51 +54,14 @@ TEST(DescribeService, LaidOutAsKubectlDescribesIt) {
                   {"addresses": ["127.0.171.3"]},
                   {"addresses": ["127.0.171.4"], "conditions": {"ready": true}},
                   {"addresses": ["127.0.171.5"], "conditions": {"ready": true}}]}]})");
-  EXPECT_EQ(
-      describe_service(json(kService), slices, json(R"({"items": []})"), WallTime{}),
-      "Name:                     web\n"
-      "Namespace:                default\n"
-      "Labels:                   <none>\n"
-      "Annotations:              <none>\n"
-      "Selector:                 app=web\n"
-      "Type:                     LoadBalancer\n"
-      "IP Family Policy:         SingleStack\n"
-      "IP Families:              IPv4\n"
-      "IP:                       127.0.173.1\n"
-      "IPs:                      127.0.173.1\n"
-      "LoadBalancer Ingress:     127.0.172.1 (VIP)\n"
-      "Port:                     http  80/TCP\n"
-      "TargetPort:               http/TCP\n"
-      "NodePort:                 http  30080/TCP\n"
-      "Endpoints:                127.0.171.1:8080,127.0.171.3:8080,127.0.171.4:8080 + 1 more...\n"
-      "Session Affinity:         None\n"
-      "External Traffic Policy:  Cluster\n"
-      "Internal Traffic Policy:  Cluster\n"
-      "Events:                   <none>\n");
+  EXPECT_EQ(describe_service(json(kService), slices, json(R"({"items": []})"), WallTime{}),
+            service_text("127.0.171.1:8080,127.0.171.3:8080,127.0.171.4:8080 + 1 more..."));
 }
 
 TEST(DescribeService, WithoutEndpointSlicesHasNoEndpoints) {
   EXPECT_EQ(describe_service(json(kService), json(R"({"items": []})"), json(R"({"items": []})"),
                              WallTime{}),
-            "Name:                     web\n"
-            "Namespace:                default\n"
-            "Labels:                   <none>\n"
-            "Annotations:              <none>\n"
-            "Selector:                 app=web\n"
-            "Type:                     LoadBalancer\n"
-            "IP Family Policy:         SingleStack\n"
-            "IP Families:              IPv4\n"
-            "IP:                       127.0.173.1\n"
-            "IPs:                      127.0.173.1\n"
-            "LoadBalancer Ingress:     127.0.172.1 (VIP)\n"
-            "Port:                     http  80/TCP\n"
-            "TargetPort:               http/TCP\n"
-            "NodePort:                 http  30080/TCP\n"
-            "Endpoints:                <none>\n"
-            "Session Affinity:         None\n"
-            "External Traffic Policy:  Cluster\n"
-            "Internal Traffic Policy:  Cluster\n"
-            "Events:                   <none>\n");
+            service_text("<none>"));
 }
 
 TEST(DescribeEndpoints, ListsEachSubset) {
