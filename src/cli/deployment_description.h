@@ -1,12 +1,9 @@
 // `kubectl describe deployment` from the Deployment, the ReplicaSets of its namespace and its
 // events, laid out as kubectl's DeploymentDescriber writes it (tabbed lines aligned by Go's
-// tabwriter: table_printer.h's format_tabbed): the top fields, the pod template (containers with
-// image, ports, command, args, limits and requests, probes, environment), conditions, old and
-// new ReplicaSets, events with their ages.
-//
-// What it does not describe yet, and says so instead of leaving out silently: init containers,
-// volumes and mounts, envFrom, node selectors and tolerations are printed as kubectl would only
-// when absent ("<none>"); when present their line reads "(not shown by nodrop yet)".
+// tabwriter: table_printer.h's format_tabbed): the top fields, the pod template
+// (describe_sections.h: init containers and containers with image, ports, command, args, limits
+// and requests, probes, envFrom and env, mounts; volumes, node selector, tolerations),
+// conditions, old and new ReplicaSets, events with their ages.
 #pragma once
 
 #include <string>

@@ -18,7 +18,7 @@ const auto kVerbs = std::to_array<Verb>({
      run_apply},
     {"get", "list objects as kubectl does: nodrop get KIND [NAME] [-o wide|json|yaml|name]",
      run_get},
-    {"describe", "describe a Deployment as kubectl does: nodrop describe deploy/NAME",
+    {"describe", "describe objects as kubectl does: nodrop describe deploy/NAME, describe pods",
      run_describe},
     {"events", "list a namespace's events, oldest first: nodrop events [--for deploy/NAME]",
      run_events},

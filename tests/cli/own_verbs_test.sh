@@ -205,6 +205,83 @@ same_as_kubectl get cm -o json
 same_as_kubectl get deploy -n nothing -o json
 same_as_kubectl get deploy -n nothing -o name
 same_as_kubectl describe deploy web
+# Every part of a pod template nodrop stores, in a Deployment of no pods; a ConfigMap and a Secret
+# of one key each (kubectl lists keys in Go's map order, which changes from run to run).
+cat >"$work/extras.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: extras
+  labels: {app: extras}
+  annotations: {note: "first line\\nsecond line"}
+spec:
+  replicas: 0
+  selector:
+    matchLabels: {app: extras}
+    matchExpressions:
+    - {key: tier, operator: In, values: [web, api]}
+  template:
+    metadata:
+      labels: {app: extras, tier: web}
+    spec:
+      nodeSelector: {disktype: ssd}
+      tolerations:
+      - {key: dedicated, operator: Equal, value: web, effect: NoSchedule}
+      - {operator: Exists}
+      initContainers:
+      - name: setup
+        image: demo-app:v1
+        command: ["$demo_app", "--version"]
+      containers:
+      - name: app
+        image: demo-app:v1
+        command: ["$demo_app"]
+        envFrom:
+        - configMapRef: {name: extras-config}
+        - {prefix: DB_, secretRef: {name: extras-secret, optional: true}}
+        env:
+        - {name: MODE, valueFrom: {configMapKeyRef: {name: extras-config, key: mode}}}
+        - {name: PASSWORD, valueFrom: {secretKeyRef: {name: extras-secret, key: password}}}
+        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+        ports:
+        - {name: http, containerPort: 8080}
+        - {name: metrics, containerPort: 9090}
+        resources:
+          limits: {cpu: "1", memory: 128Mi}
+        volumeMounts:
+        - {name: scratch, mountPath: /tmp/scratch}
+        - {name: config, mountPath: /etc/extras, readOnly: true}
+        - {name: secret, mountPath: /etc/secret, readOnly: true}
+      volumes:
+      - {name: scratch, emptyDir: {}}
+      - {name: config, configMap: {name: extras-config}}
+      - {name: secret, secret: {secretName: extras-secret}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: extras-config, labels: {app: extras}}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: extras-secret}
+stringData: {password: hunter2}
+YAML
+n apply -f "$work/extras.yaml" >"$work/extras.out" 2>&1 || fail "apply extras: $(cat "$work/extras.out")"
+same_as_kubectl describe deploy extras
+same_as_kubectl describe deploy
+same_as_kubectl describe deploy -l app=extras
+same_as_kubectl describe rs
+same_as_kubectl describe svc web
+same_as_kubectl describe cm extras-config
+same_as_kubectl describe secret extras-secret
+same_as_kubectl describe pods
+same_as_kubectl describe pod web
+n delete -f "$work/extras.yaml" >/dev/null 2>&1 || fail "delete extras"
+status=0
+n describe statefulset web >/dev/null 2>"$work/sts" || status=$?
+[[ $status -eq 2 ]] && grep -q "not statefulset.apps; try nodrop get statefulset.apps web -o yaml" "$work/sts" \
+  || fail "describe of a kind not described: $status $(cat "$work/sts")"
 same_as_kubectl get pods -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.podIP}{"\n"}{end}'
 same_as_kubectl get deploy web -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}'
 same_as_kubectl get deploy web -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision} {.spec.template.spec.containers[*].image}'
