@@ -61,15 +61,42 @@ TEST(Kubeconfig, RefusalsNameTheFieldAndSayWhatToDo) {
   EXPECT_EQ(message_of(no_ca),
             "clusters[nodrop].cluster.insecure-skip-tls-verify: not supported; give the cluster's "
             "certificate-authority");
-  std::string certificate = text;
-  certificate.replace(certificate.find("token: abc123"), 13, "client-certificate-data: eA==");
-  EXPECT_EQ(message_of(certificate),
-            "users[nodrop].user.client-certificate-data: not supported by nodrop's verbs; use a "
-            "token");
+  std::string exec = text;
+  exec.replace(exec.find("token: abc123"), 13, "exec: {command: aws}");
+  EXPECT_EQ(message_of(exec),
+            "users[nodrop].user.exec: not supported by nodrop's verbs; use a token or a client "
+            "certificate");
+  std::string no_key = text;
+  no_key.replace(no_key.find("token: abc123"), 13, "client-certificate-data: eA==");
+  EXPECT_EQ(message_of(no_key), "users[nodrop].user.client-certificate: given without client-key");
+  std::string both = text;
+  both.replace(both.find("token: abc123"), 13, "{token: abc123, username: u, password: p}");
+  EXPECT_EQ(message_of(both),
+            "users[nodrop].user: username/password or bearer token may be set, but not both");
+  std::string none = text;
+  none.replace(none.find("token: abc123"), 13, "{}");
+  EXPECT_EQ(message_of(none), "users[nodrop].user: no token, client certificate or username");
   std::string other_context = text;
   other_context.replace(other_context.find("current-context: nodrop"), 23, "current-context: x");
   EXPECT_EQ(message_of(other_context), "contexts: no entry named \"x\"");
   EXPECT_EQ(message_of("[1, 2]"), "not a kubeconfig: expected one mapping");
+}
+
+TEST(Kubeconfig, ClientCertificatesAndBasicAuthenticationAreRead) {
+  std::string certificate = nodrop_kubeconfig();
+  certificate.replace(certificate.find("token: abc123"), 13,
+                      "{client-certificate-data: Y2VydA==, client-key-data: a2V5}");
+  Result<Kubeconfig> config = parse_kubeconfig(certificate, "/");
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->client_certificate_pem, "cert");
+  EXPECT_EQ(config->client_key_pem, "key");
+  EXPECT_EQ(config->token, "");
+  std::string basic = nodrop_kubeconfig();
+  basic.replace(basic.find("token: abc123"), 13, "{username: admin, password: secret}");
+  config = parse_kubeconfig(basic, "/");
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->username, "admin");
+  EXPECT_EQ(config->password, "secret");
 }
 
 TEST(LocateKubeconfig, FlagsComeFirstThenNodropsDataDirThenKubeconfigThenTheDefault) {
