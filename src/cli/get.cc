@@ -213,19 +213,42 @@ struct Answer {
   bool listed = false;  // a list (of a kind), not objects asked by name
 };
 
+// The watch that follows a listing taken at version: of the kind, or of the one object named (by a
+// field selector, as kubectl watches one object).
+std::string watch_target(const NamedObject& object, const std::string& namespace_name,
+                         const std::string& selector, const std::string& version) {
+  std::string target = collection_path(*object.resource, namespace_name) + "?watch=1";
+  if (!version.empty()) target += "&resourceVersion=" + query_escape(version);
+  if (!object.name.empty())
+    target += "&fieldSelector=" + query_escape("metadata.name=" + object.name);
+  if (!selector.empty()) target += "&labelSelector=" + query_escape(selector);
+  return target;
+}
+
+// Streams the watch into events, out flushed after each piece, until the server ends it, events
+// stop it or out goes away; the exit status, after the first failure's message: the stream's,
+// the handler's (handler_failure, set by the events' handler) or the watch's own.
+int follow_watch(ApiClient& client, const std::string& target, const std::string& accept,
+                 WatchEvents& events, const Status& handler_failure, std::ostream& out,
+                 std::ostream& err) {
+  Status watched = client.stream(target, accept, [&](std::string_view data) {
+    const bool more = events.feed(data);
+    out.flush();
+    return more && out.good();
+  });
+  if (!events.problem().is_ok()) return report_failure(err, events.problem());
+  if (!handler_failure.is_ok()) return report_failure(err, handler_failure);
+  if (!watched.is_ok()) return report_failure(err, watched);
+  return kExitOk;
+}
+
 // `get -w` after its table: a line for every change, each row aligned on its own (kubectl flushes
 // its tabwriter after every event), until the server ends the watch or the output goes away.
 int watch_rows(ApiClient& client, const NamedObject& object, const std::string& namespace_name,
                const std::string& selector, const Node& listed, const TablePrintOptions& options,
                std::ostream& out, std::ostream& err) {
-  const std::string version = text_at(listed, {"metadata", "resourceVersion"});
-  std::string target = collection_path(*object.resource, namespace_name) + "?watch=1";
-  if (!version.empty()) {
-    target += "&resourceVersion=" + query_escape(version);
-  }
-  if (!object.name.empty())
-    target += "&fieldSelector=" + query_escape("metadata.name=" + object.name);
-  if (!selector.empty()) target += "&labelSelector=" + query_escape(selector);
+  const std::string target = watch_target(object, namespace_name, selector,
+                                          text_at(listed, {"metadata", "resourceVersion"}));
   // Each row as wide as every line printed before it, as kubectl's tabwriter keeps them: the
   // changes line up under the table, and a wider cell widens its column from then on.
   TablePrintOptions with_headers = options;
@@ -253,17 +276,9 @@ int watch_rows(ApiClient& client, const NamedObject& object, const std::string& 
     }
     return true;
   });
-  Status watched =
-      client.stream(target, "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
-                    [&](std::string_view data) {
-                      const bool more = events.feed(data);
-                      out.flush();
-                      return more && out.good();
-                    });
-  if (!events.problem().is_ok()) return report_failure(err, events.problem());
-  if (!not_a_table.is_ok()) return report_failure(err, not_a_table);
-  if (!watched.is_ok()) return report_failure(err, watched);
-  return kExitOk;
+  return follow_watch(client, target,
+                      "application/json;as=Table;v=v1;g=meta.k8s.io,application/json", events,
+                      not_a_table, out, err);
 }
 
 // `get -w` in a non-table output: each object the watch reports, printed alone, until the
@@ -271,11 +286,6 @@ int watch_rows(ApiClient& client, const NamedObject& object, const std::string& 
 int watch_objects(ApiClient& client, const NamedObject& object, const std::string& namespace_name,
                   const std::string& selector, const std::string& version, ObjectPrinter& printer,
                   std::ostream& out, std::ostream& err) {
-  std::string target = collection_path(*object.resource, namespace_name) + "?watch=1";
-  if (!version.empty()) target += "&resourceVersion=" + query_escape(version);
-  if (!object.name.empty())
-    target += "&fieldSelector=" + query_escape("metadata.name=" + object.name);
-  if (!selector.empty()) target += "&labelSelector=" + query_escape(selector);
   Status not_printed;
   WatchEvents events([&](const std::string& /*type*/, const Node& changed) {
     Result<std::string> text = printer.print(
@@ -287,15 +297,8 @@ int watch_objects(ApiClient& client, const NamedObject& object, const std::strin
     out << *text;
     return true;
   });
-  Status watched = client.stream(target, "application/json", [&](std::string_view data) {
-    const bool more = events.feed(data);
-    out.flush();
-    return more && out.good();
-  });
-  if (!events.problem().is_ok()) return report_failure(err, events.problem());
-  if (!not_printed.is_ok()) return report_failure(err, not_printed);
-  if (!watched.is_ok()) return report_failure(err, watched);
-  return kExitOk;
+  return follow_watch(client, watch_target(object, namespace_name, selector, version),
+                      "application/json", events, not_printed, out, err);
 }
 
 }  // namespace

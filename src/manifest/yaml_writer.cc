@@ -513,10 +513,10 @@ class Emitter {
     const bool allow_breaks = !context_.simple_key;
     switch (style) {
       case Style::kPlain:
-        write_plain(value, allow_breaks);
+        write_plain_or_single_quoted(value, allow_breaks, false);
         break;
       case Style::kSingleQuoted:
-        write_single_quoted(value, allow_breaks);
+        write_plain_or_single_quoted(value, allow_breaks, true);
         break;
       case Style::kDoubleQuoted:
         write_double_quoted(value, allow_breaks);
@@ -584,13 +584,20 @@ class Emitter {
     indention_ = indention_ && is_indention;
   }
 
-  void write_plain(std::string_view value, bool allow_breaks) {
-    if (!whitespace_) put(' ');
+  // Plain text, or text in single quotes (a quote doubled): a space after column 80 becomes a
+  // line break (in quotes, not the first or last character), a line break is written twice.
+  void write_plain_or_single_quoted(std::string_view value, bool allow_breaks, bool quoted) {
+    if (quoted) {
+      write_indicator("'", true, false, false);
+    } else if (!whitespace_) {
+      put(' ');
+    }
     bool spaces = false;
     bool breaks = false;
     for (std::size_t i = 0; i < value.size();) {
       if (is_space(value, i)) {
-        if (allow_breaks && !spaces && column_ > kBestWidth && !is_space(value, i + 1)) {
+        const bool inside = !quoted || (i > 0 && i + 1 < value.size());
+        if (allow_breaks && !spaces && column_ > kBestWidth && inside && !is_space(value, i + 1)) {
           write_indent();
           i += 1;
         } else {
@@ -604,45 +611,14 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) write_indent();
+        if (quoted && value[i] == '\'') put('\'');
         write(value, i);
         indention_ = false;
         spaces = false;
         breaks = false;
       }
     }
-    whitespace_ = false;
-    indention_ = false;
-  }
-
-  void write_single_quoted(std::string_view value, bool allow_breaks) {
-    write_indicator("'", true, false, false);
-    bool spaces = false;
-    bool breaks = false;
-    for (std::size_t i = 0; i < value.size();) {
-      if (is_space(value, i)) {
-        if (allow_breaks && !spaces && column_ > kBestWidth && i > 0 && i + 1 < value.size() &&
-            !is_space(value, i + 1)) {
-          write_indent();
-          i += 1;
-        } else {
-          write(value, i);
-        }
-        spaces = true;
-      } else if (is_break(value, i)) {
-        if (!breaks && value[i] == '\n') put_break();
-        write_break(value, i);
-        indention_ = true;
-        breaks = true;
-      } else {
-        if (breaks) write_indent();
-        if (value[i] == '\'') put('\'');
-        write(value, i);
-        indention_ = false;
-        spaces = false;
-        breaks = false;
-      }
-    }
-    write_indicator("'", false, false, false);
+    if (quoted) write_indicator("'", false, false, false);
     whitespace_ = false;
     indention_ = false;
   }
