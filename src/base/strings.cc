@@ -1,7 +1,10 @@
 #include "base/strings.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 
 namespace nodrop {
 
@@ -66,6 +69,39 @@ void append_escape(std::string& out, char32_t point) {
 }
 
 }  // namespace
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      out += text[i];
+      continue;
+    }
+    const std::size_t length = utf8_sequence(text.substr(i));
+    if (length == 0) {
+      out += "\xef\xbf\xbd";  // U+FFFD
+    } else {
+      out.append(text.substr(i, length));
+      i += length - 1;
+    }
+  }
+  return out;
+}
+
+std::string go_float_text(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  char buffer[64];
+  const std::to_chars_result scientific =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  const std::string text(buffer, scientific.ptr);
+  const int exponent = std::atoi(text.c_str() + text.find('e') + 1);
+  if (exponent < -4 || exponent >= 6) return text;
+  const std::to_chars_result fixed =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+  return std::string(buffer, fixed.ptr);
+}
 
 std::string json_quote(std::string_view text) {
   std::string out;

@@ -155,9 +155,15 @@ Result<ApiClient> ApiClient::connect(const ClusterFlags& flags,
   client.options_ = {.server = *endpoint,
                      .server_name = host,
                      .ca_certificate_pem = config->ca_certificate_pem,
+                     .client_certificate_pem = config->client_certificate_pem,
+                     .client_key_pem = config->client_key_pem,
                      .timeout = flags.request_timeout,
                      .max_body_bytes = kMaxAnswerBytes};
-  client.token_ = config->token;
+  if (!config->token.empty()) {
+    client.authorization_ = "Bearer " + config->token;
+  } else if (!config->username.empty()) {
+    client.authorization_ = "Basic " + base64_encode(config->username + ":" + config->password);
+  }
   client.server_ = config->server;
   client.data_dir_ = source->data_dir;
   client.start_command_ =
@@ -185,7 +191,7 @@ live::HttpsRequest ApiClient::request_of(const std::string& method, const std::s
                                          const std::string& body, const std::string& content_type,
                                          const std::string& accept) const {
   live::HttpsRequest request{.method = method, .target = target, .fields = {}, .body = body};
-  request.fields.emplace_back("Authorization", "Bearer " + token_);
+  if (!authorization_.empty()) request.fields.emplace_back("Authorization", authorization_);
   request.fields.emplace_back("Accept", accept);
   request.fields.emplace_back("User-Agent", "nodrop");
   if (!body.empty()) request.fields.emplace_back("Content-Type", content_type);

@@ -100,8 +100,9 @@ class ApiClient {
                                std::chrono::milliseconds body_timeout);
 
   live::HttpsClientOptions options_;
-  std::string token_{};
-  std::string server_{};         // as the kubeconfig names it, for messages
+  std::string
+      authorization_{};   // the Authorization field: Bearer or Basic; none for a client certificate
+  std::string server_{};  // as the kubeconfig names it, for messages
   std::string data_dir_{};       // the data dir the kubeconfig belongs to; empty for another
   std::string start_command_{};  // how to start the cluster of that data dir
   std::string namespace_name_{};

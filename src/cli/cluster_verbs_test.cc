@@ -43,10 +43,10 @@ TEST(ClusterVerbs, MistakesOnTheCommandLineNameTheFlagAndSendNothing) {
   const std::string nowhere = "--data-dir=/nonexistent/nodrop-test";
   const VerbRun output = run(run_get, {"pods", "-o", "xml", nowhere});
   EXPECT_EQ(output.status, kExitUsage);
-  EXPECT_EQ(
-      output.err.rfind(
-          "nodrop get: -o: must be wide, json, yaml, name or jsonpath=TEMPLATE, not \"xml\"\n", 0),
-      0u)
+  EXPECT_EQ(output.err.rfind("nodrop get: -o: must be wide, json, yaml, name, jsonpath=TEMPLATE or "
+                             "custom-columns=SPEC, not \"xml\"\n",
+                             0),
+            0u)
       << output.err;
   EXPECT_EQ(run(run_get, {nowhere}).err.rfind("nodrop get: name a kind: nodrop get pods\n", 0), 0u);
   EXPECT_EQ(

@@ -132,6 +132,39 @@ std::string go_json(const Node& node) {
   return go_escaped(out);
 }
 
+std::string go_sprint(const Node& node) {
+  switch (node.type()) {
+    case Node::Type::kNull:
+      return "<nil>";
+    case Node::Type::kBool:
+      return node.bool_value() ? "true" : "false";
+    case Node::Type::kInt:
+      return std::to_string(node.int_value());
+    case Node::Type::kFloat:
+      return go_float_text(node.float_value());
+    case Node::Type::kString:
+      return node.text();
+    case Node::Type::kSequence: {
+      std::string out = "[";
+      for (std::size_t i = 0; i < node.items().size(); ++i) {
+        if (i > 0) out += ' ';
+        out += go_sprint(node.items()[i]);
+      }
+      return out + "]";
+    }
+    case Node::Type::kMapping: {
+      std::string out = "map[";
+      const Node sorted = sorted_keys(node);
+      for (std::size_t i = 0; i < sorted.entries().size(); ++i) {
+        if (i > 0) out += ' ';
+        out += sorted.entries()[i].key + ":" + go_sprint(sorted.entries()[i].value);
+      }
+      return out + "]";
+    }
+  }
+  return "";
+}
+
 std::string go_json_indented(const Node& node) {
   return go_escaped(manifest::write_json(sorted_keys(node)));
 }

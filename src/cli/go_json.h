@@ -15,5 +15,9 @@ namespace nodrop::cli {
 std::string go_json(const manifest::Node& node);
 // json.MarshalIndent(node, "", "    ") with a final newline, as `kubectl get -o json` prints.
 std::string go_json_indented(const manifest::Node& node);
+// fmt.Sprint of the value as Go holds it decoded from JSON (what kubectl's custom-columns print):
+// strings bare, numbers as %v writes them (1e+06), null as <nil>, lists as [a b], mappings as
+// map[k:v k2:v2] with their keys sorted.
+std::string go_sprint(const manifest::Node& node);
 
 }  // namespace nodrop::cli

@@ -56,10 +56,55 @@ TEST(JsonPath, FiltersCompareAPathWithALiteralOrTestItIsThere) {
   EXPECT_EQ(apply("{.items[?(@.metadata.name!='web-1')].metadata.name}"), "web-2");
 }
 
+TEST(JsonPath, SlicesTakeStartEndAndStrideWithNegativeBoundsFromTheEnd) {
+  EXPECT_EQ(apply("{.items[0:1].metadata.name}"), "web-1");
+  EXPECT_EQ(apply("{.items[0:2].metadata.name}"), "web-1 web-2");
+  EXPECT_EQ(apply("{.items[-1:].metadata.name}"), "web-2");
+  EXPECT_EQ(apply("{.items[:1].metadata.name}"), "web-1");
+  EXPECT_EQ(apply("{.items[::2].metadata.name}"), "web-1");
+  EXPECT_EQ(apply("{.items[1:1].metadata.name}"), "");  // empty, not out of bounds
+  EXPECT_EQ(apply("{.items[0].spec.containers[-2:].name}"), "app side");
+}
+
+TEST(JsonPath, OutsideTheListIsAnErrorAsKubectlSays) {
+  EXPECT_EQ(apply("{.items[2].metadata.name}"),
+            "error: array index out of bounds: index 2, length 2");
+  EXPECT_EQ(apply("{.items[0:3]}"), "error: array index out of bounds: index 2, length 2");
+  EXPECT_EQ(apply("{.items[1:0]}"), "error: starting index 1 is greater than ending index 0");
+  EXPECT_EQ(apply("{.items[::0]}"), "error: step must be > 0");
+}
+
+TEST(JsonPath, UnionsGiveEachPartsResultsInTurn) {
+  EXPECT_EQ(apply("{.items[1,0].metadata.name}"), "web-2 web-1");
+  EXPECT_EQ(apply("{.items[0].spec.containers[*]['name','image']}"),
+            "app side demo-app:v1 proxy:2");
+  EXPECT_EQ(apply("{.items[0].metadata['name', 'labels']}"), R"(web-1 {"app":"web"})");
+}
+
+TEST(JsonPath, RecursiveDescentFindsTheNameAtEveryDepth) {
+  EXPECT_EQ(apply("{.items[1]..name}"), "web-2 app");
+  EXPECT_EQ(apply("{..podIP}"), "127.0.171.1");
+}
+
+TEST(JsonPath, FiltersCompareNumbersAndStringsInOrder) {
+  const manifest::Node ports = apiserver::parse_body(R"({"ports": [
+    {"name": "http", "port": 80}, {"name": "admin", "port": 9090}, {"name": "dns", "port": 53.5}]})")
+                                   .value();
+  const auto on_ports = [&](const std::string& text) {
+    Result<std::string> out = apply_jsonpath(text, ports);
+    return out ? *out : "error: " + out.status().message();
+  };
+  EXPECT_EQ(on_ports("{.ports[?(@.port>80)].name}"), "admin");
+  EXPECT_EQ(on_ports("{.ports[?(@.port >= 80)].name}"), "http admin");
+  EXPECT_EQ(on_ports("{.ports[?(@.port<80)].name}"), "dns");
+  EXPECT_EQ(on_ports("{.ports[?(@.port<=53.5)].name}"), "dns");
+  EXPECT_EQ(on_ports("{.ports[?(@.name<'b')].name}"), "admin");
+  EXPECT_EQ(on_ports("{.ports[?(@.port=80)].name}"), "error: unrecognized filter operator =");
+}
+
 TEST(JsonPath, WhatItDoesNotReadIsRefusedByName) {
   EXPECT_EQ(apply("{.items"), "error: unclosed action");
-  EXPECT_EQ(apply("{..name}"), "error: recursive descent (..) is not supported");
-  EXPECT_EQ(apply("{.items[0:1]}"), "error: [0:1]: slices and unions are not supported yet");
+  EXPECT_EQ(apply("{.items[x]}"), "error: invalid array index x");
   EXPECT_EQ(apply("{end}"), "error: {end} without a range");
 }
 

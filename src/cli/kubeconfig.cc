@@ -49,6 +49,24 @@ Result<std::string> read_small_file(const std::string& path, const std::string& 
   return text;
 }
 
+// A credential given inline (its field holds it, base64 when encoded) or as a file's path (read
+// whole); "" when neither is set. The inline one wins, as in kubectl.
+Result<std::string> inline_or_file(const Node& user, const char* inline_field,
+                                   const char* file_field, bool encoded,
+                                   const std::string& base_directory,
+                                   const std::string& user_field) {
+  if (const std::string data = text_at(user, {inline_field}); !data.empty()) {
+    if (!encoded) return data;
+    std::optional<std::string> decoded = base64_decode(data);
+    if (!decoded) return invalid_argument(user_field + "." + inline_field + ": not base64");
+    return std::move(*decoded);
+  }
+  if (const std::string file = text_at(user, {file_field}); !file.empty()) {
+    return read_small_file(file, base_directory, user_field + "." + file_field);
+  }
+  return std::string();
+}
+
 std::string kubeconfig_of(const std::string& data_dir) { return data_dir + "/kubeconfig"; }
 
 bool file_exists(const std::string& path) {
@@ -117,26 +135,42 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
   Result<const Node*> user = named_entry(root, "users", "user", user_name);
   if (!user) return user.status();
   const std::string user_field = "users[" + user_name + "].user";
-  for (const char* unsupported :
-       {"client-certificate", "client-certificate-data", "exec", "auth-provider", "username"}) {
+  for (const char* unsupported : {"exec", "auth-provider"}) {
     if ((*user)->find(unsupported) != nullptr) {
       return invalid_argument(user_field + "." + unsupported +
-                              ": not supported by nodrop's verbs; use a token");
+                              ": not supported by nodrop's verbs; use a token or a client "
+                              "certificate");
     }
   }
-  config.token = text_at(**user, {"token"});
-  if (config.token.empty()) {
-    if (const std::string file = text_at(**user, {"tokenFile"}); !file.empty()) {
-      Result<std::string> token = read_small_file(file, base_directory, user_field + ".tokenFile");
-      if (!token) return token.status();
-      config.token = std::move(*token);
-      while (!config.token.empty() &&
-             std::isspace(static_cast<unsigned char>(config.token.back()))) {
-        config.token.pop_back();  // a file's final newline
-      }
-    }
+  Result<std::string> token =
+      inline_or_file(**user, "token", "tokenFile", false, base_directory, user_field);
+  if (!token) return token.status();
+  config.token = std::move(token).value();
+  while (!config.token.empty() && std::isspace(static_cast<unsigned char>(config.token.back()))) {
+    config.token.pop_back();  // a file's final newline
   }
-  if (config.token.empty()) return invalid_argument(user_field + ": no token");
+  Result<std::string> certificate = inline_or_file(
+      **user, "client-certificate-data", "client-certificate", true, base_directory, user_field);
+  if (!certificate) return certificate.status();
+  Result<std::string> key =
+      inline_or_file(**user, "client-key-data", "client-key", true, base_directory, user_field);
+  if (!key) return key.status();
+  if (certificate->empty() != key->empty()) {
+    return invalid_argument(
+        user_field + (certificate->empty() ? ".client-key" : ".client-certificate") +
+        ": given without " + (certificate->empty() ? "client-certificate" : "client-key"));
+  }
+  config.client_certificate_pem = std::move(certificate).value();
+  config.client_key_pem = std::move(key).value();
+  config.username = text_at(**user, {"username"});
+  config.password = text_at(**user, {"password"});
+  if (!config.username.empty() && !config.token.empty()) {
+    return invalid_argument(user_field +
+                            ": username/password or bearer token may be set, but not both");
+  }
+  if (config.token.empty() && config.username.empty() && config.client_certificate_pem.empty()) {
+    return invalid_argument(user_field + ": no token, client certificate or username");
+  }
   return config;
 }
 

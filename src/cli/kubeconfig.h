@@ -1,6 +1,7 @@
 // Where nodrop's cluster verbs (get, apply, delete, scale, rollout, logs) find the API they talk
 // to, and what they read there: the kubeconfig's current context, its cluster (server, certificate
-// authority) and user (bearer token), as kubectl reads them.
+// authority) and user (bearer token, client certificate, or user name and password), as kubectl
+// reads them.
 //
 // Which kubeconfig, first match wins:
 //   1. --kubeconfig FILE
@@ -12,9 +13,13 @@
 // nodrop's own settings come before KUBECONFIG so that a KUBECONFIG exported for another cluster
 // does not hide the data dir the user named.
 //
-// Only what nodrop's API hands out is read: a server, an inline or file certificate authority and
-// a token (inline or a file). Client certificates, exec plugins and skipping verification are
-// refused with a message that says so, rather than sent without them.
+// A user's credentials, each inline or from a file as kubectl takes them:
+//   token, tokenFile                                    Authorization: Bearer
+//   client-certificate(-data) with client-key(-data)    presented in the TLS handshake
+//   username with password                              Authorization: Basic
+// A token and a user name together are refused, as client-go refuses them. Exec plugins, auth
+// providers and skipping verification are refused with a message that says so, rather than the
+// request sent without them.
 #pragma once
 
 #include <string>
@@ -27,11 +32,16 @@ struct Kubeconfig {
   std::string server{};              // "https://127.0.0.1:6443"
   std::string ca_certificate_pem{};  // decoded certificate-authority-data, or the file's text
   std::string token{};
+  std::string client_certificate_pem{};  // with its key, or both empty
+  std::string client_key_pem{};
+  std::string username{};  // basic authentication, with password
+  std::string password{};
   std::string namespace_name{};  // the context's namespace; empty when it names none
 };
 
-// The current context of a kubeconfig's text. Errors name the field: "users[nodrop].user: client
-// certificates are not supported; use a token". base_directory resolves relative file paths.
+// The current context of a kubeconfig's text. Errors name the field: "users[nodrop].user.exec:
+// not supported by nodrop's verbs; use a token or a client certificate". base_directory resolves
+// relative file paths.
 Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& base_directory);
 
 // What the process's environment says about where the cluster is.

@@ -25,6 +25,12 @@ std::string nodrop_kubeconfig() {
          "current-context: nodrop\n";
 }
 
+// The same kubeconfig with another user.
+std::string with_user(const std::string& user) {
+  std::string text = nodrop_kubeconfig();
+  return text.replace(text.find("token: abc123"), 13, user);
+}
+
 TEST(Kubeconfig, ReadsTheOneNodropUpWrites) {
   Result<Kubeconfig> config = parse_kubeconfig(nodrop_kubeconfig(), "/nowhere");
   ASSERT_TRUE(config.is_ok()) << config.status().message();
@@ -61,15 +67,32 @@ TEST(Kubeconfig, RefusalsNameTheFieldAndSayWhatToDo) {
   EXPECT_EQ(message_of(no_ca),
             "clusters[nodrop].cluster.insecure-skip-tls-verify: not supported; give the cluster's "
             "certificate-authority");
-  std::string certificate = text;
-  certificate.replace(certificate.find("token: abc123"), 13, "client-certificate-data: eA==");
-  EXPECT_EQ(message_of(certificate),
-            "users[nodrop].user.client-certificate-data: not supported by nodrop's verbs; use a "
-            "token");
+  EXPECT_EQ(message_of(with_user("exec: {command: aws}")),
+            "users[nodrop].user.exec: not supported by nodrop's verbs; use a token or a client "
+            "certificate");
+  EXPECT_EQ(message_of(with_user("client-certificate-data: eA==")),
+            "users[nodrop].user.client-certificate: given without client-key");
+  EXPECT_EQ(message_of(with_user("{token: abc123, username: u, password: p}")),
+            "users[nodrop].user: username/password or bearer token may be set, but not both");
+  EXPECT_EQ(message_of(with_user("{}")),
+            "users[nodrop].user: no token, client certificate or username");
   std::string other_context = text;
   other_context.replace(other_context.find("current-context: nodrop"), 23, "current-context: x");
   EXPECT_EQ(message_of(other_context), "contexts: no entry named \"x\"");
   EXPECT_EQ(message_of("[1, 2]"), "not a kubeconfig: expected one mapping");
+}
+
+TEST(Kubeconfig, ClientCertificatesAndBasicAuthenticationAreRead) {
+  Result<Kubeconfig> config = parse_kubeconfig(
+      with_user("{client-certificate-data: Y2VydA==, client-key-data: a2V5}"), "/");
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->client_certificate_pem, "cert");
+  EXPECT_EQ(config->client_key_pem, "key");
+  EXPECT_EQ(config->token, "");
+  config = parse_kubeconfig(with_user("{username: admin, password: secret}"), "/");
+  ASSERT_TRUE(config.is_ok()) << config.status().message();
+  EXPECT_EQ(config->username, "admin");
+  EXPECT_EQ(config->password, "secret");
 }
 
 TEST(LocateKubeconfig, FlagsComeFirstThenNodropsDataDirThenKubeconfigThenTheDefault) {
@@ -122,8 +145,7 @@ TEST(LoadKubeconfig, ReadsTheTokenFromAFileBesideIt) {
       ("nodrop-kubeconfig-" + std::to_string(reinterpret_cast<std::uintptr_t>(&text_holder)) + "-" +
        ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::create_directories(directory);
-  std::string text = nodrop_kubeconfig();
-  text.replace(text.find("token: abc123"), 13, "tokenFile: token.txt");
+  const std::string text = with_user("tokenFile: token.txt");
   std::ofstream(directory / "config") << text;
   std::ofstream(directory / "token.txt") << "from-file\n";
   Result<Kubeconfig> config = load_kubeconfig({.path = (directory / "config").string()});

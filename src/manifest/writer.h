@@ -1,4 +1,5 @@
-// Node trees back into text: YAML in kubectl's block style, or JSON indented as `kubectl -o json`.
+// Node trees back into text: YAML as go-yaml v2 writes it (so as kubectl does, given keys in its
+// order: cli/go_yaml.h), or JSON indented as `kubectl -o json`.
 #pragma once
 
 #include <string>
@@ -8,7 +9,9 @@
 
 namespace nodrop::manifest {
 
-// One YAML document (no leading "---").
+// One YAML document (no leading "---"), keys in the node's order, in go-yaml v2's block style:
+// strings plain, quoted or as literal blocks by its rules, lines folded after column 80
+// (yaml_writer.cc has the table). Bytes that are not UTF-8 are written as U+FFFD.
 std::string write_yaml(const Node& node);
 // Several documents separated by "---".
 std::string write_yaml_stream(const std::vector<Node>& documents);

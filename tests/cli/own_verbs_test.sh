@@ -285,6 +285,44 @@ n describe statefulset web >/dev/null 2>"$work/sts" || status=$?
 same_as_kubectl get pods -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.podIP}{"\n"}{end}'
 same_as_kubectl get deploy web -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}'
 same_as_kubectl get deploy web -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision} {.spec.template.spec.containers[*].image}'
+
+# get output formats
+same_as_kubectl get deploy web -o yaml
+same_as_kubectl get po -o yaml
+same_as_kubectl get cm -o yaml
+same_as_kubectl get svc,cm -o yaml
+same_as_kubectl get po -o 'custom-columns=NAME:.metadata.name,IMAGES:.spec.containers[*].image,PORTS:.spec.containers[0].ports,NODE:spec.nodeName,NONE:.status.nothing'
+same_as_kubectl get deploy --no-headers -o 'custom-columns=NAME:{.metadata.name},LABELS:.metadata.labels,REPLICAS:.spec.replicas'
+printf 'NAME DATA\n.metadata.name .data.mode\n' >"$work/columns"
+same_as_kubectl get cm -o "custom-columns-file=$work/columns"
+same_as_kubectl get po -o 'jsonpath={.items[0:1].metadata.name} {.items[-1:].metadata.name} {.items[::1].kind}'
+same_as_kubectl get deploy web -o "jsonpath={.spec.template.spec.containers[0]['name','image']}"
+same_as_kubectl get deploy web -o 'jsonpath={.status.conditions[?(@.status!="False")].type}'
+same_as_kubectl get svc web -o 'jsonpath={.spec.ports[?(@.port>=80)].name} {.spec.ports[?(@.port<80)].name}'
+same_as_kubectl get cm web-config -o 'jsonpath={..mode}'
+# strings go-yaml quotes, folds or writes as blocks, keys in its order
+cat >"$work/tricky.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tricky
+  labels: {item10: a, item9: b, a_b: c, aB: d}
+  annotations:
+    note: "a long annotation that goes on and on past the eightieth column, where go-yaml folds it"
+data: {flag: "true", port: "80", when: "2024-01-02", colon: "a: b", lead: " x", tab: "a\tb",
+       script: "line 1\n  line 2\n", keep: "end\n\n"}
+YAML
+n apply -f "$work/tricky.yaml" >/dev/null || fail "apply tricky.yaml"
+same_as_kubectl get cm tricky -o yaml
+n delete cm tricky >/dev/null || fail "delete cm tricky"
+# -w in an object's output: the object, then each change (none within two seconds here)
+for format in yaml json name; do
+  ours=$(timeout 2 "$nodrop" get cm web-config -w -o "$format" --data-dir "$work/data" || true)
+  theirs=$(KUBECONFIG=$work/data/kubeconfig timeout 2 kubectl get cm web-config -w -o "$format" || true)
+  [[ -n "$ours" && "$ours" == "$theirs" ]] || fail "get -w -o $format: $ours
+---
+$theirs"
+done
 # kubectl's events order ties (events of the same second) its own way: the same lines, in any order.
 same_events() {
   [[ "$(n events --for deploy/web | without_ages | sort)" == \

@@ -47,6 +47,44 @@ Status trust(SSL_CTX* context, const std::string& pem) {
   return Status::ok();
 }
 
+// The client's certificate (with any intermediates after it) and its private key, both PEM,
+// presented when the server asks for one (a kubeconfig's client-certificate-data and
+// client-key-data).
+Status present_certificate(SSL_CTX* context, const std::string& certificate_pem,
+                           const std::string& key_pem) {
+  openssl::Bio certificates(
+      BIO_new_mem_buf(certificate_pem.data(), static_cast<int>(certificate_pem.size())));
+  openssl::Bio key_text(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+  if (!certificates || !key_text) return internal_error("BIO_new_mem_buf failed");
+  openssl::Certificate leaf(PEM_read_bio_X509(certificates.get(), nullptr, nullptr, nullptr));
+  if (!leaf) {
+    ERR_clear_error();
+    return invalid_argument("the client certificate holds no PEM certificate");
+  }
+  if (SSL_CTX_use_certificate(context, leaf.get()) != 1) {
+    return invalid_argument(openssl::error_text("the client certificate cannot be used"));
+  }
+  while (true) {
+    X509* intermediate = PEM_read_bio_X509(certificates.get(), nullptr, nullptr, nullptr);
+    if (intermediate == nullptr) break;
+    if (SSL_CTX_add0_chain_cert(context, intermediate) != 1) {  // owns it from here on success
+      X509_free(intermediate);
+      return invalid_argument(openssl::error_text("the client certificate chain cannot be used"));
+    }
+  }
+  ERR_clear_error();  // the end of the PEM text reads as an error
+  openssl::Key key(PEM_read_bio_PrivateKey(key_text.get(), nullptr, nullptr, nullptr));
+  if (!key) {
+    ERR_clear_error();
+    return invalid_argument(
+        "the client key holds no PEM private key (an encrypted one is not read)");
+  }
+  if (SSL_CTX_use_PrivateKey(context, key.get()) != 1 || SSL_CTX_check_private_key(context) != 1) {
+    return invalid_argument(openssl::error_text("the client key does not match its certificate"));
+  }
+  return Status::ok();
+}
+
 // One TLS connection over a non-blocking socket; every wait ends at the deadline.
 class Connection {
  public:
@@ -121,6 +159,13 @@ Result<Session> open_session(const HttpsClientOptions& options, Clock::time_poin
     return trusted;
   }
   SSL_CTX_set_verify(context.get(), SSL_VERIFY_PEER, nullptr);
+  if (!options.client_certificate_pem.empty()) {
+    if (Status presented = present_certificate(context.get(), options.client_certificate_pem,
+                                               options.client_key_pem);
+        !presented.is_ok()) {
+      return presented;
+    }
+  }
 
   Connecting connecting = start_connect(options.server);
   if (connecting.outcome == IoOutcome::kWouldBlock) {

@@ -30,6 +30,10 @@ struct HttpsClientOptions {
   // certificate's IP addresses) or a DNS name; sent as SNI when it is a name.
   std::string server_name{};
   std::string ca_certificate_pem{};  // the authority that signed the server's certificate
+  // A certificate (PEM, intermediates after it) and its key that the client presents when the
+  // server asks for one; none when empty. InvalidArgument when they do not parse or match.
+  std::string client_certificate_pem{};
+  std::string client_key_pem{};
   std::chrono::milliseconds timeout{30'000};
   std::size_t max_body_bytes = 64 * 1024 * 1024;
   // https_stream: how long the body may last after the head (`rollout status --timeout`); zero:

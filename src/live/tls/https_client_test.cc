@@ -8,9 +8,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "live/sockets/tcp.h"
@@ -209,6 +214,103 @@ TEST_F(HttpsClientTest, AStreamsErrorAnswerIsReturnedWholeWithoutCallingTheReade
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(missing->body, "{\"kind\":\"Status\"}");
   EXPECT_FALSE(called);
+}
+
+// Client certificates against another TLS implementation's server: `openssl s_server -Verify`,
+// which refuses a client without a certificate its authority signed, and with -www answers with
+// what it saw. Keys and certificates made by the openssl command too, so that nothing of nodrop's
+// is on both sides. Address 127.0.131.10.
+class ClientCertificateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::system("openssl version >/dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "the openssl command is not installed";
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    char pattern[] = "/tmp/nodrop-client-certificate-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    directory_ = pattern;
+    const std::string make =
+        "cd " + directory_ +
+        " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1"
+        "    -subj /CN=test-ca -keyout ca.key -out ca.crt"
+        " && printf 'subjectAltName=IP:127.0.131.10\\n' >server.ext"
+        " && printf 'extendedKeyUsage=clientAuth\\n' >client.ext"
+        " && for who in server client; do"
+        "      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=$who"
+        "        -keyout $who.key -out $who.csr"
+        "      && openssl x509 -req -in $who.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1"
+        "        -extfile $who.ext -out $who.crt || exit 1;"
+        "    done >/dev/null 2>&1";
+    ASSERT_EQ(std::system(make.c_str()), 0) << make;
+    server_ = ::fork();
+    ASSERT_GE(server_, 0);
+    if (server_ == 0) {
+      const std::string accept = "127.0.131.10:" + std::to_string(kPort);
+      ::execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(),
+               "-cert", (directory_ + "/server.crt").c_str(), "-key",
+               (directory_ + "/server.key").c_str(), "-CAfile", (directory_ + "/ca.crt").c_str(),
+               "-Verify", "1", "-verify_return_error", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Until it listens: a connection refused is Unavailable; anything else means it answered.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      Result<HttpsResponse> probe = https_request(options(false), {});
+      if (probe.is_ok() || probe.status().code() != StatusCode::kUnavailable) return;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    FAIL() << "openssl s_server never listened";
+  }
+  void TearDown() override {
+    if (server_ > 0) {
+      ::kill(server_, SIGTERM);
+      ::waitpid(server_, nullptr, 0);
+    }
+    if (!directory_.empty()) std::filesystem::remove_all(directory_);
+  }
+
+  std::string read(const std::string& name) const {
+    std::ifstream in(directory_ + "/" + name);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  HttpsClientOptions options(bool with_certificate) const {
+    HttpsClientOptions options{.server = {Ipv4Address::of(127, 0, 131, 10), kPort},
+                               .server_name = "127.0.131.10",
+                               .ca_certificate_pem = read("ca.crt"),
+                               .timeout = milliseconds(5000)};
+    if (with_certificate) {
+      options.client_certificate_pem = read("client.crt");
+      options.client_key_pem = read("client.key");
+    }
+    return options;
+  }
+
+  static constexpr std::uint16_t kPort = 38443;
+  std::string directory_;
+  pid_t server_ = -1;
+};
+
+TEST_F(ClientCertificateTest, AServerThatAsksForACertificateGetsOneAndIsRefusedWithout) {
+  Result<HttpsResponse> answer = https_request(options(true), {});
+  ASSERT_TRUE(answer.is_ok()) << answer.status().message();
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_NE(answer->body.find("Client certificate"), std::string::npos) << answer->body;
+  EXPECT_NE(answer->body.find("Subject: CN=client"), std::string::npos) << answer->body;
+  EXPECT_FALSE(https_request(options(false), {}).is_ok());
+}
+
+TEST_F(ClientCertificateTest, AKeyThatIsNotTheCertificatesIsRefusedBeforeConnecting) {
+  HttpsClientOptions mismatched = options(true);
+  mismatched.client_key_pem = read("server.key");
+  Result<HttpsResponse> answer = https_request(mismatched, {});
+  ASSERT_FALSE(answer.is_ok());
+  EXPECT_EQ(answer.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(answer.status().message().find("the client key does not match its certificate"),
+            std::string::npos)
+      << answer.status().message();
 }
 
 }  // namespace
