@@ -243,6 +243,10 @@ class ClientCertificateTest : public ::testing::Test {
         "        -extfile $who.ext -out $who.crt || exit 1;"
         "    done >/dev/null 2>&1";
     ASSERT_EQ(std::system(make.c_str()), 0) << make;
+  }
+  // Starts the server; only the test that talks to it does (ctest runs this fixture's tests side
+  // by side, and two servers on one address made one fail to listen and the other answer for it).
+  void serve() {
     server_ = ::fork();
     ASSERT_GE(server_, 0);
     if (server_ == 0) {
@@ -294,6 +298,7 @@ class ClientCertificateTest : public ::testing::Test {
 };
 
 TEST_F(ClientCertificateTest, AServerThatAsksForACertificateGetsOneAndIsRefusedWithout) {
+  ASSERT_NO_FATAL_FAILURE(serve());
   Result<HttpsResponse> answer = https_request(options(true), {});
   ASSERT_TRUE(answer.is_ok()) << answer.status().message();
   EXPECT_EQ(answer->status, 200);
