@@ -810,6 +810,12 @@ http::ServerResponse ApiServer::patch(const Call& call) {
     if (!updated) {
       if (updated.status().code() == StatusCode::kConflict && !version_given &&
           attempt + 1 < kAttempts) {
+        // The read saw the object before a write not yet durable, which the store's check saw:
+        // read again once it is, rather than spin on the same version (16 writers patching 64
+        // pods used up the attempts while a commit was on its way to disk, and got 409s).
+        if (Status waited = store_.wait_for_ordered_writes(); !waited.is_ok()) {
+          return error_response(api_error_of(waited, &resource, call.name));
+        }
         continue;
       }
       ApiError error = api_error_of(updated.status(), &resource, call.name);

@@ -634,6 +634,16 @@ void Store::notify(Pending& pending) {
   for (const auto& callback : pending.callbacks) callback();
 }
 
+Status Store::wait_for_ordered_writes() {
+  ResourceVersion latest = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (published_ >= resource_version_) return Status::ok();
+    latest = resource_version_;
+  }
+  return make_durable(latest);
+}
+
 Result<ObjectPtr> Store::get(const ObjectKey& key) const {
   std::lock_guard lock(mutex_);
   ObjectPtr object = visible(key);

@@ -217,6 +217,10 @@ class Store {
   Result<ObjectPtr> remove(const ObjectKey& key, const DeleteOptions& options = {});
 
   Result<ObjectPtr> get(const ObjectKey& key) const;
+  // Waits until every write ordered so far is durable, so readers see it: for a read-modify-write
+  // (a patch) that lost to a write its read did not see yet (reads see committed writes only,
+  // writes check against every write ordered), before it reads again.
+  Status wait_for_ordered_writes();
   Result<ListResult> list(const ListOptions& options) const;
   // Expired when from is older than the history.
   Result<std::shared_ptr<Watch>> watch(WatchOptions options);
