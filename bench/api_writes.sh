@@ -8,7 +8,8 @@
 #   deployment-patch   the same on 64 Deployments
 # with 1 connection (one writer: the latency of one write) and 16 (throughput; commits grouped).
 # Target: 5,000 writes/s or more. Medians of BENCH_RUNS runs (default 3) of BENCH_SECONDS each
-# (default 3). Addresses: 127.0.144.0/24-127.0.147.0/24, used by no test.
+# (default 3), each after the controllers finished the writes the run before made.
+# Addresses: 127.0.144.0/24-127.0.147.0/24, used by no test.
 set -euo pipefail
 build=${1:-build/release}
 runs=${BENCH_RUNS:-3}
@@ -63,6 +64,20 @@ for i in $(seq 0 63); do
   post /apis/apps/v1/namespaces/default/deployments '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"target-'"$i"'"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"target-'"$i"'"}},"template":{"metadata":{"labels":{"app":"target-'"$i"'"}},"spec":{"containers":[{"name":"app","image":"demo-app:v1","command":["/bin/true"]}]}}}}'
 done
 
+# Waits (at most 60 s) until the store's resourceVersion stands still for half a second: the
+# controllers' writes that follow a run (a Deployment's ReplicaSet and statuses) are done before
+# the next run is timed, so that no run pays for the one before.
+settle() {
+  local last="" now
+  for _ in $(seq 120); do
+    now=$(curl -sk --max-time 10 -H "Authorization: Bearer $API_TOKEN" \
+      "$server/api/v1/namespaces/default/configmaps?limit=1" | grep -o '"resourceVersion":"[0-9]*"' | head -1)
+    [[ -n "$now" && "$now" == "$last" ]] && return
+    last=$now
+    sleep 0.5
+  done
+}
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # A wrk latency ("392.00us", "2.13ms", "1.02s") in milliseconds.
 to_ms() {
@@ -79,6 +94,7 @@ for write in pod deployment pod-patch deployment-patch; do
     rates=() p50s=() p99s=()
     for _ in $(seq "$runs"); do
       run=$((run + 1))
+      settle
       out=$(WRITE=$write RUN=w$run wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
         -s "$script" "$server")
       if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
