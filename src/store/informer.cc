@@ -97,9 +97,15 @@ void Informer::apply(const WatchEvent& event) {
     case WatchEventType::kModified: {
       const auto found = cache_.find(key);
       const ObjectPtr old = found == cache_.end() ? nullptr : found->second;
-      if (old != nullptr) unindex(key, old);
       cache_[key] = event.object;
-      index(key, event.object);
+      // Most changes keep the controller (a status): the index is touched only when it changes.
+      const api::OwnerReference* before =
+          old == nullptr ? nullptr : api::metadata_of(*old).controller_ref();
+      const api::OwnerReference* after = api::metadata_of(*event.object).controller_ref();
+      if (old == nullptr || before == nullptr || after == nullptr || before->uid != after->uid) {
+        if (old != nullptr) unindex(key, old);
+        index(key, event.object);
+      }
       for (const InformerHandlers& handlers : handlers_) {
         if (old == nullptr) {
           if (handlers.on_add) handlers.on_add(event.object);
