@@ -343,13 +343,6 @@ std::vector<std::pair<std::string, std::string>> requirements_of(const Node& sel
 
 }  // namespace
 
-std::string scalar_at(const Node& node, std::initializer_list<const char*> path) {
-  const Node* value = node_at(node, path);
-  if (value == nullptr || !value->is_scalar() || value->is_null()) return "";
-  if (value->type() == Node::Type::kBool) return value->bool_value() ? "true" : "false";
-  return value->text();
-}
-
 std::string rfc1123z(const std::string& rfc3339) {
   WallTime time;
   if (!parse_rfc3339(rfc3339, &time)) return rfc3339;

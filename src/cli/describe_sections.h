@@ -14,13 +14,10 @@
 #include <vector>
 
 #include "base/time.h"
+#include "cli/node_paths.h"
 #include "manifest/node.h"
 
 namespace nodrop::cli {
-
-// A scalar as Go's %v prints it: strings bare, numbers as written, booleans true/false; "" for
-// none.
-std::string scalar_at(const manifest::Node& node, std::initializer_list<const char*> path);
 
 // "Mon, 30 Nov 2026 23:23:16 +0000": Go's time.RFC1123Z, in UTC; the text itself when it is not a
 // time.

@@ -19,6 +19,13 @@ std::string text_at(const Node& node, std::initializer_list<const char*> path) {
   return value != nullptr && value->type() == Node::Type::kString ? value->text() : "";
 }
 
+std::string scalar_at(const Node& node, std::initializer_list<const char*> path) {
+  const Node* value = node_at(node, path);
+  if (value == nullptr || !value->is_scalar() || value->is_null()) return "";
+  if (value->type() == Node::Type::kBool) return value->bool_value() ? "true" : "false";
+  return value->text();
+}
+
 std::int64_t integer_at(const Node& node, std::initializer_list<const char*> path) {
   const Node* value = node_at(node, path);
   return value != nullptr ? value->int_value() : 0;

@@ -17,6 +17,10 @@ const manifest::Node* node_at(const manifest::Node& node, std::initializer_list<
 // The string at the path, or "" when there is none (or it is not a string).
 std::string text_at(const manifest::Node& node, std::initializer_list<const char*> path);
 
+// The scalar at the path as Go's %v prints it: strings bare, numbers as written, booleans
+// true/false; "" when there is none.
+std::string scalar_at(const manifest::Node& node, std::initializer_list<const char*> path);
+
 // The integer at the path, or 0 when there is none (or it is not an integer).
 std::int64_t integer_at(const manifest::Node& node, std::initializer_list<const char*> path);
 
